@@ -1,0 +1,168 @@
+"""Local governments (17 regencies/cities) and the province: premium-subsidy programmes.
+
+Each payer holds a yearly budget (lever `subsidy_budget_idr` by regency; the province's
+`palm_subsidy_budget_idr` over its 9 palm regencies) and pays `subsidy_share` of the Rp 16,800
+package for its beneficiaries. Budget rule, one line: *the year's budget is spread evenly over
+the months in which the programme is active that year* (a full-year programme spends 1/12 a
+month; one funded for Oct-Dec only spends its budget in those 3 months). Unspent money carries
+to the next month but not to the next year.
+
+Each month a payer
+1. ends subsidies it can no longer pay (budget gone, programme stopped, `subsidy_months` used up)
+   - those workers decide whether to keep paying themselves (behaviour/payment.end_subsidy);
+2. pays its beneficiaries - except in the first `subsidy_disbursement_lag` months of a year,
+   when the new budget has not been disbursed: beneficiaries then accrue unpaid months (and
+   lapse at 3), and the arrears are paid when the money arrives;
+3. offers the subsidy to the next eligible workers on its waiting list (vulnerable workers etc.,
+   in an order fixed by the seed) up to what it can afford; an offered worker accepts with
+   probability subsidy_acceptance, lowered by the out-of-pocket part of the premium.
+"""
+
+from __future__ import annotations
+
+import math
+
+import mesa
+import numpy as np
+
+from model import channels, months
+from model.behaviour import payment, take_up
+from model.population import FARMER, SELF_PAYER
+
+PROVINCE = 17  # payer code of the province; regencies are 0..16
+
+
+class LocalGovernment(mesa.Agent):
+    def __init__(self, model, code: int, name: str, eligible: np.ndarray,
+                 budget: np.ndarray, share: np.ndarray, limit: np.ndarray):
+        super().__init__(model)
+        self.code, self.name = code, name
+        self.budget, self.share, self.limit = budget, share, limit   # per month index
+        order = np.argsort(model.pop.subsidy_priority[eligible], kind="stable")
+        self.waiting_list = eligible[order].astype(np.int64)
+        self.pot = 0.0
+        self.spent = 0.0
+
+    # ---------------------------------------------------------------- month 0
+    def enrol_status_quo(self, candidates: np.ndarray, count: int) -> None:
+        """Beneficiaries already enrolled at month 0 (model/data/subsidies.toml), chosen from
+        the status-quo eligible `candidates` in waiting-list order, whatever the levers say."""
+        m = self.model
+        candidates = candidates[np.argsort(m.pop.subsidy_priority[candidates], kind="stable")]
+        free = candidates[m.pop.payer[candidates] == SELF_PAYER][:count]
+        m.pop.payer[free] = self.code
+        take_up.enrol(m, free, np.full(len(free), channels.SUBSIDY, dtype=np.uint8))
+
+    # ---------------------------------------------------------------- a month
+    def step(self) -> None:
+        m, t = self.model, self.model.t
+        cost = m.params["premium_idr"] * self.share[t]
+        if months.calendar_month(m.start, t) == 1:
+            self.pot = 0.0
+        self.pot += self._allowance(t)
+        ids = self.beneficiaries()
+        if self.budget[t] <= 0 or cost <= 0:
+            self._end(ids)
+            return
+        if self._in_disbursement_gap(t):
+            m.unpaid_ids.append(ids)
+            return
+        months_due = 1 + self._arrears_months(t)
+        ids = self._end_unaffordable(ids, cost * months_due)
+        self._pay(ids, cost * months_due)
+        self._admit(cost, t)
+
+    def beneficiaries(self) -> np.ndarray:
+        """Current beneficiaries in waiting-list order (the last ones are ended first)."""
+        pop = self.model.pop
+        if self.code == PROVINCE:
+            ids = np.flatnonzero(pop.payer == self.code)
+        else:
+            lo, hi = pop.regency_start[self.code], pop.regency_start[self.code + 1]
+            ids = lo + np.flatnonzero(pop.payer[lo:hi] == self.code)
+        return ids[np.argsort(pop.subsidy_priority[ids], kind="stable")]
+
+    def _allowance(self, t: int) -> float:
+        """This month's share of the year's budget: budget / active months that year."""
+        if self.budget[t] <= 0:
+            return 0.0
+        return float(self.budget[t]) / self._active_months_in_year(t)
+
+    def _active_months_in_year(self, t: int) -> int:
+        m = self.model
+        first = t - (months.calendar_month(m.start, t) - 1)
+        idx = np.clip(np.arange(first, first + 12), 0, len(self.budget) - 1)
+        return max(1, int((self.budget[idx] > 0).sum()))
+
+    def _in_disbursement_gap(self, t: int) -> bool:
+        lag = int(self.model.params["subsidy_disbursement_lag"])
+        return months.calendar_month(self.model.start, t) <= lag
+
+    def _arrears_months(self, t: int) -> int:
+        """In the month the budget arrives, the gap months are paid too."""
+        lag = int(self.model.params["subsidy_disbursement_lag"])
+        return lag if months.calendar_month(self.model.start, t) == lag + 1 else 0
+
+    def _end(self, ids: np.ndarray) -> None:
+        if len(ids):
+            payment.end_subsidy(self.model, ids)
+
+    def _end_unaffordable(self, ids: np.ndarray, cost: float) -> np.ndarray:
+        """End subsidies past their month limit or beyond what the pot can pay (last on the
+        waiting list first). `cost` is this month's bill per beneficiary."""
+        pop, t = self.model.pop, self.model.t
+        limit = self.limit[t]
+        if limit > 0:
+            over = pop.subsidy_used[ids] >= limit
+            self._end(ids[over])
+            ids = ids[~over]
+        affordable = int(self.pot // cost) if cost > 0 else 0
+        if len(ids) > affordable:
+            self._end(ids[affordable:])
+            ids = ids[:affordable]
+        return ids
+
+    def _pay(self, ids: np.ndarray, amount_each: float) -> None:
+        m = self.model
+        pop = m.pop
+        lapsed = ids[~pop.inf_active[ids]]
+        m.channel[lapsed] = channels.SUBSIDY       # re-activated by the late payment
+        pop.inf_active[ids] = True
+        pop.unpaid[ids] = 0
+        pop.stopped[ids] = False
+        pop.subsidy_used[ids] += 1
+        self._spend(len(ids) * amount_each)
+
+    def _admit(self, cost: float, t: int) -> None:
+        m = self.model
+        pop = m.pop
+        room = int(self.pot // cost)
+        if room <= 0:
+            return
+        year = months.year(m.start, t)
+        wl = self.waiting_list
+        limit = self.limit[t]
+        free = (pop.payer[wl] == SELF_PAYER) & (pop.segment[wl] >= FARMER) & (pop.offer_year[wl] != year)
+        if limit > 0:
+            free &= pop.subsidy_used[wl] < limit
+        offered = wl[free][:room]
+        pop.offer_year[offered] = year
+        accepted = offered[m.streams.uniform("subsidy_offer", t, offered) < self._acceptance(offered, t)]
+        pop.payer[accepted] = self.code
+        pop.subsidy_used[accepted] += 1
+        take_up.enrol(m, accepted, np.full(len(accepted), channels.SUBSIDY, dtype=np.uint8))
+        m.tally["subsidy_offers"] += len(offered)
+        self._spend(len(accepted) * cost)
+
+    def _acceptance(self, ids: np.ndarray, t: int) -> np.ndarray:
+        """subsidy_acceptance, lowered by price_sensitivity x the premium share left to pay."""
+        par = self.model.params
+        base = min(max(par["subsidy_acceptance"], 1e-9), 1 - 1e-9)
+        out_of_pocket = 100 * par["premium_idr"] * (1 - self.share[t]) / self.model.pop.income[ids]
+        logit = math.log(base / (1 - base)) - par["price_sensitivity"] * out_of_pocket
+        return 1 / (1 + np.exp(-logit))
+
+    def _spend(self, amount: float) -> None:
+        self.pot -= amount
+        self.spent += amount
+        self.model.tally["spend_subsidy"] += amount

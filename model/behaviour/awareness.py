@@ -1,0 +1,21 @@
+"""Awareness: an unaware informal worker cannot join. Workers learn from peers, and from any
+outreach that reaches them (campaigns, village activation, Perisai visits, set in outreach.py).
+
+    P(aware this month | unaware) = peer_awareness x F_g
+
+with F_g the coverage of the worker's village or market peers at the start of the month.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from model.population import FARMER
+
+
+def step(m) -> None:
+    pop = m.pop
+    ids = np.flatnonzero(~pop.aware & (pop.segment >= FARMER))
+    p = m.params["peer_awareness"] * m.peer_coverage[pop.peer_group[ids]]
+    learn = ids[m.streams.uniform("awareness", m.t, ids) < p]
+    pop.aware[learn] = True

@@ -1,0 +1,133 @@
+"""Formal coverage: firms register all, part (PDS) or none of their wage earners; construction
+workers are registered per project; job turnover moves workers between firms and sectors.
+
+A wage earner is active when their firm is FULL, or PARTIAL and the worker is among the
+`partial_registered_share` it registers (population.wage_active). Each month:
+
+* partnerships: `firms_per_month` firms not yet approached and not FULL sign; each becomes FULL
+  with probability `partnership_success`;
+* inspections: `inspections_per_month` NONE or PARTIAL firms, chosen at random; each becomes FULL
+  with probability `inspection_success`;
+* registered firms stop paying with probability `firm_dropout_rate` (-> NONE), unregistered
+  ones register on their own with probability `firm_registration_rate` (-> FULL);
+* job turnover: wage earners leave with probability `job_separation_rate`; a share
+  `formal_exit_share` of leavers become urban informal workers and as many informal workers take
+  wage jobs; the rest move to another firm (chosen in proportion to its month-0 size);
+* construction: a registered project ends with probability 1 / construction_project_months; an
+  unregistered worker starts a registered project at the rate that keeps the month-0 share.
+Turnover and construction never depend on coverage, so they are identical in every scenario.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from model import channels
+from model.population import CONSTRUCTION, FARMER, FULL, NONE, SELF_PAYER, URBAN, WAGE
+
+
+def partnerships(m) -> int:
+    """Sign this month's partnerships; returns how many firms signed."""
+    firms = m.pop.firms
+    signed = []
+    for r, k in enumerate(m.counts["firms_per_month"][m.t]):
+        if k:
+            queue = m.firm_queue[r]
+            open_ = queue[~firms.partnered[queue] & (firms.state[queue] != FULL)]
+            signed.append(open_[:k])
+    if not signed:
+        return 0
+    signed = np.concatenate(signed)
+    firms.partnered[signed] = True
+    ok = signed[m.streams.uniform("partnership", m.t, signed) < m.params["partnership_success"]]
+    _register(m, ok)
+    return len(signed)
+
+
+def inspections(m) -> int:
+    """Inspect this month's firms; returns how many were inspected."""
+    firms = m.pop.firms
+    inspected = []
+    for r, k in enumerate(m.counts["inspections_per_month"][m.t]):
+        if k:
+            candidates = np.flatnonzero((firms.regency == r) & (firms.state != FULL))
+            order = m.streams.uniform("inspection", m.t, candidates, extra=1)
+            inspected.append(candidates[np.argsort(order)[:k]])
+    if not inspected:
+        return 0
+    inspected = np.concatenate(inspected)
+    ok = inspected[m.streams.uniform("inspection", m.t, inspected) < m.params["inspection_success"]]
+    _register(m, ok)
+    return len(inspected)
+
+
+def _register(m, firm_ids: np.ndarray) -> None:
+    m.pop.firms.state[firm_ids] = FULL
+    m.firm_channel[firm_ids] = channels.FIRMS
+
+
+def firm_dynamics(m) -> None:
+    """Registered firms may stop paying; unregistered ones may register on their own."""
+    firms = m.pop.firms
+    ids = np.arange(firms.n)
+    drop = (firms.state != NONE) & (
+        m.streams.uniform("firm_dropout", m.t, ids) < m.params["firm_dropout_rate"])
+    join = (firms.state != FULL) & ~drop & (
+        m.streams.uniform("firm_registration", m.t, ids) < m.params["firm_registration_rate"])
+    firms.state[drop] = NONE
+    firms.state[join] = FULL
+
+
+def turnover(m) -> None:
+    """Job separations, moves between firms, and swaps between wage and informal work."""
+    pop, par = m.pop, m.params
+    wage = np.flatnonzero(pop.segment == WAGE)
+    u = m.streams.uniform("separation", m.t, wage)
+    # u < separation rate: leaves; the lowest formal_exit_share of those go informal.
+    to_informal = wage[u < par["job_separation_rate"] * par["formal_exit_share"]]
+    movers = wage[(u >= par["job_separation_rate"] * par["formal_exit_share"])
+                  & (u < par["job_separation_rate"])]
+    rng = m.streams.generator("job_move", m.t)
+    pop.firm[movers] = rng.choice(pop.firms.n, size=len(movers), p=m.firm_hiring_weights)
+    entrants = _entrants(m, len(to_informal), rng)
+    _leave_for_informal(m, to_informal)
+    _enter_wage_job(m, entrants, rng)
+
+
+def _entrants(m, k: int, rng) -> np.ndarray:
+    """Informal workers (not village officials) who take wage jobs, as many as left them."""
+    pool = np.flatnonzero((m.pop.segment >= FARMER) & ~m.pop.official)
+    return rng.choice(pool, size=min(k, len(pool)), replace=False) if k else pool[:0]
+
+
+def _leave_for_informal(m, ids: np.ndarray) -> None:
+    pop = m.pop
+    pop.segment[ids] = URBAN
+    pop.firm[ids] = -1
+    pop.aware[ids] = True        # they had a BPJS number through their employer
+    pop.registered[ids] = True
+
+
+def _enter_wage_job(m, ids: np.ndarray, rng) -> None:
+    """An informal worker's BPU membership ends when they become a wage earner."""
+    pop = m.pop
+    pop.segment[ids] = WAGE
+    pop.market[ids] = -1
+    pop.peer_group[ids] = pop.village[ids]
+    pop.firm[ids] = rng.choice(pop.firms.n, size=len(ids), p=m.firm_hiring_weights)
+    pop.inf_active[ids] = False
+    pop.stopped[ids] = False
+    pop.unpaid[ids] = 0
+    pop.payer[ids] = SELF_PAYER
+
+
+def construction(m) -> None:
+    """Registered projects end; unregistered construction workers start registered ones."""
+    pop, par = m.pop, m.params
+    ids = np.flatnonzero(pop.segment == CONSTRUCTION)
+    u = m.streams.uniform("construction", m.t, ids)
+    end_rate = 1.0 / par["construction_project_months"]
+    start_rate = end_rate * m.construction_share0 / max(1e-9, 1.0 - m.construction_share0)
+    active = pop.con_active[ids]
+    pop.con_active[ids[active & (u < end_rate)]] = False
+    pop.con_active[ids[~active & (u < start_rate)]] = True

@@ -1,0 +1,81 @@
+"""Outreach by the branch offices: socialization campaigns and the village ecosystem.
+
+Campaigns reach `campaign_reach_per_month` workers drawn at random in each regency (formal
+workers reached are not at risk, so their reach is spent); reached informal workers become
+aware and get a small take-up boost this month (campaign_effect).
+
+Village activation: `villages_per_month` new villages a month, desa before kelurahan, in an
+order fixed by the seed. At activation every informal resident becomes aware and is approached
+once; afterwards each uncovered resident is approached with probability `village_contact_rate`
+a month (assisted registration, village_contact_effect). Residents of activated villages have a
+contribution collector (payment.py).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from model import channels
+from model.population import FARMER
+
+
+def campaign(m) -> int:
+    """Reach this month's campaign audience; returns simulated workers reached."""
+    pop = m.pop
+    reached_total = 0
+    for r, k in enumerate(m.counts["campaign_reach_per_month"][m.t]):
+        if k == 0:
+            continue
+        lo, hi = pop.regency_start[r], pop.regency_start[r + 1]
+        ids = lo + m.streams.generator("campaign", m.t, r).integers(0, hi - lo, k)
+        ids = ids[pop.segment[ids] >= FARMER]
+        pop.aware[ids] = True
+        _contact(m, ids, channels.CAMPAIGN_CONTACT)
+        reached_total += k
+    return reached_total
+
+
+def activate_villages(m) -> int:
+    """Activate this month's villages; returns how many were activated."""
+    newly = []
+    for r, k in enumerate(m.counts["villages_per_month"][m.t]):
+        if k == 0:
+            continue
+        queue = m.village_queue[r]
+        waiting = queue[~m.village_active[queue]]
+        newly.append(waiting[:k])
+    if not newly:
+        return 0
+    newly = np.concatenate(newly)
+    m.village_active[newly] = True
+    residents = m.residents_of(newly)
+    residents = residents[m.pop.segment[residents] >= FARMER]
+    m.pop.aware[residents] = True
+    _contact(m, residents, channels.VILLAGE_CONTACT)
+    return len(newly)
+
+
+def village_contacts(m) -> None:
+    """Monthly approaches by the promoters of villages activated earlier."""
+    pop = m.pop
+    if not m.village_active.any():
+        return
+    ids = np.flatnonzero(m.village_active[pop.village] & (pop.segment >= FARMER) & ~pop.inf_active)
+    hit = ids[m.streams.uniform("village_contact", m.t, ids) < m.params["village_contact_rate"]]
+    pop.aware[hit] = True
+    _contact(m, hit, channels.VILLAGE_CONTACT)
+
+
+def village_queue(m) -> list[np.ndarray]:
+    """Per regency, its villages in activation order: desa first, then by a seeded priority."""
+    places = m.pop.places
+    ids = np.arange(places.n_villages)
+    priority = m.streams.uniform("village_priority", -1, ids)
+    order = np.lexsort((priority, ~places.village_is_desa, places.village_regency))
+    bounds = np.searchsorted(places.village_regency[order], np.arange(len(m.regency_names) + 1))
+    return [order[bounds[r]:bounds[r + 1]] for r in range(len(m.regency_names))]
+
+
+def _contact(m, ids: np.ndarray, code: int) -> None:
+    """Record the strongest contact per worker this month."""
+    m.contact[ids] = np.maximum(m.contact[ids], code)

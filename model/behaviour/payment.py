@@ -1,0 +1,60 @@
+"""Paying, stopping and lapsing for informal (BPU) participants.
+
+Each month a self-paying participant stops paying with probability
+
+    s_i = stop_rate x (1 - collector_effect x collector_i) x (1 - digital_effect x digital_i)
+
+where collector_i = a Perisai agent who recruited i is still active, or i's village is activated
+(its promoter collects), and digital_i = i pays digitally or by auto-debit (a static draw below
+`digital_payment_share`). A stopped participant stays active until `lapse_months` (3) unpaid
+months, then becomes inactive (the BPJS TK rule); they can resume by paying (take_up.py, no
+friction). Government-paid beneficiaries lapse the same way when their payer has not paid
+(the early-year disbursement gap). When a subsidy ends the worker keeps paying with probability
+`post_subsidy_retention`, else stops: the jump in lapses three months after a programme ends.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from model.population import FARMER, SELF_PAYER
+
+
+def has_collector(m, ids: np.ndarray) -> np.ndarray:
+    pop = m.pop
+    recruiter = pop.recruiter[ids]
+    by_agent = (recruiter >= 0) & m.perisai_active[np.maximum(recruiter, 0)]
+    return by_agent | m.village_active[pop.village[ids]]
+
+
+def stop_probability(m, ids: np.ndarray) -> np.ndarray:
+    pop, par = m.pop, m.params
+    digital = pop.digital_u[ids] < m.lever("digital_payment_share")[pop.regency[ids]]
+    collector = has_collector(m, ids)
+    return (par["stop_rate"] * (1 - par["collector_effect"] * collector)
+            * (1 - par["digital_effect"] * digital))
+
+
+def step(m) -> None:
+    """Self-payers may stop; everyone unpaid this month moves one month toward lapsing."""
+    pop = m.pop
+    paying = (pop.segment >= FARMER) & pop.inf_active & ~pop.stopped & (pop.payer == SELF_PAYER)
+    ids = np.flatnonzero(paying & ~m.decided)
+    stops = ids[m.streams.uniform("stop_paying", m.t, ids) < stop_probability(m, ids)]
+    pop.stopped[stops] = True
+    unpaid = np.union1d(np.flatnonzero(pop.inf_active & pop.stopped), m.unpaid_beneficiaries())
+    pop.unpaid[unpaid] += 1
+    lapsed = unpaid[pop.unpaid[unpaid] >= m.params["lapse_months"]]
+    pop.inf_active[lapsed] = False
+    pop.stopped[lapsed] = False
+    pop.unpaid[lapsed] = 0
+
+
+def end_subsidy(m, ids: np.ndarray) -> None:
+    """Subsidy over for `ids`: some keep paying themselves, the others stop (and lapse later)."""
+    pop = m.pop
+    pop.payer[ids] = SELF_PAYER
+    keeps = m.streams.uniform("subsidy_end", m.t, ids) < m.params["post_subsidy_retention"]
+    active = pop.inf_active[ids]
+    pop.stopped[ids[active & ~keeps]] = True
+    m.tally["subsidies_ended"] += len(ids)

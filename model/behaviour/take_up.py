@@ -1,0 +1,95 @@
+"""The informal worker's decision rule: whether an aware, uncovered worker joins this month.
+
+Two routes into coverage, as in the Bass diffusion model, then registration friction:
+
+    h_i = (1 - phi_i) * min(1, b_i + q * F_g)
+
+    b_i    own motivation:  logit(b_i) = logit(take_up_rate)
+                                        + valuation_sd * v_i                 (perceived value)
+                                        - price_sensitivity * (c_i - c_ref)  (premium, % of income)
+                                        + contact effect                     (Perisai visit,
+                                          village promoter or campaign reaching i this month)
+    q * F_g imitation: q = `imitation`, F_g = coverage of i's peers (the village's informal
+            workers, or the market's traders) at the start of the month
+    phi_i  friction: the share of attempts that fail. `friction` x (1 - registration_assistance)
+           for self-registration; `assisted_friction` when a Perisai agent or village promoter
+           registers the worker; 0 for a lapsed participant, who resumes by paying with their ID.
+
+c_i = 100 x out-of-pocket premium / income_i and c_ref is its median over informal workers, so
+`take_up_rate` is the take-up of a typical worker at the full Rp 16,800 package. With
+valuation_sd = price_sensitivity = contact = phi = 0 and one well-mixed group, h = p + q F: the
+discrete Bass model (tests/test_validation.py checks the curve).
+
+Evidence for the shape (Banerjee et al., AER 2021): information alone moves little (small
+campaign effect), assistance helps modestly (lower friction), friction is large (phi about 0.5).
+Subsidies work mainly through government enrolment offers (agents/local_government.py).
+
+Every worker gets exactly one take-up draw per month (stream "take_up"), whichever route decides.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from model import channels
+from model.population import FARMER, SELF_PAYER
+
+
+def _logit(p: float) -> float:
+    p = min(max(p, 1e-9), 1 - 1e-9)
+    return float(np.log(p / (1 - p)))
+
+
+def join_probability(m, ids: np.ndarray, contact: np.ndarray) -> np.ndarray:
+    """h_i for workers `ids` with contact codes `contact` (arrays of equal length)."""
+    pop, par = m.pop, m.params
+    effect = np.array([0.0, par["campaign_effect"], par["village_contact_effect"],
+                       par["perisai_visit_effect"]], dtype=np.float32)
+    price_pct = 100.0 * par["premium_idr"] / pop.income[ids]
+    logit_b = (_logit(par["take_up_rate"]) + par["valuation_sd"] * pop.valuation[ids]
+               - par["price_sensitivity"] * (price_pct - m.ref_price_pct) + effect[contact])
+    own = 1.0 / (1.0 + np.exp(-logit_b))
+    peers = par["imitation"] * m.peer_coverage[pop.peer_group[ids]]
+    assistance = m.lever("registration_assistance")[pop.regency[ids]]
+    self_friction = par["friction"] * (1.0 - assistance)
+    assisted = contact >= channels.VILLAGE_CONTACT
+    friction = np.where(assisted, par["assisted_friction"], self_friction)
+    friction = np.where(pop.registered[ids], 0.0, friction)
+    friction = m.pilot.adjust_friction(ids, friction)
+    return (1.0 - friction) * np.minimum(1.0, own + peers)
+
+
+def decide(m, ids: np.ndarray, contact: np.ndarray) -> np.ndarray:
+    """Which of `ids` join this month (their one take-up draw against h_i). Marks them decided."""
+    u = m.streams.uniform("take_up", m.t, ids)
+    m.decided[ids] = True
+    return u < join_probability(m, ids, contact)
+
+
+def enrol(m, ids: np.ndarray, channel_of_each: np.ndarray) -> None:
+    """Make `ids` paying informal participants; credit newly active ones to their channel."""
+    pop = m.pop
+    newly = ~pop.inf_active[ids]
+    m.channel[ids[newly]] = channel_of_each[newly]
+    pop.inf_active[ids] = True
+    pop.registered[ids] = True
+    pop.aware[ids] = True
+    pop.stopped[ids] = False
+    pop.unpaid[ids] = 0
+
+
+def at_risk(m) -> np.ndarray:
+    """Aware informal workers not covered (or self-payers who stopped) and not yet decided."""
+    pop = m.pop
+    uncovered = ~pop.inf_active | pop.stopped
+    mask = (pop.segment >= FARMER) & pop.aware & uncovered & (pop.payer == SELF_PAYER) & ~m.decided
+    return np.flatnonzero(mask)
+
+
+def step(m) -> None:
+    """The monthly decision of everyone at risk who was not decided by a Perisai visit."""
+    ids = at_risk(m)
+    contact = m.contact[ids]
+    joined = ids[decide(m, ids, contact)]
+    channel = np.array([channels.CHANNEL_OF_CONTACT[c] for c in range(4)], dtype=np.uint8)
+    enrol(m, joined, channel[m.contact[joined]])

@@ -1,0 +1,72 @@
+"""Turn a lever's value into a (month x regency) array, the one form behaviours read.
+
+A value can be
+* one number: province-wide. Counts and budgets are spread over regencies by the lever's base
+  (eligible workers, villages, informal workers, firms, or eligible beneficiaries); shares and
+  per-agent values apply unchanged in every regency;
+* a table by regency, ``{"Musi Banyuasin" = 9e9, others = 0}``: named regencies take their value,
+  ``others`` (spread like a province-wide number) covers the rest, unnamed ones keep the status quo;
+* a list of windows ``[{from = "2025-10", to = "2025-12", value = ...}]``: each window's value
+  (a number or a table) holds in its months; outside every window the status quo holds.
+Month 0 is the observed start; levers act from month 1.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from model import months
+from model.settings import OTHERS
+
+
+def _row(value, base_row: np.ndarray, weights: np.ndarray | None, names: list[str]) -> np.ndarray:
+    """One month's values over regencies, starting from the status-quo row."""
+    if isinstance(value, dict):
+        row = base_row.copy()
+        named = np.zeros(len(names), dtype=bool)
+        for name, v in value.items():
+            if name != OTHERS:
+                i = names.index(name)
+                row[i], named[i] = v, True
+        if OTHERS in value:
+            rest = ~named
+            row[rest] = _spread(value[OTHERS], weights, rest)[rest]
+        return row
+    return _spread(float(value), weights, np.ones(len(names), dtype=bool))
+
+
+def _spread(total: float, weights: np.ndarray | None, where: np.ndarray) -> np.ndarray:
+    out = np.zeros(len(where))
+    if weights is None:
+        out[where] = total
+        return out
+    w = np.where(where, weights, 0.0)
+    if w.sum() > 0:
+        out = total * w / w.sum()
+    return out
+
+
+def resolve(value, default, n_months: int, start: str, names: list[str],
+            weights: np.ndarray | None) -> np.ndarray:
+    """Array [month 0..n_months, regency] of a validated lever value."""
+    zero = np.zeros(len(names))
+    status_quo = _row(default, zero, weights, names)
+    out = np.tile(status_quo, (n_months + 1, 1))
+    if not isinstance(value, list):
+        out[:] = _row(value, status_quo, weights, names)
+        return out
+    for window in value:
+        first = 0 if window["from"] is None else max(0, months.index(window["from"], start))
+        last = n_months if window["to"] is None else min(n_months, months.index(window["to"], start))
+        if first <= last:
+            out[first:last + 1] = _row(window["value"], status_quo, weights, names)
+    return out
+
+
+def cumulative_counts(per_month: np.ndarray, scale: float) -> np.ndarray:
+    """Whole simulated counts per month whose running total tracks the scaled real total.
+
+    floor(cumsum) differences: deterministic, no count lost to rounding over the months.
+    """
+    running = np.floor(np.cumsum(per_month * scale, axis=0) + 1e-9)
+    return np.diff(running, axis=0, prepend=0).astype(np.int64)

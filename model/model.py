@@ -1,0 +1,278 @@
+"""EnrollmentModel: BPJS Ketenagakerjaan coverage of South Sumatra's workforce, month by month.
+
+    model = EnrollmentModel(scale=0.05, seed=1, perisai_agents=1500)
+    while model.running:
+        model.step()
+    model.datacollector.get_model_vars_dataframe()   # one row per month from month 0
+    model.regency_table()                            # tidy: month x regency coverage
+
+Workers are numpy arrays (model/population.py); Perisai agents, the branch office and the 18
+payers (17 local governments and the province) are mesa Agents (agents/). The model only builds,
+orders the month and collects; each rule lives in model/behaviour/ or agents/.
+
+Order of a month (step):
+  1. pilot treatment (model/pilot.py)
+  2. local governments and the province pay, end and offer subsidies (agents/local_government.py)
+  3. branch office: Perisai hiring, campaigns, village activation and contacts, partnerships,
+     inspections (agents/branch_office.py)
+  4. Perisai visits (agents/perisai.py)
+  5. awareness from peers (behaviour/awareness.py)
+  6. take-up decisions of everyone else at risk (behaviour/take_up.py)
+  7. payment, stopping and lapsing (behaviour/payment.py)
+  8. formal sector: firms, job turnover, construction projects (behaviour/formal.py)
+  9. Perisai agents are paid and may quit
+ 10. outputs are collected (model/outputs.py)
+"""
+
+from __future__ import annotations
+
+import mesa
+import numpy as np
+
+from agents import perisai
+from agents.branch_office import BranchOffice
+from agents.local_government import PROVINCE, LocalGovernment
+from model import data, levers, months, outputs, population, settings
+from model.behaviour import awareness, formal, outreach, payment, take_up
+from model.parameters import PARAMETERS
+from model.pilot import Pilot
+from model.population import FARMER, TRADER, URBAN
+from model.streams import Streams
+
+DEFAULT_HORIZON = "2030-12"
+
+# Count levers that are converted to whole simulated counts per month, and whether they scale
+# with the population (villages are real places; firms, agents and workers are scaled).
+_MONTHLY_COUNTS = {"villages_per_month": False, "firms_per_month": True,
+                   "inspections_per_month": True, "campaign_reach_per_month": True}
+
+
+class EnrollmentModel(mesa.Model):
+    """Agent-based model of informal and formal workers taking up, keeping and dropping coverage.
+
+    Args:
+        scale: fraction of the workforce simulated (0 < scale <= 1); outputs are in real persons.
+        seed: integer seed; same seed -> identical population and paired random draws.
+        data_set: "office-2024-08" (default, 1.033 M of about 3.04 M) or "article" (1.3 M).
+        horizon: last month simulated, "YYYY-MM" (default 2030-12).
+        rng: accepted for mesa.batch_run; an integer is used as the seed.
+        **settings: levers, uncertain parameters, costs and rules (model/parameters.py).
+    """
+
+    def __init__(self, scale: float = 0.05, seed: int | None = None,
+                 data_set: str = data.DEFAULT_DATA_SET, horizon: str = DEFAULT_HORIZON,
+                 rng=None, **settings_):
+        seed = _seed(seed, rng)
+        super().__init__(rng=seed)
+        self.seed = seed
+        self.params = settings.validate(settings_)
+        self.data_set = data.data_set(data_set)
+        self.scale = _check_scale(scale)
+        self.start = self.data_set.month0
+        self.n_months = _check_horizon(horizon, self.start)
+        self.month_labels = months.labels(self.start, self.n_months)
+        self.regency_names = data.regency_names()
+        self.streams = Streams(seed)
+        self.t = 0
+        self._build_population()
+        self._resolve_levers()
+        self._build_actors()
+        self.pilot = Pilot(self)
+        self._begin_month()
+        self.collector = outputs.Collector(self)
+        self.datacollector = mesa.DataCollector(model_reporters=outputs.reporters())
+        self.collector.record()
+        self.datacollector.collect(self)
+
+    # ------------------------------------------------------------------ set-up
+    def _build_population(self) -> None:
+        ds, par = self.data_set, self.params
+        self.pop = pop = population.build(ds, self.scale, self.streams)
+        population.initial_formal(pop, ds, self.streams)
+        population.initial_construction(pop, ds, self.streams)
+        construction = pop.segment == population.CONSTRUCTION
+        self.construction_share0 = float(pop.con_active[construction].mean()) if construction.any() else 0.0
+        informal = pop.segment >= FARMER
+        self.ref_price_pct = float(np.median(100 * par["premium_idr"] / pop.income[informal]))
+        self.partial_share = data.workforce()["firms"]["partial_registered_share"]
+        weights = pop.firms.workers.astype(float)
+        self.firm_hiring_weights = weights / weights.sum()
+        order = np.argsort(self.streams.uniform("firm_priority", -2, np.arange(pop.firms.n)))
+        self.firm_queue = [order[pop.firms.regency[order] == r] for r in range(len(self.regency_names))]
+        self._village_residents = np.argsort(pop.village, kind="stable")
+        self._village_bounds = np.searchsorted(pop.village[self._village_residents],
+                                               np.arange(pop.places.n_villages + 1))
+        # Month scratch arrays (reset by _begin_month) used by take-up while enrolling at month 0.
+        self.channel = np.zeros(pop.n, dtype=np.uint8)
+        self.village_active = np.zeros(pop.places.n_villages, dtype=bool)
+
+    def _resolve_levers(self) -> None:
+        """Every lever as a [month, regency] array, and whole simulated counts per month."""
+        pop = self.pop
+        reg = data.regencies()
+        informal = pop.segment >= FARMER
+        bases = {
+            "eligible": np.diff(pop.regency_start).astype(float),
+            "villages": (reg["desa"] + reg["kelurahan"]).to_numpy(float),
+            "informal": np.bincount(pop.regency[informal], minlength=17).astype(float),
+            "firms": np.bincount(pop.firms.regency, minlength=17).astype(float),
+            "subsidy": np.bincount(pop.regency[self.eligible(self.params["subsidy_eligible"])],
+                                   minlength=17).astype(float),
+            "palm": np.bincount(pop.regency[pop.palm & informal], minlength=17).astype(float),
+        }
+        self.lever_values = {}
+        for name, p in PARAMETERS.items():
+            if p.is_lever and p.type == "number":
+                self.lever_values[name] = levers.resolve(
+                    self.params[name], p.default, self.n_months, self.start, self.regency_names,
+                    bases[p.spread] if p.spread else None)
+        per_sim = 1.0 / pop.weight
+        self.counts = {name: levers.cumulative_counts(self.lever_values[name], per_sim if scaled else 1.0)
+                       for name, scaled in _MONTHLY_COUNTS.items()}
+        agents = self.lever_values["perisai_agents"] * per_sim
+        self.counts["perisai_agents"] = np.array(
+            [data.largest_remainder(int(round(row.sum())), row) for row in agents])
+
+    def _build_actors(self) -> None:
+        """Payers with their status-quo beneficiaries, self-payers, the branch, Perisai agents."""
+        pop = self.pop
+        budget = self.lever_values["subsidy_budget_idr"] * pop.weight ** -1
+        eligible = self.eligible(self.params["subsidy_eligible"])
+        for r, name in enumerate(self.regency_names):
+            ids = pop.regency_ids(r)
+            LocalGovernment(
+                self, r, name, ids[eligible[ids]], budget[:, r],
+                self.lever_values["subsidy_share"][:, r], self.lever_values["subsidy_months"][:, r])
+        palm = np.flatnonzero(pop.palm & (pop.segment >= FARMER))
+        ones = np.ones(self.n_months + 1)
+        LocalGovernment(
+            self, PROVINCE, "Province (DBH Sawit)", palm,
+            self.lever_values["palm_subsidy_budget_idr"].sum(axis=1) / pop.weight, ones, 0 * ones)
+        self.governments = self.agents_by_type[LocalGovernment]
+        self._enrol_status_quo()
+        population.initial_informal(pop, self.data_set, self.params, self.streams)
+        self.branch = BranchOffice(self)
+        self.village_queue = outreach.village_queue(self)
+        self.perisai_routes = perisai.routes(self)
+        self.route_pointer = np.zeros(len(self.regency_names), dtype=np.int64)
+        self.perisai_active = np.zeros(0, dtype=bool)
+        self.perisai_regency = np.zeros(0, dtype=np.int16)
+        for r, k in enumerate(self.counts["perisai_agents"][0]):
+            for _ in range(k):
+                perisai.add_agent(self, r)
+
+    def _enrol_status_quo(self) -> None:
+        """Month-0 beneficiaries of the programmes in subsidies.toml (independent of levers)."""
+        pop, spec = self.pop, data.subsidies()
+        by_code = {g.code: g for g in self.governments}
+        for programme in spec["regency"]:
+            r = self.regency_names.index(data.resolve_regency(programme["regency"]))
+            ids = pop.regency_ids(r)
+            ids = ids[self.eligible(programme["eligible"])[ids]]
+            by_code[r].enrol_status_quo(ids, int(round(programme["beneficiaries"] / pop.weight)))
+        palm = np.flatnonzero(self.eligible(spec["province"]["eligible"]))
+        by_code[PROVINCE].enrol_status_quo(palm, int(round(spec["province"]["beneficiaries"] / pop.weight)))
+
+    def eligible(self, groups) -> np.ndarray:
+        """Informal workers in any of the named subsidy groups (parameters.SUBSIDY_GROUPS)."""
+        pop = self.pop
+        informal = pop.segment >= FARMER
+        masks = {"vulnerable": pop.vulnerable, "farmer": pop.segment == FARMER,
+                 "trader": pop.segment == TRADER, "urban": pop.segment == URBAN,
+                 "palm_smallholder": pop.palm, "village_official": pop.official,
+                 "informal": informal}
+        out = np.zeros(pop.n, dtype=bool)
+        for group in groups:
+            out |= masks[group]
+        return out & informal
+
+    # ------------------------------------------------------------------ helpers for behaviours
+    def lever(self, name: str) -> np.ndarray:
+        """This month's value of a lever in each regency."""
+        return self.lever_values[name][self.t]
+
+    def residents_of(self, villages: np.ndarray) -> np.ndarray:
+        """Workers living in the given villages."""
+        parts = [self._village_residents[self._village_bounds[v]:self._village_bounds[v + 1]]
+                 for v in villages]
+        return np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
+
+    def unpaid_beneficiaries(self) -> np.ndarray:
+        return np.concatenate(self.unpaid_ids) if self.unpaid_ids else np.zeros(0, dtype=np.int64)
+
+    def _begin_month(self) -> None:
+        pop = self.pop
+        self.contact = np.zeros(pop.n, dtype=np.uint8)
+        self.decided = np.zeros(pop.n, dtype=bool)
+        self.channel = np.zeros(pop.n, dtype=np.uint8)
+        self.firm_channel = np.zeros(pop.firms.n, dtype=np.uint8)
+        self.unpaid_ids = []
+        self.tally = outputs.empty_tally()
+        informal = pop.segment >= FARMER
+        n_groups = pop.places.n_groups
+        members = np.bincount(pop.peer_group[informal], minlength=n_groups)
+        covered = np.bincount(pop.peer_group[informal & pop.inf_active], minlength=n_groups)
+        self.peer_coverage = (covered / np.maximum(members, 1)).astype(np.float32)
+
+    # ------------------------------------------------------------------ the month
+    def step(self) -> None:
+        if self.t >= self.n_months:
+            self.running = False
+            return
+        self.t += 1
+        self._begin_month()
+        self.pilot.step()
+        self.governments.do("step")
+        self.branch.step()
+        perisai.visit(self)
+        awareness.step(self)
+        take_up.step(self)
+        payment.step(self)
+        formal.firm_dynamics(self)
+        formal.turnover(self)
+        formal.construction(self)
+        self.tally["spend_perisai"] += perisai.settle(self)
+        self.collector.record()
+        self.datacollector.collect(self)
+        if self.t >= self.n_months:
+            self.running = False
+
+    def run(self) -> "EnrollmentModel":
+        """Step to the horizon; returns self for chaining."""
+        while self.running:
+            self.step()
+        return self
+
+    # ------------------------------------------------------------------ results
+    def results(self):
+        """The DataCollector's table with `month` as the index name kept as a column."""
+        return self.datacollector.get_model_vars_dataframe()
+
+    def regency_table(self):
+        """Tidy table: one row per (month, regency) with workers, active and coverage."""
+        return self.collector.regency_table()
+
+
+def _seed(seed, rng) -> int:
+    if seed is not None and rng is not None:
+        raise ValueError("give either seed or rng, not both")
+    value = seed if seed is not None else rng
+    if value is None:
+        return int(np.random.SeedSequence().entropy % (2**32))
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)) or value < 0:
+        raise ValueError(f"seed must be a non-negative integer; got {value!r}")
+    return int(value)
+
+
+def _check_scale(scale) -> float:
+    if isinstance(scale, bool) or not isinstance(scale, (int, float, np.floating, np.integer)) \
+            or not 0 < float(scale) <= 1:
+        raise ValueError(f"scale must be a number in (0, 1] (fraction of workers simulated); got {scale!r}")
+    return float(scale)
+
+
+def _check_horizon(horizon: str, start: str) -> int:
+    n = months.index(horizon, start)
+    if n < 1:
+        raise ValueError(f"horizon {horizon!r} must be after the data set's month 0 ({start})")
+    return n

@@ -1,0 +1,136 @@
+"""Monthly outputs: the DataCollector's model reporters and the regency table.
+
+All counts are in real persons (simulated count x the population weight); spend in rupiah.
+New enrollments and lapses are transitions of a worker's active status between the end of the
+previous month and the end of this one, so active(t) = active(t-1) + new(t) - lapses(t) exactly,
+and each new enrollment is credited to one channel (channels.py).
+"""
+
+from __future__ import annotations
+
+from functools import partial
+
+import numpy as np
+import pandas as pd
+
+from model import channels
+from model.population import CONSTRUCTION, FARMER, WAGE
+
+SPEND_ITEMS = ("subsidy", "perisai", "campaign", "village", "firms", "pilot")
+TALLIES = ("perisai_visits", "subsidy_offers", "subsidies_ended") + tuple(f"spend_{i}" for i in SPEND_ITEMS)
+CHANNEL_OUTPUTS = tuple(f"new_via_{name}" for name in channels.CHANNEL_NAMES.values())
+PILOT_OUTPUTS = ("pilot_treated_coverage", "pilot_control_coverage", "pilot_effect",
+                 "pilot_effect_low", "pilot_effect_high")
+
+OUTPUTS = (
+    "month", "workers", "active", "coverage",
+    "active_formal", "active_informal", "coverage_formal", "coverage_informal",
+    "active_wage", "active_construction", "registered_informal", "subsidised",
+    "new_enrollments", "lapses", *CHANNEL_OUTPUTS,
+    "perisai_agents_active", "perisai_visits", "villages_active", "subsidy_offers",
+    "subsidies_ended",
+    "spend_idr", *(f"spend_{i}_idr" for i in SPEND_ITEMS),
+    *PILOT_OUTPUTS,
+)
+
+
+def empty_tally() -> dict[str, float]:
+    return dict.fromkeys(TALLIES, 0.0)
+
+
+def _report(model, key: str):
+    return model.collector.current[key]
+
+
+def reporters() -> dict:
+    """DataCollector model reporters, one per output (picklable partials, no lambdas)."""
+    return {name: partial(_report, key=name) for name in OUTPUTS}
+
+
+class Collector:
+    """Computes one month's outputs and keeps the regency history."""
+
+    def __init__(self, model):
+        self.model = model
+        pop = model.pop
+        self.regency_workers = np.diff(pop.regency_start)
+        self.regency_active: list[np.ndarray] = []
+        self.regency_active_informal: list[np.ndarray] = []
+        self.previous = None
+        self.current: dict = {}
+
+    def record(self) -> None:
+        m = self.model
+        pop, w = m.pop, m.pop.weight
+        wage_active = pop.wage_active(m.partial_share)
+        active = wage_active | pop.inf_active | pop.con_active
+        informal = pop.segment >= FARMER
+        formal_workers = pop.n - int(informal.sum())
+        n_wage, n_con, n_inf = (int(wage_active.sum()), int(pop.con_active.sum()),
+                                int(pop.inf_active.sum()))
+        out = {
+            "month": m.month_labels[m.t],
+            "workers": pop.n * w,
+            "active": (n_wage + n_con + n_inf) * w,
+            "coverage": (n_wage + n_con + n_inf) / pop.n,
+            "active_formal": (n_wage + n_con) * w,
+            "active_informal": n_inf * w,
+            "coverage_formal": (n_wage + n_con) / max(formal_workers, 1),
+            "coverage_informal": n_inf / max(pop.n - formal_workers, 1),
+            "active_wage": n_wage * w,
+            "active_construction": n_con * w,
+            "registered_informal": int((pop.registered & informal).sum()) * w,
+            "subsidised": int((pop.payer >= 0).sum()) * w,
+            "perisai_agents_active": int(m.perisai_active.sum()) * w,
+            "villages_active": int(m.village_active.sum()),
+        }
+        out.update(self._transitions(active, wage_active))
+        tally = m.tally
+        out["perisai_visits"] = tally["perisai_visits"] * w
+        out["subsidy_offers"] = tally["subsidy_offers"] * w
+        out["subsidies_ended"] = tally["subsidies_ended"] * w
+        for item in SPEND_ITEMS:
+            out[f"spend_{item}_idr"] = tally[f"spend_{item}"] * w
+        out["spend_idr"] = sum(out[f"spend_{item}_idr"] for item in SPEND_ITEMS)
+        out.update(m.pilot.outputs())
+        self.current = out
+        starts = pop.regency_start[:-1]
+        self.regency_active.append(np.add.reduceat(active, starts))
+        self.regency_active_informal.append(np.add.reduceat(pop.inf_active, starts))
+        self.previous = active
+
+    def _transitions(self, active: np.ndarray, wage_active: np.ndarray) -> dict[str, float]:
+        m, w = self.model, self.model.pop.weight
+        out = dict.fromkeys(CHANNEL_OUTPUTS, 0.0)
+        if self.previous is None:
+            return {"new_enrollments": 0.0, "lapses": 0.0, **out}
+        new = np.flatnonzero(active & ~self.previous)
+        lapses = int((self.previous & ~active).sum())
+        pop = m.pop
+        channel = m.channel[new].copy()
+        segment = pop.segment[new]
+        wage = segment == WAGE
+        firm_event = m.firm_channel[np.maximum(pop.firm[new], 0)]
+        channel[wage] = np.where(firm_event[wage] == channels.FIRMS, channels.FIRMS, channels.JOBS)
+        channel[segment == CONSTRUCTION] = channels.JOBS
+        channel[(segment >= FARMER) & (channel == channels.UNSET)] = channels.SELF
+        counts = np.bincount(channel, minlength=len(channels.CHANNEL_NAMES) + 1)
+        for code, name in channels.CHANNEL_NAMES.items():
+            out[f"new_via_{name}"] = counts[code] * w
+        return {"new_enrollments": len(new) * w, "lapses": lapses * w, **out}
+
+    def regency_table(self) -> pd.DataFrame:
+        m = self.model
+        w = m.pop.weight
+        n_months = len(self.regency_active)
+        active = np.array(self.regency_active)
+        informal_active = np.array(self.regency_active_informal)
+        workers = np.tile(self.regency_workers, (n_months, 1))
+        return pd.DataFrame({
+            "month": np.repeat(m.month_labels[:n_months], len(m.regency_names)),
+            "regency": np.tile(m.regency_names, n_months),
+            "workers": (workers * w).ravel(),
+            "active": (active * w).ravel(),
+            "active_informal": (informal_active * w).ravel(),
+            "coverage": (active / workers).ravel(),
+        })

@@ -1,0 +1,297 @@
+"""Every model input in one registry: levers (what the planner chooses), uncertain behavioural
+parameters (what we do not know), costs and programme rules, each with default, unit, bounds,
+a one-line explanation and its source or rationale.
+
+The EnrollmentModel's keyword arguments are exactly these names; the scenario schema, the CLI
+and the app's controls are generated from this table, so a new input is added here once.
+
+Lever values can be one province-wide number, a table by regency, or windows of months (see
+model/levers.py). Status-quo defaults describe Aug 2024 carried forward unchanged.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from model import data
+
+Kind = Literal["lever", "uncertain", "cost", "rule", "pilot"]
+
+# Groups a subsidy programme can target (union of the named groups, informal workers only).
+SUBSIDY_GROUPS: dict[str, str] = {
+    "vulnerable": "poor and vulnerable informal workers (Dinas Sosial, about 400,000)",
+    "farmer": "farmers, fishers and other village workers",
+    "trader": "traders in traditional markets",
+    "urban": "other urban informal workers (ojek drivers, street vendors...)",
+    "palm_smallholder": "palm-oil smallholders in the 9 palm regencies",
+    "village_official": "village heads, apparatus and BPD members",
+    "informal": "every informal worker",
+}
+
+# Strategy groups in the order the app shows them.
+LEVER_GROUPS = {
+    "village": "Village ecosystem",
+    "market": "Market ecosystem (Perisai agents)",
+    "firms": "SME and company partnerships",
+    "socialization": "Socialization and education",
+    "subsidy": "Local-government subsidies",
+    "payment": "Easier registration and payment",
+}
+
+
+@dataclass(frozen=True)
+class Parameter:
+    name: str
+    default: Any
+    kind: Kind
+    group: str
+    unit: str
+    bounds: tuple[float, float]
+    help: str
+    source: str
+    # Levers only: how a province-wide number is spread over regencies ("eligible", "villages",
+    # "informal", "firms", "subsidy", "palm"), or None when the same value applies everywhere.
+    spread: str | None = None
+    integer: bool = False
+    # "number" (the usual), "groups" (list of SUBSIDY_GROUPS), "choice" (one of `choices`),
+    # or "month" (YYYY-MM, empty for the first simulated month).
+    type: str = "number"
+    choices: tuple[str, ...] = ()
+
+    @property
+    def is_lever(self) -> bool:
+        return self.kind == "lever"
+
+
+def _p(name, default, kind, group, unit, bounds, help, source, spread=None, integer=False,
+       type="number", choices=()):
+    return Parameter(name, default, kind, group, unit, bounds, help, source, spread, integer,
+                     type, choices)
+
+
+_PREMIUM = data.premium_idr()
+
+_ALL: list[Parameter] = [
+    # ---------------------------------------------------------------- levers: village ecosystem
+    _p("villages_per_month", 0.0, "lever", "village", "villages per month", (0, 3257),
+       "Villages newly activated each month: officials promote, help register and collect.",
+       "Status quo 0: the village ecosystem is a new strategy (Kanwil plan, 2 Aug 2024). "
+       "Sumsel has 3,257 villages (2,854 desa + 403 kelurahan).", spread="villages"),
+    # ---------------------------------------------------------------- levers: market ecosystem
+    _p("perisai_agents", 300.0, "lever", "market", "agents", (0, 20_000),
+       "Target number of active Perisai agents; the branch hires toward it.",
+       "Assumption: no published Sumsel count. About 8 branches x 38 productive agents "
+       "(Sampit branch 2025: 62 agents, 38 productive).", spread="informal"),
+    _p("perisai_recruits_per_month", 30.0, "lever", "market", "workers per agent per month",
+       (0, 500), "Monthly recruitment target per agent; an agent stops visiting once it is met.",
+       "2018 roll-out: about 2,000 agents recruited 144,745 participants in two months "
+       "(36 per agent-month), BPJS TK 2018."),
+    _p("perisai_commission", 0.075, "lever", "market", "share of contributions", (0, 0.5),
+       "Agents' commission on the contributions they collect each month.",
+       "BPJS TK 2018: 7.5% of contributions collected from the participants they recruited."),
+    # ---------------------------------------------------------------- levers: firms
+    _p("firms_per_month", 20.0, "lever", "firms", "firms per month", (0, 20_000),
+       "Firms signing a partnership to register all their workers each month.",
+       "Assumption for the status quo (no published count).", spread="firms"),
+    _p("inspections_per_month", 10.0, "lever", "firms", "firms per month", (0, 20_000),
+       "Compliance inspections of firms that register none or part of their workers.",
+       "Assumption for the status quo (no published count).", spread="firms"),
+    # ---------------------------------------------------------------- levers: socialization
+    _p("campaign_reach_per_month", 20_000.0, "lever", "socialization", "workers per month",
+       (0, 3_000_000), "Workers reached by socialization and education each month.",
+       "Assumption for the status quo (no published count).", spread="eligible"),
+    # ---------------------------------------------------------------- levers: subsidies
+    _p("subsidy_budget_idr", data.status_quo_regency_budgets(), "lever", "subsidy",
+       "rupiah per year", (0, 1e13),
+       "Local governments' yearly budget for paying the Rp 16,800 package; stops when spent.",
+       "Status quo: the regency programmes running in Aug 2024 (model/data/subsidies.toml), "
+       "beneficiaries x Rp 16,800 x 12.", spread="subsidy"),
+    _p("subsidy_share", 1.0, "lever", "subsidy", "share of the premium", (0, 1),
+       "Share of the Rp 16,800 monthly package the local government pays.",
+       "Local programmes pay the whole package (facts.md, local-government premium subsidies)."),
+    _p("subsidy_months", 0.0, "lever", "subsidy", "months per beneficiary (0 = no limit)",
+       (0, 120), "Months each beneficiary is paid for; 0 renews for as long as the budget lasts.",
+       "Status-quo programmes renew yearly; time-limited subsidies as in Banerjee et al. (2021).",
+       integer=True),
+    _p("subsidy_eligible", ("vulnerable",), "lever", "subsidy", "groups", (0, 0),
+       "Groups the local governments' subsidy may enrol (union of the named groups).",
+       "Status-quo programmes target vulnerable workers (Musi Banyuasin, OKU Timur, village funds).",
+       type="groups"),
+    _p("palm_subsidy_budget_idr", data.status_quo_palm_budget(), "lever", "subsidy",
+       "rupiah per year", (0, 1e13),
+       "The province's palm-fund (DBH Sawit) budget for palm smallholders in its 9 regencies.",
+       "Status quo: 19,023 smallholders in 2024 x Rp 16,800 x 12; 36,000 budgeted for 2025.",
+       spread="palm"),
+    # ---------------------------------------------------------------- levers: payment
+    _p("digital_payment_share", 0.2, "lever", "payment", "share of participants", (0, 1),
+       "Share of self-paying informal participants paying digitally or by auto-debit.",
+       "Assumption for the status quo (no published figure)."),
+    _p("registration_assistance", 0.0, "lever", "payment", "share of friction removed", (0, 1),
+       "How much easier self-registration is made (0 = today, 1 = no failed attempts).",
+       "Banerjee et al. (2021): more than half of attempted registrations failed on friction."),
+    # ---------------------------------------------------------------- uncertain: take-up
+    _p("initial_awareness", 0.4, "uncertain", "take-up", "share", (0, 1),
+       "Share of never-registered informal workers who know BPU coverage and how to join at month 0.",
+       "Assumption; informal coverage of about 20% after years of campaigns suggests awareness "
+       "is far from complete."),
+    _p("take_up_rate", 0.006, "uncertain", "take-up", "probability per month", (0, 1),
+       "Monthly chance an aware, uncovered informal worker of average valuation joins on their own.",
+       "Calibrated so the status-quo baseline stays inside the 2024-2025 spread of coverage figures."),
+    _p("valuation_sd", 1.0, "uncertain", "take-up", "log-odds", (0, 5),
+       "Spread of perceived value of coverage across workers.",
+       "Assumption; makes take-up and retention concentrate in the same workers."),
+    _p("price_sensitivity", 0.3, "uncertain", "take-up", "log-odds per % of income", (0, 5),
+       "Fall in the log-odds of joining per percentage point of income the premium costs.",
+       "Rp 16,800 is about 1% of a median informal income, so price matters less than friction "
+       "and awareness; Banerjee et al. (2021) found large subsidy effects mostly via enrolment offers."),
+    _p("imitation", 0.03, "uncertain", "take-up", "probability per month", (0, 1),
+       "Extra monthly chance of joining per unit of coverage among village or market peers (Bass q).",
+       "Bass-model imitation rates of about 0.3-0.4 a year for new services (Bass 1969 and later)."),
+    _p("peer_awareness", 0.1, "uncertain", "take-up", "probability per month", (0, 1),
+       "Monthly chance an unaware worker learns about coverage per unit of peer coverage.",
+       "Assumption."),
+    _p("friction", 0.5, "uncertain", "take-up", "probability", (0, 1),
+       "Share of self-registration attempts that fail on administrative friction.",
+       "Banerjee et al. (2021): more than half of attempted registrations failed."),
+    _p("assisted_friction", 0.2, "uncertain", "take-up", "probability", (0, 1),
+       "Share of attempts that fail when a Perisai agent or village promoter registers the worker.",
+       "Assumption: agents register on the spot with the app; lower than self-registration."),
+    _p("perisai_visit_effect", 3.5, "uncertain", "take-up", "log-odds", (0, 8),
+       "Boost to the log-odds of joining in the month a Perisai agent visits.",
+       "Set so an agent with 150 visits recruits about 20 a month, below the 2018 roll-out's 36 "
+       "(a roll-out picks the easiest recruits first)."),
+    _p("village_contact_rate", 0.1, "uncertain", "take-up", "probability per month", (0, 1),
+       "Monthly chance an uncovered resident of an activated village is approached by its promoter.",
+       "Assumption."),
+    _p("village_contact_effect", 3.0, "uncertain", "take-up", "log-odds", (0, 8),
+       "Boost to the log-odds of joining when approached by the village promoter.",
+       "Assumption: personal contact from a known official, a little below a Perisai visit."),
+    _p("campaign_effect", 0.3, "uncertain", "take-up", "log-odds", (0, 6),
+       "Boost to the log-odds of joining in the month a campaign reaches the worker.",
+       "Banerjee et al. (2021): information alone had little effect on enrolment."),
+    _p("subsidy_acceptance", 0.9, "uncertain", "take-up", "probability", (0, 1),
+       "Chance an offered, fully subsidised worker ends up registered.",
+       "Local governments register listed beneficiaries collectively; some lists fail on data."),
+    _p("post_subsidy_retention", 0.3, "uncertain", "payment", "probability", (0, 1),
+       "Chance a worker keeps paying on their own when their subsidy ends.",
+       "Banerjee et al. (2021): coverage stayed higher after subsidies ended, but well below its "
+       "subsidised level; Pematangsiantar officials expect workers not to continue (2025)."),
+    # ---------------------------------------------------------------- uncertain: payment
+    _p("stop_rate", 0.07, "uncertain", "payment", "probability per month", (0, 1),
+       "Monthly chance a self-paying informal participant stops paying.",
+       "Calibrated; informal active counts fell 16% nationally Dec 2024-May 2025 (Kontan, 2025)."),
+    _p("collector_effect", 0.5, "uncertain", "payment", "share of stops avoided", (0, 1),
+       "How much a contribution collector (Perisai agent, village promoter) cuts stopping.",
+       "Assumption; collecting contributions is the agents' stated role (BPJS TK 2018)."),
+    _p("digital_effect", 0.4, "uncertain", "payment", "share of stops avoided", (0, 1),
+       "How much digital or automatic payment cuts stopping.",
+       "Assumption."),
+    _p("subsidy_disbursement_lag", 3.0, "uncertain", "payment", "months", (0, 6),
+       "Months at the start of each year before government premium payments are disbursed.",
+       "Budgets are paid once or twice a year, so active counts dip early in the year until the "
+       "new budget is disbursed (BPJS TK to parliament, May 2025).", integer=True),
+    # ---------------------------------------------------------------- uncertain: Perisai agents
+    _p("perisai_visit_capacity", 150.0, "uncertain", "perisai", "visits per agent per month",
+       (0, 2000), "Uncovered workers an agent can approach in a month.", "Assumption.",
+       integer=True),
+    _p("perisai_reservation_income_idr", 300_000.0, "uncertain", "perisai", "rupiah per month",
+       (0, 1e8), "Earnings below which an agent considers quitting (3-month average).",
+       "Assumption: agents are unsalaried community members (BPJS TK 2018)."),
+    _p("perisai_quit_rate", 0.15, "uncertain", "perisai", "probability per month", (0, 1),
+       "Monthly chance an agent earning below the reservation income quits.",
+       "Assumption; Sampit 2025: 38 of 62 agents productive."),
+    _p("perisai_hiring_rate", 0.25, "uncertain", "perisai", "share of gap per month", (0, 1),
+       "Share of the gap to the agent target the branches fill each month.", "Assumption."),
+    # ---------------------------------------------------------------- uncertain: formal sector
+    _p("job_separation_rate", 0.02, "uncertain", "formal", "probability per month", (0, 1),
+       "Monthly chance a wage earner leaves their job.", "Assumption (about 24% a year)."),
+    _p("formal_exit_share", 0.3, "uncertain", "formal", "share", (0, 1),
+       "Share of job leavers who move to informal work (as many informal workers move in).",
+       "Assumption; keeps the formal and informal pools at their data-set sizes."),
+    _p("firm_dropout_rate", 0.004, "uncertain", "formal", "probability per month", (0, 1),
+       "Monthly chance a registered firm stops paying and its workers become inactive.",
+       "Assumption; wage earners become inactive after 3 unpaid months (BPJS TK 2025)."),
+    _p("firm_registration_rate", 0.003, "uncertain", "formal", "probability per month", (0, 1),
+       "Monthly chance a non-compliant firm registers all its workers without outreach.",
+       "Calibrated with firm_dropout_rate so formal coverage is about steady without new effort."),
+    _p("partnership_success", 0.5, "uncertain", "formal", "probability", (0, 1),
+       "Chance a partnership leads the firm to register all its workers.", "Assumption."),
+    _p("inspection_success", 0.4, "uncertain", "formal", "probability", (0, 1),
+       "Chance an inspected firm registers all its workers.", "Assumption."),
+    _p("construction_project_months", 6.0, "uncertain", "formal", "months", (1, 60),
+       "Average length of a construction project's registration.",
+       "Assumption; construction workers are registered per project (Jasa Konstruksi)."),
+    # ---------------------------------------------------------------- costs
+    _p("campaign_cost_per_worker_idr", 10_000.0, "cost", "socialization", "rupiah per worker",
+       (0, 1e7), "Cost of reaching one worker with socialization.", "Assumption."),
+    _p("village_activation_cost_idr", 25_000_000.0, "cost", "village", "rupiah per village",
+       (0, 1e10), "One-off cost of activating a village (training, materials).", "Assumption."),
+    _p("village_monthly_cost_idr", 1_000_000.0, "cost", "village", "rupiah per village per month",
+       (0, 1e9), "Monthly honorarium of an activated village's promoter and collector.",
+       "Assumption."),
+    _p("partnership_cost_per_firm_idr", 2_000_000.0, "cost", "firms", "rupiah per firm",
+       (0, 1e10), "Cost of signing a partnership with one firm.", "Assumption."),
+    _p("inspection_cost_idr", 1_500_000.0, "cost", "firms", "rupiah per inspection", (0, 1e10),
+       "Cost of one compliance inspection.", "Assumption."),
+    _p("perisai_allowance_idr", 500_000.0, "cost", "market", "rupiah per agent-month", (0, 1e8),
+       "Transport allowance in a month with at least the threshold of new participants.",
+       "BPJS TK 2018: Rp 500,000 in a month with at least 50 new participants."),
+    # ---------------------------------------------------------------- pilots (model/pilot.py)
+    _p("pilot_unit", "none", "pilot", "pilot", "unit", (0, 0),
+       "Unit randomised in a pilot: none (no pilot), worker, village or market.",
+       "Randomised field experiments as in Banerjee et al. (2021).", type="choice",
+       choices=("none", "worker", "village", "market")),
+    _p("pilot_units", 0.0, "pilot", "pilot", "units (0 = all)", (0, 1e7),
+       "Units in the pilot, treated and control together.", "Planner's design choice.",
+       integer=True),
+    _p("pilot_share", 0.5, "pilot", "pilot", "share of units", (0, 1),
+       "Share of the pilot's units that are treated.", "Planner's design choice."),
+    _p("pilot_start", "", "pilot", "pilot", "month", (0, 0),
+       "First month of treatment (empty: the first simulated month).", "Planner's design choice.",
+       type="month"),
+    _p("pilot_months", 12.0, "pilot", "pilot", "months", (1, 120),
+       "Months the treatment lasts.", "Planner's design choice.", integer=True),
+    _p("pilot_subsidy_share", 0.0, "pilot", "pilot", "share of the premium", (0, 1),
+       "Subsidy offered to treated workers for the pilot's months.",
+       "Time-limited subsidies as in Banerjee et al. (2021)."),
+    _p("pilot_assistance", 0.0, "pilot", "pilot", "share of friction removed", (0, 1),
+       "Registration assistance for treated workers during the pilot.",
+       "Assistance arm of Banerjee et al. (2021)."),
+    _p("pilot_information", 0.0, "pilot", "pilot", "0 or 1", (0, 1),
+       "An information visit to treated workers at the start (1 = yes).",
+       "Information arm of Banerjee et al. (2021).", integer=True),
+    # ---------------------------------------------------------------- programme rules
+    _p("premium_idr", float(_PREMIUM), "rule", "payment", "rupiah per month", (0, 1e7),
+       "Minimum BPU package: JKK Rp 10,000 + JKM Rp 6,800.", "PP 44/2015."),
+    _p("lapse_months", 3.0, "rule", "payment", "months", (1, 12),
+       "Unpaid months after which a participant becomes inactive.",
+       "BPJS TK rule for BPU (official site, 2024-2025) and for employers (2025).", integer=True),
+    _p("perisai_allowance_threshold", 50.0, "rule", "market", "new participants", (0, 10_000),
+       "New participants in a month that earn an agent the transport allowance.",
+       "BPJS TK 2018.", integer=True),
+    _p("perisai_idle_months", 3.0, "rule", "market", "months", (1, 24),
+       "Months without a new participant or a contribution after which an agent is inactive.",
+       "Bali branch, 2018.", integer=True),
+]
+
+PARAMETERS: dict[str, Parameter] = {p.name: p for p in _ALL}
+LEVERS = [p.name for p in _ALL if p.kind == "lever"]
+UNCERTAIN = [p.name for p in _ALL if p.kind == "uncertain"]
+COSTS = [p.name for p in _ALL if p.kind == "cost"]
+PILOT = [p.name for p in _ALL if p.kind == "pilot"]
+RULES = [p.name for p in _ALL if p.kind == "rule"]
+
+
+def defaults() -> dict[str, Any]:
+    """Every parameter at its default (levers at the status quo)."""
+    return {p.name: p.default for p in _ALL}
+
+
+def table() -> list[dict[str, Any]]:
+    """The registry as rows, for docs and the app."""
+    return [
+        {"name": p.name, "kind": p.kind, "group": p.group, "default": p.default, "unit": p.unit,
+         "min": p.bounds[0], "max": p.bounds[1], "help": p.help, "source": p.source}
+        for p in _ALL
+    ]

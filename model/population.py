@@ -1,0 +1,357 @@
+"""The synthetic workforce: one numpy array per attribute, index = worker id (the Starsim pattern).
+
+Workers are laid out in contiguous blocks by regency, so a regency is a slice. Villages, markets
+and firms are groups of workers with their own arrays. Everything here depends only on the data
+set, the scale, the seed and the uncertain parameters - never on a lever - so two scenarios with
+the same seed start from the same population and the same month-0 state.
+
+This module holds the one place for dtypes. Month-0 coverage (the data set's figures) is set by
+`initial_state`; subsidised beneficiaries at month 0 are enrolled by the local governments.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from model import data
+from model.streams import Streams
+
+# Segments (uint8 codes). Wage earners and construction-project workers are formal.
+WAGE, CONSTRUCTION, FARMER, TRADER, URBAN = range(5)
+SEGMENT_NAMES = ("wage", "construction", "farmer", "trader", "urban")
+INFORMAL_SEGMENTS = (FARMER, TRADER, URBAN)
+
+# Firm compliance states (uint8).
+NONE, PARTIAL, FULL = 0, 1, 2
+
+SELF_PAYER = -1  # payer code of a worker paying their own premium
+
+
+@dataclass
+class Firms:
+    regency: np.ndarray      # uint8
+    size_class: np.ndarray   # uint8, index into workforce.toml [firms].classes
+    state: np.ndarray        # uint8: NONE, PARTIAL, FULL
+    partnered: np.ndarray    # bool: signed a partnership already (not approached again)
+    workers: np.ndarray      # int32: wage earners at month 0 (for weighting job moves)
+
+    @property
+    def n(self) -> int:
+        return len(self.regency)
+
+
+@dataclass
+class Places:
+    village_regency: np.ndarray   # int16 per village
+    village_is_desa: np.ndarray   # bool per village
+    market_regency: np.ndarray    # int16 per market
+
+    @property
+    def n_villages(self) -> int:
+        return len(self.village_regency)
+
+    @property
+    def n_groups(self) -> int:
+        """Peer groups: villages first, then markets."""
+        return len(self.village_regency) + len(self.market_regency)
+
+
+@dataclass
+class Population:
+    """All workers. Static attributes first, then the state that behaviours change."""
+
+    weight: float                 # real persons per simulated worker
+    regency_start: np.ndarray     # int64 [18]: regency r is workers[regency_start[r]:regency_start[r+1]]
+    regency: np.ndarray           # uint8
+    segment: np.ndarray           # uint8 (changes only by job turnover)
+    village: np.ndarray           # int32 global village id (residence)
+    market: np.ndarray            # int32 market id, -1 if not a trader
+    peer_group: np.ndarray        # int32: market group for traders, village otherwise
+    firm: np.ndarray              # int32 firm id, -1 unless a wage earner
+    income: np.ndarray            # float32 rupiah per month
+    valuation: np.ndarray         # float32 standard normal; times valuation_sd = log-odds
+    vulnerable: np.ndarray        # bool (Dinas Sosial poor and vulnerable)
+    palm: np.ndarray              # bool palm smallholder
+    official: np.ndarray          # bool village official
+    digital_u: np.ndarray         # float32 static draw: pays digitally if below the share
+    partial_u: np.ndarray         # float32 static draw: registered in a PDS firm if below the share
+    subsidy_priority: np.ndarray  # float32 static draw: order on a subsidy waiting list
+    firms: Firms
+    places: Places
+    # --- dynamic informal state
+    aware: np.ndarray = field(default=None)          # bool knows BPU and how to join
+    registered: np.ndarray = field(default=None)     # bool has a BPJS number (can resume by paying)
+    inf_active: np.ndarray = field(default=None)     # bool active informal (BPU) participant
+    stopped: np.ndarray = field(default=None)        # bool self-payer who stopped paying
+    unpaid: np.ndarray = field(default=None)         # int8 consecutive unpaid months
+    payer: np.ndarray = field(default=None)          # int8 SELF_PAYER or a government payer code
+    subsidy_used: np.ndarray = field(default=None)   # int16 months subsidised so far
+    offer_year: np.ndarray = field(default=None)     # int16 last year offered a subsidy (0 never)
+    recruiter: np.ndarray = field(default=None)      # int32 Perisai agent index, -1 none
+    treated: np.ndarray = field(default=None)        # bool in a pilot's treatment arm
+    # --- dynamic formal state
+    con_active: np.ndarray = field(default=None)     # bool construction project registered
+
+    @property
+    def n(self) -> int:
+        return len(self.regency)
+
+    def informal(self) -> np.ndarray:
+        return self.segment >= FARMER
+
+    def regency_ids(self, r: int) -> np.ndarray:
+        return np.arange(self.regency_start[r], self.regency_start[r + 1])
+
+    def wage_active(self, partial_share: float) -> np.ndarray:
+        """Wage earners registered by their firm: all in FULL firms, a share in PARTIAL ones."""
+        has_firm = self.firm >= 0
+        state = np.zeros(self.n, dtype=np.uint8)
+        state[has_firm] = self.firms.state[self.firm[has_firm]]
+        return (state == FULL) | ((state == PARTIAL) & (self.partial_u < partial_share))
+
+    def active(self, partial_share: float) -> np.ndarray:
+        """Every active participant; each worker is in one segment, so none is counted twice."""
+        return self.wage_active(partial_share) | self.inf_active | self.con_active
+
+
+# --------------------------------------------------------------------------- pool sizes
+def regency_pools(ds: data.DataSet, scale: float) -> tuple[np.ndarray, float]:
+    """Simulated workers by (regency, segment) and the weight (real persons per simulated one)."""
+    reg = data.regencies()
+    wf = data.workforce()
+    real_total = ds.eligible_workers
+    sim_total = max(1, int(round(real_total * scale)))
+    pop = reg["population"].to_numpy(float)
+    eligible = real_total * pop / pop.sum()
+    kind_share = reg["kind"].map(wf["pools"]["wage_share_by_kind"]).to_numpy(float)
+    wage = kind_share * pop
+    wage *= wf["pools"]["wage"] * real_total / wage.sum()
+    construction = wf["pools"]["construction"] * eligible
+    informal = eligible - wage - construction
+    mix = np.array([wf["informal_mix"][kind] for kind in reg["kind"]])
+    real = np.column_stack([wage, construction, informal[:, None] * mix])
+    if (real < 0).any():
+        raise ValueError("workforce.toml shares leave a negative informal pool in some regency")
+    counts = data.largest_remainder(sim_total, real.ravel()).reshape(real.shape)
+    return counts, real_total / sim_total
+
+
+# --------------------------------------------------------------------------- build
+def build(ds: data.DataSet, scale: float, streams: Streams) -> Population:
+    """The static population (no coverage yet)."""
+    counts, weight = regency_pools(ds, scale)
+    n_reg, n_seg = counts.shape
+    per_regency = counts.sum(axis=1)
+    regency_start = np.concatenate([[0], np.cumsum(per_regency)]).astype(np.int64)
+    n = int(regency_start[-1])
+    regency = np.repeat(np.arange(n_reg, dtype=np.uint8), per_regency)
+    segment = np.repeat(np.tile(np.arange(n_seg, dtype=np.uint8), n_reg), counts.ravel())
+    rng = streams.generator("population", 0)
+    places = _places(data.regencies(), data.workforce())
+    village, market = _residence(regency, segment, places, regency_start, rng)
+    peer_group = np.where(market >= 0, places.n_villages + market, village).astype(np.int32)
+    firms, firm = _firms(regency, segment, regency_start, rng)
+    income = _income(segment, streams.generator("income", 0))
+    valuation = streams.generator("valuation", 0).standard_normal(n).astype(np.float32)
+    static = streams.generator("population", 0, 1)
+    pop = Population(
+        weight=weight, regency_start=regency_start, regency=regency, segment=segment,
+        village=village, market=market, peer_group=peer_group, firm=firm, income=income,
+        valuation=valuation,
+        vulnerable=_vulnerable(regency, segment, income, regency_start, weight, rng),
+        palm=_palm(regency, segment, rng),
+        official=_officials(regency, segment, village, places, regency_start, weight, rng),
+        digital_u=static.random(n, dtype=np.float32),
+        partial_u=static.random(n, dtype=np.float32),
+        subsidy_priority=static.random(n, dtype=np.float32),
+        firms=firms, places=places,
+    )
+    _empty_state(pop)
+    return pop
+
+
+def _places(reg, wf) -> Places:
+    villages = (reg["desa"] + reg["kelurahan"]).to_numpy()
+    village_regency = np.repeat(np.arange(len(reg), dtype=np.int16), villages)
+    is_desa = np.concatenate([np.arange(v) < d for v, d in zip(villages, reg["desa"])])
+    markets = reg["kecamatan"].to_numpy() * int(wf["markets"]["per_kecamatan"])
+    market_regency = np.repeat(np.arange(len(reg), dtype=np.int16), markets)
+    return Places(village_regency, is_desa, market_regency)
+
+
+def _residence(regency, segment, places, regency_start, rng):
+    """Each worker lives in a village of their regency; traders also work in one of its markets."""
+    n = len(regency)
+    village = np.empty(n, dtype=np.int32)
+    market = np.full(n, -1, dtype=np.int32)
+    v_start = np.searchsorted(places.village_regency, np.arange(len(regency_start)), side="left")
+    m_start = np.searchsorted(places.market_regency, np.arange(len(regency_start)), side="left")
+    for r in range(len(regency_start) - 1):
+        lo, hi = regency_start[r], regency_start[r + 1]
+        village[lo:hi] = rng.integers(v_start[r], v_start[r + 1], hi - lo)
+        traders = lo + np.flatnonzero(segment[lo:hi] == TRADER)
+        market[traders] = rng.integers(m_start[r], m_start[r + 1], len(traders))
+    return village, market
+
+
+def _firms(regency, segment, regency_start, rng) -> tuple[Firms, np.ndarray]:
+    """Scaled firms of four size classes; wage earners spread over their regency's firms."""
+    spec = data.workforce()["firms"]
+    share, size = np.array(spec["worker_share"]), np.array(spec["mean_size"], dtype=float)
+    firm = np.full(len(regency), -1, dtype=np.int32)
+    f_regency, f_class, n_firms = [], [], 0
+    for r in range(len(regency_start) - 1):
+        wage = regency_start[r] + np.flatnonzero(segment[regency_start[r]:regency_start[r + 1]] == WAGE)
+        in_class = data.largest_remainder(len(wage), share)
+        order = rng.permutation(wage)
+        start = 0
+        for c, k in enumerate(in_class):
+            if k == 0:
+                continue
+            count = max(1, int(round(k / size[c])))
+            firm[order[start:start + k]] = n_firms + rng.integers(0, count, k)
+            f_regency += [r] * count
+            f_class += [c] * count
+            n_firms += count
+            start += k
+    workers = np.bincount(firm[firm >= 0], minlength=n_firms).astype(np.int32)
+    firms = Firms(
+        regency=np.array(f_regency, dtype=np.uint8), size_class=np.array(f_class, dtype=np.uint8),
+        state=np.zeros(n_firms, dtype=np.uint8), partnered=np.zeros(n_firms, dtype=bool),
+        workers=workers,
+    )
+    return firms, firm
+
+
+def _income(segment, rng) -> np.ndarray:
+    spec = data.workforce()["income"]
+    medians = np.array([spec[f"{name}_median"] for name in SEGMENT_NAMES], dtype=float)
+    z = rng.standard_normal(len(segment))
+    return (medians[segment] * np.exp(spec["log_sd"] * z)).astype(np.float32)
+
+
+def _vulnerable(regency, segment, income, regency_start, weight, rng) -> np.ndarray:
+    """The Dinas Sosial count, by regency in proportion to informal workers x poverty rate,
+    given to the lowest-income informal workers (with noise: income is not all of poverty)."""
+    spec = data.workforce()["vulnerable"]
+    poverty = data.regencies()["poverty_pct"].to_numpy()
+    informal = segment >= FARMER
+    per_regency = np.bincount(regency[informal], minlength=len(poverty)) * poverty
+    quota = data.largest_remainder(int(round(spec["count"] / weight)), per_regency)
+    flag = np.zeros(len(regency), dtype=bool)
+    noisy = np.log(income) + 0.5 * rng.standard_normal(len(income)).astype(np.float32)
+    for r, k in enumerate(quota):
+        ids = regency_start[r] + np.flatnonzero(informal[regency_start[r]:regency_start[r + 1]])
+        k = min(k, len(ids))
+        if k:
+            flag[ids[np.argpartition(noisy[ids], k - 1)[:k]]] = True
+    return flag
+
+
+def _palm(regency, segment, rng) -> np.ndarray:
+    spec = data.workforce()["palm"]
+    names = data.regency_names()
+    in_palm_regency = np.isin(regency, [names.index(n) for n in data.palm_regencies()])
+    return in_palm_regency & (segment == FARMER) & (rng.random(len(regency)) < spec["share_of_farmers"])
+
+
+def _officials(regency, segment, village, places, regency_start, weight, rng) -> np.ndarray:
+    """Village officials: a fixed number per desa, drawn from farmers living in a desa."""
+    per_desa = data.workforce()["village_officials"]["per_desa"]
+    desa = data.regencies()["desa"].to_numpy()
+    quota = data.largest_remainder(int(round(desa.sum() * per_desa / weight)), desa)
+    flag = np.zeros(len(regency), dtype=bool)
+    lives_in_desa = places.village_is_desa[village]
+    for r, k in enumerate(quota):
+        lo, hi = regency_start[r], regency_start[r + 1]
+        ids = lo + np.flatnonzero((segment[lo:hi] == FARMER) & lives_in_desa[lo:hi])
+        if k and len(ids):
+            flag[rng.choice(ids, size=min(k, len(ids)), replace=False)] = True
+    return flag
+
+
+def _empty_state(pop: Population) -> None:
+    n = pop.n
+    pop.aware = np.zeros(n, dtype=bool)
+    pop.registered = np.zeros(n, dtype=bool)
+    pop.inf_active = np.zeros(n, dtype=bool)
+    pop.stopped = np.zeros(n, dtype=bool)
+    pop.unpaid = np.zeros(n, dtype=np.int8)
+    pop.payer = np.full(n, SELF_PAYER, dtype=np.int8)
+    pop.subsidy_used = np.zeros(n, dtype=np.int16)
+    pop.offer_year = np.zeros(n, dtype=np.int16)
+    pop.recruiter = np.full(n, -1, dtype=np.int32)
+    pop.treated = np.zeros(n, dtype=bool)
+    pop.con_active = np.zeros(n, dtype=bool)
+
+
+# --------------------------------------------------------------------------- month 0
+def weighted_pick(candidates: np.ndarray, k: int, weights: np.ndarray, u: np.ndarray) -> np.ndarray:
+    """k candidates without replacement, inclusion rising with weight (Efraimidis-Spirakis keys)."""
+    k = min(k, len(candidates))
+    if k <= 0:
+        return candidates[:0]
+    keys = np.log(np.maximum(u, 1e-300)) / weights
+    return candidates[np.argpartition(-keys, k - 1)[:k]]
+
+
+def initial_formal(pop: Population, ds: data.DataSet, streams: Streams) -> None:
+    """Firm compliance so that registered wage earners match the data set (up to one firm).
+
+    Firms are ranked by compliance_slope x log(size) plus Gumbel noise; the top ones register
+    everyone, the next `partial_band` share of the rest register part of their workers (PDS).
+    """
+    spec = data.workforce()["firms"]
+    firms = pop.firms
+    target = ds.active_wage / pop.weight
+    share = spec["partial_registered_share"]
+    size = np.maximum(firms.workers, 1).astype(float)
+    u = streams.uniform("firm_priority", -1, np.arange(firms.n))
+    score = spec["compliance_slope"] * np.log(size) - np.log(-np.log(np.maximum(u, 1e-300)))
+    order = np.argsort(-score, kind="stable")
+    workers = firms.workers[order].astype(float)
+    full_cum = np.concatenate([[0.0], np.cumsum(workers)])
+    k = np.arange(firms.n + 1)
+    band_end = np.minimum(firms.n, k + np.floor(spec["partial_band"] * (firms.n - k)).astype(int))
+    covered = full_cum + share * (full_cum[band_end] - full_cum)
+    cut = int(min(np.searchsorted(covered, target), firms.n))
+    firms.state[order[:cut]] = FULL
+    firms.state[order[cut:band_end[cut]]] = PARTIAL
+
+
+def initial_informal(pop: Population, ds: data.DataSet, params: dict, streams: Streams) -> None:
+    """Self-paying active, lapsed and aware informal workers at month 0.
+
+    Subsidised beneficiaries are already enrolled; the rest of the data set's informal total are
+    self-payers drawn with inclusion rising in perceived value (exp(valuation_sd x valuation)),
+    so month 0 is consistent with the decision rule. Workers already in arrears (1 or 2 unpaid
+    months) are set at the steady-state share `stop_rate` per month so lapses start smoothly.
+    """
+    informal = pop.informal()
+    u = streams.uniform("initial_state", -1, np.arange(pop.n))
+    value = np.exp(params["valuation_sd"] * pop.valuation)
+    free = np.flatnonzero(informal & ~pop.inf_active)
+    n_self = int(round(ds.active_informal / pop.weight)) - int(pop.inf_active.sum())
+    chosen = weighted_pick(free, n_self, value[free], u[free])
+    pop.inf_active[chosen] = True
+    lapsed_per_active = data.workforce()["lapsed"]["registered_inactive_informal_per_active"]
+    rest = np.flatnonzero(informal & ~pop.inf_active)
+    n_lapsed = int(round(lapsed_per_active * ds.active_informal / pop.weight))
+    u_lapsed = streams.uniform("initial_state", -4, rest)
+    lapsed = weighted_pick(rest, n_lapsed, value[rest], u_lapsed)
+    pop.registered[lapsed] = True
+    pop.registered |= pop.inf_active
+    u2 = streams.uniform("initial_state", -2, np.arange(pop.n))
+    pop.aware = pop.registered | (informal & (u2 < params["initial_awareness"]))
+    in_arrears = chosen[u2[chosen] < 2 * params["stop_rate"]]
+    pop.stopped[in_arrears] = True
+    pop.unpaid[in_arrears] = np.where(u2[in_arrears] < params["stop_rate"], 1, 2).astype(np.int8)
+
+
+def initial_construction(pop: Population, ds: data.DataSet, streams: Streams) -> None:
+    workers = np.flatnonzero(pop.segment == CONSTRUCTION)
+    k = int(round(ds.active_construction / pop.weight))
+    u = streams.uniform("initial_state", -3, workers)
+    pop.con_active[workers[np.argsort(u)[:k]]] = True

@@ -1,0 +1,198 @@
+"""Validation of the model's keyword arguments against the parameter registry.
+
+Pydantic checks the shapes (a number, a table by regency, a list of month windows); this module
+adds the registry's bounds, regency and group names, and turns every problem into one readable
+line that names the setting and the allowed values. Nothing is ever evaluated.
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+from typing import Any
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
+
+from model import data, months
+from model.parameters import PARAMETERS, SUBSIDY_GROUPS, Parameter
+
+OTHERS = "others"  # table key for "every regency not named"
+
+
+class SettingsError(ValueError):
+    """Invalid model settings. `problems` holds (key path, message) pairs."""
+
+    def __init__(self, problems: list[tuple[str, str]]):
+        self.problems = problems
+        lines = "\n".join(f"  - {path}: {message}" for path, message in problems)
+        super().__init__(f"invalid model settings:\n{lines}")
+
+
+class Window(BaseModel):
+    """A lever value that applies from one month to another (inclusive; open ends allowed)."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+    start: str | None = Field(default=None, alias="from")
+    end: str | None = Field(default=None, alias="to")
+    value: float | dict[str, float]
+
+
+LeverValue = float | dict[str, float] | list[Window]
+_LEVER_ADAPTER = TypeAdapter(LeverValue)
+_NUMBER_ADAPTER = TypeAdapter(float)
+
+
+def closest(name: str, options: list[str]) -> str:
+    """' Did you mean X?' or ''."""
+    match = difflib.get_close_matches(name, options, n=1, cutoff=0.6)
+    return f" Did you mean {match[0]!r}?" if match else ""
+
+
+def _plain(value: Any) -> Any:
+    """numpy scalars and arrays (from sweeps) to plain Python values."""
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, np.ndarray):
+        return value.tolist()
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    return value
+
+
+def _pydantic_problem(path: str, error: ValidationError, param: Parameter) -> tuple[str, str]:
+    first = error.errors()[0]
+    loc = ".".join(str(part) for part in first["loc"] if not str(part).startswith(("float", "dict", "list")))
+    where = f"{path}.{loc}" if loc else path
+    if first["type"] == "extra_forbidden":
+        return where, "unknown key in a window; allowed keys: from, to, value"
+    expected = (
+        f"a number in {param.unit}, a table by regency, or a list of windows "
+        "{from = 'YYYY-MM', to = 'YYYY-MM', value = ...}"
+    )
+    return where, f"expected {expected}; got {first.get('input')!r}"
+
+
+def _check_number(path: str, value: float, param: Parameter, problems: list) -> None:
+    low, high = param.bounds
+    if not math.isfinite(value):
+        problems.append((path, f"{value} is not a finite number"))
+    elif value < low:
+        problems.append((path, f"{value:g} is below the minimum {low:g} ({param.unit})"))
+    elif value > high:
+        problems.append((path, f"{value:g} is above the maximum {high:g} ({param.unit})"))
+    elif param.integer and value != int(value):
+        problems.append((path, f"{value:g} must be a whole number ({param.unit})"))
+
+
+def _check_table(path: str, table: dict, param: Parameter, problems: list) -> dict[str, float]:
+    """Resolve regency aliases; returns {official name or 'others': value}."""
+    resolved = {}
+    for key, value in table.items():
+        if str(key).casefold() == OTHERS:
+            name = OTHERS
+        else:
+            try:
+                name = data.resolve_regency(key, where=f"{path}")
+            except data.UnknownNameError as error:
+                problems.append((f"{path}.{key}", str(error).split(": ", 1)[1]))
+                continue
+        if name in resolved:
+            problems.append((f"{path}.{key}", f"{name!r} is given twice"))
+        _check_number(f"{path}.{key}", value, param, problems)
+        resolved[name] = value
+    return resolved
+
+
+def _check_lever(name: str, value: Any, param: Parameter, problems: list) -> Any:
+    try:
+        parsed = _LEVER_ADAPTER.validate_python(value)
+    except ValidationError as error:
+        problems.append(_pydantic_problem(name, error, param))
+        return None
+    if isinstance(parsed, float):
+        _check_number(name, parsed, param, problems)
+        return parsed
+    if isinstance(parsed, dict):
+        return _check_table(name, parsed, param, problems)
+    windows = []
+    for i, window in enumerate(parsed):
+        path = f"{name}[{i}]"
+        for bound in ("start", "end"):
+            text = getattr(window, bound)
+            if text is not None:
+                try:
+                    months.parse(text)
+                except ValueError as error:
+                    key = "from" if bound == "start" else "to"
+                    problems.append((f"{path}.{key}", str(error)))
+        if window.start and window.end and months.ordinal(window.start) > months.ordinal(window.end):
+            problems.append((path, f"'from' ({window.start}) is after 'to' ({window.end})"))
+        if isinstance(window.value, dict):
+            value_ = _check_table(f"{path}.value", window.value, param, problems)
+        else:
+            _check_number(f"{path}.value", window.value, param, problems)
+            value_ = window.value
+        windows.append({"from": window.start, "to": window.end, "value": value_})
+    return windows
+
+
+def _check_groups(name: str, value: Any, problems: list) -> tuple[str, ...]:
+    items = [value] if isinstance(value, str) else value
+    if not isinstance(items, (list, tuple)) or not items:
+        problems.append((name, f"expected a list of groups from: {', '.join(SUBSIDY_GROUPS)}"))
+        return ()
+    groups = []
+    for item in items:
+        if item not in SUBSIDY_GROUPS:
+            problems.append((name, f"unknown group {item!r}.{closest(str(item), list(SUBSIDY_GROUPS))}"
+                             f" Valid groups: {', '.join(SUBSIDY_GROUPS)}"))
+        else:
+            groups.append(item)
+    return tuple(dict.fromkeys(groups))
+
+
+def validate(settings: dict[str, Any]) -> dict[str, Any]:
+    """Check model settings; return every parameter (defaults filled in), or raise SettingsError."""
+    problems: list[tuple[str, str]] = []
+    resolved: dict[str, Any] = {}
+    for name, value in settings.items():
+        param = PARAMETERS.get(name)
+        if param is None:
+            problems.append((name, f"unknown setting.{closest(name, list(PARAMETERS))}"
+                             " See model/parameters.py or `cakupan parameters` for the list."))
+            continue
+        value = _plain(value)
+        if param.type == "groups":
+            resolved[name] = _check_groups(name, value, problems)
+        elif param.type == "choice":
+            if value not in param.choices:
+                problems.append((name, f"{value!r} is not allowed.{closest(str(value), list(param.choices))}"
+                                 f" Allowed: {', '.join(param.choices)}"))
+            resolved[name] = value
+        elif param.type == "month":
+            if value not in ("", None):
+                try:
+                    months.parse(value)
+                except ValueError as error:
+                    problems.append((name, str(error)))
+            resolved[name] = value or ""
+        elif param.is_lever:
+            resolved[name] = _check_lever(name, value, param, problems)
+        else:
+            try:
+                number = _NUMBER_ADAPTER.validate_python(value, strict=isinstance(value, str))
+            except ValidationError:
+                problems.append((name, f"expected a number in {param.unit}; got {value!r}"))
+                continue
+            _check_number(name, number, param, problems)
+            resolved[name] = number
+    if problems:
+        raise SettingsError(problems)
+    full = {name: p.default for name, p in PARAMETERS.items()}
+    if isinstance(full["subsidy_budget_idr"], dict):
+        full["subsidy_budget_idr"] = dict(full["subsidy_budget_idr"])
+    full.update(resolved)
+    return full
