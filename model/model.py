@@ -94,7 +94,7 @@ class EnrollmentModel(mesa.Model):
         self.construction_share0 = float(pop.con_active[construction].mean()) if construction.any() else 0.0
         informal = pop.segment >= FARMER
         self.ref_price_pct = float(np.median(100 * par["premium_idr"] / pop.income[informal]))
-        self.partial_share = data.workforce()["firms"]["partial_registered_share"]
+        self.partial_share = pop.firms.partial_share
         weights = pop.firms.workers.astype(float)
         self.firm_hiring_weights = weights / weights.sum()
         order = np.argsort(self.streams.uniform("firm_priority", -2, np.arange(pop.firms.n)))

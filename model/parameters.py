@@ -295,3 +295,36 @@ def table() -> list[dict[str, Any]]:
          "min": p.bounds[0], "max": p.bounds[1], "help": p.help, "source": p.source}
         for p in _ALL
     ]
+
+
+def markdown() -> str:
+    """docs/parameters.md, generated from this registry (tests check it is up to date)."""
+    lines = ["# Model inputs", "",
+             "Generated from `model/parameters.py` by `python -m model.parameters > docs/parameters.md`.",
+             "Levers are what a planner chooses (status-quo defaults); uncertain parameters are what we",
+             "do not know (the sensitivity analysis varies them); costs and rules complete the model.", ""]
+    for kind, title in [("lever", "Levers"), ("uncertain", "Uncertain behavioural parameters"),
+                        ("cost", "Costs"), ("rule", "Programme rules"), ("pilot", "Pilot design")]:
+        lines += [f"## {title}", "", "| name | default | unit | range | meaning | source or rationale |",
+                  "|---|---|---|---|---|---|"]
+        for p in _ALL:
+            if p.kind != kind:
+                continue
+            default = p.default
+            if isinstance(default, dict):
+                default = "; ".join(f"{k}: {v:,.0f}" for k, v in default.items())
+            elif isinstance(default, tuple):
+                default = ", ".join(default)
+            elif isinstance(default, float):
+                default = f"{default:,.10g}"
+            span = "" if p.type != "number" else f"{p.bounds[0]:,.10g} to {p.bounds[1]:,.10g}"
+            if p.choices:
+                span = ", ".join(p.choices)
+            lines.append(f"| `{p.name}` | {default} | {p.unit} | {span} | {p.help} | {p.source} |")
+        lines.append("")
+    lines += ["Subsidy groups: " + "; ".join(f"`{k}` ({v})" for k, v in SUBSIDY_GROUPS.items()) + ".", ""]
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    print(markdown(), end="")

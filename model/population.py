@@ -36,6 +36,7 @@ class Firms:
     state: np.ndarray        # uint8: NONE, PARTIAL, FULL
     partnered: np.ndarray    # bool: signed a partnership already (not approached again)
     workers: np.ndarray      # int32: wage earners at month 0 (for weighting job moves)
+    partial_share: float = 0.5  # share of its workers a PARTIAL firm registers (initial_formal)
 
     @property
     def n(self) -> int:
@@ -298,10 +299,12 @@ def weighted_pick(candidates: np.ndarray, k: int, weights: np.ndarray, u: np.nda
 
 
 def initial_formal(pop: Population, ds: data.DataSet, streams: Streams) -> None:
-    """Firm compliance so that registered wage earners match the data set (up to one firm).
+    """Firm compliance so that registered wage earners match the data set.
 
-    Firms are ranked by compliance_slope x log(size) plus Gumbel noise; the top ones register
+    Firms are ranked by compliance_slope x log(size) plus Gumbel noise; the top k register
     everyone, the next `partial_band` share of the rest register part of their workers (PDS).
+    k is the largest cut that stays below the target with `partial_registered_share`; the share
+    PDS firms register is then raised so the target is met exactly (sampling noise aside).
     """
     spec = data.workforce()["firms"]
     firms = pop.firms
@@ -311,14 +314,15 @@ def initial_formal(pop: Population, ds: data.DataSet, streams: Streams) -> None:
     u = streams.uniform("firm_priority", -1, np.arange(firms.n))
     score = spec["compliance_slope"] * np.log(size) - np.log(-np.log(np.maximum(u, 1e-300)))
     order = np.argsort(-score, kind="stable")
-    workers = firms.workers[order].astype(float)
-    full_cum = np.concatenate([[0.0], np.cumsum(workers)])
+    full_cum = np.concatenate([[0.0], np.cumsum(firms.workers[order].astype(float))])
     k = np.arange(firms.n + 1)
     band_end = np.minimum(firms.n, k + np.floor(spec["partial_band"] * (firms.n - k)).astype(int))
     covered = full_cum + share * (full_cum[band_end] - full_cum)
-    cut = int(min(np.searchsorted(covered, target), firms.n))
+    cut = max(0, int(np.searchsorted(covered, target, side="right")) - 1)
     firms.state[order[:cut]] = FULL
     firms.state[order[cut:band_end[cut]]] = PARTIAL
+    in_band = full_cum[band_end[cut]] - full_cum[cut]
+    firms.partial_share = float(np.clip((target - full_cum[cut]) / in_band, 0, 1)) if in_band else share
 
 
 def initial_informal(pop: Population, ds: data.DataSet, params: dict, streams: Streams) -> None:

@@ -38,9 +38,11 @@ class Window(BaseModel):
     value: float | dict[str, float]
 
 
-LeverValue = float | dict[str, float] | list[Window]
-_LEVER_ADAPTER = TypeAdapter(LeverValue)
+_WINDOWS_ADAPTER = TypeAdapter(list[Window])
+_TABLE_ADAPTER = TypeAdapter(dict[str, float])
 _NUMBER_ADAPTER = TypeAdapter(float)
+LEVER_FORMS = ("a number in {unit}, a table by regency {{'Lahat' = ...}}, or a list of windows "
+               "[{{from = 'YYYY-MM', to = 'YYYY-MM', value = ...}}]")
 
 
 def closest(name: str, options: list[str]) -> str:
@@ -64,15 +66,14 @@ def _plain(value: Any) -> Any:
 
 def _pydantic_problem(path: str, error: ValidationError, param: Parameter) -> tuple[str, str]:
     first = error.errors()[0]
-    loc = ".".join(str(part) for part in first["loc"] if not str(part).startswith(("float", "dict", "list")))
-    where = f"{path}.{loc}" if loc else path
+    loc = "".join(f"[{part}]" if isinstance(part, int) else f".{part}" for part in first["loc"])
+    loc = loc.replace(".float", "").replace(".dict[str,float]", "")
+    where = f"{path}{loc}"
     if first["type"] == "extra_forbidden":
         return where, "unknown key in a window; allowed keys: from, to, value"
-    expected = (
-        f"a number in {param.unit}, a table by regency, or a list of windows "
-        "{from = 'YYYY-MM', to = 'YYYY-MM', value = ...}"
-    )
-    return where, f"expected {expected}; got {first.get('input')!r}"
+    if first["type"] == "missing":
+        return where, "missing; a window needs a value (from and to are optional)"
+    return where, f"expected {LEVER_FORMS.format(unit=param.unit)}; got {first.get('input')!r}"
 
 
 def _check_number(path: str, value: float, param: Parameter, problems: list) -> None:
@@ -107,8 +108,10 @@ def _check_table(path: str, table: dict, param: Parameter, problems: list) -> di
 
 
 def _check_lever(name: str, value: Any, param: Parameter, problems: list) -> Any:
+    adapter = (_WINDOWS_ADAPTER if isinstance(value, list) else
+               _TABLE_ADAPTER if isinstance(value, dict) else _NUMBER_ADAPTER)
     try:
-        parsed = _LEVER_ADAPTER.validate_python(value)
+        parsed = adapter.validate_python(value, strict=isinstance(value, str))
     except ValidationError as error:
         problems.append(_pydantic_problem(name, error, param))
         return None

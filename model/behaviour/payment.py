@@ -23,7 +23,8 @@ from model.population import FARMER, SELF_PAYER
 def has_collector(m, ids: np.ndarray) -> np.ndarray:
     pop = m.pop
     recruiter = pop.recruiter[ids]
-    by_agent = (recruiter >= 0) & m.perisai_active[np.maximum(recruiter, 0)]
+    agent_active = np.append(m.perisai_active, False)   # index -1 (no recruiter) -> False
+    by_agent = agent_active[recruiter]
     return by_agent | m.village_active[pop.village[ids]]
 
 

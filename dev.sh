@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# One entry point for a fresh machine: every command sets up what it needs first (idempotent).
+#   ./dev.sh app     start the browser app on the built-in Sumsel default (http://127.0.0.1:8765)
+#   ./dev.sh test    run the test suite (what CI runs)
+#   ./dev.sh setup   only install: Debian packages, Python 3.12 venv in .venv, the package
+set -euo pipefail
+cd "$(dirname "$0")"
+
+APT_PACKAGES=(chromium)
+export PYENV_VERSION=3.12.1   # .python-version says the same; explicit for shells outside the repo
+export SOLARA_TELEMETRY_MIXPANEL_ENABLE=False
+
+python312() {
+  for candidate in python3.12 python3; do
+    if command -v "$candidate" >/dev/null && "$candidate" -c 'import sys; sys.exit(sys.version_info < (3, 12))'; then
+      echo "$candidate"; return
+    fi
+  done
+  echo "error: Python 3.12+ not found (pyenv: 'pyenv install 3.12.1')" >&2; exit 1
+}
+
+setup() {
+  local missing=()
+  for package in "${APT_PACKAGES[@]}"; do
+    dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")
+  done
+  if ((${#missing[@]})); then
+    local sudo=""; [ "$(id -u)" -ne 0 ] && sudo="sudo"
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}"
+  fi
+  if [ ! -x .venv/bin/python ]; then
+    "$(python312)" -m venv .venv
+  fi
+  if [ ! -f .venv/.installed ] || [ pyproject.toml -nt .venv/.installed ]; then
+    .venv/bin/python -m pip install -q --upgrade pip
+    .venv/bin/python -m pip install -q -e '.[test]'
+    touch .venv/.installed
+  fi
+}
+
+case "${1:-}" in
+  setup) setup ;;
+  app) setup; shift; exec .venv/bin/python -m model "$@" ;;   # until the app exists
+  test) setup; shift; exec .venv/bin/python -m pytest "$@" ;;
+  *) sed -n '2,5p' "$0"; exit 2 ;;
+esac

@@ -1,0 +1,60 @@
+"""Invariants every month: counts add up, no worker counted twice, spend never negative."""
+
+import numpy as np
+import pytest
+
+from model import EnrollmentModel, outputs
+from model.population import CONSTRUCTION, FARMER, WAGE
+from tests.helpers import run
+
+PLAN = dict(perisai_agents=1500, villages_per_month=60, firms_per_month=400,
+            inspections_per_month=100, campaign_reach_per_month=200_000,
+            subsidy_budget_idr=30e9, subsidy_months=12, digital_payment_share=0.5,
+            registration_assistance=0.5)
+
+
+@pytest.mark.parametrize("settings", [{}, PLAN], ids=["baseline", "plan"])
+def test_monthly_tables_add_up(settings):
+    frame = run(seed=5, **settings).results()
+    assert len(frame) == 77
+    assert frame["active"].diff().iloc[1:].round(6).equals(
+        (frame["new_enrollments"] - frame["lapses"]).iloc[1:].round(6))
+    assert np.allclose(frame["active"], frame["active_formal"] + frame["active_informal"])
+    assert np.allclose(frame["active_formal"], frame["active_wage"] + frame["active_construction"])
+    channels = frame[list(outputs.CHANNEL_OUTPUTS)].sum(axis=1)
+    assert np.allclose(channels, frame["new_enrollments"])
+    for column in ["coverage", "coverage_formal", "coverage_informal"]:
+        assert frame[column].between(0, 1).all()
+    spend = frame[[c for c in frame if c.startswith("spend_")]]
+    assert (spend >= 0).all().all()
+    assert np.allclose(frame["spend_idr"], spend.drop(columns="spend_idr").sum(axis=1))
+    assert frame["active"].le(frame["workers"]).all()
+
+
+def test_no_worker_is_counted_twice_at_any_month():
+    model = EnrollmentModel(scale=0.01, seed=9, **PLAN)
+    while model.running:
+        pop = model.pop
+        wage = pop.wage_active(model.partial_share)
+        informal = pop.segment >= FARMER
+        assert not (wage & pop.inf_active).any()
+        assert not (pop.con_active & pop.inf_active).any()
+        assert not wage[pop.segment != WAGE].any()
+        assert not pop.con_active[pop.segment != CONSTRUCTION].any()
+        assert not pop.inf_active[~informal].any()
+        assert (pop.payer[~informal] < 0).all()          # only informal workers are subsidised
+        assert (pop.unpaid[pop.inf_active] < model.params["lapse_months"]).all()
+        assert (pop.firm[pop.segment == WAGE] >= 0).all()
+        model.step()
+
+
+def test_regency_table_sums_to_the_province(baseline):
+    table = baseline.regency_table()
+    frame = baseline.results()
+    assert len(table) == 77 * 17
+    by_month = table.groupby("month", sort=True)[["workers", "active", "active_informal"]].sum()
+    assert np.allclose(by_month["active"].to_numpy(), frame["active"].to_numpy())
+    assert np.allclose(by_month["active_informal"].to_numpy(), frame["active_informal"].to_numpy())
+    assert np.allclose(by_month["workers"], frame["workers"].iloc[0])
+    assert table["coverage"].between(0, 1).all()
+    assert table["regency"].nunique() == 17
