@@ -157,14 +157,14 @@ _ALL: list[Parameter] = [
     _p("assisted_friction", 0.2, "uncertain", "take-up", "probability", (0, 1),
        "Share of attempts that fail when a Perisai agent or village promoter registers the worker.",
        "Assumption: agents register on the spot with the app; lower than self-registration."),
-    _p("perisai_visit_effect", 3.5, "uncertain", "take-up", "log-odds", (0, 8),
+    _p("perisai_visit_effect", 2.7, "uncertain", "take-up", "log-odds", (0, 8),
        "Boost to the log-odds of joining in the month a Perisai agent visits.",
-       "Set so an agent with 150 visits recruits about 20 a month, below the 2018 roll-out's 36 "
-       "(a roll-out picks the easiest recruits first)."),
+       "Set so agents sign about 13 workers a month, as in 2018 (400,000 participants by about "
+       "3,500 active agents in the programme's first year; 36 a month in its first two months)."),
     _p("village_contact_rate", 0.1, "uncertain", "take-up", "probability per month", (0, 1),
        "Monthly chance an uncovered resident of an activated village is approached by its promoter.",
        "Assumption."),
-    _p("village_contact_effect", 3.0, "uncertain", "take-up", "log-odds", (0, 8),
+    _p("village_contact_effect", 2.5, "uncertain", "take-up", "log-odds", (0, 8),
        "Boost to the log-odds of joining when approached by the village promoter.",
        "Assumption: personal contact from a known official, a little below a Perisai visit."),
     _p("campaign_effect", 0.3, "uncertain", "take-up", "log-odds", (0, 6),
