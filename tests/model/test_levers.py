@@ -24,7 +24,6 @@ def base():
 @pytest.mark.parametrize("lever, value, channel", [
     ("villages_per_month", 60, "new_via_village"),
     ("perisai_agents", 2000, "new_via_perisai"),
-    ("perisai_recruits_per_month", 60, "new_via_perisai"),
     ("firms_per_month", 2000, "new_via_firms"),
     ("inspections_per_month", 1000, "new_via_firms"),
     ("campaign_reach_per_month", 500_000, "new_via_campaign"),
@@ -36,6 +35,12 @@ def test_lever_raises_its_channel_and_coverage(lever, value, channel):
     plan = run(seed=SEED, **{lever: value}).results()
     assert total(plan, channel) > total(base(), channel)
     assert at(plan, "coverage") >= at(base(), "coverage")
+
+
+def test_a_lower_recruitment_target_stops_agents_earlier():
+    capped = run(seed=SEED, perisai_recruits_per_month=5).results()
+    assert total(capped, "new_via_perisai") < total(base(), "new_via_perisai")
+    assert total(capped, "perisai_visits") < total(base(), "perisai_visits")
 
 
 def test_no_perisai_agents_means_no_perisai_enrolments():
