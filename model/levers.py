@@ -7,7 +7,9 @@ A value can be
 * a table by regency, ``{"Musi Banyuasin" = 9e9, others = 0}``: named regencies take their value,
   ``others`` (spread like a province-wide number) covers the rest, unnamed ones keep the status quo;
 * a list of windows ``[{from = "2025-10", to = "2025-12", value = ...}]``: each window's value
-  (a number or a table) holds in its months; outside every window the status quo holds.
+  (a number or a table) holds in its months; outside every window the status quo holds. Windows
+  apply in order, each on top of the ones before, so a table in a later window changes only the
+  regencies it names and earlier windows' values stay for the others (plans stack up).
 Month 0 is the observed start; levers act from month 1.
 """
 
@@ -56,10 +58,10 @@ def resolve(value, default, n_months: int, start: str, names: list[str],
         out[:] = _row(value, status_quo, weights, names)
         return out
     for window in value:
-        first = 0 if window["from"] is None else max(0, months.index(window["from"], start))
-        last = n_months if window["to"] is None else min(n_months, months.index(window["to"], start))
-        if first <= last:
-            out[first:last + 1] = _row(window["value"], status_quo, weights, names)
+        first = 0 if window.get("from") is None else max(0, months.index(window["from"], start))
+        last = n_months if window.get("to") is None else min(n_months, months.index(window["to"], start))
+        for month in range(first, last + 1):
+            out[month] = _row(window["value"], out[month], weights, names)
     return out
 
 

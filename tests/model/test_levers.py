@@ -141,3 +141,17 @@ def test_regency_table_lever_only_changes_that_regency():
     diff = (a - b).unstack()
     assert diff["Lahat"].iloc[-1] > 0
     assert np.allclose(diff.drop(columns="Lahat"), 0)
+
+
+def test_windows_stack_in_order():
+    from model.levers import resolve
+    names = ["A", "B", "C"]
+    value = [{"from": "2025-01", "value": {"A": 1.0}},
+             {"from": "2025-06", "value": {"B": 2.0}},
+             {"from": "2025-09", "to": "2025-10", "value": 5.0}]
+    out = resolve(value, {"C": 7.0}, 14, "2024-08", names, None)
+    assert out[0].tolist() == [0, 0, 7]          # status quo before the first window
+    assert out[5].tolist() == [1, 0, 7]          # 2025-01: A set, others as before
+    assert out[10].tolist() == [1, 2, 7]         # 2025-06: B added on top
+    assert out[13].tolist() == [5, 5, 5]         # 2025-09: a province-wide number for all
+    assert out[14].tolist() == [5, 5, 5]
