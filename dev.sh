@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # One entry point for a fresh machine: every command sets up what it needs first (idempotent).
-#   ./dev.sh app     start the browser app on the built-in Sumsel default (http://127.0.0.1:8765)
+#   ./dev.sh app     start the browser app on http://127.0.0.1:8765 (--host/--port to change)
 #   ./dev.sh test    run the test suite (what CI runs)
-#   ./dev.sh setup   only install: Debian packages, Python 3.12 venv in .venv, the package
+#   ./dev.sh setup   only install: Debian packages, Python 3.12 venv in .venv, the package,
+#                    the app's page assets (npm registry -> solara's local CDN cache)
 set -euo pipefail
 cd "$(dirname "$0")"
 
-APT_PACKAGES=(chromium)
+APT_PACKAGES=(chromium)       # the browser tests' headless browser (Playwright drives it)
+command -v npm >/dev/null || APT_PACKAGES+=(npm)   # fetches the app's page assets (viz/assets.py)
 export PYENV_VERSION=3.12.1   # .python-version says the same; explicit for shells outside the repo
 export SOLARA_TELEMETRY_MIXPANEL_ENABLE=False
 
@@ -37,11 +39,12 @@ setup() {
     .venv/bin/python -m pip install -q -e '.[test]'
     touch .venv/.installed
   fi
+  .venv/bin/python -m viz.assets >/dev/null   # offline page assets; skips what is already there
 }
 
 case "${1:-}" in
   setup) setup ;;
-  app) setup; shift; exec .venv/bin/python -m model "$@" ;;   # until the app exists
+  app) setup; shift; exec .venv/bin/python -m viz "$@" ;;
   test) setup; shift; exec .venv/bin/python -m pytest "$@" ;;
   *) sed -n '2,5p' "$0"; exit 2 ;;
 esac

@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from model import channels
+from model import channels, months
 from model.outputs import SPEND_ITEMS
 
 COLOURS = matplotlib.colormaps["tab10"].colors
@@ -209,6 +209,19 @@ BETTER = {"coverage": "max", "p_target": "max", "month_reached": "min", "total_s
           "cost_per_additional_idr": "min"}
 
 
+def _comparable(value) -> float:
+    """A number to compare cells by: month labels ('2025-11') by their order, others as numbers."""
+    if isinstance(value, str):
+        try:
+            return float(months.ordinal(value))
+        except ValueError:
+            return math.nan
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return math.nan
+
+
 def best_rows(summary: pd.DataFrame, better: dict[str, str] = BETTER) -> dict[str, list[int]]:
     """For each column in `better`, the row positions holding its best value (ties all win).
     Missing values (never reached, no baseline) never win."""
@@ -216,7 +229,7 @@ def best_rows(summary: pd.DataFrame, better: dict[str, str] = BETTER) -> dict[st
     for column, direction in better.items():
         if column not in summary:
             continue
-        values = pd.to_numeric(summary[column], errors="coerce")
+        values = summary[column].map(_comparable)
         if values.notna().sum() == 0:
             out[column] = []
             continue
