@@ -1,0 +1,135 @@
+"""Browser-test harness: the app served on 127.0.0.1 by `python -m viz`, Debian's chromium
+driven by Playwright, and a guard that fails a test if the page fetches anything from outside
+127.0.0.1 or misses one of its own assets (the app must work with no CDN).
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+VIEWPORT = {"width": 1400, "height": 1000}
+LOCAL_HOSTS = {"127.0.0.1", "localhost"}
+# Playwright waits for elements; this bounds each wait (a run of a few small scenarios takes
+# seconds, the page's first load a few more on a 2-core machine). Not a speed assertion.
+WAIT_MS = 60_000
+SCREENSHOTS = Path(__file__).resolve().parents[3] / "docs" / "screenshots"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _wait_until_serving(url: str, process: subprocess.Popen, log: Path) -> None:
+    for _ in range(600):
+        if process.poll() is not None:
+            raise RuntimeError(f"the app exited with {process.returncode}:\n{log.read_text()[-3000:]}")
+        try:
+            urllib.request.urlopen(url, timeout=2)
+            return
+        except OSError:
+            time.sleep(0.2)
+    raise RuntimeError(f"the app did not start serving {url}:\n{log.read_text()[-3000:]}")
+
+
+@pytest.fixture(scope="session")
+def app_url(tmp_path_factory):
+    """Start the app as a planner would (python -m viz) on a free port; stop it afterwards."""
+    port = free_port()
+    log = tmp_path_factory.mktemp("app") / "server.log"
+    env = {**os.environ, "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "False",
+           # a page asset missing from the local cache must fail here, not quietly come from a CDN
+           "SOLARA_ASSETS_CDN": "http://127.0.0.1:9/npm/"}
+    with open(log, "w") as out:
+        process = subprocess.Popen([sys.executable, "-m", "viz", "--host", "127.0.0.1", "--port", str(port)],
+                                   stdout=out, stderr=subprocess.STDOUT, env=env)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        _wait_until_serving(url + "/", process, log)
+        yield url
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not os.path.exists(CHROMIUM):
+        pytest.fail(f"{CHROMIUM} not found: run ./dev.sh setup (installs Debian's chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+class Guard:
+    """Records requests that leave 127.0.0.1 (and aborts them) and local assets that fail."""
+
+    def __init__(self):
+        self.outside: list[str] = []
+        self.failed: list[str] = []
+
+    @staticmethod
+    def is_outside(url: str) -> bool:
+        return urlparse(url).hostname not in LOCAL_HOSTS and not url.startswith(("data:", "blob:"))
+
+    def route(self, route):
+        """Only outside requests are routed here (intercepting local ones stalls Solara's page)."""
+        self.outside.append(route.request.url)
+        route.abort()
+
+    def response(self, response):
+        if response.status >= 400:
+            self.failed.append(f"{response.status} {response.url}")
+
+    def check(self):
+        assert not self.outside, f"requests left 127.0.0.1: {self.outside}"
+        assert not self.failed, f"page assets failed to load: {self.failed}"
+
+
+@pytest.fixture
+def new_page(browser, app_url):
+    """new_page(path) -> a page in its own browser context (its own session), guarded."""
+    contexts, guards = [], []
+
+    def make(path: str = "/"):
+        context = browser.new_context(viewport=VIEWPORT, accept_downloads=True)
+        context.set_default_timeout(WAIT_MS)
+        guard = Guard()
+        context.route(Guard.is_outside, guard.route)
+        page = context.new_page()
+        page.on("response", guard.response)
+        page.goto(app_url + path)
+        contexts.append(context)
+        guards.append(guard)
+        return page
+
+    yield make
+    for context in contexts:
+        context.close()
+    for guard in guards:
+        guard.check()
+
+
+def screenshot(page, name: str) -> None:
+    """Save a screenshot of a main view for the README (docs/screenshots/)."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)

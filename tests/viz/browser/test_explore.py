@@ -1,0 +1,35 @@
+"""The explore page in a real browser: Mesa's controls step this session's own model."""
+
+from tests.viz.browser.conftest import screenshot
+
+
+def step(page, times=1):
+    for _ in range(times):
+        page.get_by_role("button", name="Step").click()
+
+
+def test_explore_steps_the_model_and_shows_month_coverage_and_perisai(new_page):
+    page = new_page("/explore")
+    page.get_by_text("Month: 2024-08").wait_for()
+    page.get_by_text("Coverage: 34.0%").wait_for()          # the office's Aug 2024 figure
+    page.get_by_text("Perisai agents active:").wait_for()
+    step(page, 3)
+    page.get_by_text("Month: 2024-11").wait_for()
+    page.get_by_role("button", name="Reset").click()
+    page.get_by_text("Month: 2024-08").wait_for()
+    step(page, 6)
+    page.get_by_text("Month: 2025-02").wait_for()
+    screenshot(page, "explore")
+
+
+def test_two_sessions_step_their_own_models(new_page):
+    first, second = new_page("/explore"), new_page("/explore")
+    first.get_by_text("Month: 2024-08").wait_for()
+    second.get_by_text("Month: 2024-08").wait_for()
+    step(first, 2)
+    first.get_by_text("Month: 2024-10").wait_for()
+    second.reload()
+    second.get_by_text("Month: 2024-08").wait_for()
+    step(second, 1)
+    second.get_by_text("Month: 2024-09").wait_for()
+    assert first.get_by_text("Month: 2024-10").is_visible()
