@@ -1,11 +1,198 @@
-"""The app's one door into experiments/: scenarios, runs, summaries and sweep stores.
+"""The app's one door into experiments/: scenarios, runs, summaries and sweep results.
 
 The pages call experiments/ the same way the CLI does, through this module, so a change in the
-experiments layer's names is absorbed here and nowhere else in viz/.
+experiments layer's names is absorbed here and nowhere else in viz/. Nothing here touches
+Solara: it is plain Python, tested without a browser.
 """
 
 from __future__ import annotations
 
-# The regional plan: 50% of workers active by the end of 2025 (facts.md, Kanwil 2 Aug 2024).
-TARGET = 0.5
-TARGET_MONTH = "2025-12"
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable
+
+import pandas as pd
+
+from experiments import library_names, load_scenario, parse_scenario
+from experiments import summary as stats
+from experiments.errors import UserError
+from experiments.executors import LocalExecutor
+from experiments.runner import Results, run
+from experiments.scenario import Scenario
+
+TARGET = stats.TARGET_COVERAGE
+TARGET_MONTH = stats.TARGET_MONTH
+BASELINE = stats.BASELINE
+MAX_UPLOAD_BYTES = 1_000_000  # 1 MB: a scenario file is a few hundred bytes
+MIN_SCENARIOS, MAX_SCENARIOS = 2, 6
+
+__all__ = ["Scenario", "UserError", "Results", "TARGET", "TARGET_MONTH", "BASELINE"]
+
+
+# ---------------------------------------------------------------------------------- scenarios
+def builtin_scenarios() -> dict[str, Scenario]:
+    """The built-in library, name -> resolved scenario (experiments/library/*.toml)."""
+    return {name: load_scenario(name) for name in library_names()}
+
+
+def unique_name(base: str, taken: set[str]) -> str:
+    """'market_ecosystem' -> 'market_ecosystem_copy', then '_copy2', ... (names key the runs)."""
+    name, n = f"{base}_copy", 2
+    while name in taken:
+        name, n = f"{base}_copy{n}", n + 1
+    return name
+
+
+def duplicate(scenario: Scenario, taken: set[str]) -> Scenario:
+    """An editable copy under a new name; its description says where it came from."""
+    return scenario.model_copy(update={"name": unique_name(scenario.name, taken),
+                                       "description": f"Copy of {scenario.name}. {scenario.description}"})
+
+
+def set_lever(scenario: Scenario, name: str, value: Any) -> Scenario:
+    """The scenario with one lever changed, validated like a scenario file (ScenarioError)."""
+    return scenario.with_settings(**{name: value})
+
+
+def lever_value(scenario: Scenario, name: str, default: Any) -> Any:
+    """The lever as the scenario sets it, or the status quo (registry default) if it does not."""
+    return scenario.settings.get(name, default)
+
+
+class UploadError(UserError):
+    """An uploaded file the app refuses; the message says why and what is allowed."""
+
+
+def parse_upload(filename: str, data: bytes) -> Scenario:
+    """A scenario from an uploaded file: at most 1 MB of UTF-8 TOML, validated exactly as the
+    CLI validates a file (messages name the file, line and key). Raises UserError."""
+    if len(data) > MAX_UPLOAD_BYTES:
+        raise UploadError(f"{filename}: {len(data):,} bytes is over the 1 MB limit for a scenario file")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise UploadError(f"{filename}: not a UTF-8 text file (byte {error.start}); "
+                          "save the scenario as UTF-8 TOML") from None
+    return parse_scenario(text, source=Path(filename).name or "upload.toml")
+
+
+# ---------------------------------------------------------------------------------- runs
+class ProgressExecutor:
+    """Wraps an executor to report each finished run, so the page can show progress.
+
+    The runner only sees the executor interface (imap_unordered, cancel, close), so progress
+    needs no change in experiments/.
+    """
+
+    def __init__(self, inner, on_done: Callable[[int], None]):
+        self.inner, self.on_done = inner, on_done
+        self.name, self.workers = inner.name, inner.workers
+        self.cancelled = threading.Event()
+
+    def imap_unordered(self, fn, tasks):
+        done = 0
+        for item in self.inner.imap_unordered(fn, tasks):
+            done += 1
+            self.on_done(done)
+            yield item
+            if self.cancelled.is_set():
+                self.inner.cancel()
+                return
+
+    def cancel(self) -> None:
+        self.cancelled.set()
+        self.inner.cancel()
+
+    def close(self) -> None:
+        self.inner.close()
+
+
+@dataclass
+class Comparison:
+    """A finished comparison: the runner's Results and the names in the order they were asked."""
+
+    results: Results
+    order: list[str]
+    replicates: int
+    scale: float
+
+    @property
+    def failures(self) -> pd.DataFrame:
+        return self.results.failures
+
+
+def with_baseline(scenarios: list[Scenario], builtins: dict[str, Scenario]) -> list[Scenario]:
+    """The chosen scenarios plus the baseline (as the reference for cost per additional
+    participant) when it is not among them."""
+    if any(s.name == BASELINE for s in scenarios):
+        return scenarios
+    return [builtins[BASELINE], *scenarios]
+
+
+def compare(scenarios: list[Scenario], replicates: int, scale: float, seed: int = 1,
+            executor=None, on_done: Callable[[int], None] | None = None) -> Comparison:
+    """Run every scenario `replicates` times with paired seeds, as `cakupan run` does.
+
+    Runs go to a pool of worker processes (LocalExecutor) unless an executor is given.
+    Failed runs are kept in results.failures; the others still give results.
+    """
+    if not MIN_SCENARIOS <= len(scenarios) <= MAX_SCENARIOS + 1:
+        raise UserError(f"choose {MIN_SCENARIOS} to {MAX_SCENARIOS} scenarios to compare; got {len(scenarios)}")
+    executor = ProgressExecutor(executor or LocalExecutor(), on_done or (lambda done: None))
+    results = run(scenarios, replicates=replicates, seed=seed, scale=scale, executor=executor,
+                  progress=False)
+    return Comparison(results, [s.name for s in scenarios], replicates, scale)
+
+
+def total_runs(n_scenarios: int, replicates: int) -> int:
+    return n_scenarios * replicates
+
+
+# ---------------------------------------------------------------------------------- tables
+def coverage_bands(comparison: Comparison, output: str = "coverage") -> pd.DataFrame:
+    """Mean and 90% band of one output per scenario and month (experiments.summary.bands),
+    scenarios in the order they were chosen."""
+    band = comparison.results.bands([output]).drop(columns="output")
+    return order_rows(band, comparison.order)
+
+
+def order_rows(table: pd.DataFrame, order: list[str]) -> pd.DataFrame:
+    """Rows sorted by scenario in the planner's order (stable within a scenario)."""
+    rank = {name: i for i, name in enumerate(order)}
+    return table.sort_values("scenario", key=lambda s: s.map(rank), kind="stable").reset_index(drop=True)
+
+
+def summary(comparison: Comparison) -> pd.DataFrame:
+    """experiments' scenario summary (coverage at the target month, P(target), month reached,
+    spend, cost per additional active participant vs the baseline), in the planner's order."""
+    return order_rows(comparison.results.summary(), comparison.order)
+
+
+def results_csv(comparison: Comparison) -> bytes:
+    """Every run's monthly outputs (the tidy results table) as CSV."""
+    return comparison.results.table.to_csv(index=False).encode("utf-8")
+
+
+def summary_csv(comparison: Comparison) -> bytes:
+    return summary(comparison).to_csv(index=False).encode("utf-8")
+
+
+# ---------------------------------------------------------------------------------- sweeps
+def load_sweep_results(folder: str) -> Results:
+    """A sweep results folder written by `cakupan sweep --out FOLDER` (Parquet + manifest)."""
+    path = Path(folder.strip()).expanduser()
+    if not folder.strip():
+        raise UploadError("type the path of a results folder written by `cakupan sweep --out FOLDER`")
+    if not path.is_dir():
+        raise UploadError(f"{path}: no such folder on the machine running the app")
+    results = Results.load(path)
+    if results.manifest.get("kind") != "sweep":
+        raise UploadError(f"{path} holds the results of `cakupan {results.manifest.get('kind')}`, "
+                          "not of a sweep; open the folder given to `cakupan sweep --out`")
+    return results
+
+
+def sweep_factors(results: Results) -> list[str]:
+    """The swept inputs, in the order of the sweep file."""
+    return list(results.manifest.get("design", {}).get("factors", {}))

@@ -269,3 +269,37 @@ def summary_html(summary: pd.DataFrame, columns: dict[str, tuple[str, str]],
     return (f'{style}<table class="summary"><thead><tr>{head}</tr></thead>'
             f"<tbody>{''.join(body)}</tbody></table>")
 
+
+
+# ---------------------------------------------------------------------------------- sweeps
+# Summary outputs a sweep can be plotted by (experiments.summary.scenario_summary columns).
+SWEEP_OUTPUTS = ("coverage_mean", "p_target", "spend_idr_mean", "extra_active_mean",
+                 "cost_per_additional_idr")
+SWEEP_INTERVALS = {"coverage_mean": ("coverage_low", "coverage_high"),
+                   "cost_per_additional_idr": ("cost_per_additional_low", "cost_per_additional_high")}
+
+
+def sweep_figure(summary: pd.DataFrame, x: str, y: str, colour_by: str | None = None) -> Figure:
+    """A sweep's summary output against one swept input: one marker shape per scenario, the
+    90% interval as error bars where the summary has one, coloured by a second input if given."""
+    fig = _figure(9, 4.8)
+    ax = fig.subplots()
+    markers = "osD^v<>"
+    points = None
+    for i, scenario in enumerate(_scenario_order(summary)):
+        rows = summary[summary["scenario"] == scenario].sort_values(x)
+        if y in SWEEP_INTERVALS:
+            low, high = SWEEP_INTERVALS[y]
+            ax.errorbar(rows[x], rows[y], yerr=[rows[y] - rows[low], rows[high] - rows[y]],
+                        fmt="none", ecolor="grey", alpha=0.5, zorder=1)
+        style = {"c": rows[colour_by], "cmap": "viridis"} if colour_by else {"color": colour(i)}
+        points = ax.scatter(rows[x], rows[y], marker=markers[i % len(markers)], label=scenario,
+                            edgecolors="black", zorder=2, **style)
+    if colour_by and points is not None:
+        fig.colorbar(points, ax=ax, label=colour_by)
+    ax.set_xlabel(x)
+    ax.set_ylabel(y)
+    ax.set_title(f"{y} against {x}" + (f", coloured by {colour_by}" if colour_by else ""))
+    ax.legend(fontsize=8)
+    ax.grid(alpha=0.3)
+    return fig

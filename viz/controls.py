@@ -152,8 +152,9 @@ def ControlInput(control: Control, value: Any, on_value: Callable[[Any], None], 
                       disabled=disabled)
     elif control.widget == "slider" and not is_structured(value):
         slider = solara.SliderInt if control.integer else solara.SliderFloat
-        slider(label, value=value, min=control.min, max=control.max, step=control.step,
-               on_value=accept, disabled=disabled, thumb_label="always")
+        solara.Text(f"{label}: {value:.10g}", style={"font-size": "0.9em"})
+        slider("", value=value, min=control.min, max=control.max, step=control.step,
+               on_value=accept, disabled=disabled)
     else:
         if is_structured(value):
             solara.Text(f"{control.label}: {describe(control, value)}. A number typed here "

@@ -1,5 +1,221 @@
+"""Compare page: choose 2-6 scenarios, copy and edit one, run replicates in the background,
+and read coverage, spend and cost side by side.
+
+Layout: the left column holds the choices (scenarios, upload, lever editor, run settings), the
+right column the results of the last comparison, which stay on screen while a new one runs.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
 import solara
+
+from model import data
+from viz import backend, charts, state
+from viz.controls import LeverPanel
+
+# Summary columns shown, as (header, format). The experiments layer computes them.
+SUMMARY_COLUMNS = {
+    "scenario": ("Scenario", "{}"),
+    "coverage_mean": (f"Coverage {backend.TARGET_MONTH}", "{:.1%}"),
+    "coverage_interval": ("90% interval", "{}"),
+    "p_target": (f"P(≥{backend.TARGET:.0%} by {backend.TARGET_MONTH})", "{:.0%}"),
+    "median_month_reached": (f"Month {backend.TARGET:.0%} reached (median)", "{}"),
+    "spend_idr_mean": (f"Spend to {backend.TARGET_MONTH} (Rp bn)", "{:,.1f}"),
+    "cost_per_additional_idr": ("Cost per additional active participant (Rp)", "{:,.0f}"),
+}
+BETTER = {"coverage_mean": "max", "p_target": "max", "median_month_reached": "min",
+          "spend_idr_mean": "min", "cost_per_additional_idr": "min"}
+
+
+def summary_for_display(summary: pd.DataFrame) -> pd.DataFrame:
+    """The experiments summary in the units the page shows (billions, interval as text)."""
+    shown = summary.copy()
+    shown["spend_idr_mean"] = shown["spend_idr_mean"] / charts.BILLION
+    shown["coverage_interval"] = [f"{low:.1%} – {high:.1%}" for low, high
+                                  in zip(shown["coverage_low"], shown["coverage_high"])]
+    return shown
+
+
+def coverage_caption(bands: pd.DataFrame, month: str) -> str:
+    """Each series' value at the target month, as text beside the chart (also what tests read)."""
+    rows = bands[bands["month"] == month]
+    parts = [f"{r.scenario}: {r.mean:.1%} ({r.low:.1%} – {r.high:.1%})" for r in rows.itertuples()]
+    return f"Coverage in {month}, mean (90% band): " + "; ".join(parts)
+
+
+# ---------------------------------------------------------------------------------- choices
+@solara.component
+def ScenarioList():
+    """Built-ins, copies and uploads with a checkbox each; copy, edit or download any of them."""
+    with solara.Card("1. Scenarios to compare", subtitle="Choose 2 to 6. The baseline is added "
+                     "as the reference for cost per additional participant."):
+        for name, scenario in state.scenarios.value.items():
+            with solara.Row(style={"align-items": "center", "flex-wrap": "wrap"}, gap="4px"):
+                solara.Checkbox(label=name, value=name in state.selected.value,
+                                on_value=lambda on, n=name: state.toggle(n, on))
+                solara.Button("Duplicate", text=True, small=True, on_click=lambda n=name: state.duplicate(n),
+                              classes=[f"duplicate-{name}"])
+                if name not in state.BUILTINS:
+                    solara.Button("Edit", text=True, small=True,
+                                  on_click=lambda n=name: state.editing.set(n))
+                solara.FileDownload(lambda s=scenario: s.to_toml(), filename=f"{name}.toml",
+                                    label="TOML", icon_name="mdi-download")
+            if scenario.description:
+                solara.Text(scenario.description, style={"font-size": "0.8em", "color": "#555"})
+        count = len(state.selected.value)
+        if not backend.MIN_SCENARIOS <= count <= backend.MAX_SCENARIOS:
+            solara.Warning(f"{count} chosen: choose {backend.MIN_SCENARIOS} to "
+                           f"{backend.MAX_SCENARIOS} scenarios.", dense=True)
+
+
+@solara.component
+def Upload():
+    """A scenario file by drag and drop, or pasted; refused with the CLI's messages if invalid."""
+    pasted = solara.use_reactive("")
+
+    def load(filename: str, raw: bytes):
+        try:
+            scenario = backend.parse_upload(filename, raw)
+            state.add_scenario(scenario)
+        except backend.UserError as error:
+            state.message.value = str(error)
+            return
+        state.message.value = None
+        state.editing.value = scenario.name
+
+    with solara.Card("2. Upload a scenario file (TOML, at most 1 MB)"):
+        solara.FileDrop(label="Drop a scenario .toml file here",
+                        on_file=lambda f: load(f["name"], f["data"]), lazy=False)
+        solara.InputTextArea("…or paste a scenario file here", value=pasted, rows=3)
+        solara.Button("Load pasted scenario", text=True,
+                      on_click=lambda: load("pasted.toml", pasted.value.encode("utf-8")))
+
+
+@solara.component
+def Editor():
+    """The levers of the copy being edited, grouped by strategy (generated from the registry)."""
+    name = state.editing.value
+    if name is None or name not in state.scenarios.value:
+        return
+    scenario = state.scenarios.value[name]
+    values = {lever: value for lever, value in scenario.settings.items()}
+    with solara.Card(f"3. Levers of {name}", subtitle="Each change is checked like a scenario "
+                     "file; open a strategy to see its levers."):
+        LeverPanel(values, on_change=lambda lever, value: state.set_lever(name, lever, value))
+        with solara.Row():
+            solara.FileDownload(lambda: scenario.to_toml(), filename=f"{name}.toml",
+                                label=f"Download {name}.toml")
+            solara.Button("Done", text=True, on_click=lambda: state.editing.set(None))
+
+
+@solara.component
+def RunSettings():
+    chosen_count = len(state.selected.value)
+    valid = backend.MIN_SCENARIOS <= chosen_count <= backend.MAX_SCENARIOS
+    task = state.run_comparison
+
+    def start():
+        chosen = [state.scenarios.value[n] for n in state.selected.value]
+        chosen = backend.with_baseline(chosen, state.BUILTINS)
+        task(chosen, state.replicates.value, state.scale.value)
+
+    with solara.Card("4. Run"):
+        solara.InputInt("Replicates per scenario (same seeds in every scenario)",
+                        value=state.replicates, continuous_update=False)
+        solara.Select("Population scale (fraction of workers simulated)", value=state.scale,
+                      values=list(state.SCALES))
+        if not 1 <= state.replicates.value <= state.MAX_REPLICATES:
+            solara.Error(f"Replicates: choose 1 to {state.MAX_REPLICATES}.", dense=True)
+        solara.Button("Run comparison", color="primary", on_click=start,
+                      disabled=task.pending or not valid
+                      or not 1 <= state.replicates.value <= state.MAX_REPLICATES)
+        if task.pending:
+            done, total = state.progress.value
+            solara.ProgressLinear(100 * done / total if total else True)
+            solara.Text(f"Running: {done} of {total} runs finished. The page stays usable.")
+
+
+# ---------------------------------------------------------------------------------- results
+@solara.component
+def Problems():
+    if state.message.value:
+        solara.Error(state.message.value, classes=["cakupan-message"])
+    task = state.run_comparison
+    if task.error:
+        error = task.exception
+        text = str(error) if isinstance(error, backend.UserError) else f"{type(error).__name__}: {error}"
+        solara.Error(f"The comparison failed: {text}", classes=["run-error"])
+    result = state.comparison.value
+    if result is not None and not result.failures.empty:
+        lines = [f"{r.scenario} replicate {r.replicate}: {r.error}" for r in result.failures.itertuples()]
+        solara.Error("Some runs failed (the others are shown): " + " | ".join(lines),
+                     classes=["run-error"])
+
+
+@solara.component
+def Results():
+    result: backend.Comparison | None = state.comparison.value
+    if result is None or result.results.table.empty:
+        solara.Info("Choose scenarios and press “Run comparison”. Results appear here.")
+        return
+    table = result.results.table
+    bands = backend.coverage_bands(result)
+    summary = backend.summary(result)
+    solara.Markdown(f"**{len(result.order)} scenarios × {result.replicates} replicates at "
+                    f"scale {result.scale}** (paired seeds: replicate r uses the same seed in every scenario)")
+    with solara.Card("Summary (best value in each column highlighted)"):
+        solara.HTML(tag="div", unsafe_innerHTML=charts.summary_html(
+            summary_for_display(summary), SUMMARY_COLUMNS, BETTER), classes=["summary-table"])
+        with solara.Row():
+            solara.FileDownload(lambda: backend.summary_csv(result), filename="summary.csv",
+                                label="Download summary (CSV)")
+            solara.FileDownload(lambda: backend.results_csv(result), filename="results.csv",
+                                label="Download all runs, month by month (CSV)")
+    with solara.Card("Coverage over time"):
+        solara.FigureMatplotlib(charts.coverage_figure(bands, backend.TARGET, backend.TARGET_MONTH),
+                                format="png", dependencies=[id(result)])
+        solara.Text(coverage_caption(bands, backend.TARGET_MONTH), classes=["coverage-caption"])
+    with solara.Card("Formal and informal coverage"):
+        solara.FigureMatplotlib(charts.formal_informal_figure(backend.order_rows(table, result.order)),
+                                format="png", dependencies=[id(result)])
+    with solara.Card("New enrollments by channel"):
+        solara.FigureMatplotlib(charts.channels_figure(backend.order_rows(table, result.order)),
+                                format="png", dependencies=[id(result)])
+    with solara.Card("Spend over time"):
+        solara.FigureMatplotlib(charts.spend_figure(backend.order_rows(table, result.order)),
+                                format="png", dependencies=[id(result)])
+    RegencyView(result)
+
+
+@solara.component
+def RegencyView(result: backend.Comparison):
+    view = solara.use_reactive("ranked")
+    scenario = solara.use_reactive(result.order[-1])
+    regency = backend.order_rows(result.results.regency, result.order)
+    with solara.Card(f"Coverage by regency, {backend.TARGET_MONTH}"):
+        solara.ToggleButtonsSingle(value=view, values=["ranked", "map"])
+        if view.value == "ranked":
+            solara.FigureMatplotlib(charts.regency_figure(regency, backend.TARGET_MONTH, backend.TARGET),
+                                    format="png", dependencies=[id(result)])
+        else:
+            if scenario.value not in result.order:
+                scenario.set(result.order[-1])
+            solara.Select("Scenario on the map", value=scenario, values=result.order)
+            solara.FigureMatplotlib(charts.regency_map_figure(regency, data.regencies(),
+                                                              backend.TARGET_MONTH, scenario.value),
+                                    format="png", dependencies=[id(result), scenario.value])
+
 
 @solara.component
 def Page():
-    solara.Text("compare")
+    solara.Title("cakupan: compare policies")
+    with solara.Columns([4, 8]):
+        with solara.Column():
+            ScenarioList()
+            Upload()
+            Editor()
+            RunSettings()
+        with solara.Column():
+            Problems()
+            Results()
