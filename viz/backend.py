@@ -64,11 +64,13 @@ class UploadError(UserError):
     """An uploaded file the app refuses; the message says why and what is allowed."""
 
 
-def parse_upload(filename: str, data: bytes) -> Scenario:
+def parse_upload(filename: str, data: bytes | None, size: int | None = None) -> Scenario:
     """A scenario from an uploaded file: at most 1 MB of UTF-8 TOML, validated exactly as the
-    CLI validates a file (messages name the file, line and key). Raises UserError."""
-    if len(data) > MAX_UPLOAD_BYTES:
-        raise UploadError(f"{filename}: {len(data):,} bytes is over the 1 MB limit for a scenario file")
+    CLI validates a file (messages name the file, line and key). Raises UserError.
+    `data` is None when the browser did not send a file over the limit; `size` is its size."""
+    size = len(data) if data is not None else size or 0
+    if data is None or size > MAX_UPLOAD_BYTES:
+        raise UploadError(f"{filename}: {size:,} bytes is over the 1 MB limit for a scenario file")
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as error:

@@ -13,6 +13,7 @@ import solara
 from model import data
 from viz import backend, charts, state
 from viz.controls import LeverPanel
+from viz.upload import FileInput
 
 # Summary columns shown, as (header, format). The experiments layer computes them.
 SUMMARY_COLUMNS = {
@@ -74,9 +75,9 @@ def Upload():
     """A scenario file by drag and drop, or pasted; refused with the CLI's messages if invalid."""
     pasted = solara.use_reactive("")
 
-    def load(filename: str, raw: bytes):
+    def load(filename: str, raw: bytes | None, size: int | None = None):
         try:
-            scenario = backend.parse_upload(filename, raw)
+            scenario = backend.parse_upload(filename, raw, size)
             state.add_scenario(scenario)
         except backend.UserError as error:
             state.message.value = str(error)
@@ -85,8 +86,9 @@ def Upload():
         state.editing.value = scenario.name
 
     with solara.Card("2. Upload a scenario file (TOML, at most 1 MB)"):
+        FileInput("Choose a scenario .toml file", backend.MAX_UPLOAD_BYTES, on_file=load)
         solara.FileDrop(label="Drop a scenario .toml file here",
-                        on_file=lambda f: load(f["name"], f["data"]), lazy=False)
+                        on_file=lambda f: load(f["name"], f["data"], f["size"]), lazy=False)
         solara.InputTextArea("…or paste a scenario file here", value=pasted, rows=3)
         solara.Button("Load pasted scenario", text=True,
                       on_click=lambda: load("pasted.toml", pasted.value.encode("utf-8")))

@@ -1,0 +1,126 @@
+"""viz/backend.py: uploads are validated as the CLI validates files, comparisons are the
+experiments layer's runs (same numbers), failures are reported and the rest still shown."""
+
+import pytest
+
+from experiments import parse_scenario, run
+from experiments.executors import SerialExecutor
+from experiments.scenario import ScenarioError
+from viz import backend, charts
+from viz.pages.compare import SUMMARY_COLUMNS, summary_for_display
+
+TYPO = b'name = "typo"\nbase = "baseline"\n\n[levers.market]\nperisai_agent = 5\n'
+
+
+def test_upload_refuses_files_over_one_megabyte():
+    with pytest.raises(backend.UserError, match=r"big.toml: 1,000,001 bytes is over the 1 MB limit"):
+        backend.parse_upload("big.toml", b"#" * 1_000_001)
+    with pytest.raises(backend.UserError, match="over the 1 MB limit"):
+        backend.parse_upload("big.toml", None, size=5_000_000)  # the browser did not send it
+
+
+def test_upload_refuses_text_that_is_not_utf8():
+    with pytest.raises(backend.UserError, match=r"latin.toml: not a UTF-8 text file \(byte 21\)"):
+        backend.parse_upload("latin.toml", 'name = "x"\n# Perisai \xe9\n'.encode("latin-1"))
+
+
+def test_upload_gives_the_clis_message_naming_file_line_and_key():
+    with pytest.raises(ScenarioError) as from_app:
+        backend.parse_upload("typo.toml", TYPO)
+    with pytest.raises(ScenarioError) as from_cli:
+        parse_scenario(TYPO.decode(), source="typo.toml")
+    assert str(from_app.value) == str(from_cli.value)
+    assert "typo.toml:5" in str(from_app.value) and "Did you mean 'perisai_agents'" in str(from_app.value)
+
+
+def test_upload_of_invalid_toml_syntax_is_a_user_error():
+    with pytest.raises(backend.UserError, match="broken.toml"):
+        backend.parse_upload("broken.toml", b'name = "x\n')
+
+
+def test_duplicate_gets_a_free_name_and_edits_are_validated():
+    builtins = backend.builtin_scenarios()
+    copy = backend.duplicate(builtins["market_ecosystem"], set(builtins))
+    assert copy.name == "market_ecosystem_copy" and copy.settings == builtins["market_ecosystem"].settings
+    assert backend.unique_name("market_ecosystem", set(builtins) | {copy.name}) == "market_ecosystem_copy2"
+    edited = backend.set_lever(copy, "perisai_agents", 3000.0)
+    assert edited.settings["perisai_agents"] == 3000.0 and copy.settings != edited.settings
+    with pytest.raises(ScenarioError, match="perisai_agents"):
+        backend.set_lever(copy, "perisai_agents", -1.0)
+
+
+def test_baseline_is_added_as_reference_once():
+    builtins = backend.builtin_scenarios()
+    names = [s.name for s in backend.with_baseline([builtins["socialization"], builtins["sme_partnerships"]], builtins)]
+    assert names == ["baseline", "socialization", "sme_partnerships"]
+    assert len(backend.with_baseline([builtins["baseline"], builtins["socialization"]], builtins)) == 2
+
+
+def small(scenarios):
+    return [s.override(horizon="2026-06") for s in scenarios]
+
+
+def test_comparison_is_the_runners_result_with_progress_per_run():
+    builtins = backend.builtin_scenarios()
+    chosen = small([builtins["baseline"], builtins["market_ecosystem"]])
+    seen = []
+    comparison = backend.compare(chosen, replicates=2, scale=0.005, executor=SerialExecutor(),
+                                 on_done=seen.append)
+    assert seen == [1, 2, 3, 4]
+    direct = run(chosen, replicates=2, seed=1, scale=0.005, executor=SerialExecutor(), progress=False)
+    assert backend.summary(comparison).equals(direct.summary())
+    assert backend.results_csv(comparison).decode().splitlines()[0].startswith("scenario,")
+    shown = summary_for_display(backend.summary(comparison))
+    html = charts.summary_html(shown, SUMMARY_COLUMNS)
+    assert f"{direct.summary().loc[1, 'coverage_mean']:.1%}" in html
+
+
+def test_order_follows_the_planners_choice():
+    builtins = backend.builtin_scenarios()
+    chosen = small([builtins["socialization"], builtins["baseline"]])
+    comparison = backend.compare(chosen, replicates=1, scale=0.005, executor=SerialExecutor())
+    assert list(backend.summary(comparison)["scenario"]) == ["socialization", "baseline"]
+    assert list(dict.fromkeys(backend.coverage_bands(comparison)["scenario"])) == ["socialization", "baseline"]
+
+
+class LosesSocialization(SerialExecutor):
+    """Loses every run of one scenario, as a worker process that dies would."""
+
+    def imap_unordered(self, fn, tasks):
+        for task in tasks:
+            yield (task, RuntimeError("worker process died")) if task.scenario == "socialization" \
+                else (task, fn(task))
+
+
+def test_a_failing_run_is_reported_and_the_others_are_kept():
+    builtins = backend.builtin_scenarios()
+    chosen = small([builtins["baseline"], builtins["socialization"]])
+    comparison = backend.compare(chosen, replicates=2, scale=0.005, executor=LosesSocialization())
+    assert list(comparison.failures["scenario"]) == ["socialization", "socialization"]
+    assert "worker process died" in comparison.failures["error"].iloc[0]
+    assert set(comparison.results.table["scenario"]) == {"baseline"}
+
+
+def test_an_invalid_scenario_stops_the_comparison_with_the_scenario_message():
+    builtins = backend.builtin_scenarios()
+    broken = builtins["socialization"].model_copy(update={"name": "broken",
+                                                          "settings": {"perisai_agents": -5}})
+    with pytest.raises(ScenarioError, match="perisai_agents: -5 is below the minimum 0"):
+        backend.compare([builtins["baseline"], broken], 1, 0.005, executor=SerialExecutor())
+
+
+def test_too_few_or_too_many_scenarios_are_refused():
+    builtins = backend.builtin_scenarios()
+    with pytest.raises(backend.UserError, match="choose 2 to 6"):
+        backend.compare([builtins["baseline"]], 1, 0.005, executor=SerialExecutor())
+
+
+def test_progress_executor_stops_after_cancel():
+    done = []
+    executor = backend.ProgressExecutor(SerialExecutor(), done.append)
+    out = []
+    for item in executor.imap_unordered(lambda x: x * 2, range(10)):
+        out.append(item)
+        if len(out) == 3:
+            executor.cancel()
+    assert out == [(0, 0), (1, 2), (2, 4)] and done == [1, 2, 3]
