@@ -224,13 +224,14 @@ def _comparable(value) -> float:
 
 def best_rows(summary: pd.DataFrame, better: dict[str, str] = BETTER) -> dict[str, list[int]]:
     """For each column in `better`, the row positions holding its best value (ties all win).
-    Missing values (never reached, no baseline) never win."""
+    Missing values (never reached, no baseline) never win; a column whose values are all the
+    same has no best."""
     out = {}
     for column, direction in better.items():
         if column not in summary:
             continue
         values = summary[column].map(_comparable)
-        if values.notna().sum() == 0:
+        if values.nunique() < 2:  # nothing to tell apart: all missing or all the same
             out[column] = []
             continue
         best = values.max() if direction == "max" else values.min()

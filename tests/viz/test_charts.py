@@ -101,6 +101,8 @@ def test_best_value_of_each_column_is_highlighted_missing_values_never_win():
                     "total_spend_idr": [0], "cost_per_additional_idr": [2]}
     html = charts.summary_html(summary, SUMMARY_COLUMNS)
     assert html.count('class="best"') == 6
+    same = charts.best_rows(summary.assign(p_target=0.0, coverage=[0.3, np.nan, np.nan]))
+    assert same["p_target"] == [] and same["coverage"] == []
     assert '<td data-column="coverage" class="best">41.0%</td>' in html
     assert '<td data-column="cost_per_additional_idr">–</td>' in html
     assert '<td data-column="month_reached">–</td>' in html  # never reached

@@ -61,7 +61,8 @@ def ScenarioList():
                     solara.Button("Edit", text=True, small=True,
                                   on_click=lambda n=name: state.editing.set(n))
                 solara.FileDownload(lambda s=scenario: s.to_toml(), filename=f"{name}.toml",
-                                    label="TOML", icon_name="mdi-download")
+                                    children=[solara.Button("TOML", text=True, small=True,
+                                                            icon_name="mdi-download")])
             if scenario.description:
                 solara.Text(scenario.description, style={"font-size": "0.8em", "color": "#555"})
         count = len(state.selected.value)
@@ -140,14 +141,20 @@ def RunSettings():
 
 # ---------------------------------------------------------------------------------- results
 @solara.component
+def Message(text: str, css_class: str):
+    """An error message with its line breaks kept: one problem per line, as the CLI prints them."""
+    solara.Error(children=[solara.Text(text, style={"white-space": "pre-wrap"})], classes=[css_class])
+
+
+@solara.component
 def Problems():
     if state.message.value:
-        solara.Error(state.message.value, classes=["cakupan-message"])
+        Message(state.message.value, "cakupan-message")
     task = state.run_comparison
     if task.error:
         error = task.exception
         text = str(error) if isinstance(error, backend.UserError) else f"{type(error).__name__}: {error}"
-        solara.Error(f"The comparison failed: {text}", classes=["run-error"])
+        Message(f"The comparison failed: {text}", "run-error")
     result = state.comparison.value
     if result is not None and not result.failures.empty:
         lines = [f"{r.scenario} replicate {r.replicate}: {r.error}" for r in result.failures.itertuples()]
