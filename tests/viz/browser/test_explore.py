@@ -17,8 +17,9 @@ def test_explore_steps_the_model_and_shows_month_coverage_and_perisai(new_page):
     page.get_by_text("Month: 2024-11").wait_for()
     page.get_by_role("button", name="Reset").click()
     page.get_by_text("Month: 2024-08").wait_for()
-    step(page, 6)
-    page.get_by_text("Month: 2025-02").wait_for()
+    step(page, 17)
+    page.get_by_text("Month: 2026-01").wait_for()
+    page.set_viewport_size({"width": 1400, "height": 1250})
     screenshot(page, "explore")
 
 

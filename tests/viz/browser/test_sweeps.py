@@ -1,0 +1,24 @@
+"""The sweeps page in a real browser: a folder from `cakupan sweep` opens and plots; a wrong
+folder gets a message."""
+
+from tests.viz.browser.conftest import screenshot
+
+
+def open_folder(page, folder):
+    field = page.get_by_label("Results folder")
+    field.fill(str(folder))
+    field.press("Enter")
+    page.get_by_role("button", name="Open").click()
+
+
+def test_sweep_folder_opens_and_plots(new_page, sweep_folder, run_folder):
+    page = new_page("/sweeps")
+    open_folder(page, run_folder)
+    page.get_by_text("not of a sweep").wait_for()
+    open_folder(page, sweep_folder)
+    page.get_by_text("test_sweep").wait_for()
+    page.get_by_text("8 runs").wait_for()
+    page.locator("img").first.wait_for()
+    page.get_by_role("button", name="Download sweep summary (CSV)").wait_for()
+    page.set_viewport_size({"width": 1400, "height": 1100})
+    screenshot(page, "sweeps")
