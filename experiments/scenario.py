@@ -37,6 +37,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model
 from model import data, months
 from model.model import DEFAULT_HORIZON
 from model.parameters import LEVER_GROUPS, PARAMETERS, Parameter
+from experiments.errors import UserError
 from model.settings import SettingsError, validate
 
 DEFAULTS = {"horizon": DEFAULT_HORIZON, "seed": 1, "scale": 0.05, "data_set": data.DEFAULT_DATA_SET}
@@ -108,7 +109,7 @@ class Problem:
         return f"{where}: {self.path}: {self.message}" if self.path else f"{where}: {self.message}"
 
 
-class ScenarioError(ValueError):
+class ScenarioError(UserError, ValueError):
     """An invalid scenario file; `problems` lists each with its file, line and key path."""
 
     def __init__(self, problems: list[Problem]):
@@ -158,12 +159,28 @@ class Scenario(BaseModel):
 
     def with_settings(self, **settings: Any) -> "Scenario":
         """A copy with some settings replaced (validated), e.g. one point of a sweep."""
+        if not settings:
+            return self
         merged = {**self.settings, **settings}
         try:
             validate(merged)
         except SettingsError as error:
             raise ScenarioError([Problem(self.name, None, p, m) for p, m in error.problems]) from None
         return self.model_copy(update={"settings": merged})
+
+    def override(self, **fields: Any) -> "Scenario":
+        """A copy with run fields replaced (scale, horizon, seed, data_set, start), checked
+        exactly as if the file had said so. None leaves a field unchanged."""
+        fields = {k: v for k, v in fields.items() if v is not None}
+        if not fields:
+            return self
+        changed = self.model_copy(update=fields)
+        given = ", ".join(f"{k}={v!r}" for k, v in fields.items())
+        try:
+            text = changed.to_toml()
+        except TypeError as error:
+            raise ScenarioError([Problem(self.name, None, "", f"cannot set {given}: {error}")]) from None
+        return parse_scenario(text, source=f"{self.name} with {given}")
 
     def to_toml(self) -> str:
         """The resolved scenario as a TOML file (no base): parse_scenario(to_toml()) == self."""
