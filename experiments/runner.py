@@ -364,14 +364,16 @@ def run(scenarios: Scenario | str | Path | Iterable, replicates: int = 10, seed:
 
     Args:
         scenarios: Scenario objects, built-in names or TOML paths (one or a list).
-        seed: root seed (default: the first scenario's `seed`); all scenarios share it.
-        scale, horizon: override every scenario's (default: each scenario's own).
+        seed, scale: shared by all scenarios so replicates are paired (default: the first
+            scenario's).
+        horizon: last month for every scenario (default: each scenario's own).
         executor: LocalExecutor() (default: all cores), DaskExecutor(address) or SerialExecutor().
         progress: progress bar (default: when stderr is a terminal).
         out: results folder; makes the run resumable and keeps its tables on disk.
     """
     scenarios = as_scenarios(scenarios)
     seed = scenarios[0].seed if seed is None else seed
+    scale = scenarios[0].scale if scale is None else scale
     overrides = {k: v for k, v in {"scale": scale, "horizon": horizon}.items() if v is not None}
     specs = plan(scenarios, replicates, seed, overrides=overrides)
     name = "+".join(s.name for s in scenarios)
