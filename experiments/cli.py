@@ -33,6 +33,7 @@ Horizon = Annotated[Optional[str], typer.Option(help="Last month simulated, YYYY
 Out = Annotated[Optional[Path], typer.Option("--out", "-o", help="Results folder (resumable; `cakupan report` reads it).")]
 Workers = Annotated[Optional[int], typer.Option(min=1, help="Local worker processes [default: all cores].")]
 Scheduler = Annotated[Optional[str], typer.Option(help="Dask scheduler address, e.g. tcp://10.0.0.5:8786, instead of local processes.")]
+ConnectTimeout = Annotated[float, typer.Option(min=0.1, help="Seconds to wait for the Dask scheduler.")]
 Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")]
 TargetMonth = Annotated[str, typer.Option(help="Month at which coverage, P(target) and cost are reported.")]
 
@@ -104,6 +105,7 @@ def run(scenario_refs: Annotated[list[str], typer.Argument(metavar="FILE_OR_NAME
             help="Built-in scenario names or scenario .toml files.")],
         replicates: Replicates = 10, seed: Seed = None, scale: Scale = None, horizon: Horizon = None,
         out: Out = None, workers: Workers = None, scheduler: Scheduler = None,
+        connect_timeout: ConnectTimeout = 10.0,
         baseline: Annotated[str, typer.Option(help="Reference scenario, added if not given.")] = "baseline",
         no_baseline: Annotated[bool, typer.Option("--no-baseline", help="Do not add the baseline.")] = False,
         target_month: TargetMonth = TARGET_MONTH, quiet: Quiet = False):
@@ -116,7 +118,7 @@ def run(scenario_refs: Annotated[list[str], typer.Argument(metavar="FILE_OR_NAME
     scale = chosen[0].scale if scale is None else scale
     if not no_baseline and baseline not in [s.name for s in chosen]:
         chosen.insert(0, load_scenario(baseline))
-    executor = _executor(workers, scheduler)
+    executor = _executor(workers, scheduler, connect_timeout)
     results = runner.run(chosen, replicates, seed, scale, horizon, executor, _progress(quiet), out)
     _print_outcome(results, target_month, None if no_baseline else baseline)
     if out:
@@ -128,12 +130,13 @@ def run(scenario_refs: Annotated[list[str], typer.Argument(metavar="FILE_OR_NAME
 def sweep(sweep_file: Annotated[Path, typer.Argument(metavar="SWEEP.toml", help="Sweep file (see experiments/examples/).")],
           out: Annotated[Path, typer.Option("--out", "-o", help="Results folder; rerun the same command to resume.")],
           workers: Workers = None, scheduler: Scheduler = None,
+          connect_timeout: ConnectTimeout = 10.0,
           target_month: TargetMonth = TARGET_MONTH, quiet: Quiet = False):
     """Run a sweep file's design x scenarios x replicates; resumes where it stopped."""
     from experiments.sweep import load_sweep, sweep as run_sweep
 
     spec = load_sweep(sweep_file)
-    results = run_sweep(spec, out, _executor(workers, scheduler), _progress(quiet))
+    results = run_sweep(spec, out, _executor(workers, scheduler, connect_timeout), _progress(quiet))
     _print_outcome(results, target_month, spec.baseline, factors=list(spec.factors))
     typer.echo(f"results in {out}; charts: cakupan report {out}")
 
@@ -166,10 +169,10 @@ def _print_outcome(results, target_month: str, baseline: str | None, factors: li
         typer.echo(f"{len(results.failures)} runs failed; first error: {results.failures['error'].iloc[0]}", err=True)
 
 
-def _executor(workers: int | None, scheduler: str | None):
+def _executor(workers: int | None, scheduler: str | None, timeout: float):
     from experiments.executors import make_executor
 
-    return make_executor(workers, scheduler)
+    return make_executor(workers, scheduler, timeout)
 
 
 def _progress(quiet: bool) -> bool:

@@ -183,8 +183,8 @@ class DaskExecutor:
         self.client.close()
 
 
-def make_executor(workers: int | None = None, scheduler: str | None = None):
+def make_executor(workers: int | None = None, scheduler: str | None = None, timeout: float = 10.0):
     """The executor a command line asks for: Dask if a scheduler is given, else local processes."""
     if scheduler:
-        return DaskExecutor(scheduler)
+        return DaskExecutor(scheduler, timeout)
     return LocalExecutor(workers)

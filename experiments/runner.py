@@ -58,12 +58,15 @@ class RunSpec:
 
     @property
     def key(self) -> str:
-        return run_key(self.scenario, self.kwargs)
+        return run_key(self.scenario, self.kwargs, self.factors)
 
 
-def run_key(scenario: str, kwargs: dict[str, Any]) -> str:
-    """Stable across processes and machines: a hash of canonical JSON."""
-    text = json.dumps({"scenario": scenario, "kwargs": _plain(kwargs)}, sort_keys=True, default=str)
+def run_key(scenario: str, kwargs: dict[str, Any], factors: dict[str, Any] | None = None) -> str:
+    """Stable across processes and machines: a hash of canonical JSON. The design point's
+    factor values are part of it, since a baseline that ignores a lever factor runs the same
+    model at several points and each point keeps its own copy."""
+    text = json.dumps({"scenario": scenario, "kwargs": _plain(kwargs), "factors": _plain(factors or {})},
+                      sort_keys=True, default=str)
     return hashlib.sha256(text.encode()).hexdigest()[:20]
 
 
@@ -134,9 +137,9 @@ def plan(scenarios: Sequence[Scenario], replicates: int, seed: int,
     specs = []
     for point, (labels, settings) in enumerate(points):
         for scenario in scenarios:
-            if scenario.name == baseline:
-                settings = {k: v for k, v in settings.items() if not PARAMETERS[k].is_lever}
-            kwargs = scenario.with_settings(**settings).model_kwargs()
+            applied = settings if scenario.name != baseline else \
+                {k: v for k, v in settings.items() if not PARAMETERS[k].is_lever}
+            kwargs = scenario.with_settings(**applied).model_kwargs()
             specs += [RunSpec(scenario.name, r, s, {**kwargs, "seed": s}, point, dict(labels))
                       for r, s in enumerate(seeds)]
     return specs

@@ -321,7 +321,7 @@ def _check_structure(raw: dict, text: str, source: str) -> BaseModel:
         return Document.model_validate(raw)
     except ValidationError as error:
         problems = [_structure_problem(e, text, source) for e in error.errors()]
-        raise ScenarioError(problems) from None
+        raise ScenarioError(sorted(problems, key=lambda p: p.line or 0)) from None
 
 
 def _structure_problem(error: dict, text: str, source: str) -> Problem:
@@ -370,7 +370,7 @@ def _check_values(layer: dict) -> None:
             file_key = ".".join(FILE_PATHS[name]) + path[len(name):]
             line = _line_of(layer["text"], _path_parts(file_key)) or layer["lines"][name][1]
             problems.append(Problem(layer["source"], line, file_key, message))
-        raise ScenarioError(problems) from None
+        raise ScenarioError(sorted(problems, key=lambda p: p.line or 0)) from None
 
 
 def _path_parts(dotted: str) -> tuple:
@@ -475,5 +475,5 @@ def _common(a: tuple, b: tuple) -> int:
 
 
 def _mentions(line: str, rest: tuple[str, ...]) -> bool:
-    """Whether a continuation line names a deeper key of the path (e.g. a regency)."""
-    return any(re.search(rf"(^|[\s{{,\"'])({re.escape(k)})([\"'\s]*=)", line) for k in rest)
+    """Whether a line of a multi-line value names the path's leaf key (e.g. a regency)."""
+    return bool(rest) and re.search(rf"(^|[\s{{,\"'])({re.escape(rest[-1])})([\"'\s]*=)", line) is not None

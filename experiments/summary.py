@@ -85,7 +85,7 @@ def _versus_baseline(rows: pd.DataFrame, by: tuple[str, ...], baseline: str | No
         return rows
     pair = [k for k in by if k != "scenario"] + ["replicate"]
     base = rows[rows["scenario"] == baseline].set_index(pair)[["seed", "active", "spend_idr"]]
-    joined = rows.join(base, on=pair, rsuffix="_base")
+    joined = rows.merge(base, left_on=pair, right_index=True, how="left", suffixes=("", "_base"))
     if (joined["seed"] != joined["seed_base"]).any():
         raise ValueError("replicates are not paired: the baseline ran with other seeds")
     rows["extra_active"] = joined["active"] - joined["active_base"]
@@ -113,7 +113,8 @@ def scenario_summary(table: pd.DataFrame, target_month: str = TARGET_MONTH,
         "coverage_low": groups["coverage"].quantile(LOW),
         "coverage_high": groups["coverage"].quantile(HIGH),
         "p_target": groups["reached_target"].mean(),
-        "median_month_reached": groups["first_reached"].apply(median_month),
+        "median_month_reached": pd.Series([median_month(g) for _, g in groups["first_reached"]],
+                                          index=groups.size().index, dtype=object),
         "spend_idr_mean": groups["spend_idr"].mean(),
         "extra_active_mean": groups["extra_active"].mean(),
         "extra_spend_idr_mean": groups["extra_spend_idr"].mean(),
