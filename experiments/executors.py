@@ -155,7 +155,7 @@ class DaskExecutor:
         from distributed import as_completed
 
         queue, pending = iter(tasks), self._pending
-        completed = as_completed()
+        completed = as_completed(loop=self.client.loop)
         self._submit(fn, queue, pending, completed, 2 * self.workers + 2)
         for future in completed:
             _, task = pending.pop(future.key)
