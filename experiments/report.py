@@ -33,7 +33,7 @@ def comparison(summary: pd.DataFrame, target_month: str = TARGET_MONTH,
         f"{m:.1%} ({lo:.1%}-{hi:.1%})" for m, lo, hi in
         zip(summary["coverage_mean"], summary["coverage_low"], summary["coverage_high"])]
     rows[f"P(>={target:.0%})"] = summary["p_target"].map(lambda p: f"{p:.0%}" if pd.notna(p) else "-")
-    rows["first reached"] = summary["median_month_reached"].map(lambda m: m or "not reached")
+    rows[f"{target:.0%} reached (median)"] = summary["median_month_reached"].map(lambda m: m or "not reached")
     rows["spend Rp bn"] = (summary["spend_idr_mean"] / 1e9).map(lambda v: f"{v:,.1f}")
     rows["extra active"] = summary["extra_active_mean"].map(lambda v: "-" if pd.isna(v) else f"{v:+,.0f}")
     rows["Rp per extra participant"] = summary["cost_per_additional_idr"].map(

@@ -205,6 +205,10 @@ def execute(specs: list[RunSpec], executor=None, store: Store | None = None,
         session.status = "interrupted"
         raise Interrupted(session.runs_done, len(todo) - session.runs_done - session.runs_failed,
                           store.folder if store else None) from None
+    except BaseException:
+        executor.cancel()       # e.g. a full disk: stop the workers, keep what is saved
+        session.status = "crashed"
+        raise
     finally:
         bar.close()
         session.wall_seconds = round(time.perf_counter() - start, 3)

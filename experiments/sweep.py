@@ -68,7 +68,7 @@ class Sweep(BaseModel):
     name: str = Field(min_length=1)
     description: str = ""
     scenarios: list[str] = Field(min_length=1)
-    baseline: str | None = "baseline"
+    baseline: str = "baseline"   # "" for none
     replicates: int = Field(default=4, ge=1)
     seed: int = Field(default=1, ge=0)
     scale: float | None = Field(default=None, gt=0, le=1)
@@ -178,7 +178,7 @@ def _first_problem(source: str, error: ValidationError) -> str:
 
 def _check(sweep: Sweep) -> list[str]:
     problems = []
-    if sweep.baseline is not None and sweep.baseline != "baseline" and sweep.baseline not in sweep.scenarios:
+    if sweep.baseline and sweep.baseline != "baseline" and sweep.baseline not in sweep.scenarios:
         problems.append(f"baseline: {sweep.baseline!r} is not one of the scenarios ({', '.join(sweep.scenarios)})")
     if sweep.design in ("lhs", "sobol") and sweep.samples is None:
         problems.append(f"samples: a {sweep.design} design needs the number of samples")
@@ -228,7 +228,7 @@ def sweep(spec: Sweep | str | Path, out: str | Path | None = None, executor=None
     points = spec.points()
     overrides = {k: v for k, v in {"scale": spec.scale, "horizon": spec.horizon}.items() if v is not None}
     specs = plan(scenarios, spec.replicates, spec.seed, [(p, spec.settings(p)) for p in points],
-                 overrides, baseline=spec.baseline)
+                 overrides, baseline=spec.baseline or None)
     details = {"description": spec.description, "baseline": spec.baseline, "replicates": spec.replicates, "seed": spec.seed,
                "seeds": replicate_seeds(spec.seed, spec.replicates), "overrides": overrides,
                "design": spec.describe()}

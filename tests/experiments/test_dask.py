@@ -49,8 +49,9 @@ def scheduler(tmp_path_factory):
         executor.close()
         yield address
     finally:
-        for process in reversed(processes):
-            process.terminate()
+        for process in processes[1:]:
+            process.kill()                     # workers hold nothing worth a graceful close
+        processes[0].terminate()
         for process in processes:
             process.wait(timeout=30)
         logs.close()
