@@ -35,7 +35,6 @@ from experiments.scenario import Scenario, load_scenario
 from experiments.store import OUTPUTS, REGENCY, Store, StoreError, code_version, now
 from model import EnrollmentModel
 from model.parameters import PARAMETERS
-from model.settings import _plain
 
 ID_COLUMNS = ("scenario", "point", "replicate", "seed", "run_key")
 
@@ -65,9 +64,18 @@ def run_key(scenario: str, kwargs: dict[str, Any], factors: dict[str, Any] | Non
     """Stable across processes and machines: a hash of canonical JSON. The design point's
     factor values are part of it, since a baseline that ignores a lever factor runs the same
     model at several points and each point keeps its own copy."""
-    text = json.dumps({"scenario": scenario, "kwargs": _plain(kwargs), "factors": _plain(factors or {})},
-                      sort_keys=True, default=str)
+    text = json.dumps({"scenario": scenario, "kwargs": kwargs, "factors": factors or {}},
+                      sort_keys=True, default=_json_value)
     return hashlib.sha256(text.encode()).hexdigest()[:20]
+
+
+def _json_value(value: Any) -> Any:
+    """numpy scalars and tuples as plain JSON values, so equal settings hash equally."""
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, (tuple, set)):
+        return list(value)
+    return str(value)
 
 
 @dataclass
