@@ -110,7 +110,7 @@ def run(scenario_refs: Annotated[list[str], typer.Argument(metavar="FILE_OR_NAME
         no_baseline: Annotated[bool, typer.Option("--no-baseline", help="Do not add the baseline.")] = False,
         target_month: TargetMonth = TARGET_MONTH, quiet: Quiet = False):
     """Run replicates of scenarios with paired seeds and print a comparison table."""
-    from experiments import report, runner
+    from experiments import runner
     from experiments.scenario import load_scenario
 
     chosen = [load_scenario(ref) for ref in scenario_refs]

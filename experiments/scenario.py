@@ -26,7 +26,6 @@ import difflib
 import re
 import tomllib
 from dataclasses import dataclass
-from functools import cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -237,14 +236,14 @@ def _library_text(name: str) -> str:
 # ---------------------------------------------------------------- loading
 def load_scenario(ref: str | Path) -> Scenario:
     """A scenario from a built-in name ("baseline") or a TOML file path."""
-    return _finish(*_load_layer(ref, Path.cwd(), ()))
+    return _finish(_load_layer(ref, Path.cwd(), ())[0])
 
 
 def parse_scenario(text: str, source: str = "<text>", directory: Path | None = None) -> Scenario:
     """A scenario from TOML text; `source` names it in messages, `directory` anchors its base."""
     layer = _layer(text, source, directory or Path.cwd(), (source,))
     layer["default_name"] = Path(source).stem if source.endswith(".toml") else "scenario"
-    return _finish(layer, source)
+    return _finish(layer)
 
 
 def is_path(ref: str | Path) -> bool:
@@ -384,7 +383,7 @@ def _fail(layer: dict, key: str, message: str) -> None:
     raise ScenarioError([Problem(source, line, key, message)])
 
 
-def _finish(layer: dict, source: str) -> Scenario:
+def _finish(layer: dict) -> Scenario:
     """Checks that need the merged scenario: start, horizon and windows against each other."""
     fields = {**DEFAULTS, **layer["fields"]}
     fields.setdefault("name", layer["default_name"])
@@ -411,7 +410,7 @@ def _check_windows(layer: dict, name: str, windows: list[dict], start: str | Non
             _fail_at(layer, name, f"{key}[{i}].from", f"{window['from']} is before the scenario's start ({start})")
         spans.append((months.ordinal(first) if first else -1, months.ordinal(window["to"]) if window.get("to") else 10**9, i))
     spans.sort()
-    for (a0, a1, i), (b0, b1, j) in zip(spans, spans[1:]):
+    for (_, a1, i), (b0, _, j) in zip(spans, spans[1:]):
         if b0 <= a1:
             _fail_at(layer, name, key, f"windows {i} and {j} overlap; a later window replaces an earlier"
                                        " one in every regency, so give each period its own window and"
