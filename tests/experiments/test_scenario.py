@@ -98,8 +98,6 @@ BAD = [
     ('[levers.subsidy]\nsubsidy_eligible = ["farmers"]\n', 2, ["subsidy_eligible", "Did you mean 'farmer'"]),
     ('[levers.village]\nvillages_per_month = [{form = "2025-01", value = 1}]\n', 2,
      ["villages_per_month[0].form", "from, to, value"]),
-    ('[levers.village]\nvillages_per_month = [{from = "2025-01", value = 1},'
-     ' {from = "2025-06", to = "2025-08", value = 2}]\n', 2, ["villages_per_month", "overlap"]),
     ('start = "2025-03"\n[levers.village]\nvillages_per_month = [{from = "2025-01", value = 1}]\n', 3,
      ["villages_per_month[0].from", "before the scenario's start"]),
     ('start = "2031-01"\n', 1, ["start", "between"]),
