@@ -1,0 +1,199 @@
+"""`cakupan`: scenarios, replicated runs, sweeps, reports and the app from the command line.
+
+Every user error (bad file, key, name, range, unreachable scheduler) ends with a one-paragraph
+message on stderr and exit code 2, never a traceback; Ctrl-C saves what finished (exit 130).
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import shutil
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
+import pandas as pd
+import typer
+
+from experiments.errors import UserError
+
+app = typer.Typer(help="cakupan: scenarios, replicated runs, sweeps, reports and the browser app.",
+                  no_args_is_help=True,
+                  add_completion=False, pretty_exceptions_enable=False)
+
+ROOT = Path(__file__).resolve().parents[1]
+APP_FILE = ROOT / "viz" / "app.py"
+TARGET_MONTH = "2025-12"
+
+Replicates = Annotated[int, typer.Option("--replicates", "-r", min=1, help="Replicates per scenario (paired seeds).")]
+Seed = Annotated[Optional[int], typer.Option(min=0, help="Root seed [default: the first scenario's].")]
+Scale = Annotated[Optional[float], typer.Option(help="Fraction of workers simulated, (0, 1] [default: the first scenario's].")]
+Horizon = Annotated[Optional[str], typer.Option(help="Last month simulated, YYYY-MM [default: each scenario's].")]
+Out = Annotated[Optional[Path], typer.Option("--out", "-o", help="Results folder (resumable; `cakupan report` reads it).")]
+Workers = Annotated[Optional[int], typer.Option(min=1, help="Local worker processes [default: all cores].")]
+Scheduler = Annotated[Optional[str], typer.Option(help="Dask scheduler address, e.g. tcp://10.0.0.5:8786, instead of local processes.")]
+ConnectTimeout = Annotated[float, typer.Option(min=0.1, help="Seconds to wait for the Dask scheduler.")]
+Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")]
+TargetMonth = Annotated[str, typer.Option(help="Month at which coverage, P(target) and cost are reported.")]
+
+
+def user_errors(command):
+    """Turn user errors into a message and exit 2, Ctrl-C into exit 130."""
+    @functools.wraps(command)
+    def wrapper(*args, **kwargs):
+        from experiments.runner import Interrupted
+
+        try:
+            return command(*args, **kwargs)
+        except UserError as error:
+            typer.echo(f"error: {error}", err=True)
+            raise typer.Exit(2) from None
+        except Interrupted as error:
+            typer.echo(str(error), err=True)
+            raise typer.Exit(130) from None
+    return wrapper
+
+
+# ---------------------------------------------------------------- scenarios and parameters
+@app.command()
+@user_errors
+def scenarios(scenario: Annotated[Optional[str], typer.Argument(
+        help="A built-in name or a .toml file: check it and print it resolved (base merged).")] = None):
+    """List the built-in scenarios, or check one scenario and print it fully resolved."""
+    from experiments.scenario import library, load_scenario
+
+    if scenario:
+        typer.echo(load_scenario(scenario).to_toml(), nl=False)
+        return
+    names = library()
+    width = max(map(len, names))
+    for name, description in names.items():
+        typer.echo(f"{name:<{width}}  {description}")
+
+
+@app.command()
+def parameters(kind: Annotated[Optional[str], typer.Option(
+        help="Only this kind: lever, uncertain, cost, rule or pilot.")] = None):
+    """The model's inputs: name, kind, group, default, unit and allowed range."""
+    from model.parameters import table
+
+    rows = pd.DataFrame(table())
+    if kind:
+        if kind not in set(rows["kind"]):
+            typer.echo(f"error: unknown kind {kind!r}; choose from {', '.join(dict.fromkeys(rows['kind']))}", err=True)
+            raise typer.Exit(2)
+        rows = rows[rows["kind"] == kind]
+    rows["default"] = rows["default"].map(_short)
+    rows["range"] = [f"{lo:,.6g} to {hi:,.6g}" if lo != hi else "" for lo, hi in zip(rows["min"], rows["max"])]
+    with pd.option_context("display.max_colwidth", 60, "display.width", 250):
+        typer.echo(rows[["name", "kind", "group", "default", "unit", "range"]].to_string(index=False))
+
+
+def _short(value) -> str:
+    if isinstance(value, dict):
+        return f"table of {len(value)} regencies"
+    if isinstance(value, tuple):
+        return ",".join(value)
+    return f"{value:,.6g}" if isinstance(value, float) else str(value)
+
+
+# ---------------------------------------------------------------- experiments
+@app.command()
+@user_errors
+def run(scenario_refs: Annotated[list[str], typer.Argument(metavar="FILE_OR_NAME...",
+            help="Built-in scenario names or scenario .toml files.")],
+        replicates: Replicates = 10, seed: Seed = None, scale: Scale = None, horizon: Horizon = None,
+        out: Out = None, workers: Workers = None, scheduler: Scheduler = None,
+        connect_timeout: ConnectTimeout = 10.0,
+        baseline: Annotated[str, typer.Option(help="Reference scenario, added if not given.")] = "baseline",
+        no_baseline: Annotated[bool, typer.Option("--no-baseline", help="Do not add the baseline.")] = False,
+        target_month: TargetMonth = TARGET_MONTH, quiet: Quiet = False):
+    """Run replicates of scenarios with paired seeds and print a comparison table."""
+    from experiments import runner
+    from experiments.scenario import load_scenario
+
+    chosen = [load_scenario(ref) for ref in scenario_refs]
+    seed = chosen[0].seed if seed is None else seed
+    scale = chosen[0].scale if scale is None else scale
+    if not no_baseline and baseline not in [s.name for s in chosen]:
+        chosen.insert(0, load_scenario(baseline))
+    executor = _executor(workers, scheduler, connect_timeout)
+    results = runner.run(chosen, replicates, seed, scale, horizon, executor, _progress(quiet), out)
+    _print_outcome(results, target_month, None if no_baseline else baseline)
+    if out:
+        typer.echo(f"results in {out}; charts: cakupan report {out}")
+
+
+@app.command()
+@user_errors
+def sweep(sweep_file: Annotated[Path, typer.Argument(metavar="SWEEP.toml", help="Sweep file (see experiments/examples/).")],
+          out: Annotated[Path, typer.Option("--out", "-o", help="Results folder; rerun the same command to resume.")],
+          workers: Workers = None, scheduler: Scheduler = None,
+          connect_timeout: ConnectTimeout = 10.0,
+          target_month: TargetMonth = TARGET_MONTH, quiet: Quiet = False):
+    """Run a sweep file's design x scenarios x replicates; resumes where it stopped."""
+    from experiments.sweep import load_sweep, sweep as run_sweep
+
+    spec = load_sweep(sweep_file)
+    results = run_sweep(spec, out, _executor(workers, scheduler, connect_timeout), _progress(quiet))
+    _print_outcome(results, target_month, spec.baseline, factors=list(spec.factors))
+    typer.echo(f"results in {out}; charts: cakupan report {out}")
+
+
+@app.command("report")
+@user_errors
+def report_(folder: Annotated[Path, typer.Argument(metavar="DIR", help="A results folder (--out of run or sweep).")],
+            target_month: TargetMonth = TARGET_MONTH,
+            baseline: Annotated[str, typer.Option(help="Reference scenario for extra participants and cost.")] = "baseline",
+            into: Annotated[Optional[Path], typer.Option("--into", help="Where to write [default: DIR/report].")] = None):
+    """Summary tables (CSV) and PNG charts of a results folder."""
+    from experiments import report
+    from experiments.runner import Results
+
+    results = Results.load(folder)
+    factors = list(results.manifest.get("design", {}).get("factors", {}))
+    _print_outcome(results, target_month, baseline, factors)
+    paths = report.write(results, into or folder / "report", target_month, baseline=baseline)
+    typer.echo("wrote " + ", ".join(str(p) for p in paths))
+
+
+def _print_outcome(results, target_month: str, baseline: str | None, factors: list[str] | None = None) -> None:
+    from experiments import report
+
+    if not results.table.empty and not report.target_month_in_range(results, target_month):
+        typer.echo(f"note: some runs end before {target_month}; their coverage there is missing", err=True)
+    summary = results.summary(target_month, baseline=baseline)
+    typer.echo(report.comparison(summary, target_month, factors=factors))
+    if len(results.failures):
+        typer.echo(f"{len(results.failures)} runs failed; first error: {results.failures['error'].iloc[0]}", err=True)
+
+
+def _executor(workers: int | None, scheduler: str | None, timeout: float):
+    from experiments.executors import make_executor
+
+    return make_executor(workers, scheduler, timeout)
+
+
+def _progress(quiet: bool) -> bool:
+    return not quiet and sys.stderr.isatty()
+
+
+# ---------------------------------------------------------------- the browser app
+@app.command("app")
+def app_(port: Annotated[int, typer.Option(help="Port on 127.0.0.1.")] = 8765):
+    """Start the browser app (viz/app.py) with solara."""
+    if not APP_FILE.exists():
+        typer.echo("error: the browser app is not installed yet (viz/app.py does not exist);"
+                   " use `cakupan run` and `cakupan report` meanwhile.", err=True)
+        raise typer.Exit(2)
+    solara = shutil.which("solara") or str(Path(sys.executable).with_name("solara"))
+    os.execv(solara, [solara, "run", str(APP_FILE), "--host", "127.0.0.1", "--port", str(port)])
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

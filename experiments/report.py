@@ -1,0 +1,139 @@
+"""Tables and PNG charts of an experiment, for the terminal and for a results folder.
+
+Formatting only: the numbers come from Results (experiments/summary.py).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")  # files only, no display needed
+import matplotlib.pyplot as plt  # noqa: E402
+import pandas as pd  # noqa: E402
+
+from experiments.runner import Results  # noqa: E402
+from experiments.summary import TARGET_COVERAGE, TARGET_MONTH  # noqa: E402
+from model import months  # noqa: E402
+
+
+def comparison(summary: pd.DataFrame, target_month: str = TARGET_MONTH,
+               target: float = TARGET_COVERAGE, factors: list[str] | None = None) -> str:
+    """The summary as a readable text table (one row per scenario, or per scenario and point)."""
+    if summary.empty:
+        return "no completed runs"
+    rows = pd.DataFrame(index=summary.index)
+    for column in ["point", *(factors or [])]:
+        if column in summary:
+            rows[column] = summary[column].map(lambda v: f"{v:,.4g}" if isinstance(v, float) else v)
+    rows["scenario"] = summary["scenario"]
+    rows["runs"] = summary["replicates"]
+    rows[f"coverage {target_month} (90% int.)"] = [
+        f"{m:.1%} ({lo:.1%}-{hi:.1%})" for m, lo, hi in
+        zip(summary["coverage_mean"], summary["coverage_low"], summary["coverage_high"])]
+    rows[f"P(>={target:.0%})"] = summary["p_target"].map(lambda p: f"{p:.0%}" if pd.notna(p) else "-")
+    rows[f"{target:.0%} reached (median)"] = summary["median_month_reached"].map(lambda m: m or "not reached")
+    rows["spend Rp bn"] = (summary["spend_idr_mean"] / 1e9).map(lambda v: f"{v:,.1f}")
+    rows["extra active"] = summary["extra_active_mean"].map(lambda v: "-" if pd.isna(v) else f"{v:+,.0f}")
+    rows["Rp per extra participant"] = summary["cost_per_additional_idr"].map(
+        lambda v: "-" if pd.isna(v) else f"{v:,.0f}")
+    return rows.to_string(index=False)
+
+
+def write(results: Results, folder: str | Path, target_month: str = TARGET_MONTH,
+          target: float = TARGET_COVERAGE, baseline: str | None = "baseline") -> list[Path]:
+    """summary.csv, per_replicate.csv, bands.csv and PNG charts in `folder`; returns the paths."""
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    summary = results.summary(target_month, target, baseline)
+    paths = [folder / "summary.csv", folder / "per_replicate.csv", folder / "bands.csv"]
+    summary.to_csv(paths[0], index=False)
+    results.per_replicate(target_month, target, baseline).to_csv(paths[1], index=False)
+    bands = results.bands(["coverage", "active", "active_informal", "spend_idr"])
+    bands.to_csv(paths[2], index=False)
+    paths.append(_coverage_chart(bands, results.by, folder / "coverage.png", target_month, target))
+    paths.append(_spend_chart(results.table, results.by, folder / "spend.png"))
+    paths.append(_regency_chart(results.regency, folder / "regency.png", target_month))
+    factors = list(results.manifest.get("design", {}).get("factors", {}))
+    if factors:
+        paths.append(_factor_chart(summary, factors, folder / "factors.png", target_month))
+    return [p for p in paths if p is not None]
+
+
+def _series_label(key, by: tuple[str, ...]) -> str:
+    key = key if isinstance(key, tuple) else (key,)
+    return ", ".join(f"{k} {v}" if k == "point" else str(v) for k, v in zip(by, key))
+
+
+def _coverage_chart(bands: pd.DataFrame, by, path: Path, target_month: str, target: float) -> Path:
+    data = bands[bands["output"] == "coverage"]
+    fig, ax = plt.subplots(figsize=(10, 5.5))
+    groups = list(data.groupby(list(by), sort=False))
+    for key, group in groups[:12]:
+        x = pd.to_datetime(group["month"])
+        line, = ax.plot(x, 100 * group["mean"], label=_series_label(key, by))
+        ax.fill_between(x, 100 * group["low"], 100 * group["high"], color=line.get_color(), alpha=0.18)
+    ax.axhline(100 * target, color="black", linestyle="--", linewidth=1, label=f"target {target:.0%}")
+    ax.axvline(pd.to_datetime(target_month), color="grey", linestyle=":", linewidth=1)
+    ax.set(title="Active coverage of eligible workers: mean and 90% interval over replicates",
+           ylabel="% of eligible workers active", xlabel="month")
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=8, loc="best")
+    if len(groups) > 12:
+        ax.text(0.01, 0.01, f"first 12 of {len(groups)} series", transform=ax.transAxes, fontsize=8)
+    return _save(fig, path)
+
+
+def _spend_chart(table: pd.DataFrame, by, path: Path) -> Path:
+    fig, ax = plt.subplots(figsize=(10, 5))
+    cumulative = table.assign(cum=table.groupby([*by, "replicate"])["spend_idr"].cumsum() / 1e9)
+    mean = cumulative.groupby([*by, "month"], sort=False)["cum"].mean().reset_index()
+    for key, group in list(mean.groupby(list(by), sort=False))[:12]:
+        ax.plot(pd.to_datetime(group["month"]), group["cum"], label=_series_label(key, by))
+    ax.set(title="Cumulative programme spend (mean over replicates)", ylabel="Rp billion", xlabel="month")
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=8)
+    return _save(fig, path)
+
+
+def _regency_chart(regency: pd.DataFrame, path: Path, target_month: str) -> Path | None:
+    month = target_month if target_month in set(regency["month"]) else regency["month"].max()
+    at = regency[regency["month"] == month]
+    if at.empty:
+        return None
+    table = at.groupby(["regency", "scenario"])["coverage"].mean().unstack("scenario")
+    table = table.loc[table.mean(axis=1).sort_values().index]
+    fig, ax = plt.subplots(figsize=(10, 7))
+    (100 * table).plot.barh(ax=ax, width=0.8)
+    ax.set(title=f"Coverage by regency, {month} (mean over replicates and points)",
+           xlabel="% of eligible workers active", ylabel="")
+    ax.grid(alpha=0.3, axis="x")
+    ax.legend(fontsize=8)
+    return _save(fig, path)
+
+
+def _factor_chart(summary: pd.DataFrame, factors: list[str], path: Path, target_month: str) -> Path:
+    fig, axes = plt.subplots(1, len(factors), figsize=(4 * len(factors), 4), sharey=True, squeeze=False)
+    for ax, factor in zip(axes[0], factors):
+        for scenario, group in summary.groupby("scenario", sort=False):
+            ax.scatter(group[factor], 100 * group["coverage_mean"], label=scenario, s=18)
+        ax.set(xlabel=factor)
+        ax.grid(alpha=0.3)
+    axes[0][0].set(ylabel=f"coverage {target_month}, %")
+    axes[0][0].legend(fontsize=8)
+    fig.suptitle("Coverage at the target month across the design")
+    return _save(fig, path)
+
+
+def _save(fig, path: Path) -> Path:
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return path
+
+
+def target_month_in_range(results: Results, target_month: str) -> bool:
+    """Whether every run reaches the target month (else coverage there is missing)."""
+    last = results.table.groupby("scenario")["month"].max()
+    return bool((last.map(months.ordinal) >= months.ordinal(target_month)).all())

@@ -1,0 +1,401 @@
+"""Replicated runs of scenarios: plan, execute anywhere, store, and collect tidy tables.
+
+    from experiments import run
+    results = run(["baseline", "regional_plan"], replicates=10, scale=0.02)
+    results.summary()        # coverage at 2025-12, P(50%), cost per additional participant...
+
+Replicate r of every scenario runs with the same seed (common random numbers), derived from the
+root seed with numpy's SeedSequence, so comparisons are paired. Each run is keyed by a stable
+hash of (scenario name, model keyword arguments including the seed): the key names its files in
+the results folder, which is how an interrupted experiment resumes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import socket
+import sys
+import time
+import traceback
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from tqdm.auto import tqdm
+
+from experiments import summary as stats
+from experiments.errors import UserError
+from experiments.executors import LocalExecutor, SerialExecutor
+from experiments.scenario import Scenario, load_scenario
+from experiments.store import OUTPUTS, REGENCY, Store, StoreError, code_version, now
+from model import EnrollmentModel
+from model.parameters import PARAMETERS
+
+ID_COLUMNS = ("scenario", "point", "replicate", "seed", "run_key")
+
+
+class ExperimentError(UserError, ValueError):
+    """An experiment that cannot be planned as asked (e.g. two scenarios with one name)."""
+
+
+# ---------------------------------------------------------------- one run
+@dataclass(frozen=True)
+class RunSpec:
+    """Everything one model run needs; picklable, so any executor can ship it."""
+
+    scenario: str
+    replicate: int
+    seed: int
+    kwargs: dict[str, Any]
+    point: int = 0
+    factors: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def key(self) -> str:
+        return run_key(self.scenario, self.kwargs, self.factors)
+
+
+def run_key(scenario: str, kwargs: dict[str, Any], factors: dict[str, Any] | None = None) -> str:
+    """Stable across processes and machines: a hash of canonical JSON. The design point's
+    factor values are part of it, since a baseline that ignores a lever factor runs the same
+    model at several points and each point keeps its own copy."""
+    text = json.dumps({"scenario": scenario, "kwargs": kwargs, "factors": factors or {}},
+                      sort_keys=True, default=_json_value)
+    return hashlib.sha256(text.encode()).hexdigest()[:20]
+
+
+def _json_value(value: Any) -> Any:
+    """numpy scalars and tuples as plain JSON values, so equal settings hash equally."""
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, (tuple, set)):
+        return list(value)
+    return str(value)
+
+
+@dataclass
+class RunResult:
+    key: str
+    outputs: pd.DataFrame | None
+    regency: pd.DataFrame | None
+    seconds: float
+    host: str
+    pid: int
+    error: str | None = None
+    traceback: str | None = None
+
+
+def simulate(spec: RunSpec) -> RunResult:
+    """Run one model; a model error is returned with the result, never raised (the task
+    function of every executor, so it lives here, importable by name)."""
+    start = time.perf_counter()
+    where = {"host": socket.gethostname(), "pid": os.getpid()}
+    try:
+        model = EnrollmentModel(**spec.kwargs).run()
+        outputs, regency = _label(spec, model.results()), _label(spec, model.regency_table(), factors=False)
+    except Exception as error:  # noqa: BLE001 - recorded with the run, the sweep goes on
+        return RunResult(spec.key, None, None, time.perf_counter() - start, **where,
+                         error=f"{type(error).__name__}: {error}", traceback=traceback.format_exc())
+    return RunResult(spec.key, outputs, regency, time.perf_counter() - start, **where)
+
+
+def _label(spec: RunSpec, frame: pd.DataFrame, factors: bool = True) -> pd.DataFrame:
+    ids = {"scenario": spec.scenario, "point": spec.point, "replicate": spec.replicate,
+           "seed": spec.seed, "run_key": spec.key, **(spec.factors if factors else {})}
+    labels = pd.DataFrame({k: [v] * len(frame) for k, v in ids.items()}, index=frame.index)
+    return pd.concat([labels, frame], axis=1).reset_index(drop=True)
+
+
+# ---------------------------------------------------------------- planning
+def replicate_seeds(seed: int, replicates: int) -> list[int]:
+    """Seed of replicate r: the r-th child of SeedSequence(seed), whatever the count, so adding
+    replicates keeps the earlier ones (and their stored results)."""
+    return [int(np.random.SeedSequence(seed, spawn_key=(r,)).generate_state(1)[0])
+            for r in range(replicates)]
+
+
+def as_scenarios(items: Scenario | str | Path | Iterable) -> list[Scenario]:
+    """Scenario objects from objects, built-in names or file paths; names must be unique."""
+    if isinstance(items, (Scenario, str, Path)):
+        items = [items]
+    scenarios = [s if isinstance(s, Scenario) else load_scenario(s) for s in items]
+    names = [s.name for s in scenarios]
+    duplicates = sorted({n for n in names if names.count(n) > 1})
+    if duplicates:
+        raise ExperimentError(f"scenario names must be unique in one experiment; repeated: {', '.join(duplicates)}")
+    return scenarios
+
+
+def plan(scenarios: Sequence[Scenario], replicates: int, seed: int,
+         points: Sequence[tuple[dict, dict]] = (({}, {}),),
+         overrides: dict[str, Any] | None = None, baseline: str | None = None) -> list[RunSpec]:
+    """Run specs for every design point x scenario x replicate (the same seeds everywhere).
+    A point is (labels, settings): the factor values to report and the settings they become.
+    The `baseline` scenario keeps its own levers at every point (only uncertain parameters and
+    other non-lever settings apply to it), so it stays the reference policy."""
+    if replicates < 1:
+        raise ExperimentError(f"replicates must be at least 1; got {replicates}")
+    seeds = replicate_seeds(seed, replicates)
+    scenarios = [s.override(**(overrides or {})) for s in scenarios]
+    specs = []
+    for point, (labels, settings) in enumerate(points):
+        for scenario in scenarios:
+            applied = settings if scenario.name != baseline else \
+                {k: v for k, v in settings.items() if not PARAMETERS[k].is_lever}
+            kwargs = scenario.with_settings(**applied).model_kwargs()
+            specs += [RunSpec(scenario.name, r, s, {**kwargs, "seed": s}, point, dict(labels))
+                      for r, s in enumerate(seeds)]
+    return specs
+
+
+# ---------------------------------------------------------------- execution
+class Interrupted(RuntimeError):
+    """Ctrl-C during an experiment; what finished is saved."""
+
+    def __init__(self, done: int, remaining: int, folder: Path | None):
+        self.done, self.remaining, self.folder = done, remaining, folder
+        where = f" in {folder}; rerun the same command to resume" if folder else ""
+        super().__init__(f"interrupted: {done} runs saved, {remaining} not run{where}")
+
+
+@dataclass
+class Session:
+    """Timings of one invocation: where runs went and what the executor cost."""
+
+    executor: str
+    workers: int
+    started: str = field(default_factory=now)
+    runs_planned: int = 0
+    runs_skipped: int = 0
+    runs_done: int = 0
+    runs_failed: int = 0
+    run_seconds: float = 0.0
+    wall_seconds: float = 0.0
+    status: str = "running"
+
+    def as_dict(self) -> dict[str, Any]:
+        capacity = self.wall_seconds * self.workers
+        return {**self.__dict__, "finished": now(),
+                "overhead_seconds": round(max(0.0, self.wall_seconds - self.run_seconds / self.workers), 3),
+                "efficiency": round(self.run_seconds / capacity, 3) if capacity else None,
+                "runs_per_minute": round(60 * (self.runs_done + self.runs_failed) / self.wall_seconds, 1)
+                if self.wall_seconds else None}
+
+
+def execute(specs: list[RunSpec], executor=None, store: Store | None = None,
+            progress: bool | None = None, on_session: Callable[[Session], None] | None = None,
+            label: str = "runs") -> tuple[list[RunResult], Session]:
+    """Run every spec not already in the store; failures are recorded and do not stop the rest.
+    Returns the results run in memory (empty when a store keeps them) and the session."""
+    executor = executor or LocalExecutor()
+    done = store.completed() if store else set()
+    todo = [s for s in specs if s.key not in done]
+    session = Session(executor.name, executor.workers, runs_planned=len(specs),
+                      runs_skipped=len(specs) - len(todo))
+    kept: list[RunResult] = []
+    start = time.perf_counter()
+    bar = tqdm(total=len(todo), desc=label, unit="run", disable=not _show_progress(progress),
+               dynamic_ncols=True)
+    try:
+        for spec, result in executor.imap_unordered(simulate, todo) if todo else ():
+            result = _as_result(spec, result)
+            _record(spec, result, store, session, kept)
+            bar.update(1)
+            if session.runs_failed:
+                bar.set_postfix(failed=session.runs_failed)
+    except KeyboardInterrupt:
+        executor.cancel()
+        session.status = "interrupted"
+        raise Interrupted(session.runs_done, len(todo) - session.runs_done - session.runs_failed,
+                          store.folder if store else None) from None
+    except BaseException:
+        executor.cancel()       # e.g. a full disk: stop the workers, keep what is saved
+        session.status = "crashed"
+        raise
+    finally:
+        bar.close()
+        session.wall_seconds = round(time.perf_counter() - start, 3)
+        if session.status == "running":
+            session.status = "complete"
+        if on_session:
+            on_session(session)
+    return kept, session
+
+
+def _show_progress(progress: bool | None) -> bool:
+    return sys.stderr.isatty() if progress is None else progress
+
+
+def _as_result(spec: RunSpec, result: Any) -> RunResult:
+    """An exception from the executor (a lost worker) becomes a failed run of that spec."""
+    if isinstance(result, RunResult):
+        return result
+    return RunResult(spec.key, None, None, 0.0, "?", 0, error=f"{type(result).__name__}: {result}",
+                     traceback="".join(traceback.format_exception(result)))
+
+
+def _record(spec: RunSpec, result: RunResult, store: Store | None, session: Session,
+            kept: list[RunResult]) -> None:
+    session.run_seconds += result.seconds
+    if result.error:
+        session.runs_failed += 1
+    else:
+        session.runs_done += 1
+        if store:
+            store.save_run(spec.key, result.outputs, result.regency)
+        else:
+            kept.append(result)
+    if store:
+        store.log({"key": spec.key, "scenario": spec.scenario, "point": spec.point,
+                   "replicate": spec.replicate, "seed": spec.seed,
+                   "status": "failed" if result.error else "ok", "seconds": round(result.seconds, 4),
+                   "host": result.host, "pid": result.pid, "finished": now(),
+                   "error": result.error, "traceback": result.traceback})
+    elif result.error:
+        kept.append(result)
+
+
+# ---------------------------------------------------------------- results
+@dataclass
+class Results:
+    """Tidy tables of an experiment and the statistics over them (experiments/summary.py)."""
+
+    table: pd.DataFrame
+    regency: pd.DataFrame
+    failures: pd.DataFrame
+    manifest: dict[str, Any]
+
+    @property
+    def by(self) -> tuple[str, ...]:
+        """Grouping of runs: per scenario, and per design point in a sweep."""
+        return ("scenario", "point") if self.manifest.get("kind") == "sweep" else ("scenario",)
+
+    def bands(self, outputs: list[str] | None = None) -> pd.DataFrame:
+        """Mean and 90% interval over replicates per scenario, month and output."""
+        return stats.bands(self.table, outputs, by=self.by)
+
+    def per_replicate(self, target_month: str = stats.TARGET_MONTH,
+                      target: float = stats.TARGET_COVERAGE, baseline: str | None = stats.BASELINE):
+        return stats.per_replicate(self.table, target_month, target, self.by, baseline)
+
+    def summary(self, target_month: str = stats.TARGET_MONTH, target: float = stats.TARGET_COVERAGE,
+                baseline: str | None = stats.BASELINE) -> pd.DataFrame:
+        """Per scenario: coverage at the target month, P(target), month reached, spend and
+        cost per additional active participant versus the baseline (paired by replicate)."""
+        if self.table.empty:
+            return pd.DataFrame()
+        table = stats.scenario_summary(self.table, target_month, target, self.by, baseline)
+        factors = self.manifest.get("design", {}).get("factors")
+        if factors and "point" in table:
+            points = pd.DataFrame(self.manifest["design"]["points"]).rename_axis("point").reset_index()
+            table = table.merge(points, on="point", how="left")
+        return table
+
+    @classmethod
+    def load(cls, folder: str | Path) -> "Results":
+        """The results of the latest experiment written to a folder."""
+        store = Store(folder)
+        manifest = store.read_manifest()
+        if manifest is None:
+            raise StoreError(f"{folder} holds no results (no manifest.json); run `cakupan run` or "
+                             "`cakupan sweep` with --out first")
+        keys = [r["key"] for r in manifest["runs"]]
+        failures = _failures(store.records(), set(keys) - store.completed())
+        return cls(_sorted(store.read(OUTPUTS, keys)), _sorted(store.read(REGENCY, keys)),
+                   failures, manifest)
+
+
+def _failures(records: dict[str, dict], missing: set[str]) -> pd.DataFrame:
+    rows = [r for k, r in records.items() if k in missing and r.get("status") == "failed"]
+    columns = ["key", "scenario", "point", "replicate", "seed", "error", "traceback"]
+    return pd.DataFrame([{c: r.get(c) for c in columns} for r in rows], columns=columns)
+
+
+def _sorted(frame: pd.DataFrame) -> pd.DataFrame:
+    if frame.empty:
+        return frame
+    keys = [c for c in ("scenario", "point", "replicate", "month", "regency") if c in frame]
+    return frame.sort_values(keys, kind="stable").reset_index(drop=True)
+
+
+def collect(results: list[RunResult], manifest: dict) -> Results:
+    """Results of runs kept in memory (no results folder)."""
+    ok = [r for r in results if not r.error]
+    table = pd.concat([r.outputs for r in ok], ignore_index=True) if ok else pd.DataFrame()
+    regency = pd.concat([r.regency for r in ok], ignore_index=True) if ok else pd.DataFrame()
+    by_key = {r["key"]: r for r in manifest["runs"]}
+    failures = _failures({r.key: {**by_key[r.key], "status": "failed", "error": r.error,
+                                  "traceback": r.traceback} for r in results if r.error},
+                         {r.key for r in results if r.error})
+    return Results(_sorted(table), _sorted(regency), failures, manifest)
+
+
+# ---------------------------------------------------------------- the experiment
+def experiment(kind: str, name: str, scenarios: list[Scenario], specs: list[RunSpec],
+               out: str | Path | None, executor, progress: bool | None,
+               details: dict[str, Any]) -> Results:
+    """Execute a plan into a results folder (resumable) or in memory, with its manifest."""
+    manifest = {"kind": kind, "name": name, "code_version": code_version(), "created": now(),
+                "command": sys.argv, **details,
+                "scenarios": {s.name: s.to_toml() for s in scenarios},
+                "runs": [{"key": s.key, "scenario": s.scenario, "point": s.point,
+                          "replicate": s.replicate, "seed": s.seed} for s in specs],
+                "sessions": []}
+    store = _open_store(out, manifest) if out is not None else None
+    if store:
+        manifest["sessions"] = (store.read_manifest() or {}).get("sessions", [])
+        store.write_manifest(manifest)
+
+    def finish(session: Session) -> None:
+        manifest["sessions"].append(session.as_dict())
+        manifest["updated"] = now()
+        if store:
+            manifest["errors"] = _failures(store.records(), {s.key for s in specs} - store.completed()) \
+                .drop(columns="traceback").to_dict("records")
+            store.write_manifest(manifest)
+
+    kept, _ = execute(specs, executor, store, progress, finish, label=name)
+    return Results.load(store.folder) if store else collect(kept, manifest)
+
+
+def _open_store(out: str | Path, manifest: dict) -> Store:
+    store = Store(out)
+    previous = store.read_manifest()
+    if previous and (previous.get("kind"), previous.get("name")) != (manifest["kind"], manifest["name"]):
+        raise StoreError(f"{out} holds the results of {previous.get('kind')} {previous.get('name')!r};"
+                         f" choose another folder for {manifest['kind']} {manifest['name']!r}")
+    return store.create()
+
+
+def run(scenarios: Scenario | str | Path | Iterable, replicates: int = 10, seed: int | None = None,
+        scale: float | None = None, horizon: str | None = None, executor=None,
+        progress: bool | None = None, out: str | Path | None = None) -> Results:
+    """Run `replicates` replicates of each scenario with paired seeds.
+
+    Args:
+        scenarios: Scenario objects, built-in names or TOML paths (one or a list).
+        seed, scale: shared by all scenarios so replicates are paired (default: the first
+            scenario's).
+        horizon: last month for every scenario (default: each scenario's own).
+        executor: LocalExecutor() (default: all cores), DaskExecutor(address) or SerialExecutor().
+        progress: progress bar (default: when stderr is a terminal).
+        out: results folder; makes the run resumable and keeps its tables on disk.
+    """
+    scenarios = as_scenarios(scenarios)
+    seed = scenarios[0].seed if seed is None else seed
+    scale = scenarios[0].scale if scale is None else scale
+    overrides = {k: v for k, v in {"scale": scale, "horizon": horizon}.items() if v is not None}
+    specs = plan(scenarios, replicates, seed, overrides=overrides)
+    name = "+".join(s.name for s in scenarios)
+    details = {"replicates": replicates, "seed": seed, "seeds": replicate_seeds(seed, replicates),
+               "overrides": overrides}
+    return experiment("run", name, scenarios, specs, out, executor, progress, details)
+
+
+__all__ = ["RunSpec", "RunResult", "Results", "Interrupted", "run", "simulate", "plan",
+           "replicate_seeds", "execute", "SerialExecutor"]

@@ -1,0 +1,469 @@
+"""Scenarios: TOML files that state a model run's levers and parameters in readable sections.
+
+    name = "more_agents"
+    description = "One line shown by `cakupan scenarios`."
+    base = "baseline"                 # a built-in name or a path relative to this file
+    start = "2025-01"                 # optional: levers given as a number or table apply from here
+    horizon = "2030-12"
+    seed = 1
+    scale = 0.05
+    data_set = "office-2024-08"
+
+    [levers.market]                   # lever groups = Parameter.group of the registry's levers
+    perisai_agents = 1500
+    [parameters]                      # uncertain behavioural parameters
+    take_up_rate = 0.006
+    [costs]  /  [rules]  /  [pilot]   # [pilot] keys drop the registry's `pilot_` prefix
+
+The sections are generated from model/parameters.py, so a new model input needs no change here.
+Pydantic checks the document's structure; model.settings.validate checks every value, so a file
+and the model accept exactly the same values. Nothing in a file is executed.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import tomllib
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import tomli_w
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model
+
+from model import data, months
+from model.model import DEFAULT_HORIZON
+from model.parameters import LEVER_GROUPS, PARAMETERS, Parameter
+from experiments.errors import UserError
+from model.settings import SettingsError, validate
+
+DEFAULTS = {"horizon": DEFAULT_HORIZON, "seed": 1, "scale": 0.05, "data_set": data.DEFAULT_DATA_SET}
+RUN_FIELDS = ("start", "horizon", "seed", "scale", "data_set")  # inherited from the base
+OWN_FIELDS = ("name", "description", "rationale")                # never inherited
+
+
+# ---------------------------------------------------------------- where each setting lives
+def file_path(param: Parameter) -> tuple[str, ...]:
+    """Section path and key of a model setting in a scenario file."""
+    if param.kind == "lever":
+        return ("levers", param.group, param.name)
+    section = {"uncertain": "parameters", "cost": "costs", "rule": "rules", "pilot": "pilot"}[param.kind]
+    key = param.name.removeprefix("pilot_") if param.kind == "pilot" else param.name
+    return (section, key)
+
+
+FILE_PATHS: dict[str, tuple[str, ...]] = {name: file_path(p) for name, p in PARAMETERS.items()}
+SETTING_AT: dict[tuple[str, ...], str] = {path: name for name, path in FILE_PATHS.items()}
+
+
+def _section_model(title: str, keys: list[str]) -> type[BaseModel]:
+    fields = {key: (Any, None) for key in keys}
+    return create_model(title, __config__=ConfigDict(extra="forbid"), **fields)
+
+
+def _sections() -> dict[str, Any]:
+    """Pydantic fields of the file's sections, generated from the registry."""
+    by_section: dict[tuple[str, ...], list[str]] = {}
+    for path in FILE_PATHS.values():
+        by_section.setdefault(path[:-1], []).append(path[-1])
+    groups = {group: (_section_model(f"levers.{group}", by_section.get(("levers", group), [])) | None, None)
+              for group in LEVER_GROUPS}
+    levers = create_model("levers", __config__=ConfigDict(extra="forbid"), **groups)
+    fields: dict[str, Any] = {"levers": (levers | None, None)}
+    for section in ("parameters", "costs", "rules", "pilot"):
+        fields[section] = (_section_model(section, by_section[(section,)]) | None, None)
+    return fields
+
+
+_MONTH = r"^\d{4}-(0[1-9]|1[0-2])$"
+
+Document = create_model(
+    "Document",
+    __config__=ConfigDict(extra="forbid", strict=True),
+    name=(str | None, Field(default=None, min_length=1)),
+    description=(str, ""),
+    rationale=(str, ""),
+    base=(str | None, None),
+    start=(str | None, Field(default=None, pattern=_MONTH)),
+    horizon=(str | None, Field(default=None, pattern=_MONTH)),
+    seed=(int | None, Field(default=None, ge=0)),
+    scale=(float | None, Field(default=None, gt=0, le=1)),
+    data_set=(str | None, None),
+    **_sections(),
+)
+
+
+# ---------------------------------------------------------------- errors
+@dataclass(frozen=True)
+class Problem:
+    source: str
+    line: int | None
+    path: str
+    message: str
+
+    def __str__(self) -> str:
+        where = self.source if self.line is None else f"{self.source}:{self.line}"
+        return f"{where}: {self.path}: {self.message}" if self.path else f"{where}: {self.message}"
+
+
+class ScenarioError(UserError, ValueError):
+    """An invalid scenario file; `problems` lists each with its file, line and key path."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = problems
+        super().__init__("invalid scenario:\n" + "\n".join(f"  {p}" for p in problems))
+
+
+def _closest(word: str, options: list[str]) -> str:
+    match = difflib.get_close_matches(word, options, n=1, cutoff=0.6)
+    return f" Did you mean {match[0]!r}?" if match else ""
+
+
+def _dotted(path: tuple) -> str:
+    return "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in path).lstrip(".")
+
+
+# ---------------------------------------------------------------- the resolved scenario
+class Scenario(BaseModel):
+    """A resolved scenario (its base merged in). `settings` uses the model's keyword names."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    name: str
+    description: str = ""
+    rationale: str = ""
+    start: str | None = None
+    horizon: str = DEFAULTS["horizon"]
+    seed: int = DEFAULTS["seed"]
+    scale: float = DEFAULTS["scale"]
+    data_set: str = DEFAULTS["data_set"]
+    settings: dict[str, Any] = {}
+
+    def model_kwargs(self) -> dict[str, Any]:
+        """Keyword arguments for model.EnrollmentModel (levers shifted to `start`)."""
+        settings = {name: self._from_start(name, value) for name, value in self.settings.items()}
+        return {"scale": self.scale, "seed": self.seed, "data_set": self.data_set,
+                "horizon": self.horizon, **settings}
+
+    def _from_start(self, name: str, value: Any) -> Any:
+        """A lever given as a number or a table holds from `start`; windows keep their months,
+        an open `from` becomes `start`."""
+        param = PARAMETERS[name]
+        if not self.start or not param.is_lever or param.type != "number":
+            return value
+        if isinstance(value, list):
+            return [{**w, "from": w.get("from") or self.start} for w in value]
+        return [{"from": self.start, "value": value}]
+
+    def with_settings(self, **settings: Any) -> "Scenario":
+        """A copy with some settings replaced (validated), e.g. one point of a sweep."""
+        if not settings:
+            return self
+        merged = {**self.settings, **settings}
+        try:
+            validate(merged)
+        except SettingsError as error:
+            raise ScenarioError([Problem(self.name, None, p, m) for p, m in error.problems]) from None
+        return self.model_copy(update={"settings": merged})
+
+    def override(self, **fields: Any) -> "Scenario":
+        """A copy with run fields replaced (scale, horizon, seed, data_set, start), checked
+        exactly as if the file had said so. None leaves a field unchanged."""
+        fields = {k: v for k, v in fields.items() if v is not None}
+        if not fields:
+            return self
+        changed = self.model_copy(update=fields)
+        given = ", ".join(f"{k}={v!r}" for k, v in fields.items())
+        try:
+            text = changed.to_toml()
+        except TypeError as error:
+            raise ScenarioError([Problem(self.name, None, "", f"cannot set {given}: {error}")]) from None
+        return parse_scenario(text, source=f"{self.name} with {given}")
+
+    def to_toml(self) -> str:
+        """The resolved scenario as a TOML file (no base): parse_scenario(to_toml()) == self."""
+        doc: dict[str, Any] = {"name": self.name}
+        if self.description:
+            doc["description"] = self.description
+        if self.rationale:
+            doc["rationale"] = self.rationale
+        if self.start:
+            doc["start"] = self.start
+        doc.update(horizon=self.horizon, seed=self.seed, scale=self.scale, data_set=self.data_set)
+        for name, value in sorted(self.settings.items(), key=lambda item: _order(item[0])):
+            *sections, key = FILE_PATHS[name]
+            table = doc
+            for section in sections:
+                table = table.setdefault(section, {})
+            table[key] = _plain_toml(value)
+        return tomli_w.dumps(doc, multiline_strings=True)
+
+
+def _order(name: str) -> int:
+    return list(PARAMETERS).index(name)
+
+
+def _plain_toml(value: Any) -> Any:
+    """Drop open window ends (TOML has no null) and turn tuples into lists."""
+    if isinstance(value, dict):
+        return {k: _plain_toml(v) for k, v in value.items() if v is not None}
+    if isinstance(value, (list, tuple)):
+        return [_plain_toml(v) for v in value]
+    return value
+
+
+# ---------------------------------------------------------------- the built-in library
+def library_names() -> list[str]:
+    """Names of the built-in scenarios (experiments/library/*.toml)."""
+    folder = _library_folder()
+    return sorted(p.name.removesuffix(".toml") for p in folder.iterdir() if p.name.endswith(".toml"))
+
+
+def library() -> dict[str, str]:
+    """Built-in scenario name -> its one-line description."""
+    return {name: load_scenario(name).description for name in library_names()}
+
+
+def _library_folder():
+    return resources.files("experiments").joinpath("library")
+
+
+def _library_text(name: str) -> str:
+    return _library_folder().joinpath(f"{name}.toml").read_text(encoding="utf-8")
+
+
+# ---------------------------------------------------------------- loading
+def load_scenario(ref: str | Path) -> Scenario:
+    """A scenario from a built-in name ("baseline") or a TOML file path."""
+    return _finish(_load_layer(ref, Path.cwd(), ())[0])
+
+
+def parse_scenario(text: str, source: str = "<text>", directory: Path | None = None) -> Scenario:
+    """A scenario from TOML text; `source` names it in messages, `directory` anchors its base."""
+    layer = _layer(text, source, directory or Path.cwd(), (source,))
+    layer["default_name"] = Path(source).stem if source.endswith(".toml") else "scenario"
+    return _finish(layer)
+
+
+def is_path(ref: str | Path) -> bool:
+    text = str(ref)
+    return isinstance(ref, Path) or text.endswith(".toml") or "/" in text or "\\" in text
+
+
+def _load_layer(ref: str | Path, directory: Path, chain: tuple[str, ...]) -> tuple[dict, str]:
+    """Read a built-in or a file and resolve its bases; returns (merged layer, source name)."""
+    if is_path(ref):
+        path = (directory / ref).resolve()
+        if not path.is_file():
+            raise ScenarioError([Problem(str(ref), None, "", "no such scenario file")])
+        source, text, here, identity = str(ref), path.read_text(encoding="utf-8"), path.parent, str(path)
+    else:
+        if ref not in library_names():
+            raise ScenarioError([Problem(
+                str(ref), None, "", f"unknown built-in scenario.{_closest(str(ref), library_names())}"
+                f" Built-ins: {', '.join(library_names())} (or give a path to a .toml file)")])
+        source, text = f"{ref} (built-in)", _library_text(ref)
+        here, identity = Path(str(_library_folder())), f"builtin:{ref}"
+    if identity in chain:
+        cycle = " -> ".join([*chain[chain.index(identity):], identity])
+        raise ScenarioError([Problem(source, None, "base", f"inheritance cycle: {cycle}")])
+    layer = _layer(text, source, here, (*chain, identity))
+    layer["default_name"] = Path(str(ref)).stem
+    return layer, source
+
+
+def _layer(text: str, source: str, directory: Path, chain: tuple[str, ...]) -> dict:
+    """One file's fields and settings, validated, with its base merged underneath."""
+    raw = _parse_toml(text, source)
+    doc = _check_structure(raw, text, source)
+    own = {"fields": {k: getattr(doc, k) for k in (*OWN_FIELDS, *RUN_FIELDS) if getattr(doc, k) is not None},
+           "settings": _settings_of(doc), "lines": {}, "source": source, "text": text}
+    own["lines"] = {name: (source, _line_of(text, FILE_PATHS[name])) for name in own["settings"]}
+    for key in RUN_FIELDS:
+        own["lines"][key] = (source, _line_of(text, (key,)))
+    _check_values(own)
+    if doc.data_set is not None and doc.data_set not in data.data_set_names():
+        _fail(own, "data_set", f"unknown data set {doc.data_set!r}.{_closest(doc.data_set, data.data_set_names())}"
+                               f" Allowed: {', '.join(data.data_set_names())}")
+    if doc.base is None:
+        return own
+    base, _ = _load_layer(doc.base, directory, chain)
+    return {"fields": {**{k: v for k, v in base["fields"].items() if k in RUN_FIELDS}, **own["fields"]},
+            "settings": {**base["settings"], **own["settings"]},
+            "lines": {**base["lines"], **own["lines"]}, "source": source, "text": text}
+
+
+def _parse_toml(text: str, source: str) -> dict:
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        match = re.search(r"line (\d+)", str(error))
+        line = int(match.group(1)) if match else None
+        raise ScenarioError([Problem(source, line, "", f"not valid TOML: {error}")]) from None
+
+
+def _settings_of(doc: BaseModel) -> dict[str, Any]:
+    """Model setting name -> value for every key the file sets."""
+    settings = {}
+    for path, name in SETTING_AT.items():
+        node: Any = doc
+        for part in path:
+            node = getattr(node, part, None) if node is not None else None
+        if node is not None:
+            settings[name] = node
+    return settings
+
+
+def _check_structure(raw: dict, text: str, source: str) -> BaseModel:
+    try:
+        return Document.model_validate(raw)
+    except ValidationError as error:
+        problems = [_structure_problem(e, text, source) for e in error.errors()]
+        raise ScenarioError(sorted(problems, key=lambda p: p.line or 0)) from None
+
+
+def _structure_problem(error: dict, text: str, source: str) -> Problem:
+    path = tuple(p for p in error["loc"] if not (isinstance(p, str) and p.startswith("function-")))
+    path = tuple(p for p in path if p not in ("str", "int", "float", "constrained-str"))
+    line = _line_of(text, path)
+    if error["type"] == "extra_forbidden":
+        return Problem(source, line, _dotted(path), _unknown_key(path))
+    if error["type"] == "model_type":
+        return Problem(source, line, _dotted(path), f"expected a table of settings; got {error['input']!r}")
+    if error["type"] == "string_pattern_mismatch":
+        return Problem(source, line, _dotted(path), f"{error['input']!r} is not a month; write it as YYYY-MM, e.g. '2025-10'")
+    return Problem(source, line, _dotted(path), f"{error['msg']}; got {error['input']!r}")
+
+
+def _unknown_key(path: tuple) -> str:
+    """Name the closest valid key, or the section where this setting belongs."""
+    *parent, key = path
+    key = str(key)
+    prefixed = PARAMETERS.get(key) or PARAMETERS.get(f"pilot_{key}")
+    if prefixed is not None and FILE_PATHS[prefixed.name][:-1] != tuple(parent):
+        section, key_there = FILE_PATHS[prefixed.name][:-1], FILE_PATHS[prefixed.name][-1]
+        return f"unknown key {key!r} here; {key_there!r} belongs in [{'.'.join(section)}]"
+    if parent == ["pilot"] and key.startswith("pilot_") and PARAMETERS.get(key):
+        return f"unknown key {key!r}; write {FILE_PATHS[key][-1]!r} (keys in [pilot] drop the 'pilot_' prefix)"
+    if parent == ["levers"]:
+        return f"unknown lever group {key!r}.{_closest(key, list(LEVER_GROUPS))} Groups: {', '.join(LEVER_GROUPS)}"
+    valid = _keys_under(tuple(parent))
+    return f"unknown key {key!r}.{_closest(key, valid)} Valid keys here: {', '.join(valid)}"
+
+
+def _keys_under(parent: tuple) -> list[str]:
+    if not parent:
+        return [*Document.model_fields]
+    return [path[len(parent)] for path in SETTING_AT if path[:len(parent)] == parent and len(path) > len(parent)]
+
+
+def _check_values(layer: dict) -> None:
+    """The model's own validation of every setting, reported at the file's key paths."""
+    try:
+        validate(layer["settings"])
+    except SettingsError as error:
+        problems = []
+        for path, message in error.problems:
+            name = re.match(r"[a-z_0-9]+", path).group(0)
+            file_key = ".".join(FILE_PATHS[name]) + path[len(name):]
+            line = _line_of(layer["text"], _path_parts(file_key)) or layer["lines"][name][1]
+            problems.append(Problem(layer["source"], line, file_key, message))
+        raise ScenarioError(sorted(problems, key=lambda p: p.line or 0)) from None
+
+
+def _path_parts(dotted: str) -> tuple:
+    """'a.b[0].c' -> ('a', 'b', 0, 'c')."""
+    return tuple(int(p) if p.isdigit() else p for p in re.findall(r"\[(\d+)\]|([^.\[\]]+)", dotted)
+                 for p in p if p)
+
+
+def _fail(layer: dict, key: str, message: str) -> None:
+    source, line = layer["lines"].get(key, (layer["source"], None))
+    raise ScenarioError([Problem(source, line, key, message)])
+
+
+def _finish(layer: dict) -> Scenario:
+    """Checks that need the merged scenario: start, horizon and windows against each other."""
+    fields = {**DEFAULTS, **layer["fields"]}
+    fields.setdefault("name", layer["default_name"])
+    month0 = data.data_set(fields["data_set"]).month0
+    if months.ordinal(fields["horizon"]) <= months.ordinal(month0):
+        _fail(layer, "horizon", f"{fields['horizon']} must be after the data set's month 0 ({month0})")
+    start = fields.get("start")
+    if start and not months.ordinal(month0) <= months.ordinal(start) <= months.ordinal(fields["horizon"]):
+        _fail(layer, "start", f"{start} must be between the data set's month 0 ({month0}) and the horizon ({fields['horizon']})")
+    for name, value in layer["settings"].items():
+        if isinstance(value, list) and PARAMETERS[name].type == "number":
+            _check_windows(layer, name, value, start)
+    return Scenario(settings=layer["settings"], **fields)
+
+
+def _check_windows(layer: dict, name: str, windows: list[dict], start: str | None) -> None:
+    """No window may begin before the scenario's `start` (windows stack in order in the model,
+    each changing only the regencies it names, so overlaps are allowed)."""
+    key = ".".join(FILE_PATHS[name])
+    for i, window in enumerate(windows):
+        if start and window.get("from") and months.ordinal(window["from"]) < months.ordinal(start):
+            _fail_at(layer, name, f"{key}[{i}].from", f"{window['from']} is before the scenario's start ({start})")
+
+
+def _fail_at(layer: dict, name: str, path: str, message: str) -> None:
+    source, line = layer["lines"][name]
+    raise ScenarioError([Problem(source, line, path, message)])
+
+
+# ---------------------------------------------------------------- line numbers
+_HEADER = re.compile(r"^\s*\[\[?\s*([^\]]+?)\s*\]\]?\s*(#.*)?$")
+_KEY = re.compile(r"^\s*((?:\"[^\"]*\"|'[^']*'|[A-Za-z0-9_\-]+)(?:\s*\.\s*(?:\"[^\"]*\"|'[^']*'|[A-Za-z0-9_\-]+))*)\s*=")
+
+
+def _split_key(text: str) -> tuple[str, ...]:
+    parts = re.findall(r"\"([^\"]*)\"|'([^']*)'|([A-Za-z0-9_\-]+)", text)
+    return tuple(next(p for p in part if p) if any(part) else "" for part in parts)
+
+
+def _line_of(text: str, path: tuple) -> int | None:
+    """Line (1-based) where a key path is written, or None. tomllib keeps no positions, so the
+    text is scanned for table headers and keys; the deepest located part of the path wins, and
+    a deeper name (a regency, `from`) is looked for in the lines of a multi-line value."""
+    keys = tuple(str(p) for p in path if not isinstance(p, int))
+    best, best_depth, table, in_value = None, 0, (), False
+    for number, line in enumerate(text.splitlines(), 1):
+        here = _key_path(line, table)
+        if here is None:
+            if in_value and best_depth < len(keys) and _mentions(line, keys[best_depth:]):
+                best, in_value = number, False
+            continue
+        if _HEADER.match(line) and "=" not in line.split("]")[0]:
+            table = here
+        depth = _common(here, keys)
+        in_value = depth == len(here) and depth >= best_depth and depth > 0
+        if in_value and depth > best_depth:
+            best, best_depth = number, depth
+        elif in_value and best_depth < len(keys) and _mentions(line, keys[best_depth:]):
+            best = number
+    return best
+
+
+def _key_path(line: str, table: tuple) -> tuple | None:
+    """Full key path a line defines (a table header or a key), or None for other lines."""
+    header = _HEADER.match(line)
+    if header and "=" not in line.split("]")[0]:
+        return _split_key(header.group(1))
+    key = _KEY.match(line)
+    return table + _split_key(key.group(1)) if key else None
+
+
+def _common(a: tuple, b: tuple) -> int:
+    n = 0
+    for x, y in zip(a, b):
+        if x != y:
+            break
+        n += 1
+    return n
+
+
+def _mentions(line: str, rest: tuple[str, ...]) -> bool:
+    """Whether a line of a multi-line value names the path's leaf key (e.g. a regency)."""
+    return bool(rest) and re.search(rf"(^|[\s{{,\"'])({re.escape(rest[-1])})([\"'\s]*=)", line) is not None

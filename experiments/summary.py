@@ -1,0 +1,128 @@
+"""Statistics of replicated runs: pure functions on tidy tables, so they are easy to check by hand.
+
+A results table has one row per (scenario, replicate, month) - plus `point` in sweeps - and one
+column per model output (model/outputs.py). Replicate r of every scenario ran with the same seed,
+so differences between scenarios are taken replicate by replicate (paired).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from model import months
+
+# The regional office's goal: 50% of eligible workers active in 2025 (press conference, 2 Aug 2024).
+TARGET_COVERAGE = 0.5
+TARGET_MONTH = "2025-12"
+LOW, HIGH = 0.05, 0.95  # the 90% interval
+BASELINE = "baseline"
+
+
+def bands(table: pd.DataFrame, outputs: list[str] | None = None, by: tuple[str, ...] = ("scenario",),
+          low: float = LOW, high: float = HIGH) -> pd.DataFrame:
+    """Mean and [low, high] quantiles over replicates: one row per (by, month, output)."""
+    outputs = outputs or numeric_outputs(table)
+    grouped = table.groupby([*by, "month"], sort=True)[outputs]
+    stats = {"mean": grouped.mean(), "low": grouped.quantile(low), "high": grouped.quantile(high)}
+    long = pd.concat({k: v.stack(future_stack=True) for k, v in stats.items()}, axis=1)
+    long.index = long.index.set_names([*by, "month", "output"])
+    return long.reset_index()
+
+
+def numeric_outputs(table: pd.DataFrame) -> list[str]:
+    skip = {"replicate", "seed", "point"}
+    return [c for c in table.columns if c not in skip and pd.api.types.is_numeric_dtype(table[c])]
+
+
+def first_reached(table: pd.DataFrame, target: float = TARGET_COVERAGE, column: str = "coverage",
+                  by: tuple[str, ...] = ("scenario",)) -> pd.Series:
+    """First month (YYYY-MM) each replicate's `column` is at or above `target`; None if never."""
+    keys = [*by, "replicate"]
+    everyone = table.groupby(keys, sort=True).size().index
+    hits = table.loc[table[column] >= target, [*keys, "month"]]
+    first = hits.assign(t=hits["month"].map(months.ordinal)).groupby(keys)["t"].min()
+    first = first.reindex(everyone)
+    return pd.Series([None if pd.isna(t) else months.label(int(t)) for t in first],
+                     index=everyone, name="first_reached", dtype=object)
+
+
+def median_month(values: pd.Series) -> str | None:
+    """The earliest month by which at least half of the replicates had reached it (None: never)."""
+    ordinals = sorted(months.ordinal(v) if v else np.inf for v in values)
+    middle = ordinals[(len(ordinals) - 1) // 2] if ordinals else np.inf
+    return None if np.isinf(middle) else months.label(int(middle))
+
+
+def per_replicate(table: pd.DataFrame, target_month: str = TARGET_MONTH,
+                  target: float = TARGET_COVERAGE, by: tuple[str, ...] = ("scenario",),
+                  baseline: str | None = BASELINE) -> pd.DataFrame:
+    """One row per (by, replicate): coverage and active at the target month, spend from month 1
+    through it, whether and when the target was first reached, and the paired differences from
+    the baseline scenario with the cost per additional active participant."""
+    keys = [*by, "replicate"]
+    upto = table[table["month"].map(months.ordinal) <= months.ordinal(target_month)]
+    at = upto[upto["month"] == target_month].set_index(keys)
+    out = pd.DataFrame(index=upto.groupby(keys).size().index)
+    out["seed"] = upto.groupby(keys)["seed"].first()
+    out["coverage"] = at["coverage"]
+    out["active"] = at["active"]
+    out["spend_idr"] = upto.groupby(keys)["spend_idr"].sum().where(out["coverage"].notna())
+    reached = first_reached(table, target, by=by).reindex(out.index)
+    out["first_reached"] = reached
+    out["reached_target"] = reached.map(lambda m: m is not None and months.ordinal(m) <= months.ordinal(target_month))
+    return _versus_baseline(out.reset_index(), by, baseline)
+
+
+def _versus_baseline(rows: pd.DataFrame, by: tuple[str, ...], baseline: str | None) -> pd.DataFrame:
+    """Paired differences: replicate r (at the same sweep point) of the baseline scenario.
+    Cost per additional active participant = extra spend / extra active; it is undefined (NaN)
+    when the scenario adds no active participant (extra active <= 0)."""
+    rows = rows.copy()
+    names = ["extra_active", "extra_spend_idr", "cost_per_additional_idr"]
+    if baseline is None or baseline not in set(rows["scenario"]):
+        rows[names] = np.nan
+        return rows
+    pair = [k for k in by if k != "scenario"] + ["replicate"]
+    base = rows[rows["scenario"] == baseline].set_index(pair)[["seed", "active", "spend_idr"]]
+    joined = rows.merge(base, left_on=pair, right_index=True, how="left", suffixes=("", "_base"))
+    if (joined["seed"] != joined["seed_base"]).any():
+        raise ValueError("replicates are not paired: the baseline ran with other seeds")
+    rows["extra_active"] = joined["active"] - joined["active_base"]
+    rows["extra_spend_idr"] = joined["spend_idr"] - joined["spend_idr_base"]
+    gain = rows["extra_active"] > 0
+    rows["cost_per_additional_idr"] = (rows["extra_spend_idr"] / rows["extra_active"]).where(gain)
+    return rows
+
+
+def scenario_summary(table: pd.DataFrame, target_month: str = TARGET_MONTH,
+                     target: float = TARGET_COVERAGE, by: tuple[str, ...] = ("scenario",),
+                     baseline: str | None = BASELINE) -> pd.DataFrame:
+    """One row per scenario (and sweep point): coverage at the target month (mean, 90% interval),
+    P(target reached by then), median month first reached, spend to the target month, extra
+    active participants and cost per additional participant versus the baseline.
+
+    The cost per additional participant is the ratio of the mean extra spend to the mean extra
+    active participants (NaN when the mean extra is <= 0); its interval is over the replicates
+    with a gain, and `replicates_without_gain` counts the others."""
+    rows = per_replicate(table, target_month, target, by, baseline)
+    groups = rows.groupby(list(by), sort=False)
+    summary = pd.DataFrame({
+        "replicates": groups.size(),
+        "coverage_mean": groups["coverage"].mean(),
+        "coverage_low": groups["coverage"].quantile(LOW),
+        "coverage_high": groups["coverage"].quantile(HIGH),
+        "p_target": groups["reached_target"].mean(),
+        "median_month_reached": pd.Series([median_month(g) for _, g in groups["first_reached"]],
+                                          index=groups.size().index, dtype=object),
+        "spend_idr_mean": groups["spend_idr"].mean(),
+        "extra_active_mean": groups["extra_active"].mean(),
+        "extra_spend_idr_mean": groups["extra_spend_idr"].mean(),
+    })
+    ratio = summary["extra_spend_idr_mean"] / summary["extra_active_mean"]
+    summary["cost_per_additional_idr"] = ratio.where(summary["extra_active_mean"] > 0)
+    summary["cost_per_additional_low"] = groups["cost_per_additional_idr"].quantile(LOW)
+    summary["cost_per_additional_high"] = groups["cost_per_additional_idr"].quantile(HIGH)
+    summary["replicates_without_gain"] = groups["extra_active"].apply(lambda s: int((s <= 0).sum()))
+    summary.loc[summary["extra_active_mean"].isna(), "replicates_without_gain"] = np.nan
+    return summary.reset_index()

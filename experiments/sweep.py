@@ -1,0 +1,235 @@
+"""Parameter sweeps: a design (full grid, Latin hypercube or Sobol) over levers and uncertain
+parameters, applied to one or more scenarios, with replicates. Defined in a TOML sweep file:
+
+    name = "perisai_sensitivity"
+    scenarios = ["baseline", "market_ecosystem"]   # built-ins or paths relative to this file
+    replicates = 4
+    seed = 1
+    scale = 0.01                # optional: overrides the scenarios' scale and horizon
+    horizon = "2026-12"
+    design = "lhs"              # "grid", "lhs" or "sobol"
+    samples = 16                # lhs and sobol (sobol: a power of two)
+    design_seed = 7             # randomisation of lhs and sobol
+
+    [factors.perisai_agents]    # any numeric model setting (model/parameters.py)
+    min = 500                   # default: the registry's bounds
+    max = 3000
+    from = "2025-01"            # levers only: the value holds from this month
+
+    [factors.stop_rate]
+    values = [0.05, 0.07, 0.09] # grid only; or `levels = 3` between min and max
+
+Every design point runs for every scenario and replicate, with the same replicate seeds
+everywhere, so scenarios are compared at the same point and seeds. The `baseline` scenario
+(default "baseline", if it is among the scenarios) keeps its own levers at every point: lever
+factors vary the policies, the other factors vary the world every policy faces. A complete example is
+experiments/examples/perisai_sweep.toml.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import tomllib
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from scipy.stats import qmc
+
+from experiments.errors import UserError
+from experiments.runner import Results, as_scenarios, experiment, plan, replicate_seeds
+from experiments.scenario import is_path, _closest
+from model import months
+from model.parameters import PARAMETERS
+
+DEFAULT_LEVELS = 3
+
+
+class SweepError(UserError, ValueError):
+    """An invalid sweep file; the message names the file and key."""
+
+
+class Factor(BaseModel):
+    """One varied setting: a range (min, max) or, in a grid, explicit values or levels."""
+
+    model_config = ConfigDict(extra="forbid", strict=True, populate_by_name=True)
+    min: float | None = None
+    max: float | None = None
+    values: list[float] | None = Field(default=None, min_length=1)
+    levels: int | None = Field(default=None, ge=2)
+    start: str | None = Field(default=None, alias="from", pattern=r"^\d{4}-(0[1-9]|1[0-2])$")
+    end: str | None = Field(default=None, alias="to", pattern=r"^\d{4}-(0[1-9]|1[0-2])$")
+
+
+class Sweep(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+    name: str = Field(min_length=1)
+    description: str = ""
+    scenarios: list[str] = Field(min_length=1)
+    baseline: str = "baseline"   # "" for none
+    replicates: int = Field(default=4, ge=1)
+    seed: int = Field(default=1, ge=0)
+    scale: float | None = Field(default=None, gt=0, le=1)
+    horizon: str | None = Field(default=None, pattern=r"^\d{4}-(0[1-9]|1[0-2])$")
+    design: Literal["grid", "lhs", "sobol"] = "grid"
+    samples: int | None = Field(default=None, ge=1)
+    design_seed: int = Field(default=0, ge=0)
+    factors: dict[str, Factor] = Field(min_length=1)
+    directory: Path = Field(default=Path("."), exclude=True)
+
+    # ------------------------------------------------------------ the design
+    def ranges(self) -> dict[str, tuple[float, float]]:
+        """Each factor's (low, high): as given, else the registry's bounds."""
+        out = {}
+        for name, factor in self.factors.items():
+            low, high = PARAMETERS[name].bounds
+            out[name] = (low if factor.min is None else factor.min, high if factor.max is None else factor.max)
+        return out
+
+    def points(self) -> list[dict[str, float]]:
+        """The design: one dict of factor values per point."""
+        names = list(self.factors)
+        if self.design == "grid":
+            grid = [self._levels(name) for name in names]
+            rows = [dict(zip(names, combo)) for combo in itertools.product(*grid)]
+        else:
+            rng = np.random.default_rng(self.design_seed)
+            if self.design == "lhs":
+                unit = qmc.LatinHypercube(d=len(names), rng=rng).random(self.samples)
+            else:
+                unit = qmc.Sobol(d=len(names), scramble=True, rng=rng).random_base2(int(math.log2(self.samples)))
+            low, high = zip(*(self.ranges()[n] for n in names))
+            scaled = qmc.scale(unit, low, high) if len(names) else unit
+            rows = [dict(zip(names, map(float, row))) for row in scaled]
+        return [{n: _round(n, v) for n, v in row.items()} for row in rows]
+
+    def _levels(self, name: str) -> list[float]:
+        factor = self.factors[name]
+        if factor.values is not None:
+            return [float(v) for v in factor.values]
+        low, high = self.ranges()[name]
+        levels = np.linspace(low, high, factor.levels or DEFAULT_LEVELS)
+        return list(dict.fromkeys(_round(name, float(v)) for v in levels))
+
+    def settings(self, point: dict[str, float]) -> dict[str, Any]:
+        """Model settings of a design point: a lever with from/to becomes a window."""
+        out = {}
+        for name, value in point.items():
+            factor = self.factors[name]
+            if factor.start or factor.end:
+                window = {"value": value}
+                window.update({k: v for k, v in (("from", factor.start), ("to", factor.end)) if v})
+                out[name] = [window]
+            else:
+                out[name] = value
+        return out
+
+    def describe(self) -> dict[str, Any]:
+        """The design as stored in the manifest."""
+        return {"kind": self.design, "samples": self.samples, "design_seed": self.design_seed,
+                "factors": {n: {**f.model_dump(by_alias=True, exclude_none=True), "range": self.ranges()[n]}
+                            for n, f in self.factors.items()},
+                "points": self.points()}
+
+
+def _round(name: str, value: float) -> float:
+    return float(round(value)) if PARAMETERS[name].integer else value
+
+
+# ---------------------------------------------------------------- loading and checks
+def load_sweep(path: str | Path) -> Sweep:
+    """A sweep file, checked: structure, factor names, ranges against the registry's bounds."""
+    path = Path(path)
+    if not path.is_file():
+        raise SweepError(f"{path}: no such sweep file")
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as error:
+        raise SweepError(f"{path}: not valid TOML: {error}") from None
+    return parse_sweep(raw, str(path), path.parent)
+
+
+def parse_sweep(raw: dict, source: str = "<sweep>", directory: Path = Path(".")) -> Sweep:
+    try:
+        sweep = Sweep.model_validate({**raw, "directory": directory})
+    except ValidationError as error:
+        raise SweepError(_first_problem(source, error)) from None
+    problems = [f"{source}: {p}" for p in _check(sweep)]
+    if problems:
+        raise SweepError("invalid sweep:\n" + "\n".join(f"  {p}" for p in problems))
+    return sweep
+
+
+def _first_problem(source: str, error: ValidationError) -> str:
+    lines = []
+    for e in error.errors():
+        path = ".".join(str(p) for p in e["loc"])
+        if e["type"] == "extra_forbidden":
+            valid = [*Factor.model_fields, "from", "to"] if path.startswith("factors.") else \
+                [f for f in Sweep.model_fields if f != "directory"]
+            key = str(e["loc"][-1])
+            lines.append(f"{source}: {path}: unknown key.{_closest(key, valid)} Valid keys: {', '.join(dict.fromkeys(valid))}")
+        else:
+            lines.append(f"{source}: {path}: {e['msg']}; got {e.get('input')!r}")
+    return "invalid sweep:\n" + "\n".join(f"  {line}" for line in lines)
+
+
+def _check(sweep: Sweep) -> list[str]:
+    problems = []
+    if sweep.baseline and sweep.baseline != "baseline" and sweep.baseline not in sweep.scenarios:
+        problems.append(f"baseline: {sweep.baseline!r} is not one of the scenarios ({', '.join(sweep.scenarios)})")
+    if sweep.design in ("lhs", "sobol") and sweep.samples is None:
+        problems.append(f"samples: a {sweep.design} design needs the number of samples")
+    if sweep.design == "sobol" and sweep.samples and sweep.samples & (sweep.samples - 1):
+        problems.append(f"samples: a Sobol design needs a power of two (e.g. {2 ** math.ceil(math.log2(sweep.samples))}); got {sweep.samples}")
+    if sweep.design == "grid" and sweep.samples is not None:
+        problems.append("samples: a grid has no samples; give values or levels per factor")
+    for name, factor in sweep.factors.items():
+        problems += [f"factors.{name}: {p}" for p in _check_factor(sweep, name, factor)]
+    return problems
+
+
+def _check_factor(sweep: Sweep, name: str, factor: Factor) -> list[str]:
+    param = PARAMETERS.get(name)
+    if param is None:
+        return [f"unknown setting.{_closest(name, list(PARAMETERS))} Factors are model settings,"
+                " see `cakupan parameters`"]
+    if param.type != "number":
+        return [f"only numeric settings can be swept; {name} is a {param.type} setting"]
+    problems = []
+    low, high = param.bounds
+    lo, hi = sweep.ranges()[name]
+    if not low <= lo < hi <= high:
+        problems.append(f"range [{lo:g}, {hi:g}] must have min < max within the allowed {low:g} to {high:g} ({param.unit})")
+    if factor.values is not None:
+        if sweep.design != "grid":
+            problems.append(f"values are for grid designs; a {sweep.design} design samples between min and max")
+        bad = [v for v in factor.values if not low <= v <= high]
+        if bad:
+            problems.append(f"values {bad} are outside the allowed {low:g} to {high:g} ({param.unit})")
+    if factor.levels is not None and sweep.design != "grid":
+        problems.append(f"levels are for grid designs; a {sweep.design} design samples between min and max")
+    if (factor.start or factor.end) and not param.is_lever:
+        problems.append("from/to apply to levers only (uncertain parameters are constant)")
+    if factor.start and factor.end and months.ordinal(factor.start) > months.ordinal(factor.end):
+        problems.append(f"'from' ({factor.start}) is after 'to' ({factor.end})")
+    return problems
+
+
+# ---------------------------------------------------------------- running
+def sweep(spec: Sweep | str | Path, out: str | Path | None = None, executor=None,
+          progress: bool | None = None) -> Results:
+    """Run a sweep (a Sweep or a sweep file path); with `out`, resumable in that folder."""
+    spec = spec if isinstance(spec, Sweep) else load_sweep(spec)
+    refs = [spec.directory / s if is_path(s) else s for s in spec.scenarios]
+    scenarios = as_scenarios(refs)
+    points = spec.points()
+    overrides = {k: v for k, v in {"scale": spec.scale, "horizon": spec.horizon}.items() if v is not None}
+    specs = plan(scenarios, spec.replicates, spec.seed, [(p, spec.settings(p)) for p in points],
+                 overrides, baseline=spec.baseline or None)
+    details = {"description": spec.description, "baseline": spec.baseline, "replicates": spec.replicates, "seed": spec.seed,
+               "seeds": replicate_seeds(spec.seed, spec.replicates), "overrides": overrides,
+               "design": spec.describe()}
+    return experiment("sweep", spec.name, scenarios, specs, out, executor, progress, details)
