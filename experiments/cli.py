@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import functools
 import os
-import shutil
 import sys
 from pathlib import Path
 from typing import Annotated, Optional
@@ -181,14 +180,14 @@ def _progress(quiet: bool) -> bool:
 
 # ---------------------------------------------------------------- the browser app
 @app.command("app")
-def app_(port: Annotated[int, typer.Option(help="Port on 127.0.0.1.")] = 8765):
-    """Start the browser app (viz/app.py) with solara."""
+def app_(host: Annotated[str, typer.Option(help="Address to listen on (the app has no login: keep 127.0.0.1 unless you mean to share it).")] = "127.0.0.1",
+         port: Annotated[int, typer.Option(help="Port to listen on.")] = 8765):
+    """Start the browser app (viz/app.py) on http://HOST:PORT/."""
     if not APP_FILE.exists():
-        typer.echo("error: the browser app is not installed yet (viz/app.py does not exist);"
-                   " use `cakupan run` and `cakupan report` meanwhile.", err=True)
+        typer.echo("error: the browser app is not installed (viz/app.py does not exist)", err=True)
         raise typer.Exit(2)
-    solara = shutil.which("solara") or str(Path(sys.executable).with_name("solara"))
-    os.execv(solara, [solara, "run", str(APP_FILE), "--host", "127.0.0.1", "--port", str(port)])
+    # `python -m viz` (a separate process, so experiments/ never imports viz/) starts solara
+    os.execv(sys.executable, [sys.executable, "-m", "viz", "--host", host, "--port", str(port)])
 
 
 def main() -> None:

@@ -87,7 +87,16 @@ def test_user_errors_exit_2_with_a_message_and_no_traceback(tmp_path, args, mess
 def test_app_says_when_it_is_not_installed(monkeypatch, tmp_path):
     monkeypatch.setattr(cli, "APP_FILE", tmp_path / "viz" / "app.py")
     result = invoke("app")
-    assert result.exit_code == 2 and "not installed yet" in result.output
+    assert result.exit_code == 2 and "not installed" in result.output
+
+
+def test_app_serves_on_loopback_unless_told_otherwise(monkeypatch):
+    calls = []
+    monkeypatch.setattr(cli.os, "execv", lambda path, argv: calls.append(argv))
+    assert invoke("app").exit_code == 0
+    assert invoke("app", "--host", "0.0.0.0", "--port", "9000").exit_code == 0
+    assert [argv[1:] for argv in calls] == [["-m", "viz", "--host", "127.0.0.1", "--port", "8765"],
+                                           ["-m", "viz", "--host", "0.0.0.0", "--port", "9000"]]
 
 
 def test_the_installed_command_reports_errors_without_a_traceback(tmp_path):
