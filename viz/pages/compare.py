@@ -163,14 +163,27 @@ def Problems():
 
 
 @solara.component
+def Chart(build, dependencies: list):
+    """A matplotlib figure built once per change of `dependencies`, not on every render."""
+    figure = solara.use_memo(build, dependencies)
+    solara.FigureMatplotlib(figure, format="png", dependencies=dependencies)
+
+
+@solara.component
 def Results():
     result: backend.Comparison | None = state.comparison.value
     if result is None or result.results.table.empty:
         solara.Info("Choose scenarios and press “Run comparison”. Results appear here.")
-        return
-    table = result.results.table
-    bands = backend.coverage_bands(result)
-    summary = backend.summary(result)
+    else:
+        ResultsView(result)
+
+
+@solara.component
+def ResultsView(result: backend.Comparison):
+    """Every table and chart of one finished comparison (each built once per comparison)."""
+    ordered = solara.use_memo(lambda: backend.order_rows(result.results.table, result.order), [id(result)])
+    bands = solara.use_memo(lambda: backend.coverage_bands(result), [id(result)])
+    summary = solara.use_memo(lambda: backend.summary(result), [id(result)])
     solara.Markdown(f"**{len(result.order)} scenarios × {result.replicates} replicates at "
                     f"scale {result.scale}** (paired seeds: replicate r uses the same seed in every scenario)")
     with solara.Card("Summary (best value in each column highlighted)"):
@@ -182,18 +195,14 @@ def Results():
             solara.FileDownload(lambda: backend.results_csv(result), filename="results.csv",
                                 label="Download all runs, month by month (CSV)")
     with solara.Card("Coverage over time"):
-        solara.FigureMatplotlib(charts.coverage_figure(bands, backend.TARGET, backend.TARGET_MONTH),
-                                format="png", dependencies=[id(result)])
+        Chart(lambda: charts.coverage_figure(bands, backend.TARGET, backend.TARGET_MONTH), [id(result)])
         solara.Text(coverage_caption(bands, backend.TARGET_MONTH), classes=["coverage-caption"])
     with solara.Card("Formal and informal coverage"):
-        solara.FigureMatplotlib(charts.formal_informal_figure(backend.order_rows(table, result.order)),
-                                format="png", dependencies=[id(result)])
+        Chart(lambda: charts.formal_informal_figure(ordered), [id(result)])
     with solara.Card("New enrollments by channel"):
-        solara.FigureMatplotlib(charts.channels_figure(backend.order_rows(table, result.order)),
-                                format="png", dependencies=[id(result)])
+        Chart(lambda: charts.channels_figure(ordered), [id(result)])
     with solara.Card("Spend over time"):
-        solara.FigureMatplotlib(charts.spend_figure(backend.order_rows(table, result.order)),
-                                format="png", dependencies=[id(result)])
+        Chart(lambda: charts.spend_figure(ordered), [id(result)])
     RegencyView(result)
 
 
@@ -201,19 +210,18 @@ def Results():
 def RegencyView(result: backend.Comparison):
     view = solara.use_reactive("ranked")
     scenario = solara.use_reactive(result.order[-1])
-    regency = backend.order_rows(result.results.regency, result.order)
+    regency = solara.use_memo(lambda: backend.order_rows(result.results.regency, result.order), [id(result)])
     with solara.Card(f"Coverage by regency, {backend.TARGET_MONTH}"):
         solara.ToggleButtonsSingle(value=view, values=["ranked", "map"])
         if view.value == "ranked":
-            solara.FigureMatplotlib(charts.regency_figure(regency, backend.TARGET_MONTH, backend.TARGET),
-                                    format="png", dependencies=[id(result)])
+            Chart(lambda: charts.regency_figure(regency, backend.TARGET_MONTH, backend.TARGET),
+                  [id(result)])
         else:
             if scenario.value not in result.order:
                 scenario.set(result.order[-1])
             solara.Select("Scenario on the map", value=scenario, values=result.order)
-            solara.FigureMatplotlib(charts.regency_map_figure(regency, data.regencies(),
-                                                              backend.TARGET_MONTH, scenario.value),
-                                    format="png", dependencies=[id(result), scenario.value])
+            Chart(lambda: charts.regency_map_figure(regency, data.regencies(), backend.TARGET_MONTH,
+                                                    scenario.value), [id(result), scenario.value])
 
 
 @solara.component

@@ -82,6 +82,8 @@ def test_compare_two_scenarios_with_an_edited_lever_matches_python(new_page):
 
     page.set_viewport_size({"width": 1400, "height": 4300})
     screenshot(page, "compare")
+    page.get_by_role("button", name="map").click()                        # the 17 regencies
+    page.get_by_label("Scenario on the map").wait_for()
 
 
 def test_invalid_uploads_are_refused_with_the_clis_message(new_page):
