@@ -9,6 +9,7 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from pathlib import Path
@@ -24,7 +25,7 @@ LOCAL_HOSTS = {"127.0.0.1", "localhost"}
 # Playwright waits for elements; this bounds each wait (a run of a few small scenarios takes
 # seconds, the page's first load a few more on a 2-core machine). Not a speed assertion.
 WAIT_MS = 60_000
-SCREENSHOTS = Path(__file__).resolve().parents[3] / "docs" / "screenshots"
+DOCS_SCREENSHOTS = Path(__file__).resolve().parents[3] / "docs" / "screenshots"
 
 
 def free_port() -> int:
@@ -130,6 +131,9 @@ def new_page(browser, app_url):
 
 
 def screenshot(page, name: str) -> None:
-    """Save a screenshot of a main view for the README (docs/screenshots/)."""
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+    """Screenshot of a main view: into docs/screenshots/ (the README's) when UPDATE_SCREENSHOTS=1,
+    else into a temporary folder, so a test run leaves the work tree unchanged."""
+    folder = DOCS_SCREENSHOTS if os.environ.get("UPDATE_SCREENSHOTS") == "1" else \
+        Path(tempfile.gettempdir()) / "cakupan-screenshots"
+    folder.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(folder / f"{name}.png"), full_page=True)

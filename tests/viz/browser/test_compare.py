@@ -80,7 +80,7 @@ def test_compare_two_scenarios_with_an_edited_lever_matches_python(new_page):
     csv = open(download.value.path(), encoding="utf-8").read()
     assert csv == backend.results_csv(same).decode("utf-8")
 
-    page.set_viewport_size({"width": 1400, "height": 4300})
+    page.set_viewport_size({"width": 1400, "height": 3650})
     screenshot(page, "compare")
     page.get_by_role("button", name="map").click()                        # the 17 regencies
     page.get_by_label("Scenario on the map").wait_for()
