@@ -154,6 +154,13 @@ def spend_figure(results: pd.DataFrame) -> Figure:
     return fig
 
 
+def month_shown(table: pd.DataFrame, preferred: str) -> str:
+    """`preferred` (the target month) if the runs reach it, else their last month: a scenario
+    may end before the target month."""
+    available = table["month"].unique()
+    return preferred if preferred in available else max(available)
+
+
 def regency_coverage(regency: pd.DataFrame, month: str) -> pd.DataFrame:
     """Mean coverage by regency at `month`, regencies as rows and scenarios as columns,
     ranked by the first scenario (highest first)."""

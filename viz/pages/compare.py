@@ -30,10 +30,11 @@ BETTER = {"coverage_mean": "max", "p_target": "max", "median_month_reached": "mi
 
 
 def summary_for_display(summary: pd.DataFrame) -> pd.DataFrame:
-    """The experiments summary in the units the page shows (billions, interval as text)."""
+    """The experiments summary in the units the page shows (billions, interval as text; missing
+    when the runs end before the target month)."""
     shown = summary.copy()
     shown["spend_idr_mean"] = shown["spend_idr_mean"] / charts.BILLION
-    shown["coverage_interval"] = [f"{low:.1%} – {high:.1%}" for low, high
+    shown["coverage_interval"] = [None if pd.isna(low) else f"{low:.1%} – {high:.1%}" for low, high
                                   in zip(shown["coverage_low"], shown["coverage_high"])]
     return shown
 
@@ -211,17 +212,17 @@ def RegencyView(result: backend.Comparison):
     view = solara.use_reactive("ranked")
     scenario = solara.use_reactive(result.order[-1])
     regency = solara.use_memo(lambda: backend.order_rows(result.results.regency, result.order), [id(result)])
-    with solara.Card(f"Coverage by regency, {backend.TARGET_MONTH}"):
+    month = charts.month_shown(regency, backend.TARGET_MONTH)
+    with solara.Card(f"Coverage by regency, {month}"):
         solara.ToggleButtonsSingle(value=view, values=["ranked", "map"])
         if view.value == "ranked":
-            Chart(lambda: charts.regency_figure(regency, backend.TARGET_MONTH, backend.TARGET),
-                  [id(result)])
+            Chart(lambda: charts.regency_figure(regency, month, backend.TARGET), [id(result)])
         else:
             if scenario.value not in result.order:
                 scenario.set(result.order[-1])
             solara.Select("Scenario on the map", value=scenario, values=result.order)
-            Chart(lambda: charts.regency_map_figure(regency, data.regencies(), backend.TARGET_MONTH,
-                                                    scenario.value), [id(result), scenario.value])
+            Chart(lambda: charts.regency_map_figure(regency, data.regencies(), month, scenario.value),
+                  [id(result), scenario.value])
 
 
 @solara.component
