@@ -25,7 +25,7 @@ from typing import Any
 
 from experiments.errors import UserError
 
-MAX_ATTEMPTS = 3  # a task in flight when a worker process dies is retried, up to this many times
+MAX_ATTEMPTS = 3  # a task that kills its worker process when run alone is tried this many times
 
 
 class ExecutorError(UserError, RuntimeError):
@@ -82,32 +82,42 @@ class LocalExecutor:
         return ProcessPoolExecutor(self.workers, mp_context=self._context, initializer=_worker_start)
 
     def imap_unordered(self, fn: Callable, tasks: Iterable) -> Iterator[tuple[Any, Any]]:
-        queue, pending, attempts = iter(tasks), {}, {}
+        """When a worker dies the pool cannot say which task killed it, so every task then in
+        flight becomes a suspect; suspects are rerun one at a time, where a crash names its
+        task, and only a task that crashes alone MAX_ATTEMPTS times is given up."""
+        queue, pending, suspects, crashes = iter(tasks), {}, [], {}
+        alone = None  # the suspect running by itself, if any
         self._pool = self._new_pool()
         self._fill(fn, queue, pending)
         while pending:
             done, _ = wait(pending, return_when=FIRST_COMPLETED)
-            lost = []
+            broken = False
             for future in done:
                 task = pending.pop(future)
                 try:
                     yield task, future.result()
                 except BrokenProcessPool:
-                    lost.append(task)
+                    broken = True
+                    if task is alone:
+                        crashes[id(task)] = crashes.get(id(task), 0) + 1
+                        if crashes[id(task)] >= MAX_ATTEMPTS:
+                            yield task, WorkerDied(f"a worker process died running this task"
+                                                   f" alone {MAX_ATTEMPTS} times")
+                            continue
+                    suspects.append(task)
                 except Exception as error:  # noqa: BLE001 - reported with the task
                     yield task, error
-            if lost:
-                lost += list(pending.values())
+            if broken:
+                suspects += pending.values()
                 pending.clear()
                 self._pool.shutdown(wait=False, cancel_futures=True)
                 self._pool = self._new_pool()
-                for task in lost:
-                    attempts[id(task)] = attempts.get(id(task), 1) + 1
-                    if attempts[id(task)] > MAX_ATTEMPTS:
-                        yield task, WorkerDied(f"a worker process died running this task {MAX_ATTEMPTS} times")
-                    else:
-                        pending[self._pool.submit(fn, task)] = task
-            self._fill(fn, queue, pending)
+            alone = None
+            if suspects and not pending:
+                alone = suspects.pop(0)
+                pending[self._pool.submit(fn, alone)] = alone
+            elif not suspects:
+                self._fill(fn, queue, pending)
         self.close()
 
     def _fill(self, fn: Callable, queue: Iterator, pending: dict) -> None:
