@@ -185,15 +185,15 @@ def _progress(quiet: bool) -> bool:
 # ---------------------------------------------------------------- calibration, pilots, sensitivity
 @app.command()
 @user_errors
-def calibrate(targets: Annotated[Optional[Path], typer.Option(help="Targets file with its [calibration] settings [default: model/data/targets.toml].")] = None,
-              fit: Annotated[Optional[str], typer.Option(help="Comma-separated parameters to fit [default: the file's].")] = None,
+def calibrate(targets: Annotated[Optional[Path], typer.Option(help="Targets file with its calibration settings (default: model/data/targets.toml).")] = None,
+              fit: Annotated[Optional[str], typer.Option(help="Comma-separated parameters to fit (default: the file's).")] = None,
               scale: Scale = None,
-              replicates: Annotated[Optional[int], typer.Option("--replicates", "-r", min=1, help="Replicate seeds per evaluation [default: the file's].")] = None,
-              initial_points: Annotated[Optional[int], typer.Option(min=0, help="Sobol points before Nelder-Mead [default: the file's].")] = None,
-              max_evaluations: Annotated[Optional[int], typer.Option(min=0, help="Nelder-Mead evaluations [default: the file's].")] = None,
-              profile_points: Annotated[Optional[int], typer.Option(min=0, help="Scan points per parameter for the intervals [default: the file's].")] = None,
-              out: Annotated[Optional[Path], typer.Option("--out", "-o", help="Calibration file to write [default: model/data/calibration.toml, the model's defaults].")] = None,
-              plot: Annotated[Optional[Path], typer.Option(help="Fit-versus-targets PNG [default: docs/calibration_fit.png, or beside --out].")] = None,
+              replicates: Annotated[Optional[int], typer.Option("--replicates", "-r", min=1, help="Replicate seeds per evaluation (default: the file's).")] = None,
+              initial_points: Annotated[Optional[int], typer.Option(min=0, help="Sobol points before Nelder-Mead (default: the file's).")] = None,
+              max_evaluations: Annotated[Optional[int], typer.Option(min=0, help="Nelder-Mead evaluations (default: the file's).")] = None,
+              profile_points: Annotated[Optional[int], typer.Option(min=0, help="Scan points per parameter for the intervals (default: the file's).")] = None,
+              out: Annotated[Optional[Path], typer.Option("--out", "-o", help="Calibration file to write (default: model/data/calibration.toml, the model's defaults).")] = None,
+              plot: Annotated[Optional[Path], typer.Option(help="Fit-versus-targets PNG (default: docs/calibration_fit.png, or beside --out).")] = None,
               workers: Workers = None, scheduler: Scheduler = None, connect_timeout: ConnectTimeout = 10.0,
               quiet: Quiet = False):
     """Fit uncertain parameters to the calibration targets; write the model's defaults and a plot."""

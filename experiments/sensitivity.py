@@ -260,8 +260,11 @@ def _unit(output: str) -> str:
 
 def table(indices: pd.DataFrame, top: int | None = None) -> pd.DataFrame:
     """The indices sorted by importance within each output (ST or mu*), optionally the top few."""
+    if indices.empty:
+        return indices
     key = "ST" if "ST" in indices else "mu_star"
-    ordered = indices.sort_values(["output", key], ascending=[True, False])
+    ordered = indices.sort_values(["output", key], ascending=[False, False])
+    ordered = ordered[["output", *[c for c in ordered.columns if c != "output"]]]
     return ordered.groupby("output", sort=False).head(top) if top else ordered
 
 
