@@ -308,6 +308,7 @@ def _spec(doc: TargetsFile, source: str) -> Spec:
         last = max([t.month, t.relative_to or t.month], key=months.ordinal)
         targets.append(Target(t.name, "pilot", arm, last, t.source, low=t.min, high=t.max,
                               read={"month": t.month, "relative_to": t.relative_to}))
+    _check_months(targets, month0, source)
     horizons = {arm: max((t.last_month for t in targets if t.arm == arm), key=months.ordinal)
                 for arm in arms}
     for arm, settings in arms.items():
@@ -316,6 +317,18 @@ def _spec(doc: TargetsFile, source: str) -> Spec:
         except UserError as error:
             raise CalibrationError(f"{source}: {arm}: {error}") from None
     return Spec(doc.calibration, targets, arms, horizons, source)
+
+
+def _check_months(targets: list[Target], month0: str, source: str) -> None:
+    """Every month a target reads must be simulated: month 0 or later, windows in order."""
+    for t in targets:
+        read = {k: v for k, v in t.read.items() if k in ("month", "reference", "start", "end", "relative_to") and v}
+        early = [f"{k} {v}" for k, v in read.items() if months.ordinal(v) < months.ordinal(month0)]
+        if early:
+            raise CalibrationError(f"{source}: {t.kind} {t.name!r}: {', '.join(early)} is before the model's"
+                                   f" month 0 ({month0}) and cannot be simulated")
+        if "start" in read and months.ordinal(read["start"]) > months.ordinal(read["end"]):
+            raise CalibrationError(f"{source}: {t.kind} {t.name!r}: 'from' ({read['start']}) is after 'to' ({read['end']})")
 
 
 # ---------------------------------------------------------------- the objective

@@ -26,7 +26,7 @@ import pandas as pd
 from experiments import summary as stats
 from experiments.errors import UserError
 from experiments.runner import Results, as_scenarios, experiment, plan, replicate_seeds
-from experiments.scenario import Scenario, load_scenario
+from experiments.scenario import Scenario
 from model import data, months
 from model.parameters import PARAMETERS
 

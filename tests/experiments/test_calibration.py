@@ -115,6 +115,8 @@ def test_bad_calibration_settings_name_the_field(change, message):
     ('\n[[pilot]]\nname = "p"\ntreatment = { pilot_subsidy = 1.0 }\nmonth = "2025-02"\nmin = 0\nmax = 1\nsource = "x"\n',
      "pilot_subsidy"),
     ('\n[[coverag]]\nmonth = "2025-10"\n', "coverag: unknown key"),
+    ('\n[[coverage]]\nmonth = "2023-12"\nvalue = 0.3\ntolerance = 0.01\nsource = "x"\n',
+     "month 2023-12 is before the model's month 0 (2024-08)"),
 ])
 def test_bad_targets_files_name_the_field(tmp_path, text, message):
     with pytest.raises(cal.CalibrationError, match=message.replace("[", r"\[").replace("(", r"\(").replace(")", r"\)")):
