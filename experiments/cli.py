@@ -164,6 +164,9 @@ def _print_outcome(results, target_month: str, baseline: str | None, factors: li
         typer.echo(f"note: some runs end before {target_month}; their coverage there is missing", err=True)
     summary = results.summary(target_month, baseline=baseline)
     typer.echo(report.comparison(summary, target_month, factors=factors))
+    pilot = report.pilot_table(results)
+    if pilot:
+        typer.echo("\n" + pilot)
     if len(results.failures):
         typer.echo(f"{len(results.failures)} runs failed; first error: {results.failures['error'].iloc[0]}", err=True)
 
@@ -176,6 +179,118 @@ def _executor(workers: int | None, scheduler: str | None, timeout: float):
 
 def _progress(quiet: bool) -> bool:
     return not quiet and sys.stderr.isatty()
+
+
+# ---------------------------------------------------------------- calibration, pilots, sensitivity
+@app.command()
+@user_errors
+def calibrate(targets: Annotated[Optional[Path], typer.Option(help="Targets file with its calibration settings (default: model/data/targets.toml).")] = None,
+              fit: Annotated[Optional[str], typer.Option(help="Comma-separated parameters to fit (default: the file's).")] = None,
+              scale: Scale = None,
+              replicates: Annotated[Optional[int], typer.Option("--replicates", "-r", min=1, help="Replicate seeds per evaluation (default: the file's).")] = None,
+              initial_points: Annotated[Optional[int], typer.Option(min=0, help="Sobol points before Nelder-Mead (default: the file's).")] = None,
+              max_evaluations: Annotated[Optional[int], typer.Option(min=0, help="Nelder-Mead evaluations (default: the file's).")] = None,
+              profile_points: Annotated[Optional[int], typer.Option(min=0, help="Scan points per parameter for the intervals (default: the file's).")] = None,
+              out: Annotated[Optional[Path], typer.Option("--out", "-o", help="Calibration file to write (default: model/data/calibration.toml, the model's defaults).")] = None,
+              plot: Annotated[Optional[Path], typer.Option(help="Fit-versus-targets PNG (default: docs/calibration_fit.png, or beside --out).")] = None,
+              workers: Workers = None, scheduler: Scheduler = None, connect_timeout: ConnectTimeout = 10.0,
+              quiet: Quiet = False):
+    """Fit uncertain parameters to the calibration targets; write the model's defaults and a plot."""
+    from experiments import calibration, report
+
+    spec = calibration.load_targets(targets or calibration.TARGETS_FILE, _names(fit), scale=scale,
+                                    replicates=replicates, initial_points=initial_points,
+                                    max_evaluations=max_evaluations, profile_points=profile_points)
+    result = calibration.calibrate(spec, _executor(workers, scheduler, connect_timeout), _progress(quiet))
+    path = calibration.write(result, out or calibration.CALIBRATION_FILE)
+    picture = calibration.plot(result, plot or (out.with_suffix(".png") if out else calibration.PLOT_FILE))
+    typer.echo(report.calibration(result))
+    typer.echo(f"wrote {path} and {picture}")
+
+
+@app.command("pilot-design")
+@user_errors
+def pilot_design(scenario: Annotated[str, typer.Argument(metavar="FILE_OR_NAME", help="A scenario with a pilot section.")],
+                 units: Annotated[str, typer.Option(help="Comma-separated numbers of units (treated and control together).")] = "20,40,80",
+                 months: Annotated[str, typer.Option(help="Comma-separated treatment lengths in months.")] = "6,12",
+                 replicates: Replicates = 10, seed: Seed = None,
+                 scale: Annotated[Optional[float], typer.Option(help="Fraction of workers simulated (default: the scenario's; use 1 for village or market pilots).")] = None,
+                 out: Out = None, workers: Workers = None, scheduler: Scheduler = None,
+                 connect_timeout: ConnectTimeout = 10.0, quiet: Quiet = False):
+    """What effect could a pilot of each size and length detect? MDE and simulated effect per design."""
+    from experiments import pilots, report
+    from experiments.scenario import load_scenario
+
+    chosen = load_scenario(scenario)
+    table = pilots.design(chosen, _numbers("--units", units), _numbers("--months", months), replicates,
+                          seed, scale, _executor(workers, scheduler, connect_timeout), _progress(quiet), out)
+    typer.echo(report.pilot_design(table))
+    note = pilots.scale_note(float(table["scale"].iloc[0]), chosen.settings.get("pilot_unit"))
+    if note:
+        typer.echo(note, err=True)
+
+
+def _numbers(option: str, text: str) -> list[int]:
+    from experiments.pilots import PilotError
+
+    try:
+        return [int(v) for v in text.split(",") if v.strip()]
+    except ValueError:
+        raise PilotError(f"{option}: give comma-separated whole numbers, e.g. 20,40,80; got {text!r}") from None
+
+
+@app.command()
+@user_errors
+def sensitivity(spec: Annotated[Optional[Path], typer.Argument(metavar="[SPEC.toml]", help="Sensitivity spec, a sweep file with design saltelli or morris (default: experiments/examples/sensitivity.toml).")] = None,
+                out: Annotated[Path, typer.Option("--out", "-o", help="Results folder; rerun the same command to resume.")] = ...,
+                method: Annotated[Optional[str], typer.Option(help="sobol (Sobol indices, Saltelli design) or morris (screening) (default: the spec's).")] = None,
+                samples: Annotated[Optional[int], typer.Option(min=1, help="Sobol base samples N (a power of two) or Morris trajectories.")] = None,
+                factor: Annotated[Optional[list[str]], typer.Option(help="NAME=MIN:MAX, or NAME for a default range; repeat to replace the spec's factors.")] = None,
+                scenario: Annotated[Optional[str], typer.Option(help="Policy scenario (default: the spec's).")] = None,
+                replicates: Annotated[Optional[int], typer.Option("--replicates", "-r", min=1, help="Replicates per point (paired seeds).")] = None,
+                scale: Scale = None,
+                target_month: Annotated[Optional[str], typer.Option(help="Month analysed, also the horizon (default: the spec's horizon).")] = None,
+                workers: Workers = None, scheduler: Scheduler = None, connect_timeout: ConnectTimeout = 10.0,
+                quiet: Quiet = False):
+    """Sobol indices or Morris screening of coverage and cost per extra participant, with CIs and a chart."""
+    from experiments import sensitivity as sa
+
+    fields = {"scale": scale, "replicates": replicates, "horizon": target_month}
+    base = sa.load_spec(spec)
+    if scenario:
+        fields["scenarios"] = [base.baseline, scenario]
+    chosen = sa.load_spec(spec, method, samples, _factors(factor), **fields)
+    month = target_month or chosen.horizon or TARGET_MONTH
+    result = sa.sensitivity(chosen, out, _executor(workers, scheduler, connect_timeout), _progress(quiet), month)
+    for note in result.notes:
+        typer.echo(f"note: {note}", err=True)
+    paths = sa.write(result, out / "sensitivity")
+    with pd.option_context("display.width", 200, "display.float_format", "{:,.4g}".format):
+        typer.echo(sa.table(result.indices).to_string(index=False))
+    typer.echo("wrote " + ", ".join(str(p) for p in paths))
+
+
+def _factors(items: list[str] | None) -> dict[str, tuple[float | None, float | None]] | None:
+    """--factor NAME=MIN:MAX (or NAME) options as name -> (min, max)."""
+    from experiments.sensitivity import SensitivityError
+
+    if not items:
+        return None
+    out = {}
+    for item in items:
+        name, _, span = item.partition("=")
+        low, sep, high = span.partition(":")
+        try:
+            out[name.strip()] = (float(low), float(high)) if span else (None, None)
+        except ValueError:
+            sep = ""
+        if span and not sep:
+            raise SensitivityError(f"--factor {item!r}: write NAME=MIN:MAX (e.g. stop_rate=0.04:0.1) or NAME")
+    return out
+
+
+def _names(text: str | None) -> list[str] | None:
+    return [n.strip() for n in text.split(",") if n.strip()] if text else None
 
 
 # ---------------------------------------------------------------- the browser app

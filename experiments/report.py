@@ -41,6 +41,67 @@ def comparison(summary: pd.DataFrame, target_month: str = TARGET_MONTH,
     return rows.to_string(index=False)
 
 
+def pilot_table(results: Results) -> str:
+    """Treated vs control coverage and the effect with its intervals, for each scenario with a
+    pilot: before treatment, at its end and in the last month (empty when there is no pilot)."""
+    from experiments import pilots
+    from experiments.summary import pilot_summary
+
+    found = pilots.windows(results)
+    if not found or results.table.empty:
+        return ""
+    summary = pilot_summary(results.table, results.by)
+    blocks = []
+    for name, window in found.items():
+        rows = summary[summary["scenario"] == name]
+        if rows.empty:
+            continue
+        wanted = pilots.report_months(window, rows["month"].max())
+        rows = rows[rows["month"].isin(wanted)]
+        blocks.append(f"pilot {name}: treated {window[0]} to {window[1]}; coverage of the sampled units' "
+                      "informal workers, effect = treated - control\n" + _pilot_rows(rows))
+    return "\n\n".join(blocks)
+
+
+def _pilot_rows(rows: pd.DataFrame) -> str:
+    table = pd.DataFrame({
+        "month": rows["month"],
+        "runs": rows["replicates"],
+        "treated": rows["treated_mean"].map(lambda v: f"{v:.1%}"),
+        "control": rows["control_mean"].map(lambda v: f"{v:.1%}"),
+        "effect": rows["effect_mean"].map(lambda v: f"{100 * v:+.1f} pp"),
+        "run's 90% int. (mean)": [f"{100 * lo:+.1f} to {100 * hi:+.1f}" for lo, hi in
+                                  zip(rows["effect_low_mean"], rows["effect_high_mean"])],
+        "90% over replicates": [f"{100 * lo:+.1f} to {100 * hi:+.1f}" for lo, hi in
+                                zip(rows["effect_low"], rows["effect_high"])],
+        "MDE (80% power)": rows["mde"].map(lambda v: f"{100 * v:.1f} pp"),
+        "detected": rows["detected_share"].map(lambda v: f"{v:.0%}"),
+    })
+    if "point" in rows:
+        table.insert(0, "point", rows["point"])
+    return table.to_string(index=False)
+
+
+def pilot_design(table: pd.DataFrame) -> str:
+    """The pilot-design table: per (units, months), the effect produced and what is detectable."""
+    rows = pd.DataFrame({
+        "units": table["pilot_units"], "months": table["pilot_months"], "read at": table["month"],
+        "runs": table["replicates"],
+        "treated": table["treated_mean"].map(lambda v: f"{v:.1%}"),
+        "control": table["control_mean"].map(lambda v: f"{v:.1%}"),
+        "simulated effect (90% over replicates)": [
+            f"{100 * m:+.1f} pp ({100 * lo:+.1f} to {100 * hi:+.1f})"
+            for m, lo, hi in zip(table["effect_mean"], table["effect_low"], table["effect_high"])],
+        "SE": table["se"].map(lambda v: f"{100 * v:.2f} pp"),
+        "MDE": table["mde"].map(lambda v: f"{100 * v:.1f} pp"),
+        "power vs simulated": table["detected_share"].map(lambda v: f"{v:.0%}"),
+    })
+    return (rows.to_string(index=False) + "\nMDE = (z_0.95 + z_0.80) x SE = 2.49 x SE: the smallest true"
+            " effect whose 90% interval excludes zero in 80% of pilots (two-sided 10% test). SE ="
+            " root mean square over replicates of the run's interval half-width / z_0.95; power vs"
+            " simulated = share of replicates whose interval excluded zero.")
+
+
 def write(results: Results, folder: str | Path, target_month: str = TARGET_MONTH,
           target: float = TARGET_COVERAGE, baseline: str | None = "baseline") -> list[Path]:
     """summary.csv, per_replicate.csv, bands.csv and PNG charts in `folder`; returns the paths."""
@@ -58,7 +119,53 @@ def write(results: Results, folder: str | Path, target_month: str = TARGET_MONTH
     factors = list(results.manifest.get("design", {}).get("factors", {}))
     if factors:
         paths.append(_factor_chart(summary, factors, folder / "factors.png", target_month))
+    paths += _pilot_outputs(results, folder)
     return [p for p in paths if p is not None]
+
+
+def _pilot_outputs(results: Results, folder: Path) -> list[Path]:
+    """pilot.csv (experiments.summary.pilot_summary) and pilot.png when a scenario has a pilot."""
+    from experiments import pilots
+    from experiments.summary import pilot_summary
+
+    found = pilots.windows(results)
+    if not found:
+        return []
+    summary = pilot_summary(results.table, results.by)
+    summary.to_csv(folder / "pilot.csv", index=False)
+    return [folder / "pilot.csv", _pilot_chart(summary, found, results.by, folder / "pilot.png")]
+
+
+def _pilot_chart(summary: pd.DataFrame, found: dict, by, path: Path) -> Path:
+    """Per pilot scenario (first 4): treated vs control coverage, and the effect with the mean of
+    the per-run 90% intervals and the 90% interval over replicates; the treatment is shaded."""
+    names = [n for n in found if n in set(summary["scenario"])][:4]
+    fig, axes = plt.subplots(2, len(names), figsize=(6.5 * len(names), 7.5), squeeze=False, sharex="col")
+    for col, name in enumerate(names):
+        rows = summary[summary["scenario"] == name]
+        if "point" in by:
+            rows = rows[rows["point"] == rows["point"].min()]
+        x = pd.to_datetime(rows["month"])
+        top, bottom = axes[0][col], axes[1][col]
+        top.plot(x, 100 * rows["treated_mean"], label="treated", color="C1")
+        top.plot(x, 100 * rows["control_mean"], label="control", color="C0")
+        bottom.plot(x, 100 * rows["effect_mean"], color="C3", label="effect (mean of replicates)")
+        bottom.fill_between(x, 100 * rows["effect_low_mean"], 100 * rows["effect_high_mean"], color="C3",
+                            alpha=0.2, label="a run's 90% interval (mean bounds)")
+        bottom.plot(x, 100 * rows["effect_low"], color="C3", linestyle=":", linewidth=1,
+                    label="90% of replicates' effects")
+        bottom.plot(x, 100 * rows["effect_high"], color="C3", linestyle=":", linewidth=1)
+        bottom.axhline(0, color="black", linewidth=0.8)
+        first, last = found[name]
+        for ax in (top, bottom):
+            ax.axvspan(pd.to_datetime(first), pd.to_datetime(last), color="grey", alpha=0.1)
+            ax.grid(alpha=0.3)
+        top.set(title=f"{name}: informal coverage of the sampled units", ylabel="% active")
+        bottom.set(title="effect = treated - control (shaded: treatment)", ylabel="percentage points",
+                   xlabel="month")
+        top.legend(fontsize=8)
+        bottom.legend(fontsize=8)
+    return _save(fig, path)
 
 
 def _series_label(key, by: tuple[str, ...]) -> str:
@@ -137,3 +244,23 @@ def target_month_in_range(results: Results, target_month: str) -> bool:
     """Whether every run reaches the target month (else coverage there is missing)."""
     last = results.table.groupby("scenario")["month"].max()
     return bool((last.map(months.ordinal) >= months.ordinal(target_month)).all())
+
+
+def calibration(result) -> str:
+    """A calibration's fitted values with their 90% intervals and its fit to every target."""
+    params = result.parameters
+    lines = [f"fitted ({result.evaluations} evaluations; {result.method}):"]
+    for row in params.itertuples():
+        status = "identified" if row.identified else "NOT identified by the targets"
+        lines.append(f"  {row.name:<24} {row.value:<10.4g} 90% interval {row.low90:.4g} to {row.high90:.4g}"
+                     f" (searched {row.search_low:g} to {row.search_high:g}; prior {row.prior:g}): {status}")
+    fit = result.fit
+    lines.append(f"fit: loss {result.loss:.3f} (targets {result.data_loss:.3f} + prior {result.loss - result.data_loss:.3f}); {int(fit.loc[fit.fitted, 'within'].sum())} of "
+                 f"{int(fit.fitted.sum())} fitted targets met, checks: "
+                 f"{int(fit.loc[~fit.fitted, 'within'].sum())} of {int((~fit.fitted).sum())}")
+    for row in fit.itertuples():
+        goal = (f"{row.value:,.4g} ± {row.tolerance:,.3g}" if pd.notna(row.value)
+                else f"in [{row.min:g}, {row.max:g}]")
+        lines.append(f"  {'ok  ' if row.within else 'MISS'} {row.target:<64} {row.simulated:>12,.4g}  target {goal}"
+                     f"{'' if row.fitted else '  (check)'}")
+    return "\n".join(lines)

@@ -272,8 +272,8 @@ class Results:
 
     @property
     def by(self) -> tuple[str, ...]:
-        """Grouping of runs: per scenario, and per design point in a sweep."""
-        return ("scenario", "point") if self.manifest.get("kind") == "sweep" else ("scenario",)
+        """Grouping of runs: per scenario, and per design point in a sweep (or a pilot design)."""
+        return ("scenario", "point") if self.manifest.get("design") else ("scenario",)
 
     def bands(self, outputs: list[str] | None = None) -> pd.DataFrame:
         """Mean and 90% interval over replicates per scenario, month and output."""

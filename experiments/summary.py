@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+from scipy.stats import norm
 
 from model import months
 
@@ -126,3 +127,45 @@ def scenario_summary(table: pd.DataFrame, target_month: str = TARGET_MONTH,
     summary["replicates_without_gain"] = groups["extra_active"].apply(lambda s: int((s <= 0).sum()))
     summary.loc[summary["extra_active_mean"].isna(), "replicates_without_gain"] = np.nan
     return summary.reset_index()
+
+
+# ---------------------------------------------------------------- pilots (model/pilot.py)
+PILOT_OUTPUTS = ["pilot_treated_coverage", "pilot_control_coverage", "pilot_effect",
+                 "pilot_effect_low", "pilot_effect_high"]
+# The model's per-run interval is a two-sided 90% interval, effect ± Z_LEVEL x SE.
+Z_LEVEL = float(norm.ppf(HIGH))
+POWER = 0.8              # the usual design power
+Z_POWER = float(norm.ppf(POWER))
+
+
+def minimum_detectable_effect(se, z_level: float = Z_LEVEL, z_power: float = Z_POWER):
+    """Smallest true effect a two-sided test at the 10% level (the 90% interval excludes zero)
+    detects with 80% power: MDE = (z_0.95 + z_0.80) x SE = 2.486 x SE (Bloom 1995)."""
+    return (z_level + z_power) * se
+
+
+def pilot_summary(table: pd.DataFrame, by: tuple[str, ...] = ("scenario",)) -> pd.DataFrame:
+    """Per (by, month) for runs with a pilot: mean treated and control informal coverage of the
+    sampled units, the mean effect (treated - control), the means of the per-run 90% interval
+    bounds, the 90% interval of the effect across replicates, the standard error implied by the
+    per-run intervals (root mean square of (high - low) / (2 z_0.95)), the minimum detectable
+    effect at that SE, and the share of replicates whose interval excludes zero (the simulated
+    power against the effect the treatment produced)."""
+    rows = table.dropna(subset=["pilot_effect"]) if "pilot_effect" in table else table.iloc[0:0]
+    rows = rows.assign(se=(rows.get("pilot_effect_high") - rows.get("pilot_effect_low")) / (2 * Z_LEVEL),
+                       detected=(rows.get("pilot_effect_low") > 0) | (rows.get("pilot_effect_high") < 0))
+    groups = rows.groupby([*by, "month"], sort=True)
+    out = pd.DataFrame({
+        "replicates": groups.size(),
+        "treated_mean": groups["pilot_treated_coverage"].mean(),
+        "control_mean": groups["pilot_control_coverage"].mean(),
+        "effect_mean": groups["pilot_effect"].mean(),
+        "effect_low_mean": groups["pilot_effect_low"].mean(),
+        "effect_high_mean": groups["pilot_effect_high"].mean(),
+        "effect_low": groups["pilot_effect"].quantile(LOW),
+        "effect_high": groups["pilot_effect"].quantile(HIGH),
+        "se": np.sqrt(groups["se"].apply(lambda s: float(np.mean(s ** 2)))),
+        "detected_share": groups["detected"].mean(),
+    })
+    out["mde"] = minimum_detectable_effect(out["se"])
+    return out.reset_index()

@@ -7,8 +7,10 @@ parameters, applied to one or more scenarios, with replicates. Defined in a TOML
     seed = 1
     scale = 0.01                # optional: overrides the scenarios' scale and horizon
     horizon = "2026-12"
-    design = "lhs"              # "grid", "lhs" or "sobol"
-    samples = 16                # lhs and sobol (sobol: a power of two)
+    design = "lhs"              # "grid", "lhs", "sobol", or for sensitivity analysis (SALib)
+                                # "saltelli" (Sobol indices) or "morris" (screening)
+    samples = 16                # lhs, sobol, saltelli (base samples N, a power of two: N(k+2)
+                                # points) and morris (trajectories r: r(k+1) points)
     design_seed = 7             # randomisation of lhs and sobol
 
     [factors.perisai_agents]    # any numeric model setting (model/parameters.py)
@@ -45,6 +47,7 @@ from model import months
 from model.parameters import PARAMETERS
 
 DEFAULT_LEVELS = 3
+SALIB_DESIGNS = ("saltelli", "morris")   # sensitivity-analysis designs (experiments/sensitivity.py)
 
 
 class SweepError(UserError, ValueError):
@@ -73,9 +76,10 @@ class Sweep(BaseModel):
     seed: int = Field(default=1, ge=0)
     scale: float | None = Field(default=None, gt=0, le=1)
     horizon: str | None = Field(default=None, pattern=r"^\d{4}-(0[1-9]|1[0-2])$")
-    design: Literal["grid", "lhs", "sobol"] = "grid"
+    design: Literal["grid", "lhs", "sobol", "saltelli", "morris"] = "grid"
     samples: int | None = Field(default=None, ge=1)
     design_seed: int = Field(default=0, ge=0)
+    morris_levels: int = Field(default=4, ge=2)   # grid levels of a Morris design (SALib's p)
     factors: dict[str, Factor] = Field(min_length=1)
     directory: Path = Field(default=Path("."), exclude=True)
 
@@ -94,6 +98,8 @@ class Sweep(BaseModel):
         if self.design == "grid":
             grid = [self._levels(name) for name in names]
             rows = [dict(zip(names, combo)) for combo in itertools.product(*grid)]
+        elif self.design in SALIB_DESIGNS:
+            rows = [dict(zip(names, map(float, row))) for row in self._salib_sample()]
         else:
             rng = np.random.default_rng(self.design_seed)
             if self.design == "lhs":
@@ -104,6 +110,20 @@ class Sweep(BaseModel):
             scaled = qmc.scale(unit, low, high) if len(names) else unit
             rows = [dict(zip(names, map(float, row))) for row in scaled]
         return [{n: _round(n, v) for n, v in row.items()} for row in rows]
+
+    def problem(self) -> dict[str, Any]:
+        """The factors as a SALib problem (names and bounds, in the file's order)."""
+        names = list(self.factors)
+        return {"num_vars": len(names), "names": names, "bounds": [list(self.ranges()[n]) for n in names]}
+
+    def _salib_sample(self) -> np.ndarray:
+        """Saltelli's scheme for first- and total-order Sobol indices (scrambled Sobol sequence,
+        N(k+2) points, no second order) or Morris trajectories (r(k+1) points on a p-level grid)."""
+        from SALib.sample import morris, sobol
+
+        if self.design == "saltelli":
+            return sobol.sample(self.problem(), self.samples, calc_second_order=False, seed=self.design_seed)
+        return morris.sample(self.problem(), self.samples, num_levels=self.morris_levels, seed=self.design_seed)
 
     def _levels(self, name: str) -> list[float]:
         factor = self.factors[name]
@@ -129,6 +149,7 @@ class Sweep(BaseModel):
     def describe(self) -> dict[str, Any]:
         """The design as stored in the manifest."""
         return {"kind": self.design, "samples": self.samples, "design_seed": self.design_seed,
+                "morris_levels": self.morris_levels,
                 "factors": {n: {**f.model_dump(by_alias=True, exclude_none=True), "range": self.ranges()[n]}
                             for n, f in self.factors.items()},
                 "points": self.points()}
@@ -180,10 +201,10 @@ def _check(sweep: Sweep) -> list[str]:
     problems = []
     if sweep.baseline and sweep.baseline != "baseline" and sweep.baseline not in sweep.scenarios:
         problems.append(f"baseline: {sweep.baseline!r} is not one of the scenarios ({', '.join(sweep.scenarios)})")
-    if sweep.design in ("lhs", "sobol") and sweep.samples is None:
+    if sweep.design != "grid" and sweep.samples is None:
         problems.append(f"samples: a {sweep.design} design needs the number of samples")
-    if sweep.design == "sobol" and sweep.samples and sweep.samples & (sweep.samples - 1):
-        problems.append(f"samples: a Sobol design needs a power of two (e.g. {2 ** math.ceil(math.log2(sweep.samples))}); got {sweep.samples}")
+    if sweep.design in ("sobol", "saltelli") and sweep.samples and sweep.samples & (sweep.samples - 1):
+        problems.append(f"samples: a {sweep.design} design needs a power of two (e.g. {2 ** math.ceil(math.log2(sweep.samples))}); got {sweep.samples}")
     if sweep.design == "grid" and sweep.samples is not None:
         problems.append("samples: a grid has no samples; give values or levels per factor")
     for name, factor in sweep.factors.items():
@@ -200,7 +221,8 @@ def _check_factor(sweep: Sweep, name: str, factor: Factor) -> list[str]:
         return [f"only numeric settings can be swept; {name} is a {param.type} setting"]
     problems = []
     low, high = param.bounds
-    lo, hi = sweep.ranges()[name]
+    lo = low if factor.min is None else factor.min     # this factor's range alone: another
+    hi = high if factor.max is None else factor.max    # factor's name may be unknown
     if not low <= lo < hi <= high:
         problems.append(f"range [{lo:g}, {hi:g}] must have min < max within the allowed {low:g} to {high:g} ({param.unit})")
     if factor.values is not None:

@@ -11,7 +11,7 @@ model/levers.py). Status-quo defaults describe Aug 2024 carried forward unchange
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Literal
 
 from model import data
@@ -137,7 +137,7 @@ _ALL: list[Parameter] = [
        "is far from complete."),
     _p("take_up_rate", 0.006, "uncertain", "take-up", "probability per month", (0, 1),
        "Monthly chance an aware, uncovered informal worker of average valuation joins on their own.",
-       "Calibrated so the status-quo baseline stays inside the 2024-2025 spread of coverage figures."),
+       "Hand-set so the status-quo baseline stays inside the 2024-2025 spread of coverage figures."),
     _p("valuation_sd", 1.0, "uncertain", "take-up", "log-odds", (0, 5),
        "Spread of perceived value of coverage across workers.",
        "Assumption; makes take-up and retention concentrate in the same workers."),
@@ -180,7 +180,7 @@ _ALL: list[Parameter] = [
     # ---------------------------------------------------------------- uncertain: payment
     _p("stop_rate", 0.07, "uncertain", "payment", "probability per month", (0, 1),
        "Monthly chance a self-paying informal participant stops paying.",
-       "Calibrated; informal active counts fell 16% nationally Dec 2024-May 2025 (Kontan, 2025)."),
+       "Hand-set; informal active counts fell 16% nationally Dec 2024-May 2025 (Kontan, 2025)."),
     _p("collector_effect", 0.5, "uncertain", "payment", "share of stops avoided", (0, 1),
        "How much a contribution collector (Perisai agent, village promoter) cuts stopping.",
        "Assumption; collecting contributions is the agents' stated role (BPJS TK 2018)."),
@@ -214,7 +214,7 @@ _ALL: list[Parameter] = [
        "Assumption; wage earners become inactive after 3 unpaid months (BPJS TK 2025)."),
     _p("firm_registration_rate", 0.003, "uncertain", "formal", "probability per month", (0, 1),
        "Monthly chance a non-compliant firm registers all its workers without outreach.",
-       "Calibrated with firm_dropout_rate so formal coverage is about steady without new effort."),
+       "Hand-set with firm_dropout_rate so formal coverage is about steady without new effort."),
     _p("partnership_success", 0.5, "uncertain", "formal", "probability", (0, 1),
        "Chance a partnership leads the firm to register all its workers.", "Assumption."),
     _p("inspection_success", 0.4, "uncertain", "formal", "probability", (0, 1),
@@ -275,6 +275,22 @@ _ALL: list[Parameter] = [
        "Bali branch, 2018.", integer=True),
 ]
 
+
+
+def _calibrated(p: Parameter, fitted: dict[str, dict]) -> Parameter:
+    """The registry entry with its default from model/data/calibration.toml, if it was fitted."""
+    if p.name not in fitted:
+        return p
+    fit = fitted[p.name]
+    interval = f"90% interval {fit['low90']:.3g} to {fit['high90']:.3g}"
+    identified = "" if fit["identified"] else ", not pinned down by the targets"
+    return replace(p, default=float(fit["value"]), source=(
+        f"Calibrated (docs/calibration.md): {interval}{identified}. Prior {fit['prior']:g}: {p.source}"))
+
+
+# Hand-set defaults before calibration (the calibration's priors and starting point's documentation).
+PRIORS: dict[str, Any] = {p.name: p.default for p in _ALL}
+_ALL = [_calibrated(p, data.calibration().get("parameters", {})) for p in _ALL]
 PARAMETERS: dict[str, Parameter] = {p.name: p for p in _ALL}
 LEVERS = [p.name for p in _ALL if p.kind == "lever"]
 UNCERTAIN = [p.name for p in _ALL if p.kind == "uncertain"]

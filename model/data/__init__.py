@@ -2,7 +2,7 @@
 
 Files: regencies.csv (17 regencies/cities), datasets.toml (the two readings of the Aug 2024
 figures), workforce.toml (structure of the eligible workforce), subsidies.toml (status-quo local
-programmes), targets.toml (calibration targets). See model/data/README.md.
+programmes), targets.toml (calibration targets), calibration.toml (fitted defaults). See model/data/README.md.
 """
 
 from __future__ import annotations
@@ -117,6 +117,13 @@ def subsidies() -> dict:
 
 def targets() -> dict:
     return _toml("targets.toml")
+
+
+def calibration() -> dict:
+    """Fitted defaults written by `cakupan calibrate` (empty when the file is absent)."""
+    if not resources.files(__name__).joinpath("calibration.toml").is_file():
+        return {}
+    return _toml("calibration.toml")
 
 
 def premium_idr() -> int:

@@ -80,6 +80,18 @@ def test_a_sweep_on_dask_matches_the_pool(scheduler, tmp_path):
     assert manifest["sessions"][-1]["executor"] == "dask" and manifest["sessions"][-1]["workers"] == 2
 
 
+def test_a_sensitivity_analysis_on_dask_matches_the_serial_one(scheduler, tmp_path):
+    from experiments import sensitivity as sa
+    from experiments.executors import SerialExecutor
+
+    spec = sa.load_spec(None, "morris", 2, {"take_up_rate": (0.003, 0.012), "perisai_agents": (750, 3000)},
+                        scale=0.003, replicates=1, horizon="2025-03")
+    on_dask = sa.sensitivity(spec, tmp_path / "dask", DaskExecutor(scheduler), False, "2025-03")
+    serial = sa.sensitivity(spec, None, SerialExecutor(), False, "2025-03")
+    pd.testing.assert_frame_equal(on_dask.indices, serial.indices, check_exact=True)
+    assert json.loads((tmp_path / "dask" / "manifest.json").read_text())["sessions"][-1]["executor"] == "dask"
+
+
 def test_an_unreachable_scheduler_is_a_clear_error():
     with pytest.raises(ExecutorError, match="cannot reach the Dask scheduler at 'tcp://127.0.0.1:9'"):
         DaskExecutor("tcp://127.0.0.1:9", timeout=1)
