@@ -95,9 +95,11 @@ class ReferenceModel(mesa.Model):
         params: the array model's parameters (model/parameters.py names).
         n_months: months to simulate.
         seed: seed of the model's own random numbers.
+        worker_class: the agent class (a subclass can change a rule, as the tests do).
     """
 
-    def __init__(self, workers: dict, params: dict, n_months: int, seed: int = 0):
+    def __init__(self, workers: dict, params: dict, n_months: int, seed: int = 0,
+                 worker_class: type[InformalWorker] = InformalWorker):
         super().__init__(rng=seed)
         self.peer_awareness = params["peer_awareness"]
         self.imitation = params["imitation"]
@@ -108,7 +110,7 @@ class ReferenceModel(mesa.Model):
         self.t = 0
         self.joined = self.lapsed = 0
         for row in zip(*(workers[key] for key in _COLUMNS)):
-            InformalWorker(self, *row)
+            worker_class(self, *row)
         self.group_size = Counter(worker.group for worker in self.agents)
         self.datacollector = mesa.DataCollector(model_reporters={
             "active": lambda m: sum(w.active for w in m.agents),
@@ -120,9 +122,11 @@ class ReferenceModel(mesa.Model):
         self.datacollector.collect(self)
 
     @classmethod
-    def from_model(cls, model, seed: int = 0) -> "ReferenceModel":
+    def from_model(cls, model, seed: int = 0, **kwargs) -> "ReferenceModel":
         """The informal workers of an EnrollmentModel at month 0, with its parameters."""
-        return cls(month0_workers(model), model.params, model.n_months, seed)
+        if not isinstance(model.params["registration_assistance"], float):
+            raise ValueError("the reference takes one province-wide registration_assistance")
+        return cls(month0_workers(model), model.params, model.n_months, seed, **kwargs)
 
     def step(self) -> None:
         self.t += 1
