@@ -3,6 +3,7 @@
     python -m benchmarks                      # everything (about 5 minutes on 2 cores)
     python -m benchmarks --quick              # smoke test at small scales (under a minute)
     python -m benchmarks --only runs          # one section: runs, reference or sweep
+    python -m benchmarks --repeat 3           # median of 3 fresh processes per model run
     python -m benchmarks --save out.json      # keep the figures
     python -m benchmarks --compare out.json   # print them beside a saved run's
 
@@ -31,25 +32,33 @@ FULL = {"scales": (0.05, 0.25, 1.0), "reference_scale": 0.25, "sweep_runs": 200}
 QUICK = {"scales": (0.01, 0.05), "reference_scale": 0.01, "sweep_runs": 20}
 
 
-def measure_in_subprocess(spec: dict) -> dict:
-    """One measurement in a fresh interpreter (benchmarks/measure.py)."""
-    done = subprocess.run([sys.executable, "-m", "benchmarks.measure", json.dumps(spec)],
-                          capture_output=True, text=True, cwd=report.ROOT)
-    if done.returncode:
-        raise RuntimeError(f"measurement {spec} failed:\n{done.stderr}")
-    return json.loads(done.stdout.strip().splitlines()[-1])
+def measure_in_subprocess(spec: dict, repeat: int = 1) -> dict:
+    """The median of `repeat` measurements, each in a fresh interpreter (benchmarks/measure.py).
+
+    Other work on the machine slows some measurements down; the median of a few is steadier.
+    """
+    results = []
+    for _ in range(repeat):
+        done = subprocess.run([sys.executable, "-m", "benchmarks.measure", json.dumps(spec)],
+                              capture_output=True, text=True, cwd=report.ROOT)
+        if done.returncode:
+            raise RuntimeError(f"measurement {spec} failed:\n{done.stderr}")
+        results.append(json.loads(done.stdout.strip().splitlines()[-1]))
+    results.sort(key=lambda r: r["total_s"])
+    return {**results[len(results) // 2], "repeats": repeat,
+            "total_s_each": [r["total_s"] for r in results]}
 
 
-def runs(scales) -> list[dict]:
+def runs(scales, repeat: int) -> list[dict]:
     return [measure_in_subprocess({"kind": "model", "scale": scale, "data_set": data_set,
-                                   "seed": 1, "settings": "regional_plan"})
+                                   "seed": 1, "settings": "regional_plan"}, repeat)
             for data_set in DATA_SETS for scale in scales]
 
 
-def reference(scale: float) -> dict:
+def reference(scale: float, repeat: int) -> dict:
     """The model and the reference on the same population and rules, one after the other."""
     spec = {"scale": scale, "data_set": "office-2024-08", "seed": 1, "settings": "reference_rules"}
-    model = measure_in_subprocess({"kind": "model", **spec})
+    model = measure_in_subprocess({"kind": "model", **spec}, repeat)
     ref = measure_in_subprocess({"kind": "reference", **spec})
     return {"model": model, "reference": ref, "ratio": ref["run_s"] / model["run_s"]}
 
@@ -59,6 +68,8 @@ def main(argv=None) -> None:
     parser.add_argument("--quick", action="store_true", help="small scales, 20 sweep runs")
     parser.add_argument("--only", choices=SECTIONS, action="append",
                         help="run only this section (repeatable)")
+    parser.add_argument("--repeat", type=int, default=1, metavar="N",
+                        help="measure each model run N times and report the median (default 1)")
     parser.add_argument("--save", metavar="PATH", help="write the figures as JSON")
     parser.add_argument("--compare", metavar="PATH", help="compare with figures saved by --save")
     args = parser.parse_args(argv)
@@ -67,14 +78,16 @@ def main(argv=None) -> None:
     figures = {"machine": report.machine(), "quick": args.quick}
     report.print_machine(figures["machine"])
     if "runs" in sections:
-        figures["runs"] = runs(plan["scales"])
+        figures["runs"] = runs(plan["scales"], args.repeat)
         report.print_runs(figures["runs"])
     if "reference" in sections:
-        figures["reference"] = reference(plan["reference_scale"])
+        figures["reference"] = reference(plan["reference_scale"], args.repeat)
         report.print_reference(figures["reference"])
     if "sweep" in sections:
         figures["sweep"] = sweep(runs=plan["sweep_runs"])
         report.print_sweep(figures["sweep"])
+    figures["load_after"] = report.load()
+    report.print_load(figures["machine"]["load"], figures["load_after"])
     if args.compare:
         report.compare(figures, args.compare)
     if args.save:

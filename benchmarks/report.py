@@ -22,8 +22,16 @@ def machine() -> dict:
         "date": datetime.datetime.now().isoformat(timespec="seconds"),
         "cpu": _cpu_model(), "cores": os.cpu_count(), "memory_gb": _memory_gb(),
         "python": platform.python_version(), "numpy": numpy.__version__,
-        "mesa": mesa.__version__, "commit": _commit(),
+        "mesa": mesa.__version__, "commit": _commit(), "load": load(),
     }
+
+
+def load() -> list[float] | None:
+    """Load averages (1, 5, 15 minutes): other work on the machine slows measurements."""
+    try:
+        return [round(x, 2) for x in os.getloadavg()]
+    except OSError:
+        return None
 
 
 def _cpu_model() -> str:
@@ -61,6 +69,11 @@ def _commit() -> str:
 def print_machine(info: dict) -> None:
     print(f"{info['date']}  {info['cpu']}, {info['cores']} cores, {info['memory_gb']} GB; "
           f"Python {info['python']}, numpy {info['numpy']}, Mesa {info['mesa']}; commit {info['commit']}")
+
+
+def print_load(before, after) -> None:
+    print(f"\nload average (1, 5, 15 min) before {before}, after {after} "
+          f"({os.cpu_count()} cores: above that, other work shared the machine)")
 
 
 def print_runs(rows: list[dict]) -> None:

@@ -5,8 +5,9 @@ as a sweep's runs do. Figures:
 
 * runs per minute = runs / wall time of the whole sweep;
 * executor overhead = the share of the cores' wall time not spent inside runs,
-  1 - sum(seconds inside each run) / (wall x workers): process start-up, pickling the jobs and the
-  tables back, scheduling and idle cores at the end;
+  1 - sum(seconds inside each run) / (wall x workers): starting the processes (a fork server that
+  imports the model once), pickling the jobs and the tables back, scheduling, idle cores at the
+  end;
 * contention = mean seconds of a run inside the pool / mean seconds of the same run alone in
   this process: what running runs side by side costs (shared memory bandwidth and caches), which
   is not the executor's doing.
@@ -18,6 +19,7 @@ with a `map(function, items)` method, else a `concurrent.futures.ProcessPoolExec
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import statistics
 import time
@@ -38,15 +40,29 @@ def one_run(job: tuple[float, int]):
 
 def executor_map(function, items: list, workers: int) -> tuple[list, str]:
     """Results of `function` over `items` on `workers` local processes, and the executor's name."""
+    executor = _local_executor(workers)
+    if executor is not None:
+        return list(executor.map(function, items)), "experiments.executors.LocalExecutor"
+    # A fork server (imports the model once, then forks a clean process per worker) rather than
+    # forking this process, which may hold threads; the experiments layer does the same.
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["model", "benchmarks.sweep"])
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        return list(pool.map(function, items)), "concurrent.futures.ProcessPoolExecutor (forkserver)"
+
+
+def _local_executor(workers: int):
+    """The experiments layer's local executor, if it exists and takes `workers`, else None."""
     try:
         from experiments.executors import LocalExecutor
     except ImportError:
-        LocalExecutor = None
-    if LocalExecutor is not None and hasattr(LocalExecutor, "map"):
-        executor = LocalExecutor(workers=workers)
-        return list(executor.map(function, items)), "experiments.executors.LocalExecutor"
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        return list(pool.map(function, items)), "concurrent.futures.ProcessPoolExecutor"
+        return None
+    if not hasattr(LocalExecutor, "map"):
+        return None
+    try:
+        return LocalExecutor(workers=workers)
+    except TypeError:
+        return None
 
 
 def sweep(runs: int = 200, scale: float = 0.01, workers: int | None = None,
