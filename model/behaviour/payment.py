@@ -42,7 +42,8 @@ def step(m) -> None:
     paying = (pop.segment >= FARMER) & pop.inf_active & ~pop.stopped & (pop.payer == SELF_PAYER)
     ids = np.flatnonzero(paying & ~m.decided)
     u = m.streams.uniform("stop_paying", m.t, ids)
-    # s_i <= stop_rate, so only a draw below stop_rate can stop: work out s_i for those alone.
+    # s_i <= stop_rate (both effects are in [0, 1]), so only a draw below stop_rate can stop:
+    # work out s_i for those alone.
     maybe = np.flatnonzero(u < m.params["stop_rate"])
     ids, u = ids[maybe], u[maybe]
     pop.stopped[ids[u < stop_probability(m, ids)]] = True

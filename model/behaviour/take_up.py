@@ -76,7 +76,8 @@ def join_probability(m, ids: np.ndarray, contact: np.ndarray) -> np.ndarray:
 def decide(m, ids: np.ndarray, contact: np.ndarray) -> np.ndarray:
     """Which of `ids` join this month (their one take-up draw against h_i). Marks them decided.
 
-    Friction only lowers h_i and F_g is at most the largest group's coverage, so
+    Friction only lowers h_i (every friction parameter is in [0, 1]) and F_g is at most the
+    largest group's coverage, so
     h_i <= b_i + imitation * max F: h_i is worked out in full only for the few workers whose
     draw is below that bound - the same decisions as computing it for everyone, much faster.
     """
