@@ -1,6 +1,6 @@
 """`python -m benchmarks`: speed and memory of the model, printed, never asserted.
 
-    python -m benchmarks                      # everything (about 5 minutes on 2 cores)
+    python -m benchmarks                      # everything (about 3 minutes on 2 cores)
     python -m benchmarks --quick              # smoke test at small scales (under a minute)
     python -m benchmarks --only runs          # one section: runs, reference or sweep
     python -m benchmarks --repeat 3           # median of 3 fresh processes per model run
@@ -71,6 +71,9 @@ def main(argv=None) -> None:
                         help="run only this section (repeatable)")
     parser.add_argument("--repeat", type=int, default=1, metavar="N",
                         help="measure each model run N times and report the median (default 1)")
+    parser.add_argument("--reference-scale", type=float, metavar="S",
+                        help="population scale of the reference comparison (default 0.25; "
+                             "0.01 with --quick; 1.0 takes about 10 minutes)")
     parser.add_argument("--save", metavar="PATH", help="write the figures as JSON")
     parser.add_argument("--compare", metavar="PATH", help="compare with figures saved by --save")
     args = parser.parse_args(argv)
@@ -82,7 +85,8 @@ def main(argv=None) -> None:
         figures["runs"] = runs(plan["scales"], args.repeat)
         report.print_runs(figures["runs"])
     if "reference" in sections:
-        figures["reference"] = reference(plan["reference_scale"], args.repeat)
+        figures["reference"] = reference(args.reference_scale or plan["reference_scale"],
+                                         args.repeat)
         report.print_reference(figures["reference"])
     if "sweep" in sections:
         figures["sweep"] = sweep(runs=plan["sweep_runs"])
