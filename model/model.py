@@ -208,7 +208,6 @@ class EnrollmentModel(mesa.Model):
 
     def _begin_month(self) -> None:
         """Reset the month's scratch arrays (in place) and take the peers' coverage F_g."""
-        pop = self.pop
         self.contact.fill(0)
         self.decided.fill(False)
         self.channel.fill(0)

@@ -77,9 +77,9 @@ def decide(m, ids: np.ndarray, contact: np.ndarray) -> np.ndarray:
     """Which of `ids` join this month (their one take-up draw against h_i). Marks them decided.
 
     Friction only lowers h_i (every friction parameter is in [0, 1]) and F_g is at most the
-    largest group's coverage, so
-    h_i <= b_i + imitation * max F: h_i is worked out in full only for the few workers whose
-    draw is below that bound - the same decisions as computing it for everyone, much faster.
+    largest group's coverage, so h_i <= b_i + imitation * max F. h_i is worked out in full only
+    for the few workers whose draw is below that bound: the same decisions as computing it for
+    everyone, several times faster.
     """
     u = m.streams.uniform("take_up", m.t, ids)
     m.decided[ids] = True
