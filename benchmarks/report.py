@@ -127,8 +127,19 @@ def compare(figures: dict, path: str) -> None:
                   f"{o['total_s']:7.2f} -> {r['total_s']:7.2f} s (x{o['total_s'] / r['total_s']:.2f}), "
                   f"build {o['build_s']:.2f} -> {r['build_s']:.2f} s, peak "
                   f"{o['peak_rss_gb']:.2f} -> {r['peak_rss_gb']:.2f} GB")
-    if "reference" in old and "reference" in figures:
+    if _same(old, figures, "reference", lambda r: r["model"]["scale"]):
         print(f"  reference ratio {old['reference']['ratio']:.0f}x -> {figures['reference']['ratio']:.0f}x")
-    if "sweep" in old and "sweep" in figures:
+    if _same(old, figures, "sweep", lambda s: (s["runs"], s["scale"])):
         print(f"  sweep {old['sweep']['runs_per_minute']:.0f} -> "
               f"{figures['sweep']['runs_per_minute']:.0f} runs per minute")
+
+
+def _same(old: dict, new: dict, section: str, setting) -> bool:
+    """Both have the section, measured with the same setting (else say why not compared)."""
+    if section not in old or section not in new:
+        return False
+    if setting(old[section]) != setting(new[section]):
+        print(f"  {section}: not compared, measured at {setting(old[section])} then, "
+              f"{setting(new[section])} now")
+        return False
+    return True

@@ -54,10 +54,13 @@ def test_compare_prints_old_and_new_figures(tmp_path, capsys):
     row = {"data_set": "article", "scale": 1.0, "total_s": 10.0, "build_s": 1.0,
            "peak_rss_gb": 0.6}
     old = {"machine": {"date": "then", "commit": "abc"}, "runs": [{**row, "total_s": 20.0}],
-           "reference": {"ratio": 26.0}}
+           "reference": {"ratio": 26.0, "model": {"scale": 0.25}},
+           "sweep": {"runs": 200, "scale": 0.01, "runs_per_minute": 400}}
     path = tmp_path / "old.json"
     path.write_text(json.dumps(old))
-    report.compare({"runs": [row], "reference": {"ratio": 57.0}}, str(path))
+    report.compare({"runs": [row], "reference": {"ratio": 57.0, "model": {"scale": 0.25}},
+                    "sweep": {"runs": 20, "scale": 0.01, "runs_per_minute": 300}}, str(path))
     out = capsys.readouterr().out
     assert "20.00 -> " in out and "(x2.00)" in out and "26x -> 57x" in out
+    assert "sweep: not compared" in out        # 20 runs now, 200 then
     assert np.isfinite(report.machine()["cores"])
