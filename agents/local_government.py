@@ -27,7 +27,7 @@ import numpy as np
 
 from model import channels, months
 from model.behaviour import payment, take_up
-from model.population import FARMER, SELF_PAYER
+from model.population import FARMER, SELF_PAYER, in_priority_order
 
 PROVINCE = 17  # payer code of the province; regencies are 0..16
 
@@ -38,8 +38,7 @@ class LocalGovernment(mesa.Agent):
         super().__init__(model)
         self.code, self.name = code, name
         self.budget, self.share, self.limit = budget, share, limit   # per month index
-        order = np.argsort(model.pop.subsidy_priority[eligible], kind="stable")
-        self.waiting_list = eligible[order].astype(np.int64)
+        self.waiting_list = in_priority_order(model.pop, eligible)
         self.pot = 0.0
         self.spent = 0.0
 
@@ -48,7 +47,7 @@ class LocalGovernment(mesa.Agent):
         """Beneficiaries already enrolled at month 0 (model/data/subsidies.toml), chosen from
         the status-quo eligible `candidates` in waiting-list order, whatever the levers say."""
         m = self.model
-        candidates = candidates[np.argsort(m.pop.subsidy_priority[candidates], kind="stable")]
+        candidates = in_priority_order(m.pop, candidates)
         free = candidates[m.pop.payer[candidates] == SELF_PAYER][:count]
         m.pop.payer[free] = self.code
         take_up.enrol(m, free, np.full(len(free), channels.SUBSIDY, dtype=np.uint8))
@@ -80,7 +79,7 @@ class LocalGovernment(mesa.Agent):
         else:
             lo, hi = pop.regency_start[self.code], pop.regency_start[self.code + 1]
             ids = lo + np.flatnonzero(pop.payer[lo:hi] == self.code)
-        return ids[np.argsort(pop.subsidy_priority[ids], kind="stable")]
+        return in_priority_order(pop, ids)
 
     def _allowance(self, t: int) -> float:
         """This month's share of the year's budget: budget / active months that year."""

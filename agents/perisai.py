@@ -48,14 +48,19 @@ class PerisaiAgent(mesa.Agent):
         self.idle_months = 0 if (recruits or collected) else self.idle_months + 1
         if self.idle_months >= m.params["perisai_idle_months"]:
             self.leave()
-        elif len(self.earnings) == 3 and np.mean(self.earnings) < m.params["perisai_reservation_income_idr"]:
-            u = m.streams.uniform("perisai_quit", m.t, np.array([self.index]))[0]
-            if u < m.params["perisai_quit_rate"]:
+        elif len(self.earnings) == 3 and _mean3(self.earnings) < m.params["perisai_reservation_income_idr"]:
+            if m.perisai_quit_u[self.index] < m.params["perisai_quit_rate"]:
                 self.leave()
 
     def leave(self) -> None:
         self.model.perisai_active[self.index] = False
         self.remove()
+
+
+def _mean3(values: list[float]) -> float:
+    """Mean of three numbers, summed left to right as np.mean does, in a tenth of its time."""
+    a, b, c = values
+    return (a + b + c) / 3
 
 
 def routes(m) -> list[np.ndarray]:
@@ -73,26 +78,41 @@ def routes(m) -> list[np.ndarray]:
 
 def visit(m) -> None:
     """All active agents' visits this month, one regency at a time, vectorised over agents."""
-    pop = m.pop
     m.perisai_month_recruits = np.zeros(len(m.perisai_active), dtype=np.int64)
     if not m.perisai_active.any():
         return
-    open_ = (pop.segment >= FARMER) & (~pop.inf_active | pop.stopped) & (pop.payer == SELF_PAYER)
     capacity = int(m.params["perisai_visit_capacity"])
     targets = m.lever("perisai_recruits_per_month")
     for r in range(len(m.regency_names)):
         agents = np.flatnonzero(m.perisai_active & (m.perisai_regency == r))
         if len(agents) and capacity and targets[r] > 0:
-            _visit_regency(m, r, agents, capacity, targets[r], open_)
+            _visit_regency(m, r, agents, capacity, targets[r])
 
 
-def _visit_regency(m, r, agents, capacity, target, open_) -> None:
+def _open_positions(m, route: np.ndarray, start: int, k: int) -> np.ndarray:
+    """Positions on `route` of the next k workers open to a visit, from `start` round to the end
+    and then from the route's beginning: uncovered (or stopped) informal self-payers not yet
+    decided this month. Reads the route in growing chunks, so a month's cost follows the visits
+    the agents can make, not the length of the route."""
+    pop = m.pop
+    parts, found, chunk = [], 0, max(2 * k, 1024)
+    for lo, hi in ((start, len(route)), (0, min(start, len(route)))):
+        while lo < hi and found < k:
+            ids = route[lo:min(lo + chunk, hi)]
+            open_ = ((pop.segment[ids] >= FARMER) & (~pop.inf_active[ids] | pop.stopped[ids])
+                     & (pop.payer[ids] == SELF_PAYER) & ~m.decided[ids])
+            pos = lo + np.flatnonzero(open_)[:k - found]
+            parts.append(pos)
+            found += len(pos)
+            lo, chunk = lo + len(ids), 2 * chunk
+    return np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
+
+
+def _visit_regency(m, r, agents, capacity, target) -> None:
     route = m.perisai_routes[r]
-    pos = np.flatnonzero(open_[route] & ~m.decided[route])
-    if not len(pos):
+    take = _open_positions(m, route, int(m.route_pointer[r]), len(agents) * capacity)
+    if not len(take):
         return
-    first = np.searchsorted(pos, m.route_pointer[r])
-    take = np.concatenate([pos[first:], pos[:first]])[: len(agents) * capacity]
     ids = route[take]
     slot = np.arange(len(ids)) // capacity           # which of this regency's agents
     u = m.streams.uniform("take_up", m.t, ids)
@@ -126,6 +146,8 @@ def settle(m) -> float:
                          par["perisai_allowance_idr"], 0.0)
     m.perisai_month_collected = collected
     m.perisai_month_pay = np.where(m.perisai_active, collected * rate + allowance, 0.0)
+    # Each agent's quit draw, keyed by its index: drawn for all at once (same values, one call).
+    m.perisai_quit_u = m.streams.uniform("perisai_quit", m.t, np.arange(n))
     agents = m.agents_by_type.get(PerisaiAgent)
     if agents:
         agents.do("end_month")

@@ -94,6 +94,8 @@ class EnrollmentModel(mesa.Model):
         self.construction_share0 = float(pop.con_active[construction].mean()) if construction.any() else 0.0
         informal = pop.segment >= FARMER
         self.ref_price_pct = float(np.median(100 * par["premium_idr"] / pop.income[informal]))
+        self.take_up_logit = take_up.own_logit(self)
+        self.peer_members = self.peer_group_sizes()
         self.partial_share = pop.firms.partial_share
         weights = pop.firms.workers.astype(float)
         self.firm_hiring_weights = weights / weights.sum()
@@ -102,9 +104,13 @@ class EnrollmentModel(mesa.Model):
         self._village_residents = np.argsort(pop.village, kind="stable")
         self._village_bounds = np.searchsorted(pop.village[self._village_residents],
                                                np.arange(pop.places.n_villages + 1))
-        # Month scratch arrays (reset by _begin_month) used by take-up while enrolling at month 0.
+        # Month scratch arrays, reset by _begin_month (channel is used while enrolling at month 0).
+        self.contact = np.zeros(pop.n, dtype=np.uint8)
+        self.decided = np.zeros(pop.n, dtype=bool)
         self.channel = np.zeros(pop.n, dtype=np.uint8)
+        self.firm_channel = np.zeros(pop.firms.n, dtype=np.uint8)
         self.village_active = np.zeros(pop.places.n_villages, dtype=bool)
+        self.in_active_village = np.zeros(pop.n, dtype=bool)   # = village_active[pop.village]
 
     def _resolve_levers(self) -> None:
         """Every lever as a [month, regency] array, and whole simulated counts per month."""
@@ -201,18 +207,32 @@ class EnrollmentModel(mesa.Model):
         return np.concatenate(self.unpaid_ids) if self.unpaid_ids else np.zeros(0, dtype=np.int64)
 
     def _begin_month(self) -> None:
-        pop = self.pop
-        self.contact = np.zeros(pop.n, dtype=np.uint8)
-        self.decided = np.zeros(pop.n, dtype=bool)
-        self.channel = np.zeros(pop.n, dtype=np.uint8)
-        self.firm_channel = np.zeros(pop.firms.n, dtype=np.uint8)
+        """Reset the month's scratch arrays (in place) and take the peers' coverage F_g."""
+        self.contact.fill(0)
+        self.decided.fill(False)
+        self.channel.fill(0)
+        self.firm_channel.fill(0)
         self.unpaid_ids = []
         self.tally = outputs.empty_tally()
-        informal = pop.segment >= FARMER
-        n_groups = pop.places.n_groups
-        members = np.bincount(pop.peer_group[informal], minlength=n_groups)
-        covered = np.bincount(pop.peer_group[informal & pop.inf_active], minlength=n_groups)
-        self.peer_coverage = (covered / np.maximum(members, 1)).astype(np.float32)
+        self.peer_coverage = self._peer_coverage()
+
+    def peer_group_sizes(self) -> np.ndarray:
+        """Informal workers in each peer group (villages, then markets), counted afresh."""
+        pop = self.pop
+        informal = np.flatnonzero(pop.segment >= FARMER)
+        return np.bincount(pop.peer_group[informal], minlength=pop.places.n_groups)
+
+    def _peer_coverage(self) -> np.ndarray:
+        """Share of each peer group's informal workers who are active (float32 per group).
+
+        Group sizes (`peer_members`) change only when workers change jobs, and job turnover
+        (behaviour/formal.py) updates them, so only the active workers are counted each month.
+        """
+        pop = self.pop
+        # Only informal workers can be active informal participants (tests/model/test_invariants).
+        covered = np.bincount(pop.peer_group[np.flatnonzero(pop.inf_active)],
+                              minlength=pop.places.n_groups)
+        return (covered / np.maximum(self.peer_members, 1)).astype(np.float32)
 
     # ------------------------------------------------------------------ the month
     def step(self) -> None:

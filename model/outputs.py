@@ -65,9 +65,10 @@ class Collector:
         wage_active = pop.wage_active(m.partial_share)
         active = wage_active | pop.inf_active | pop.con_active
         informal = pop.segment >= FARMER
-        formal_workers = pop.n - int(informal.sum())
-        n_wage, n_con, n_inf = (int(wage_active.sum()), int(pop.con_active.sum()),
-                                int(pop.inf_active.sum()))
+        n_informal = np.count_nonzero(informal)
+        formal_workers = pop.n - n_informal
+        n_wage, n_con, n_inf = (np.count_nonzero(wage_active), np.count_nonzero(pop.con_active),
+                                np.count_nonzero(pop.inf_active))
         out = {
             "month": m.month_labels[m.t],
             "workers": pop.n * w,
@@ -76,15 +77,15 @@ class Collector:
             "active_formal": (n_wage + n_con) * w,
             "active_informal": n_inf * w,
             "coverage_formal": (n_wage + n_con) / max(formal_workers, 1),
-            "coverage_informal": n_inf / max(pop.n - formal_workers, 1),
+            "coverage_informal": n_inf / max(n_informal, 1),
             "active_wage": n_wage * w,
             "active_construction": n_con * w,
-            "registered_informal": int((pop.registered & informal).sum()) * w,
-            "subsidised": int((pop.payer >= 0).sum()) * w,
-            "perisai_agents_active": int(m.perisai_active.sum()) * w,
-            "villages_active": int(m.village_active.sum()),
+            "registered_informal": np.count_nonzero(pop.registered & informal) * w,
+            "subsidised": np.count_nonzero(pop.payer >= 0) * w,
+            "perisai_agents_active": np.count_nonzero(m.perisai_active) * w,
+            "villages_active": np.count_nonzero(m.village_active),
         }
-        out.update(self._transitions(active, wage_active))
+        out.update(self._transitions(active))
         tally = m.tally
         out["perisai_visits"] = tally["perisai_visits"] * w
         out["subsidy_offers"] = tally["subsidy_offers"] * w
@@ -94,18 +95,17 @@ class Collector:
         out["spend_idr"] = sum(out[f"spend_{item}_idr"] for item in SPEND_ITEMS)
         out.update(m.pilot.outputs())
         self.current = out
-        starts = pop.regency_start[:-1]
-        self.regency_active.append(np.add.reduceat(active, starts))
-        self.regency_active_informal.append(np.add.reduceat(pop.inf_active, starts))
+        self.regency_active.append(pop.regency_counts(active))
+        self.regency_active_informal.append(pop.regency_counts(pop.inf_active))
         self.previous = active
 
-    def _transitions(self, active: np.ndarray, wage_active: np.ndarray) -> dict[str, float]:
+    def _transitions(self, active: np.ndarray) -> dict[str, float]:
         m, w = self.model, self.model.pop.weight
         out = dict.fromkeys(CHANNEL_OUTPUTS, 0.0)
         if self.previous is None:
             return {"new_enrollments": 0.0, "lapses": 0.0, **out}
         new = np.flatnonzero(active & ~self.previous)
-        lapses = int((self.previous & ~active).sum())
+        lapses = np.count_nonzero(self.previous & ~active)
         pop = m.pop
         channel = m.channel[new].copy()
         segment = pop.segment[new]

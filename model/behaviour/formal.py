@@ -84,24 +84,36 @@ def turnover(m) -> None:
     wage = np.flatnonzero(pop.segment == WAGE)
     u = m.streams.uniform("separation", m.t, wage)
     # u < separation rate: leaves; the lowest formal_exit_share of those go informal.
-    to_informal = wage[u < par["job_separation_rate"] * par["formal_exit_share"]]
-    movers = wage[(u >= par["job_separation_rate"] * par["formal_exit_share"])
-                  & (u < par["job_separation_rate"])]
+    leave = np.flatnonzero(u < par["job_separation_rate"])
+    leavers, u = wage[leave], u[leave]
+    exits = u < par["job_separation_rate"] * par["formal_exit_share"]
+    to_informal, movers = leavers[exits], leavers[~exits]
     rng = m.streams.generator("job_move", m.t)
-    pop.firm[movers] = rng.choice(pop.firms.n, size=len(movers), p=m.firm_hiring_weights)
+    pop.firm[movers] = _hiring_firms(m, len(movers), rng)
     entrants = _entrants(m, len(to_informal), rng)
     _leave_for_informal(m, to_informal)
     _enter_wage_job(m, entrants, rng)
 
 
+def _hiring_firms(m, k: int, rng) -> np.ndarray:
+    """Firms for k new hires, chosen in proportion to their month-0 size (none drawn for k=0,
+    which leaves `rng` where it was)."""
+    if k == 0:
+        return np.zeros(0, dtype=np.int64)
+    return rng.choice(m.pop.firms.n, size=k, p=m.firm_hiring_weights)
+
+
 def _entrants(m, k: int, rng) -> np.ndarray:
     """Informal workers (not village officials) who take wage jobs, as many as left them."""
+    if k == 0:
+        return np.zeros(0, dtype=np.int64)
     pool = np.flatnonzero((m.pop.segment >= FARMER) & ~m.pop.official)
-    return rng.choice(pool, size=min(k, len(pool)), replace=False) if k else pool[:0]
+    return rng.choice(pool, size=min(k, len(pool)), replace=False)
 
 
 def _leave_for_informal(m, ids: np.ndarray) -> None:
     pop = m.pop
+    m.peer_members += np.bincount(pop.peer_group[ids], minlength=len(m.peer_members))
     pop.segment[ids] = URBAN
     pop.firm[ids] = -1
     pop.aware[ids] = True        # they had a BPJS number through their employer
@@ -111,10 +123,11 @@ def _leave_for_informal(m, ids: np.ndarray) -> None:
 def _enter_wage_job(m, ids: np.ndarray, rng) -> None:
     """An informal worker's BPU membership ends when they become a wage earner."""
     pop = m.pop
+    m.peer_members -= np.bincount(pop.peer_group[ids], minlength=len(m.peer_members))
     pop.segment[ids] = WAGE
     pop.market[ids] = -1
     pop.peer_group[ids] = pop.village[ids]
-    pop.firm[ids] = rng.choice(pop.firms.n, size=len(ids), p=m.firm_hiring_weights)
+    pop.firm[ids] = _hiring_firms(m, len(ids), rng)
     pop.inf_active[ids] = False
     pop.stopped[ids] = False
     pop.unpaid[ids] = 0

@@ -49,6 +49,7 @@ def activate_villages(m) -> int:
     newly = np.concatenate(newly)
     m.village_active[newly] = True
     residents = m.residents_of(newly)
+    m.in_active_village[residents] = True
     residents = residents[m.pop.segment[residents] >= FARMER]
     m.pop.aware[residents] = True
     _contact(m, residents, channels.VILLAGE_CONTACT)
@@ -60,7 +61,7 @@ def village_contacts(m) -> None:
     pop = m.pop
     if not m.village_active.any():
         return
-    ids = np.flatnonzero(m.village_active[pop.village] & (pop.segment >= FARMER) & ~pop.inf_active)
+    ids = np.flatnonzero(m.in_active_village & (pop.segment >= FARMER) & ~pop.inf_active)
     hit = ids[m.streams.uniform("village_contact", m.t, ids) < m.params["village_contact_rate"]]
     pop.aware[hit] = True
     _contact(m, hit, channels.VILLAGE_CONTACT)

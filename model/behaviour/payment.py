@@ -25,7 +25,7 @@ def has_collector(m, ids: np.ndarray) -> np.ndarray:
     recruiter = pop.recruiter[ids]
     agent_active = np.append(m.perisai_active, False)   # index -1 (no recruiter) -> False
     by_agent = agent_active[recruiter]
-    return by_agent | m.village_active[pop.village[ids]]
+    return by_agent | m.in_active_village[ids]
 
 
 def stop_probability(m, ids: np.ndarray) -> np.ndarray:
@@ -41,9 +41,15 @@ def step(m) -> None:
     pop = m.pop
     paying = (pop.segment >= FARMER) & pop.inf_active & ~pop.stopped & (pop.payer == SELF_PAYER)
     ids = np.flatnonzero(paying & ~m.decided)
-    stops = ids[m.streams.uniform("stop_paying", m.t, ids) < stop_probability(m, ids)]
-    pop.stopped[stops] = True
-    unpaid = np.union1d(np.flatnonzero(pop.inf_active & pop.stopped), m.unpaid_beneficiaries())
+    u = m.streams.uniform("stop_paying", m.t, ids)
+    # s_i <= stop_rate (both effects are in [0, 1]), so only a draw below stop_rate can stop:
+    # work out s_i for those alone.
+    maybe = np.flatnonzero(u < m.params["stop_rate"])
+    ids, u = ids[maybe], u[maybe]
+    pop.stopped[ids[u < stop_probability(m, ids)]] = True
+    unpaid = pop.inf_active & pop.stopped
+    unpaid[m.unpaid_beneficiaries()] = True
+    unpaid = np.flatnonzero(unpaid)
     pop.unpaid[unpaid] += 1
     lapsed = unpaid[pop.unpaid[unpaid] >= m.params["lapse_months"]]
     pop.inf_active[lapsed] = False

@@ -40,30 +40,54 @@ def _logit(p: float) -> float:
     return float(np.log(p / (1 - p)))
 
 
+def own_logit(m) -> np.ndarray:
+    """logit(b_i) without the contact effect, for every worker (float32).
+
+    Income and perceived value never change, so the model computes this once at build
+    (EnrollmentModel.take_up_logit) instead of every month for everyone at risk.
+    """
+    pop, par = m.pop, m.params
+    price_pct = 100.0 * par["premium_idr"] / pop.income
+    return (_logit(par["take_up_rate"]) + par["valuation_sd"] * pop.valuation
+            - par["price_sensitivity"] * (price_pct - m.ref_price_pct))
+
+
+def own_probability(m, ids: np.ndarray, contact: np.ndarray) -> np.ndarray:
+    """b_i: own motivation, with the contact effect of this month (float32)."""
+    par = m.params
+    effect = np.array([0.0, par["campaign_effect"], par["village_contact_effect"],
+                       par["perisai_visit_effect"]], dtype=np.float32)
+    return 1.0 / (1.0 + np.exp(-(m.take_up_logit[ids] + effect[contact])))
+
+
 def join_probability(m, ids: np.ndarray, contact: np.ndarray) -> np.ndarray:
     """h_i for workers `ids` with contact codes `contact` (arrays of equal length)."""
     pop, par = m.pop, m.params
-    effect = np.array([0.0, par["campaign_effect"], par["village_contact_effect"],
-                       par["perisai_visit_effect"]], dtype=np.float32)
-    price_pct = 100.0 * par["premium_idr"] / pop.income[ids]
-    logit_b = (_logit(par["take_up_rate"]) + par["valuation_sd"] * pop.valuation[ids]
-               - par["price_sensitivity"] * (price_pct - m.ref_price_pct) + effect[contact])
-    own = 1.0 / (1.0 + np.exp(-logit_b))
+    own = own_probability(m, ids, contact)
     peers = par["imitation"] * m.peer_coverage[pop.peer_group[ids]]
-    assistance = m.lever("registration_assistance")[pop.regency[ids]]
-    self_friction = par["friction"] * (1.0 - assistance)
+    self_friction = par["friction"] * (1.0 - m.lever("registration_assistance"))   # by regency
     assisted = contact >= channels.VILLAGE_CONTACT
-    friction = np.where(assisted, par["assisted_friction"], self_friction)
+    friction = np.where(assisted, par["assisted_friction"], self_friction[pop.regency[ids]])
     friction = np.where(pop.registered[ids], 0.0, friction)
     friction = m.pilot.adjust_friction(ids, friction)
     return (1.0 - friction) * np.minimum(1.0, own + peers)
 
 
 def decide(m, ids: np.ndarray, contact: np.ndarray) -> np.ndarray:
-    """Which of `ids` join this month (their one take-up draw against h_i). Marks them decided."""
+    """Which of `ids` join this month (their one take-up draw against h_i). Marks them decided.
+
+    Friction only lowers h_i (every friction parameter is in [0, 1]) and F_g is at most the
+    largest group's coverage, so h_i <= b_i + imitation * max F. h_i is worked out in full only
+    for the few workers whose draw is below that bound: the same decisions as computing it for
+    everyone, several times faster.
+    """
     u = m.streams.uniform("take_up", m.t, ids)
     m.decided[ids] = True
-    return u < join_probability(m, ids, contact)
+    bound = own_probability(m, ids, contact) + m.params["imitation"] * m.peer_coverage.max()
+    maybe = np.flatnonzero(u < bound)
+    join = np.zeros(len(ids), dtype=bool)
+    join[maybe] = u[maybe] < join_probability(m, ids[maybe], contact[maybe])
+    return join
 
 
 def enrol(m, ids: np.ndarray, channel_of_each: np.ndarray) -> None:

@@ -48,6 +48,17 @@ def test_no_worker_is_counted_twice_at_any_month():
         model.step()
 
 
+def test_counts_kept_between_months_match_a_fresh_count():
+    """Peer-group sizes (kept by job turnover) and the activated-village flag of each worker
+    (kept by village activation) equal what counting afresh gives, every month."""
+    model = EnrollmentModel(scale=0.01, seed=9, job_separation_rate=0.1, **PLAN)
+    while model.running:
+        assert np.array_equal(model.peer_members, model.peer_group_sizes())
+        assert np.array_equal(model.in_active_village, model.village_active[model.pop.village])
+        model.step()
+    assert model.village_active.any()
+
+
 def test_regency_table_sums_to_the_province(baseline):
     table = baseline.regency_table()
     frame = baseline.results()

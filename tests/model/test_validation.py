@@ -84,6 +84,7 @@ def homogeneous_well_mixed_run(p, q):
                             price_sensitivity=0, friction=0, initial_awareness=1, stop_rate=0,
                             post_subsidy_retention=1, job_separation_rate=0, **ALL_LEVERS_ZERO)
     model.pop.peer_group[:] = 0
+    model.peer_members = model.peer_group_sizes()   # the model keeps group sizes up to date
     model._begin_month()
     return model.run().results()["coverage_informal"].to_numpy()
 

@@ -1,0 +1,88 @@
+"""The model's fast paths give exactly what the plain computation gives: the same draws, the same
+decisions. Each test computes the plain version beside the fast one on a model in mid-run."""
+
+from types import SimpleNamespace
+
+import numpy as np
+import pytest
+
+from model import EnrollmentModel
+from model.behaviour import awareness, payment, take_up
+from model.population import in_priority_order
+from model.streams import _GOLDEN, _MASK64, Streams
+
+PLAN = dict(perisai_agents=1500, villages_per_month=20,
+            subsidy_budget_idr=30e9, digital_payment_share=0.5, registration_assistance=0.3)
+
+
+def _splitmix64_uniform(key: int, worker: int) -> float:
+    """The documented draw in plain Python: SplitMix64 of (key, worker id), top 53 bits."""
+    x = (worker * _GOLDEN + key) & _MASK64
+    x = ((x ^ (x >> 30)) * 0xBF58476D1CE4E5B9) & _MASK64
+    x = ((x ^ (x >> 27)) * 0x94D049BB133111EB) & _MASK64
+    x ^= x >> 31
+    return (x >> 11) / 2.0**53
+
+
+def test_uniform_is_the_documented_hash_whatever_else_is_drawn():
+    streams = Streams(42)
+    ids = np.arange(0, 200_000, 3)          # several hashing blocks
+    draws = streams.uniform("take_up", 7, ids)
+    key = streams.key("take_up", 7)
+    for i in [0, 1, 10_922, 10_923, 50_000, len(ids) - 1]:
+        assert draws[i] == _splitmix64_uniform(key, int(ids[i]))
+    subset = ids[::97]
+    assert np.array_equal(streams.uniform("take_up", 7, subset), draws[::97])
+    assert not np.array_equal(streams.uniform("take_up", 8, subset), draws[::97])
+
+
+def test_waiting_list_order_is_a_stable_sort_by_priority_with_ties():
+    rng = np.random.default_rng(3)
+    priority = rng.integers(0, 50, 10_000).astype(np.float32) / 50   # many ties
+    ids = np.sort(rng.choice(10_000, 3_000, replace=False))
+    pop = SimpleNamespace(subsidy_priority=priority)
+    expected = ids[np.argsort(priority[ids], kind="stable")]
+    assert np.array_equal(in_priority_order(pop, ids), expected)
+
+
+@pytest.fixture
+def mid_run():
+    """A model at the start of month 4, scratch arrays reset, some workers contacted."""
+    model = EnrollmentModel(scale=0.03, seed=4, **PLAN)
+    for _ in range(3):
+        model.step()
+    model.t += 1
+    model._begin_month()
+    rng = np.random.default_rng(0)
+    model.contact[:] = rng.choice(4, model.pop.n, p=[0.7, 0.1, 0.1, 0.1])
+    return model
+
+
+def test_take_up_bound_never_drops_a_joiner(mid_run):
+    m = mid_run
+    ids = take_up.at_risk(m)
+    contact = m.contact[ids]
+    plain = m.streams.uniform("take_up", m.t, ids) < take_up.join_probability(m, ids, contact)
+    assert plain.sum() > 20
+    assert np.array_equal(take_up.decide(m, ids, contact), plain)
+
+
+def test_awareness_bound_never_drops_a_learner(mid_run):
+    m = mid_run
+    ids = np.flatnonzero(~m.pop.aware & m.pop.informal())
+    u = m.streams.uniform("awareness", m.t, ids)
+    plain = ids[u < m.params["peer_awareness"] * m.peer_coverage[m.pop.peer_group[ids]]]
+    awareness.step(m)
+    assert len(plain) > 5
+    assert np.array_equal(np.flatnonzero(m.pop.aware[ids]), np.searchsorted(ids, plain))
+
+
+def test_stopping_bound_never_drops_a_stop(mid_run):
+    m, pop = mid_run, mid_run.pop
+    paying = np.flatnonzero(pop.informal() & pop.inf_active & ~pop.stopped & (pop.payer == -1))
+    u = m.streams.uniform("stop_paying", m.t, paying)
+    plain = paying[u < payment.stop_probability(m, paying)]
+    before = pop.stopped.copy()
+    payment.step(m)
+    assert len(plain) > 20
+    assert np.array_equal(np.flatnonzero(pop.stopped & ~before), plain)
