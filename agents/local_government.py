@@ -20,8 +20,6 @@ Each month a payer
 
 from __future__ import annotations
 
-import math
-
 import mesa
 import numpy as np
 
@@ -146,20 +144,13 @@ class LocalGovernment(mesa.Agent):
             free &= pop.subsidy_used[wl] < limit
         offered = wl[free][:room]
         pop.offer_year[offered] = year
-        accepted = offered[m.streams.uniform("subsidy_offer", t, offered) < self._acceptance(offered, t)]
+        accepted = offered[m.streams.uniform("subsidy_offer", t, offered)
+                           < take_up.offer_acceptance(m, offered, self.share[t])]
         pop.payer[accepted] = self.code
         pop.subsidy_used[accepted] += 1
         take_up.enrol(m, accepted, np.full(len(accepted), channels.SUBSIDY, dtype=np.uint8))
         m.tally["subsidy_offers"] += len(offered)
         self._spend(len(accepted) * cost)
-
-    def _acceptance(self, ids: np.ndarray, t: int) -> np.ndarray:
-        """subsidy_acceptance, lowered by price_sensitivity x the premium share left to pay."""
-        par = self.model.params
-        base = min(max(par["subsidy_acceptance"], 1e-9), 1 - 1e-9)
-        out_of_pocket = 100 * par["premium_idr"] * (1 - self.share[t]) / self.model.pop.income[ids]
-        logit = math.log(base / (1 - base)) - par["price_sensitivity"] * out_of_pocket
-        return 1 / (1 + np.exp(-logit))
 
     def _spend(self, amount: float) -> None:
         self.pot -= amount

@@ -56,12 +56,16 @@ class EnrollmentModel(mesa.Model):
         data_set: "office-2024-08" (default, 1.033 M of about 3.04 M) or "article" (1.3 M).
         horizon: last month simulated, "YYYY-MM" (default 2030-12).
         rng: accepted for mesa.batch_run; an integer is used as the seed.
+        scenario: Mesa's Scenario (passed back by SolaraViz's Reset); ignored - cakupan's
+            scenarios are experiments.Scenario files that become these keyword arguments.
         **settings: levers, uncertain parameters, costs and rules (model/parameters.py).
     """
 
     def __init__(self, scale: float = 0.05, seed: int | None = None,
                  data_set: str = data.DEFAULT_DATA_SET, horizon: str = DEFAULT_HORIZON,
-                 rng=None, **settings_):
+                 rng=None, scenario=None, **settings_):
+        # `scenario`: Mesa's own Scenario object, which SolaraViz's Reset passes back; it holds
+        # only an rng, and cakupan's inputs are keyword arguments, so it is accepted and unused.
         seed = _seed(seed, rng)
         super().__init__(rng=seed)
         self.seed = seed

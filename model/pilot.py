@@ -110,9 +110,7 @@ class Pilot:
             m.contact[treated] = np.maximum(m.contact[treated], channels.CAMPAIGN_CONTACT)
         if par["pilot_subsidy_share"] > 0:
             offered = treated[pop.payer[treated] == SELF_PAYER]
-            base = min(max(par["subsidy_acceptance"], 1e-9), 1 - 1e-9)
-            oop = 100 * par["premium_idr"] * (1 - par["pilot_subsidy_share"]) / pop.income[offered]
-            p = 1 / (1 + np.exp(-(np.log(base / (1 - base)) - par["price_sensitivity"] * oop)))
+            p = take_up.offer_acceptance(m, offered, par["pilot_subsidy_share"])
             accepted = offered[m.streams.uniform("subsidy_offer", m.t, offered, extra=PILOT_PAYER) < p]
             pop.payer[accepted] = PILOT_PAYER
             take_up.enrol(m, accepted, np.full(len(accepted), channels.PILOT, dtype=np.uint8))

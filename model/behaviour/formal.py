@@ -121,8 +121,10 @@ def _leave_for_informal(m, ids: np.ndarray) -> None:
 
 
 def _enter_wage_job(m, ids: np.ndarray, rng) -> None:
-    """An informal worker's BPU membership ends when they become a wage earner."""
+    """An informal worker's BPU membership ends when they become a wage earner; a subsidy they
+    had ends too (counted with the month's ended subsidies; their payer has no one to pay)."""
     pop = m.pop
+    m.tally["subsidies_ended"] += np.count_nonzero(pop.payer[ids] >= 0)
     m.peer_members -= np.bincount(pop.peer_group[ids], minlength=len(m.peer_members))
     pop.segment[ids] = WAGE
     pop.market[ids] = -1

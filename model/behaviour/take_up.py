@@ -90,6 +90,14 @@ def decide(m, ids: np.ndarray, contact: np.ndarray) -> np.ndarray:
     return join
 
 
+def offer_acceptance(m, ids: np.ndarray, share_paid: float) -> np.ndarray:
+    """Chance that workers offered a subsidy paying `share_paid` of the premium accept it:
+    logit(a) = logit(subsidy_acceptance) - price_sensitivity x (premium left to pay, % of income)."""
+    par = m.params
+    out_of_pocket = 100 * par["premium_idr"] * (1 - share_paid) / m.pop.income[ids]
+    return 1 / (1 + np.exp(-(_logit(par["subsidy_acceptance"]) - par["price_sensitivity"] * out_of_pocket)))
+
+
 def enrol(m, ids: np.ndarray, channel_of_each: np.ndarray) -> None:
     """Make `ids` paying informal participants; credit newly active ones to their channel."""
     pop = m.pop

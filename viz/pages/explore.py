@@ -23,18 +23,6 @@ EXPLORE_SEED = 1
 SLIDER_MAX = 20_000
 
 
-class ExploreModel(EnrollmentModel):
-    """EnrollmentModel as Mesa's Reset button rebuilds it.
-
-    Mesa 3.5's Reset passes the old model's `scenario` (Mesa's own default Scenario, which holds
-    only the rng) back to the constructor; EnrollmentModel takes its inputs as keyword arguments
-    and rejects unknown ones, so the scenario is dropped here (the seed comes from the sidebar).
-    """
-
-    def __init__(self, scenario=None, **kwargs):
-        super().__init__(**kwargs)
-
-
 def model_params() -> dict:
     """Mesa user parameters: fixed scale and seed slider, plus the levers that fit a slider."""
     params = {
@@ -85,6 +73,6 @@ def RegencyChart(model):
 @solara.component
 def Page():
     params = solara.use_memo(model_params, [])
-    model = solara.use_memo(lambda: ExploreModel(scale=EXPLORE_SCALE, seed=EXPLORE_SEED), [])
+    model = solara.use_memo(lambda: EnrollmentModel(scale=EXPLORE_SCALE, seed=EXPLORE_SEED), [])
     SolaraViz(model, components=[StatusCard, CoverageChart, PerisaiChart, RegencyChart],
               model_params=params, name="Explore one run (1% of workers)", play_interval=150)
