@@ -34,7 +34,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from scipy import optimize
 from scipy.stats import chi2, qmc
 
-from experiments.errors import UserError
+from experiments.errors import UserError, read_toml_file
 from experiments.runner import execute, plan
 from experiments.scenario import _closest, load_scenario
 from experiments.store import code_version, now
@@ -237,12 +237,7 @@ def load_targets(path: str | Path = TARGETS_FILE, fit: list[str] | None = None,
     """The targets file, checked; `fit` narrows the fitted parameters to some of the file's (or
     adds others over their registry bounds); `overrides` replace [calibration] settings."""
     path = Path(path)
-    if not path.is_file():
-        raise CalibrationError(f"{path}: no such targets file")
-    try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as error:
-        raise CalibrationError(f"{path}: not valid TOML: {error}") from None
+    raw = read_toml_file(path, CalibrationError, "targets")
     raw.setdefault("calibration", {}).update({k: v for k, v in overrides.items() if v is not None})
     if fit:
         ranges = raw["calibration"].get("fit", {})

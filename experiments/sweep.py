@@ -32,7 +32,6 @@ from __future__ import annotations
 
 import itertools
 import math
-import tomllib
 from pathlib import Path
 from typing import Any, Literal
 
@@ -40,7 +39,7 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from scipy.stats import qmc
 
-from experiments.errors import UserError
+from experiments.errors import UserError, read_toml_file
 from experiments.runner import Results, as_scenarios, experiment, plan, replicate_seeds
 from experiments.scenario import is_path, _closest
 from model import months
@@ -163,13 +162,7 @@ def _round(name: str, value: float) -> float:
 def load_sweep(path: str | Path) -> Sweep:
     """A sweep file, checked: structure, factor names, ranges against the registry's bounds."""
     path = Path(path)
-    if not path.is_file():
-        raise SweepError(f"{path}: no such sweep file")
-    try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as error:
-        raise SweepError(f"{path}: not valid TOML: {error}") from None
-    return parse_sweep(raw, str(path), path.parent)
+    return parse_sweep(read_toml_file(path, SweepError, "sweep"), str(path), path.parent)
 
 
 def parse_sweep(raw: dict, source: str = "<sweep>", directory: Path = Path(".")) -> Sweep:
