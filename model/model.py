@@ -269,7 +269,7 @@ class EnrollmentModel(mesa.Model):
 
     # ------------------------------------------------------------------ results
     def results(self):
-        """The DataCollector's table with `month` as the index name kept as a column."""
+        """The DataCollector's table: one row per month from month 0, `month` as a column."""
         return self.datacollector.get_model_vars_dataframe()
 
     def regency_table(self):
