@@ -63,8 +63,12 @@ def _mean3(values: list[float]) -> float:
     return (a + b + c) / 3
 
 
-def routes(m) -> list[np.ndarray]:
-    """Per regency, the order in which its agents walk: traders first, each group shuffled."""
+def routes(m) -> tuple[np.ndarray, np.ndarray]:
+    """All regencies' routes end to end, and where each starts (`bounds[r]:bounds[r + 1]`).
+
+    A regency's route is the order in which its agents walk: traders first, each group shuffled.
+    One flat array lets a month's visits in every regency be worked out together.
+    """
     pop = m.pop
     out = []
     for r in range(len(m.regency_names)):
@@ -73,54 +77,93 @@ def routes(m) -> list[np.ndarray]:
         order = np.argsort(m.streams.uniform("perisai_route", -1, ids))
         ids = ids[order]
         out.append(np.concatenate([ids[pop.segment[ids] == TRADER], ids[pop.segment[ids] != TRADER]]))
-    return out
+    bounds = np.concatenate([[0], np.cumsum([len(route) for route in out])]).astype(np.int64)
+    return np.concatenate(out), bounds
 
 
 def visit(m) -> None:
-    """All active agents' visits this month, one regency at a time, vectorised over agents."""
+    """All active agents' visits this month, every regency at once.
+
+    Regencies share no workers and a visit reads only the visited worker's state and the peers'
+    coverage taken at the start of the month, so working them out together gives what visiting
+    one regency after another gives (tests/model/test_golden_outputs.py), without a dozen
+    small array operations per regency per month.
+    """
+    n_regencies = len(m.regency_names)
     m.perisai_month_recruits = np.zeros(len(m.perisai_active), dtype=np.int64)
-    if not m.perisai_active.any():
-        return
     capacity = int(m.params["perisai_visit_capacity"])
-    targets = m.lever("perisai_recruits_per_month")
-    for r in range(len(m.regency_names)):
-        agents = np.flatnonzero(m.perisai_active & (m.perisai_regency == r))
-        if len(agents) and capacity and targets[r] > 0:
-            _visit_regency(m, r, agents, capacity, targets[r])
-
-
-def _open_positions(m, route: np.ndarray, start: int, k: int) -> np.ndarray:
-    """Positions on `route` of the next k workers open to a visit, from `start` round to the end
-    and then from the route's beginning: uncovered (or stopped) informal self-payers not yet
-    decided this month. Reads the route in growing chunks, so a month's cost follows the visits
-    the agents can make, not the length of the route."""
-    pop = m.pop
-    parts, found, chunk = [], 0, max(2 * k, 1024)
-    for lo, hi in ((start, len(route)), (0, min(start, len(route)))):
-        while lo < hi and found < k:
-            ids = route[lo:min(lo + chunk, hi)]
-            open_ = ((pop.segment[ids] >= FARMER) & (~pop.inf_active[ids] | pop.stopped[ids])
-                     & (pop.payer[ids] == SELF_PAYER) & ~m.decided[ids])
-            pos = lo + np.flatnonzero(open_)[:k - found]
-            parts.append(pos)
-            found += len(pos)
-            lo, chunk = lo + len(ids), 2 * chunk
-    return np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
-
-
-def _visit_regency(m, r, agents, capacity, target) -> None:
-    route = m.perisai_routes[r]
-    take = _open_positions(m, route, int(m.route_pointer[r]), len(agents) * capacity)
-    if not len(take):
+    if not m.perisai_active.any() or not capacity:
         return
-    ids = route[take]
-    slot = np.arange(len(ids)) // capacity           # which of this regency's agents
+    agents = np.flatnonzero(m.perisai_active)
+    agents = agents[np.argsort(m.perisai_regency[agents], kind="stable")]   # by regency, then index
+    per_regency = np.bincount(m.perisai_regency[agents], minlength=n_regencies)
+    targets = m.lever("perisai_recruits_per_month")
+    regs = np.flatnonzero((per_regency > 0) & (targets > 0)
+                          & (np.diff(m.perisai_route_bounds) > 0))
+    if not len(regs):
+        return
+    visiting = np.zeros(n_regencies, dtype=bool)
+    visiting[regs] = True
+    agents = agents[visiting[m.perisai_regency[agents]]]
+    pos, of = _open_positions(m, regs, m.route_pointer[regs], per_regency[regs] * capacity)
+    if len(pos):
+        _visit(m, regs, pos, of, agents, per_regency[regs], capacity, targets)
+
+
+def _open_positions(m, regs: np.ndarray, starts: np.ndarray, need: np.ndarray):
+    """For each regency regs[j], the positions on its route of the next need[j] workers open to
+    a visit, from starts[j] round to the end and then from the route's beginning: uncovered (or
+    stopped) informal self-payers not yet decided this month. Returns the positions, regency by
+    regency in walking order, and for each the index j of its regency. Reads the routes in
+    growing chunks, so a month's cost follows the visits the agents can make, not the routes'
+    lengths."""
+    pop = m.pop
+    flat, bounds = m.perisai_route_ids, m.perisai_route_bounds
+    length, offset = np.diff(bounds)[regs], bounds[regs]
+    scanned = starts.astype(np.int64).copy()       # unwrapped: position p is p mod length
+    end = scanned + length
+    missing = need.astype(np.int64).copy()
+    chunk = np.maximum(2 * missing, 1024)
+    parts, part_of = [np.zeros(0, dtype=np.int64)], [np.zeros(0, dtype=np.int64)]
+    todo = np.flatnonzero((missing > 0) & (length > 0))
+    while len(todo):
+        lo = scanned[todo]
+        n = np.minimum(lo + chunk[todo], end[todo]) - lo
+        of = np.repeat(todo, n)
+        unwrapped = np.arange(n.sum()) + np.repeat(lo - (np.cumsum(n) - n), n)
+        at = unwrapped % length[of]
+        ids = flat[offset[of] + at]
+        open_ = np.flatnonzero((pop.segment[ids] >= FARMER) & (~pop.inf_active[ids] | pop.stopped[ids])
+                               & (pop.payer[ids] == SELF_PAYER) & ~m.decided[ids])
+        rank = np.arange(len(open_)) - np.searchsorted(of[open_], of[open_])   # within regency
+        keep = open_[rank < missing[of[open_]]]
+        parts.append(at[keep])
+        part_of.append(of[keep])
+        missing -= np.bincount(of[keep], minlength=len(regs))
+        scanned[todo] += n
+        chunk[todo] *= 2
+        todo = todo[(missing[todo] > 0) & (scanned[todo] < end[todo])]
+    pos, of = np.concatenate(parts), np.concatenate(part_of)
+    order = np.argsort(of, kind="stable")          # regency by regency, each in walking order
+    return pos[order], of[order]
+
+
+def _visit(m, regs, pos, of, agents, per_regency, capacity, targets) -> None:
+    """Visit the workers at route positions `pos` (of regency regs[of]): each regency's agents
+    (`agents`, by regency then index) take `capacity` of them in turn and stop once they have
+    signed their regency's target."""
+    ids = m.perisai_route_ids[m.perisai_route_bounds[regs][of] + pos]
+    first = np.searchsorted(of, np.arange(len(regs)))        # each regency's first visit
+    agent_base = np.concatenate([[0], np.cumsum(per_regency)[:-1]])
+    slot = agent_base[of] + (np.arange(len(ids)) - first[of]) // capacity   # index into agents
     u = m.streams.uniform("take_up", m.t, ids)
     contact = np.full(len(ids), channels.PERISAI_CONTACT, dtype=np.uint8)
     join = u < take_up.join_probability(m, ids, contact)
     signed = np.cumsum(join) - join                  # joins before this visit, all agents
-    block_start = np.concatenate([[0], np.cumsum(join)])[slot * capacity]
-    visited = (signed - block_start) < target        # stop once the target is met
+    block_first = first[of] + (slot - agent_base[of]) * capacity
+    visited = (signed - signed[block_first]) < targets[regs][of]   # stop once the target is met
+    last = np.flatnonzero(np.diff(np.append(of, len(regs))))          # each regency's last visit
+    m.route_pointer[regs[of[last]]] = pos[last] + 1
     ids, join, agent = ids[visited], join[visited], agents[slot[visited]]
     m.decided[ids] = True
     m.pop.aware[ids] = True
@@ -130,7 +173,6 @@ def _visit_regency(m, r, agents, capacity, target) -> None:
     m.pop.recruiter[joined] = agent[join]
     m.perisai_month_recruits += np.bincount(agent[join], minlength=len(m.perisai_active))
     m.tally["perisai_visits"] += len(ids)
-    m.route_pointer[r] = take[-1] + 1
 
 
 def settle(m) -> float:
