@@ -163,6 +163,7 @@ class EnrollmentModel(mesa.Model):
         population.initial_informal(pop, self.data_set, self.params, self.streams)
         self.branch = BranchOffice(self)
         self.village_queue = outreach.village_queue(self)
+        self.campaign_states = outreach.campaign_states(self)
         self.perisai_route_ids, self.perisai_route_bounds = perisai.routes(self)
         self.route_pointer = np.zeros(len(self.regency_names), dtype=np.int64)
         self.perisai_active = np.zeros(0, dtype=bool)

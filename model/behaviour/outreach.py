@@ -19,15 +19,24 @@ from model import channels
 from model.population import FARMER
 
 
+def campaign_states(m) -> np.ndarray:
+    """The campaign streams of every month and regency, set up at build: [month, regency]."""
+    return m.streams.generator_states("campaign", np.arange(m.n_months + 1),
+                                      np.arange(len(m.regency_names)))
+
+
 def campaign(m) -> int:
-    """Reach this month's campaign audience; returns simulated workers reached."""
+    """Reach this month's campaign audience; returns simulated workers reached.
+
+    Regency r's audience is drawn from stream ("campaign", month, r), set up for the whole run
+    at build (EnrollmentModel.campaign_states)."""
     pop = m.pop
     reached_total = 0
     for r, k in enumerate(m.counts["campaign_reach_per_month"][m.t]):
         if k == 0:
             continue
         lo, hi = pop.regency_start[r], pop.regency_start[r + 1]
-        ids = lo + m.streams.generator("campaign", m.t, r).integers(0, hi - lo, k)
+        ids = lo + m.streams.seeded(m.campaign_states[m.t, r]).integers(0, hi - lo, k)
         ids = ids[pop.segment[ids] >= FARMER]
         pop.aware[ids] = True
         _contact(m, ids, channels.CAMPAIGN_CONTACT)

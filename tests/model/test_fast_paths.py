@@ -86,3 +86,26 @@ def test_stopping_bound_never_drops_a_stop(mid_run):
     payment.step(m)
     assert len(plain) > 20
     assert np.array_equal(np.flatnonzero(pop.stopped & ~before), plain)
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2**31 + 3, 2**32 - 1, 2**32, 2**40 + 5, 10**20 + 7])
+def test_generator_states_are_numpys_seed_sequence_and_sfc64(seed):
+    """Set up together, every (month, extra) stream starts where numpy's own objects start and
+    draws the same numbers, whatever the seed's width (one or several 32-bit words)."""
+    streams = Streams(seed)
+    months, extra = np.array([-1, 0, 1, 5, 76, 400]), np.arange(18)
+    states = streams.generator_states("campaign", months, extra)
+    for i, t in enumerate(months):
+        for e in extra:
+            plain = streams.generator("campaign", int(t), int(e))
+            assert np.array_equal(states[i, e], plain.bit_generator.state["state"]["state"])
+    plain = streams.generator("campaign", 5, 9).integers(0, 7_777, 500)
+    assert np.array_equal(streams.seeded(states[3, 9]).integers(0, 7_777, 500), plain)
+    assert not np.array_equal(streams.seeded(states[3, 8]).integers(0, 7_777, 500), plain)
+
+
+def test_generator_states_refuse_what_seed_sequence_refuses():
+    with pytest.raises(ValueError, match="months >= -1"):
+        Streams(1).generator_states("campaign", np.array([-2]), np.arange(3))
+    with pytest.raises(ValueError, match="below 2\\*\\*32"):
+        Streams(1).generator_states("campaign", np.array([1]), np.array([2**32]))
