@@ -101,8 +101,8 @@ class EnrollmentModel(mesa.Model):
         self.take_up_logit = take_up.own_logit(self)
         self.peer_members = self.peer_group_sizes()
         self.partial_share = pop.firms.partial_share
-        weights = pop.firms.workers.astype(float)
-        self.firm_hiring_weights = weights / weights.sum()
+        self.firm_hiring_cdf = formal.hiring_cdf(self)
+        self.job_move_states = self.streams.generator_states("job_move", np.arange(self.n_months + 1))
         order = np.argsort(self.streams.uniform("firm_priority", -2, np.arange(pop.firms.n)))
         self.firm_queue = [order[pop.firms.regency[order] == r] for r in range(len(self.regency_names))]
         self._village_residents = np.argsort(pop.village, kind="stable")

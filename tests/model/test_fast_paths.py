@@ -109,3 +109,26 @@ def test_generator_states_refuse_what_seed_sequence_refuses():
         Streams(1).generator_states("campaign", np.array([-2]), np.arange(3))
     with pytest.raises(ValueError, match="below 2\\*\\*32"):
         Streams(1).generator_states("campaign", np.array([1]), np.array([2**32]))
+
+
+def test_generator_states_without_extra_are_numpys():
+    streams = Streams(77)
+    states = streams.generator_states("job_move", np.arange(10))
+    for t in range(10):
+        plain = streams.generator("job_move", t).bit_generator.state["state"]["state"]
+        assert np.array_equal(states[t], plain)
+
+
+def test_hiring_firms_draw_what_generator_choice_draws():
+    """The same firms as numpy's choice with the hiring weights, and the stream left where
+    choice leaves it (the next draws of the month depend on it)."""
+    from model.behaviour import formal
+
+    model = EnrollmentModel(scale=0.02, seed=3, horizon="2024-10")
+    weights = model.pop.firms.workers.astype(float)
+    weights /= weights.sum()
+    for t, k in [(1, 1), (2, 37), (3, 5000)]:
+        plain, fast = model.streams.generator("job_move", t), model.streams.generator("job_move", t)
+        expected = plain.choice(model.pop.firms.n, size=k, p=weights)
+        assert np.array_equal(formal._hiring_firms(model, k, fast), expected)
+        assert fast.random() == plain.random()
