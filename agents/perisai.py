@@ -123,20 +123,22 @@ def _open_positions(m, regs: np.ndarray, starts: np.ndarray, need: np.ndarray):
     scanned = starts.astype(np.int64).copy()       # unwrapped: position p is p mod length
     end = scanned + length
     missing = need.astype(np.int64).copy()
-    chunk = np.maximum(2 * missing, 1024)
+    chunk = missing + missing // 2 + 64           # most workers on a route are open
     parts, part_of = [np.zeros(0, dtype=np.int64)], [np.zeros(0, dtype=np.int64)]
     todo = np.flatnonzero((missing > 0) & (length > 0))
     while len(todo):
         lo = scanned[todo]
         n = np.minimum(lo + chunk[todo], end[todo]) - lo
+        group_start = np.cumsum(n) - n
         of = np.repeat(todo, n)
-        unwrapped = np.arange(n.sum()) + np.repeat(lo - (np.cumsum(n) - n), n)
+        unwrapped = np.arange(n.sum()) + np.repeat(lo - group_start, n)
         at = unwrapped % length[of]
         ids = flat[offset[of] + at]
-        open_ = np.flatnonzero((pop.segment[ids] >= FARMER) & (~pop.inf_active[ids] | pop.stopped[ids])
-                               & (pop.payer[ids] == SELF_PAYER) & ~m.decided[ids])
-        rank = np.arange(len(open_)) - np.searchsorted(of[open_], of[open_])   # within regency
-        keep = open_[rank < missing[of[open_]]]
+        open_ = ((pop.segment[ids] >= FARMER) & (~pop.inf_active[ids] | pop.stopped[ids])
+                 & (pop.payer[ids] == SELF_PAYER) & ~m.decided[ids])
+        opened = np.cumsum(open_)                  # open positions so far, this one included
+        before = opened[group_start] - open_[group_start]                 # before each regency's
+        keep = np.flatnonzero(open_ & (opened - np.repeat(before, n) <= missing[of]))
         parts.append(at[keep])
         part_of.append(of[keep])
         missing -= np.bincount(of[keep], minlength=len(regs))

@@ -31,17 +31,16 @@ def campaign(m) -> int:
     Regency r's audience is drawn from stream ("campaign", month, r), set up for the whole run
     at build (EnrollmentModel.campaign_states)."""
     pop = m.pop
-    reached_total = 0
-    for r, k in enumerate(m.counts["campaign_reach_per_month"][m.t]):
-        if k == 0:
-            continue
-        lo, hi = pop.regency_start[r], pop.regency_start[r + 1]
-        ids = lo + m.streams.seeded(m.campaign_states[m.t, r]).integers(0, hi - lo, k)
+    reach = m.counts["campaign_reach_per_month"][m.t]
+    drawn = [pop.regency_start[r] + m.streams.seeded(m.campaign_states[m.t, r]).integers(
+                 0, pop.regency_start[r + 1] - pop.regency_start[r], k)
+             for r, k in enumerate(reach) if k]
+    if drawn:                        # regencies share no workers: one pass over all reached
+        ids = np.concatenate(drawn)
         ids = ids[pop.segment[ids] >= FARMER]
         pop.aware[ids] = True
         _contact(m, ids, channels.CAMPAIGN_CONTACT)
-        reached_total += k
-    return reached_total
+    return int(reach.sum())
 
 
 def activate_villages(m) -> int:
