@@ -114,40 +114,24 @@ def _open_positions(m, regs: np.ndarray, starts: np.ndarray, need: np.ndarray):
     """For each regency regs[j], the positions on its route of the next need[j] workers open to
     a visit, from starts[j] round to the end and then from the route's beginning: uncovered (or
     stopped) informal self-payers not yet decided this month. Returns the positions, regency by
-    regency in walking order, and for each the index j of its regency. Reads the routes in
-    growing chunks, so a month's cost follows the visits the agents can make, not the routes'
-    lengths."""
+    regency in walking order, and for each the index j of its regency.
+
+    Open workers are found in one pass over all routes, and each regency's k-th open worker
+    after its start is then an index into them: a few whole-array operations a month instead
+    of a loop over regencies and route chunks (most of a route is covered after a year)."""
     pop = m.pop
     flat, bounds = m.perisai_route_ids, m.perisai_route_bounds
-    length, offset = np.diff(bounds)[regs], bounds[regs]
-    scanned = starts.astype(np.int64).copy()       # unwrapped: position p is p mod length
-    end = scanned + length
-    missing = need.astype(np.int64).copy()
-    chunk = missing + missing // 2 + 64           # most workers on a route are open
-    parts, part_of = [np.zeros(0, dtype=np.int64)], [np.zeros(0, dtype=np.int64)]
-    todo = np.flatnonzero((missing > 0) & (length > 0))
-    while len(todo):
-        lo = scanned[todo]
-        n = np.minimum(lo + chunk[todo], end[todo]) - lo
-        group_start = np.cumsum(n) - n
-        of = np.repeat(todo, n)
-        unwrapped = np.arange(n.sum()) + np.repeat(lo - group_start, n)
-        at = unwrapped % length[of]
-        ids = flat[offset[of] + at]
-        open_ = ((pop.segment[ids] >= FARMER) & (~pop.inf_active[ids] | pop.stopped[ids])
-                 & (pop.payer[ids] == SELF_PAYER) & ~m.decided[ids])
-        opened = np.cumsum(open_)                  # open positions so far, this one included
-        before = opened[group_start] - open_[group_start]                 # before each regency's
-        keep = np.flatnonzero(open_ & (opened - np.repeat(before, n) <= missing[of]))
-        parts.append(at[keep])
-        part_of.append(of[keep])
-        missing -= np.bincount(of[keep], minlength=len(regs))
-        scanned[todo] += n
-        chunk[todo] *= 2
-        todo = todo[(missing[todo] > 0) & (scanned[todo] < end[todo])]
-    pos, of = np.concatenate(parts), np.concatenate(part_of)
-    order = np.argsort(of, kind="stable")          # regency by regency, each in walking order
-    return pos[order], of[order]
+    is_open = ((pop.segment >= FARMER) & (~pop.inf_active | pop.stopped)
+               & (pop.payer == SELF_PAYER) & ~m.decided)
+    open_at = np.flatnonzero(is_open[flat])                 # open route positions, ascending
+    first = np.searchsorted(open_at, bounds[regs])          # regency j's: open_at[first:last]
+    total = np.searchsorted(open_at, bounds[regs + 1]) - first
+    before = np.searchsorted(open_at, bounds[regs] + starts) - first   # open before its start
+    take = np.minimum(need, total)
+    of = np.repeat(np.arange(len(regs)), take)
+    k = np.arange(len(of)) - np.repeat(np.cumsum(take) - take, take)   # k-th visit of its regency
+    at = open_at[first[of] + (before[of] + k) % total[of]]
+    return at - bounds[regs][of], of
 
 
 def _visit(m, regs, pos, of, agents, per_regency, capacity, targets) -> None:
