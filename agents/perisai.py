@@ -22,7 +22,7 @@ from __future__ import annotations
 import mesa
 import numpy as np
 
-from model import channels
+from model import arrays, channels
 from model.behaviour import take_up
 from model.population import FARMER, SELF_PAYER, TRADER
 
@@ -129,7 +129,7 @@ def _open_positions(m, regs: np.ndarray, starts: np.ndarray, need: np.ndarray):
     before = np.searchsorted(open_at, bounds[regs] + starts) - first   # open before its start
     take = np.minimum(need, total)
     of = np.repeat(np.arange(len(regs)), take)
-    k = np.arange(len(of)) - np.repeat(np.cumsum(take) - take, take)   # k-th visit of its regency
+    k = arrays.ranges(np.zeros(len(regs), dtype=np.int64), take)      # k-th visit of its regency
     at = open_at[first[of] + (before[of] + k) % total[of]]
     return at - bounds[regs][of], of
 

@@ -32,7 +32,7 @@ import numpy as np
 from agents import perisai
 from agents.branch_office import BranchOffice
 from agents.local_government import PROVINCE, LocalGovernment
-from model import data, levers, months, outputs, population, settings
+from model import arrays, data, levers, months, outputs, population, settings
 from model.behaviour import awareness, formal, outreach, payment, take_up
 from model.parameters import PARAMETERS
 from model.pilot import Pilot
@@ -162,7 +162,8 @@ class EnrollmentModel(mesa.Model):
         self._enrol_status_quo()
         population.initial_informal(pop, self.data_set, self.params, self.streams)
         self.branch = BranchOffice(self)
-        self.village_queue = outreach.village_queue(self)
+        self.village_queue, self.village_queue_bounds = outreach.village_queue(self)
+        self.villages_queued = np.zeros(len(self.regency_names), dtype=np.int64)   # activated so far
         self.campaign_states = outreach.campaign_states(self)
         self.perisai_route_ids, self.perisai_route_bounds = perisai.routes(self)
         self.route_pointer = np.zeros(len(self.regency_names), dtype=np.int64)
@@ -204,9 +205,8 @@ class EnrollmentModel(mesa.Model):
 
     def residents_of(self, villages: np.ndarray) -> np.ndarray:
         """Workers living in the given villages."""
-        parts = [self._village_residents[self._village_bounds[v]:self._village_bounds[v + 1]]
-                 for v in villages]
-        return np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
+        lo = self._village_bounds[villages]
+        return self._village_residents[arrays.ranges(lo, self._village_bounds[villages + 1] - lo)]
 
     def unpaid_beneficiaries(self) -> np.ndarray:
         return np.concatenate(self.unpaid_ids) if self.unpaid_ids else np.zeros(0, dtype=np.int64)

@@ -132,3 +132,20 @@ def test_hiring_firms_draw_what_generator_choice_draws():
         expected = plain.choice(model.pop.firms.n, size=k, p=weights)
         assert np.array_equal(formal._hiring_firms(model, k, fast), expected)
         assert fast.random() == plain.random()
+
+
+def test_ranges_is_the_concatenation_of_aranges():
+    from model.arrays import ranges
+
+    starts, lengths = np.array([5, 0, 100, 7, 3]), np.array([3, 0, 1, 4, 0])
+    expected = np.concatenate([np.arange(s, s + n) for s, n in zip(starts, lengths)])
+    assert np.array_equal(ranges(starts, lengths), expected)
+    assert ranges(np.zeros(0), np.zeros(0)).dtype == np.int64
+
+
+def test_residents_of_villages_are_those_living_there_in_order(mid_run):
+    model = mid_run
+    villages = np.array([3, 0, 41, 41, 7])
+    expected = np.concatenate([np.flatnonzero(model.pop.village == v) for v in villages])
+    assert np.array_equal(model.residents_of(villages), expected)
+    assert len(model.residents_of(np.zeros(0, dtype=np.int64))) == 0
