@@ -28,39 +28,56 @@ from model.population import FARMER, SELF_PAYER, TRADER
 
 
 class PerisaiAgent(mesa.Agent):
+    """One agent. Its month-to-month record (recruits, last three months' pay, idle months) is
+    kept in the model's arrays at `index`, so the month's bookkeeping and quit rules run for all
+    agents at once (`settle`); the attributes below read them."""
+
     def __init__(self, model, index: int, regency: int):
         super().__init__(model)
         self.index = index
         self.regency = regency
         self.hired_month = model.t
-        self.recruits_total = 0
-        self.earnings: list[float] = []   # rupiah, last three months
-        self.idle_months = 0
 
-    def end_month(self) -> None:
-        """Book this month's recruits and pay, then apply the quit rules."""
+    @property
+    def recruits_total(self) -> int:
+        return int(self.model.perisai_recruits_total[self.index])
+
+    @property
+    def earnings(self) -> list[float]:
+        """Rupiah paid in its last (up to) three months, oldest first."""
         m = self.model
-        recruits = int(m.perisai_month_recruits[self.index])
-        pay = float(m.perisai_month_pay[self.index])
-        self.recruits_total += recruits
-        self.earnings = (self.earnings + [pay])[-3:]
-        collected = m.perisai_month_collected[self.index] > 0
-        self.idle_months = 0 if (recruits or collected) else self.idle_months + 1
-        if self.idle_months >= m.params["perisai_idle_months"]:
-            self.leave()
-        elif len(self.earnings) == 3 and _mean3(self.earnings) < m.params["perisai_reservation_income_idr"]:
-            if m.perisai_quit_u[self.index] < m.params["perisai_quit_rate"]:
-                self.leave()
+        return [float(x) for x in m.perisai_earnings[self.index, 3 - m.perisai_months_paid[self.index]:]]
+
+    @property
+    def idle_months(self) -> int:
+        return int(self.model.perisai_idle[self.index])
 
     def leave(self) -> None:
         self.model.perisai_active[self.index] = False
         self.remove()
 
 
-def _mean3(values: list[float]) -> float:
-    """Mean of three numbers, summed left to right as np.mean does, in a tenth of its time."""
-    a, b, c = values
-    return (a + b + c) / 3
+def _end_month(m) -> None:
+    """Every active agent books this month's recruits and pay, then the quit rules apply: idle
+    for `perisai_idle_months` (no recruit, nothing collected), or, with three months of pay
+    averaging below the reservation income, a quit draw below `perisai_quit_rate`. Each agent's
+    rule reads only its own record, so all are applied at once."""
+    par = m.params
+    live = np.flatnonzero(m.perisai_active)
+    recruits = m.perisai_month_recruits[live]
+    m.perisai_recruits_total[live] += recruits
+    earnings = m.perisai_earnings
+    earnings[live, :2] = earnings[live, 1:]
+    earnings[live, 2] = m.perisai_month_pay[live]
+    m.perisai_months_paid[live] = np.minimum(m.perisai_months_paid[live] + 1, 3)
+    worked = (recruits != 0) | (m.perisai_month_collected[live] > 0)
+    idle = m.perisai_idle[live] = np.where(worked, 0, m.perisai_idle[live] + 1)
+    mean3 = (earnings[live, 0] + earnings[live, 1] + earnings[live, 2]) / 3   # left to right
+    quits = (idle >= par["perisai_idle_months"]) | (
+        (m.perisai_months_paid[live] == 3) & (mean3 < par["perisai_reservation_income_idr"])
+        & (m.perisai_quit_u[live] < par["perisai_quit_rate"]))
+    for index in live[quits]:
+        m.perisai_agents[index].leave()
 
 
 def routes(m) -> tuple[np.ndarray, np.ndarray]:
@@ -176,9 +193,7 @@ def settle(m) -> float:
     m.perisai_month_pay = np.where(m.perisai_active, collected * rate + allowance, 0.0)
     # Each agent's quit draw, keyed by its index: drawn for all at once (same values, one call).
     m.perisai_quit_u = m.streams.uniform("perisai_quit", m.t, np.arange(n))
-    agents = m.agents_by_type.get(PerisaiAgent)
-    if agents:
-        agents.do("end_month")
+    _end_month(m)
     return float(m.perisai_month_pay.sum())
 
 
@@ -201,4 +216,10 @@ def add_agent(m, regency: int) -> PerisaiAgent:
     index = len(m.perisai_active)
     m.perisai_active = np.append(m.perisai_active, True)
     m.perisai_regency = np.append(m.perisai_regency, np.int16(regency))
-    return PerisaiAgent(m, index, regency)
+    m.perisai_recruits_total = np.append(m.perisai_recruits_total, 0)
+    m.perisai_earnings = np.vstack([m.perisai_earnings, np.zeros((1, 3))])
+    m.perisai_months_paid = np.append(m.perisai_months_paid, 0)
+    m.perisai_idle = np.append(m.perisai_idle, 0)
+    agent = PerisaiAgent(m, index, regency)
+    m.perisai_agents.append(agent)
+    return agent

@@ -169,6 +169,11 @@ class EnrollmentModel(mesa.Model):
         self.route_pointer = np.zeros(len(self.regency_names), dtype=np.int64)
         self.perisai_active = np.zeros(0, dtype=bool)
         self.perisai_regency = np.zeros(0, dtype=np.int16)
+        self.perisai_recruits_total = np.zeros(0, dtype=np.int64)   # agents' records, by index
+        self.perisai_earnings = np.zeros((0, 3))                    # last three months, oldest first
+        self.perisai_months_paid = np.zeros(0, dtype=np.int64)      # up to 3
+        self.perisai_idle = np.zeros(0, dtype=np.int64)
+        self.perisai_agents: list = []                              # the PerisaiAgent at each index
         for r, k in enumerate(self.counts["perisai_agents"][0]):
             for _ in range(k):
                 perisai.add_agent(self, r)
