@@ -22,49 +22,70 @@ from __future__ import annotations
 import mesa
 import numpy as np
 
-from model import channels
+from model import arrays, channels
 from model.behaviour import take_up
 from model.population import FARMER, SELF_PAYER, TRADER
 
 
 class PerisaiAgent(mesa.Agent):
+    """One agent. Its month-to-month record (recruits, last three months' pay, idle months) is
+    kept in the model's arrays at `index`, so the month's bookkeeping and quit rules run for all
+    agents at once (`settle`); the attributes below read them."""
+
     def __init__(self, model, index: int, regency: int):
         super().__init__(model)
         self.index = index
         self.regency = regency
         self.hired_month = model.t
-        self.recruits_total = 0
-        self.earnings: list[float] = []   # rupiah, last three months
-        self.idle_months = 0
 
-    def end_month(self) -> None:
-        """Book this month's recruits and pay, then apply the quit rules."""
+    @property
+    def recruits_total(self) -> int:
+        return int(self.model.perisai_recruits_total[self.index])
+
+    @property
+    def earnings(self) -> list[float]:
+        """Rupiah paid in its last (up to) three months, oldest first."""
         m = self.model
-        recruits = int(m.perisai_month_recruits[self.index])
-        pay = float(m.perisai_month_pay[self.index])
-        self.recruits_total += recruits
-        self.earnings = (self.earnings + [pay])[-3:]
-        collected = m.perisai_month_collected[self.index] > 0
-        self.idle_months = 0 if (recruits or collected) else self.idle_months + 1
-        if self.idle_months >= m.params["perisai_idle_months"]:
-            self.leave()
-        elif len(self.earnings) == 3 and _mean3(self.earnings) < m.params["perisai_reservation_income_idr"]:
-            if m.perisai_quit_u[self.index] < m.params["perisai_quit_rate"]:
-                self.leave()
+        return [float(x) for x in m.perisai_earnings[self.index, 3 - m.perisai_months_paid[self.index]:]]
+
+    @property
+    def idle_months(self) -> int:
+        return int(self.model.perisai_idle[self.index])
 
     def leave(self) -> None:
         self.model.perisai_active[self.index] = False
         self.remove()
 
 
-def _mean3(values: list[float]) -> float:
-    """Mean of three numbers, summed left to right as np.mean does, in a tenth of its time."""
-    a, b, c = values
-    return (a + b + c) / 3
+def _end_month(m) -> None:
+    """Every active agent books this month's recruits and pay, then the quit rules apply: idle
+    for `perisai_idle_months` (no recruit, nothing collected), or, with three months of pay
+    averaging below the reservation income, a quit draw below `perisai_quit_rate`. Each agent's
+    rule reads only its own record, so all are applied at once."""
+    par = m.params
+    live = np.flatnonzero(m.perisai_active)
+    recruits = m.perisai_month_recruits[live]
+    m.perisai_recruits_total[live] += recruits
+    earnings = m.perisai_earnings
+    earnings[live, :2] = earnings[live, 1:]
+    earnings[live, 2] = m.perisai_month_pay[live]
+    m.perisai_months_paid[live] = np.minimum(m.perisai_months_paid[live] + 1, 3)
+    worked = (recruits != 0) | (m.perisai_month_collected[live] > 0)
+    idle = m.perisai_idle[live] = np.where(worked, 0, m.perisai_idle[live] + 1)
+    mean3 = (earnings[live, 0] + earnings[live, 1] + earnings[live, 2]) / 3   # left to right
+    quits = (idle >= par["perisai_idle_months"]) | (
+        (m.perisai_months_paid[live] == 3) & (mean3 < par["perisai_reservation_income_idr"])
+        & (m.perisai_quit_u[live] < par["perisai_quit_rate"]))
+    for index in live[quits]:
+        m.perisai_agents[index].leave()
 
 
-def routes(m) -> list[np.ndarray]:
-    """Per regency, the order in which its agents walk: traders first, each group shuffled."""
+def routes(m) -> tuple[np.ndarray, np.ndarray]:
+    """All regencies' routes end to end, and where each starts (`bounds[r]:bounds[r + 1]`).
+
+    A regency's route is the order in which its agents walk: traders first, each group shuffled.
+    One flat array lets a month's visits in every regency be worked out together.
+    """
     pop = m.pop
     out = []
     for r in range(len(m.regency_names)):
@@ -73,54 +94,79 @@ def routes(m) -> list[np.ndarray]:
         order = np.argsort(m.streams.uniform("perisai_route", -1, ids))
         ids = ids[order]
         out.append(np.concatenate([ids[pop.segment[ids] == TRADER], ids[pop.segment[ids] != TRADER]]))
-    return out
+    bounds = np.concatenate([[0], np.cumsum([len(route) for route in out])]).astype(np.int64)
+    return np.concatenate(out), bounds
 
 
 def visit(m) -> None:
-    """All active agents' visits this month, one regency at a time, vectorised over agents."""
+    """All active agents' visits this month, every regency at once.
+
+    Regencies share no workers and a visit reads only the visited worker's state and the peers'
+    coverage taken at the start of the month, so working them out together gives what visiting
+    one regency after another gives (tests/model/test_golden_outputs.py), without a dozen
+    small array operations per regency per month.
+    """
+    n_regencies = len(m.regency_names)
     m.perisai_month_recruits = np.zeros(len(m.perisai_active), dtype=np.int64)
-    if not m.perisai_active.any():
-        return
     capacity = int(m.params["perisai_visit_capacity"])
-    targets = m.lever("perisai_recruits_per_month")
-    for r in range(len(m.regency_names)):
-        agents = np.flatnonzero(m.perisai_active & (m.perisai_regency == r))
-        if len(agents) and capacity and targets[r] > 0:
-            _visit_regency(m, r, agents, capacity, targets[r])
-
-
-def _open_positions(m, route: np.ndarray, start: int, k: int) -> np.ndarray:
-    """Positions on `route` of the next k workers open to a visit, from `start` round to the end
-    and then from the route's beginning: uncovered (or stopped) informal self-payers not yet
-    decided this month. Reads the route in growing chunks, so a month's cost follows the visits
-    the agents can make, not the length of the route."""
-    pop = m.pop
-    parts, found, chunk = [], 0, max(2 * k, 1024)
-    for lo, hi in ((start, len(route)), (0, min(start, len(route)))):
-        while lo < hi and found < k:
-            ids = route[lo:min(lo + chunk, hi)]
-            open_ = ((pop.segment[ids] >= FARMER) & (~pop.inf_active[ids] | pop.stopped[ids])
-                     & (pop.payer[ids] == SELF_PAYER) & ~m.decided[ids])
-            pos = lo + np.flatnonzero(open_)[:k - found]
-            parts.append(pos)
-            found += len(pos)
-            lo, chunk = lo + len(ids), 2 * chunk
-    return np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
-
-
-def _visit_regency(m, r, agents, capacity, target) -> None:
-    route = m.perisai_routes[r]
-    take = _open_positions(m, route, int(m.route_pointer[r]), len(agents) * capacity)
-    if not len(take):
+    if not m.perisai_active.any() or not capacity:
         return
-    ids = route[take]
-    slot = np.arange(len(ids)) // capacity           # which of this regency's agents
+    agents = np.flatnonzero(m.perisai_active)
+    agents = agents[np.argsort(m.perisai_regency[agents], kind="stable")]   # by regency, then index
+    per_regency = np.bincount(m.perisai_regency[agents], minlength=n_regencies)
+    targets = m.lever("perisai_recruits_per_month")
+    regs = np.flatnonzero((per_regency > 0) & (targets > 0)
+                          & (np.diff(m.perisai_route_bounds) > 0))
+    if not len(regs):
+        return
+    visiting = np.zeros(n_regencies, dtype=bool)
+    visiting[regs] = True
+    agents = agents[visiting[m.perisai_regency[agents]]]
+    pos, of = _open_positions(m, regs, m.route_pointer[regs], per_regency[regs] * capacity)
+    if len(pos):
+        _visit(m, regs, pos, of, agents, per_regency[regs], capacity, targets)
+
+
+def _open_positions(m, regs: np.ndarray, starts: np.ndarray, need: np.ndarray):
+    """For each regency regs[j], the positions on its route of the next need[j] workers open to
+    a visit, from starts[j] round to the end and then from the route's beginning: uncovered (or
+    stopped) informal self-payers not yet decided this month. Returns the positions, regency by
+    regency in walking order, and for each the index j of its regency.
+
+    Open workers are found in one pass over all routes, and each regency's k-th open worker
+    after its start is then an index into them: a few whole-array operations a month instead
+    of a loop over regencies and route chunks (most of a route is covered after a year)."""
+    pop = m.pop
+    flat, bounds = m.perisai_route_ids, m.perisai_route_bounds
+    is_open = ((pop.segment >= FARMER) & (~pop.inf_active | pop.stopped)
+               & (pop.payer == SELF_PAYER) & ~m.decided)
+    open_at = np.flatnonzero(is_open[flat])                 # open route positions, ascending
+    first = np.searchsorted(open_at, bounds[regs])          # regency j's: open_at[first:last]
+    total = np.searchsorted(open_at, bounds[regs + 1]) - first
+    before = np.searchsorted(open_at, bounds[regs] + starts) - first   # open before its start
+    take = np.minimum(need, total)
+    of = np.repeat(np.arange(len(regs)), take)
+    k = arrays.ranges(np.zeros(len(regs), dtype=np.int64), take)      # k-th visit of its regency
+    at = open_at[first[of] + (before[of] + k) % total[of]]
+    return at - bounds[regs][of], of
+
+
+def _visit(m, regs, pos, of, agents, per_regency, capacity, targets) -> None:
+    """Visit the workers at route positions `pos` (of regency regs[of]): each regency's agents
+    (`agents`, by regency then index) take `capacity` of them in turn and stop once they have
+    signed their regency's target."""
+    ids = m.perisai_route_ids[m.perisai_route_bounds[regs][of] + pos]
+    first = np.searchsorted(of, np.arange(len(regs)))        # each regency's first visit
+    agent_base = np.concatenate([[0], np.cumsum(per_regency)[:-1]])
+    slot = agent_base[of] + (np.arange(len(ids)) - first[of]) // capacity   # index into agents
     u = m.streams.uniform("take_up", m.t, ids)
     contact = np.full(len(ids), channels.PERISAI_CONTACT, dtype=np.uint8)
     join = u < take_up.join_probability(m, ids, contact)
     signed = np.cumsum(join) - join                  # joins before this visit, all agents
-    block_start = np.concatenate([[0], np.cumsum(join)])[slot * capacity]
-    visited = (signed - block_start) < target        # stop once the target is met
+    block_first = first[of] + (slot - agent_base[of]) * capacity
+    visited = (signed - signed[block_first]) < targets[regs][of]   # stop once the target is met
+    last = np.flatnonzero(np.diff(np.append(of, len(regs))))          # each regency's last visit
+    m.route_pointer[regs[of[last]]] = pos[last] + 1
     ids, join, agent = ids[visited], join[visited], agents[slot[visited]]
     m.decided[ids] = True
     m.pop.aware[ids] = True
@@ -130,7 +176,6 @@ def _visit_regency(m, r, agents, capacity, target) -> None:
     m.pop.recruiter[joined] = agent[join]
     m.perisai_month_recruits += np.bincount(agent[join], minlength=len(m.perisai_active))
     m.tally["perisai_visits"] += len(ids)
-    m.route_pointer[r] = take[-1] + 1
 
 
 def settle(m) -> float:
@@ -148,9 +193,7 @@ def settle(m) -> float:
     m.perisai_month_pay = np.where(m.perisai_active, collected * rate + allowance, 0.0)
     # Each agent's quit draw, keyed by its index: drawn for all at once (same values, one call).
     m.perisai_quit_u = m.streams.uniform("perisai_quit", m.t, np.arange(n))
-    agents = m.agents_by_type.get(PerisaiAgent)
-    if agents:
-        agents.do("end_month")
+    _end_month(m)
     return float(m.perisai_month_pay.sum())
 
 
@@ -173,4 +216,10 @@ def add_agent(m, regency: int) -> PerisaiAgent:
     index = len(m.perisai_active)
     m.perisai_active = np.append(m.perisai_active, True)
     m.perisai_regency = np.append(m.perisai_regency, np.int16(regency))
-    return PerisaiAgent(m, index, regency)
+    m.perisai_recruits_total = np.append(m.perisai_recruits_total, 0)
+    m.perisai_earnings = np.vstack([m.perisai_earnings, np.zeros((1, 3))])
+    m.perisai_months_paid = np.append(m.perisai_months_paid, 0)
+    m.perisai_idle = np.append(m.perisai_idle, 0)
+    agent = PerisaiAgent(m, index, regency)
+    m.perisai_agents.append(agent)
+    return agent

@@ -32,7 +32,7 @@ import numpy as np
 from agents import perisai
 from agents.branch_office import BranchOffice
 from agents.local_government import PROVINCE, LocalGovernment
-from model import data, levers, months, outputs, population, settings
+from model import arrays, data, levers, months, outputs, population, settings
 from model.behaviour import awareness, formal, outreach, payment, take_up
 from model.parameters import PARAMETERS
 from model.pilot import Pilot
@@ -101,8 +101,8 @@ class EnrollmentModel(mesa.Model):
         self.take_up_logit = take_up.own_logit(self)
         self.peer_members = self.peer_group_sizes()
         self.partial_share = pop.firms.partial_share
-        weights = pop.firms.workers.astype(float)
-        self.firm_hiring_weights = weights / weights.sum()
+        self.firm_hiring_cdf = formal.hiring_cdf(self)
+        self.job_move_states = self.streams.generator_states("job_move", np.arange(self.n_months + 1))
         order = np.argsort(self.streams.uniform("firm_priority", -2, np.arange(pop.firms.n)))
         self.firm_queue = [order[pop.firms.regency[order] == r] for r in range(len(self.regency_names))]
         self._village_residents = np.argsort(pop.village, kind="stable")
@@ -162,11 +162,18 @@ class EnrollmentModel(mesa.Model):
         self._enrol_status_quo()
         population.initial_informal(pop, self.data_set, self.params, self.streams)
         self.branch = BranchOffice(self)
-        self.village_queue = outreach.village_queue(self)
-        self.perisai_routes = perisai.routes(self)
+        self.village_queue, self.village_queue_bounds = outreach.village_queue(self)
+        self.villages_queued = np.zeros(len(self.regency_names), dtype=np.int64)   # activated so far
+        self.campaign_states = outreach.campaign_states(self)
+        self.perisai_route_ids, self.perisai_route_bounds = perisai.routes(self)
         self.route_pointer = np.zeros(len(self.regency_names), dtype=np.int64)
         self.perisai_active = np.zeros(0, dtype=bool)
         self.perisai_regency = np.zeros(0, dtype=np.int16)
+        self.perisai_recruits_total = np.zeros(0, dtype=np.int64)   # agents' records, by index
+        self.perisai_earnings = np.zeros((0, 3))                    # last three months, oldest first
+        self.perisai_months_paid = np.zeros(0, dtype=np.int64)      # up to 3
+        self.perisai_idle = np.zeros(0, dtype=np.int64)
+        self.perisai_agents: list = []                              # the PerisaiAgent at each index
         for r, k in enumerate(self.counts["perisai_agents"][0]):
             for _ in range(k):
                 perisai.add_agent(self, r)
@@ -203,9 +210,8 @@ class EnrollmentModel(mesa.Model):
 
     def residents_of(self, villages: np.ndarray) -> np.ndarray:
         """Workers living in the given villages."""
-        parts = [self._village_residents[self._village_bounds[v]:self._village_bounds[v + 1]]
-                 for v in villages]
-        return np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
+        lo = self._village_bounds[villages]
+        return self._village_residents[arrays.ranges(lo, self._village_bounds[villages + 1] - lo)]
 
     def unpaid_beneficiaries(self) -> np.ndarray:
         return np.concatenate(self.unpaid_ids) if self.unpaid_ids else np.zeros(0, dtype=np.int64)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 _PATTERN = re.compile(r"^(\d{4})-(\d{2})$")
 
@@ -17,6 +18,13 @@ def parse(text: str) -> tuple[int, int]:
 
 def ordinal(text: str) -> int:
     """Months since year 0, so differences are month counts."""
+    return _ordinal(str(text))
+
+
+@lru_cache(maxsize=1024)
+def _ordinal(text: str) -> int:
+    """ordinal() of a string, remembered: a run asks for its start month's thousands of times
+    (calendar_month, year)."""
     year, month = parse(text)
     return year * 12 + month - 1
 

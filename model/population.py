@@ -301,6 +301,8 @@ def in_priority_order(pop: Population, ids: np.ndarray) -> np.ndarray:
     argsort of the priorities of ascending ids, about ten times faster.
     """
     ids = np.asarray(ids, dtype=np.int64)
+    if len(ids) < 2:                 # most payers have no beneficiaries in most months
+        return ids.copy()
     bits = pop.subsidy_priority[ids].view(np.uint32).astype(np.uint64)
     key = (bits << np.uint64(32)) | ids.astype(np.uint64)
     return (np.sort(key) & np.uint64(0xFFFFFFFF)).astype(np.int64)

@@ -88,19 +88,29 @@ def turnover(m) -> None:
     leavers, u = wage[leave], u[leave]
     exits = u < par["job_separation_rate"] * par["formal_exit_share"]
     to_informal, movers = leavers[exits], leavers[~exits]
-    rng = m.streams.generator("job_move", m.t)
+    rng = m.streams.seeded(m.job_move_states[m.t])      # = generator("job_move", t), set up at build
     pop.firm[movers] = _hiring_firms(m, len(movers), rng)
     entrants = _entrants(m, len(to_informal), rng)
     _leave_for_informal(m, to_informal)
     _enter_wage_job(m, entrants, rng)
 
 
+def hiring_cdf(m) -> np.ndarray:
+    """Cumulative hiring weights of the firms (their month-0 sizes), as numpy's
+    `Generator.choice(n, p=weights)` builds it on every call: built once at build instead."""
+    weights = m.pop.firms.workers.astype(float)
+    cdf = (weights / weights.sum()).cumsum()
+    cdf /= cdf[-1]
+    return cdf
+
+
 def _hiring_firms(m, k: int, rng) -> np.ndarray:
-    """Firms for k new hires, chosen in proportion to their month-0 size (none drawn for k=0,
-    which leaves `rng` where it was)."""
+    """Firms for k new hires, chosen in proportion to their month-0 size: the draws and firms of
+    `rng.choice(n_firms, size=k, p=weights)` (tests/model/test_fast_paths.py), without checking
+    and summing the weights each month. None drawn for k=0, which leaves `rng` where it was."""
     if k == 0:
         return np.zeros(0, dtype=np.int64)
-    return rng.choice(m.pop.firms.n, size=k, p=m.firm_hiring_weights)
+    return m.firm_hiring_cdf.searchsorted(rng.random(k), side="right")
 
 
 def _entrants(m, k: int, rng) -> np.ndarray:

@@ -15,38 +15,45 @@ from __future__ import annotations
 
 import numpy as np
 
-from model import channels
+from model import arrays, channels
 from model.population import FARMER
 
 
+def campaign_states(m) -> np.ndarray:
+    """The campaign streams of every month and regency, set up at build: [month, regency]."""
+    return m.streams.generator_states("campaign", np.arange(m.n_months + 1),
+                                      np.arange(len(m.regency_names)))
+
+
 def campaign(m) -> int:
-    """Reach this month's campaign audience; returns simulated workers reached."""
+    """Reach this month's campaign audience; returns simulated workers reached.
+
+    Regency r's audience is drawn from stream ("campaign", month, r), set up for the whole run
+    at build (EnrollmentModel.campaign_states)."""
     pop = m.pop
-    reached_total = 0
-    for r, k in enumerate(m.counts["campaign_reach_per_month"][m.t]):
-        if k == 0:
-            continue
-        lo, hi = pop.regency_start[r], pop.regency_start[r + 1]
-        ids = lo + m.streams.generator("campaign", m.t, r).integers(0, hi - lo, k)
+    reach = m.counts["campaign_reach_per_month"][m.t]
+    drawn = [pop.regency_start[r] + m.streams.seeded(m.campaign_states[m.t, r]).integers(
+                 0, pop.regency_start[r + 1] - pop.regency_start[r], k)
+             for r, k in enumerate(reach) if k]
+    if drawn:                        # regencies share no workers: one pass over all reached
+        ids = np.concatenate(drawn)
         ids = ids[pop.segment[ids] >= FARMER]
         pop.aware[ids] = True
         _contact(m, ids, channels.CAMPAIGN_CONTACT)
-        reached_total += k
-    return reached_total
+    return int(reach.sum())
 
 
 def activate_villages(m) -> int:
-    """Activate this month's villages; returns how many were activated."""
-    newly = []
-    for r, k in enumerate(m.counts["villages_per_month"][m.t]):
-        if k == 0:
-            continue
-        queue = m.village_queue[r]
-        waiting = queue[~m.village_active[queue]]
-        newly.append(waiting[:k])
-    if not newly:
+    """Activate this month's villages; returns how many were activated.
+
+    Villages are activated only here, in queue order, so each regency's waiting villages are
+    its queue after the `villages_queued` already activated."""
+    queued, bounds = m.villages_queued, m.village_queue_bounds
+    take = np.minimum(m.counts["villages_per_month"][m.t], np.diff(bounds) - queued)
+    if not take.any():
         return 0
-    newly = np.concatenate(newly)
+    newly = m.village_queue[arrays.ranges(bounds[:-1] + queued, take)]
+    m.villages_queued += take
     m.village_active[newly] = True
     residents = m.residents_of(newly)
     m.in_active_village[residents] = True
@@ -59,7 +66,7 @@ def activate_villages(m) -> int:
 def village_contacts(m) -> None:
     """Monthly approaches by the promoters of villages activated earlier."""
     pop = m.pop
-    if not m.village_active.any():
+    if not m.villages_queued.any():
         return
     ids = np.flatnonzero(m.in_active_village & (pop.segment >= FARMER) & ~pop.inf_active)
     hit = ids[m.streams.uniform("village_contact", m.t, ids) < m.params["village_contact_rate"]]
@@ -67,14 +74,15 @@ def village_contacts(m) -> None:
     _contact(m, hit, channels.VILLAGE_CONTACT)
 
 
-def village_queue(m) -> list[np.ndarray]:
-    """Per regency, its villages in activation order: desa first, then by a seeded priority."""
+def village_queue(m) -> tuple[np.ndarray, np.ndarray]:
+    """All villages in activation order, regency by regency (`bounds[r]:bounds[r + 1]`): desa
+    first, then by a seeded priority."""
     places = m.pop.places
     ids = np.arange(places.n_villages)
     priority = m.streams.uniform("village_priority", -1, ids)
     order = np.lexsort((priority, ~places.village_is_desa, places.village_regency))
     bounds = np.searchsorted(places.village_regency[order], np.arange(len(m.regency_names) + 1))
-    return [order[bounds[r]:bounds[r + 1]] for r in range(len(m.regency_names))]
+    return order, bounds.astype(np.int64)
 
 
 def _contact(m, ids: np.ndarray, code: int) -> None:

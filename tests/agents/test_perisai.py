@@ -24,12 +24,63 @@ def model():
     return m.run()
 
 
+def _route(m, r):
+    return m.perisai_route_ids[m.perisai_route_bounds[r]:m.perisai_route_bounds[r + 1]]
+
+
 @pytest.mark.parametrize("start_share, k", [(0.0, 150), (0.5, 1500), (0.97, 3000),
                                             (0.3, 10**6), (1.0, 40)])
 def test_open_positions_are_the_next_k_open_workers_round_the_route(model, start_share, k):
-    route = model.perisai_routes[0]
-    start = int(start_share * len(route))
-    model.decided[route[::5]] = True      # some decided already this month: not open
-    fast = perisai._open_positions(model, route, start, k)
-    assert np.array_equal(fast, _plain_open_positions(model, route, start, k))
-    assert len(fast) == min(k, len(_plain_open_positions(model, route, 0, 10**9)))
+    regs = np.array([0, 3, 4, 16])
+    routes = [_route(model, r) for r in regs]
+    starts = np.array([int(start_share * len(route)) for route in routes])
+    need = np.array([k, 1, 0, 2 * k])               # a regency that needs none gets none
+    for route in routes:
+        model.decided[route[::5]] = True           # some decided already this month: not open
+    pos, of = perisai._open_positions(model, regs, starts, need)
+    for j, route in enumerate(routes):
+        plain = _plain_open_positions(model, route, starts[j], need[j])
+        assert np.array_equal(pos[of == j], plain)
+        assert len(plain) == min(need[j], len(_plain_open_positions(model, route, 0, 10**9)))
+    assert np.all(np.diff(of) >= 0)                 # regency by regency
+
+
+def _plain_end_month(m, index, record):
+    """One agent's month, as a per-agent rule (the code before issue 15): returns whether it
+    leaves and its new record (recruits_total, earnings, idle)."""
+    total, earnings, idle = record
+    recruits = int(m.perisai_month_recruits[index])
+    earnings = (earnings + [float(m.perisai_month_pay[index])])[-3:]
+    idle = 0 if (recruits or m.perisai_month_collected[index] > 0) else idle + 1
+    par = m.params
+    leaves = idle >= par["perisai_idle_months"] or (
+        len(earnings) == 3 and sum(earnings) / 3 < par["perisai_reservation_income_idr"]
+        and m.perisai_quit_u[index] < par["perisai_quit_rate"])
+    return leaves, (total + recruits, earnings, idle)
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_month_end_of_all_agents_is_each_agents_rule(seed):
+    m = EnrollmentModel(scale=0.01, seed=5, perisai_agents=[{"from": "2024-09", "value": 3000}],
+                        horizon="2024-12")
+    m.run()
+    rng = np.random.default_rng(seed)
+    n = len(m.perisai_active)
+    m.perisai_month_recruits = rng.choice([0, 0, 1, 5], n)
+    m.perisai_month_pay = rng.choice([0.0, 1e5, 3e5, 9e5], n)
+    m.perisai_month_collected = rng.choice([0.0, 0.0, 16_800.0], n)
+    m.perisai_quit_u = rng.random(n)
+    live = np.flatnonzero(m.perisai_active)
+    m.perisai_idle[live[::4]] = m.params["perisai_idle_months"] - 1     # some about to be idle
+    assert len(live) > 10 and any(m.perisai_months_paid[live] < 3)   # new and older agents
+    before = {i: (m.perisai_agents[i].recruits_total, m.perisai_agents[i].earnings,
+                  m.perisai_agents[i].idle_months) for i in live}
+    expected = {i: _plain_end_month(m, i, before[i]) for i in live}
+    perisai._end_month(m)
+    for i in live:
+        leaves, record = expected[i]
+        agent = m.perisai_agents[i]
+        assert m.perisai_active[i] == (not leaves)
+        assert (agent in m.agents) == (not leaves)
+        assert (agent.recruits_total, agent.earnings, agent.idle_months) == record
+    assert 0 < sum(leaves for leaves, _ in expected.values()) < len(live)

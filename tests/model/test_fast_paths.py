@@ -86,3 +86,66 @@ def test_stopping_bound_never_drops_a_stop(mid_run):
     payment.step(m)
     assert len(plain) > 20
     assert np.array_equal(np.flatnonzero(pop.stopped & ~before), plain)
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2**31 + 3, 2**32 - 1, 2**32, 2**40 + 5, 10**20 + 7])
+def test_generator_states_are_numpys_seed_sequence_and_sfc64(seed):
+    """Set up together, every (month, extra) stream starts where numpy's own objects start and
+    draws the same numbers, whatever the seed's width (one or several 32-bit words)."""
+    streams = Streams(seed)
+    months, extra = np.array([-1, 0, 1, 5, 76, 400]), np.arange(18)
+    states = streams.generator_states("campaign", months, extra)
+    for i, t in enumerate(months):
+        for e in extra:
+            plain = streams.generator("campaign", int(t), int(e))
+            assert np.array_equal(states[i, e], plain.bit_generator.state["state"]["state"])
+    plain = streams.generator("campaign", 5, 9).integers(0, 7_777, 500)
+    assert np.array_equal(streams.seeded(states[3, 9]).integers(0, 7_777, 500), plain)
+    assert not np.array_equal(streams.seeded(states[3, 8]).integers(0, 7_777, 500), plain)
+
+
+def test_generator_states_refuse_what_seed_sequence_refuses():
+    with pytest.raises(ValueError, match="months >= -1"):
+        Streams(1).generator_states("campaign", np.array([-2]), np.arange(3))
+    with pytest.raises(ValueError, match="below 2\\*\\*32"):
+        Streams(1).generator_states("campaign", np.array([1]), np.array([2**32]))
+
+
+def test_generator_states_without_extra_are_numpys():
+    streams = Streams(77)
+    states = streams.generator_states("job_move", np.arange(10))
+    for t in range(10):
+        plain = streams.generator("job_move", t).bit_generator.state["state"]["state"]
+        assert np.array_equal(states[t], plain)
+
+
+def test_hiring_firms_draw_what_generator_choice_draws():
+    """The same firms as numpy's choice with the hiring weights, and the stream left where
+    choice leaves it (the next draws of the month depend on it)."""
+    from model.behaviour import formal
+
+    model = EnrollmentModel(scale=0.02, seed=3, horizon="2024-10")
+    weights = model.pop.firms.workers.astype(float)
+    weights /= weights.sum()
+    for t, k in [(1, 1), (2, 37), (3, 5000)]:
+        plain, fast = model.streams.generator("job_move", t), model.streams.generator("job_move", t)
+        expected = plain.choice(model.pop.firms.n, size=k, p=weights)
+        assert np.array_equal(formal._hiring_firms(model, k, fast), expected)
+        assert fast.random() == plain.random()
+
+
+def test_ranges_is_the_concatenation_of_aranges():
+    from model.arrays import ranges
+
+    starts, lengths = np.array([5, 0, 100, 7, 3]), np.array([3, 0, 1, 4, 0])
+    expected = np.concatenate([np.arange(s, s + n) for s, n in zip(starts, lengths)])
+    assert np.array_equal(ranges(starts, lengths), expected)
+    assert ranges(np.zeros(0), np.zeros(0)).dtype == np.int64
+
+
+def test_residents_of_villages_are_those_living_there_in_order(mid_run):
+    model = mid_run
+    villages = np.array([3, 0, 41, 41, 7])
+    expected = np.concatenate([np.flatnonzero(model.pop.village == v) for v in villages])
+    assert np.array_equal(model.residents_of(villages), expected)
+    assert len(model.residents_of(np.zeros(0, dtype=np.int64))) == 0
