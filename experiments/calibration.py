@@ -25,7 +25,7 @@ from __future__ import annotations
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -117,8 +117,14 @@ class PilotTarget(_Strict):
     treatment: dict[str, Any] = Field(min_length=1)
     month: str = Field(pattern=_MONTH)
     relative_to: str | None = Field(default=None, pattern=_MONTH)
-    min: float
-    max: float
+    # "effect": treated minus control coverage; "ratio": treated / control coverage (as papers
+    # report "eightfold", "twice as high").
+    measure: Literal["effect", "ratio"] = "effect"
+    # A published figure with its interval as tolerance (value, tolerance), or a range (min, max).
+    value: float | None = None
+    tolerance: float | None = Field(default=None, gt=0)
+    min: float | None = None
+    max: float | None = None
     source: str
     note: str = ""
 
@@ -181,6 +187,9 @@ class Target:
         if self.kind == "perisai":
             window = frame.loc[r["start"]:r["end"]]
             return float(window["new_via_perisai"].sum() / window["perisai_agents_active"].sum())
+        if r.get("measure") == "ratio":
+            return float(frame.loc[r["month"], "pilot_treated_coverage"]
+                         / frame.loc[r["month"], "pilot_control_coverage"])
         effect = float(frame.loc[r["month"], "pilot_effect"])
         if r.get("relative_to"):
             return effect / float(frame.loc[r["relative_to"], "pilot_effect"])
@@ -296,13 +305,12 @@ def _spec(doc: TargetsFile, source: str) -> Spec:
     targets += [Target(t.name, "perisai", "baseline", t.end, t.source, t.value, t.tolerance,
                        read={"start": t.start, "end": t.end}) for t in doc.perisai]
     for t in doc.pilot:
-        if t.min >= t.max:
-            raise CalibrationError(f"{source}: pilot {t.name!r}: min ({t.min:g}) must be below max ({t.max:g})")
+        _check_pilot_target(t, source)
         arm = "pilot " + ", ".join(f"{k}={v}" for k, v in sorted(t.treatment.items()))
         arms[arm] = {**pilot_design, **t.treatment}
         last = max([t.month, t.relative_to or t.month], key=months.ordinal)
-        targets.append(Target(t.name, "pilot", arm, last, t.source, low=t.min, high=t.max,
-                              read={"month": t.month, "relative_to": t.relative_to}))
+        targets.append(Target(t.name, "pilot", arm, last, t.source, t.value, t.tolerance, t.min, t.max,
+                              read={"month": t.month, "relative_to": t.relative_to, "measure": t.measure}))
     _check_months(targets, month0, source)
     horizons = {arm: max((t.last_month for t in targets if t.arm == arm), key=months.ordinal)
                 for arm in arms}
@@ -312,6 +320,19 @@ def _spec(doc: TargetsFile, source: str) -> Spec:
         except UserError as error:
             raise CalibrationError(f"{source}: {arm}: {error}") from None
     return Spec(doc.calibration, targets, arms, horizons, source)
+
+
+def _check_pilot_target(t: PilotTarget, source: str) -> None:
+    """A pilot target is a point (value and tolerance) or a range (min below max), not both."""
+    point, span = (t.value, t.tolerance), (t.min, t.max)
+    if all(v is not None for v in point) and all(v is None for v in span):
+        return
+    if all(v is not None for v in span) and all(v is None for v in point):
+        if t.min >= t.max:
+            raise CalibrationError(f"{source}: pilot {t.name!r}: min ({t.min:g}) must be below max ({t.max:g})")
+        return
+    raise CalibrationError(f"{source}: pilot {t.name!r}: give either value and tolerance (a published "
+                           "figure and its interval) or min and max (a range), not a mix")
 
 
 def _check_months(targets: list[Target], month0: str, source: str) -> None:

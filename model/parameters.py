@@ -123,6 +123,13 @@ _ALL: list[Parameter] = [
        "The province's palm-fund (DBH Sawit) budget for palm smallholders in its 9 regencies.",
        "Status quo: 19,023 smallholders in 2024 x Rp 16,800 x 12; 36,000 budgeted for 2025.",
        spread="palm"),
+    _p("subsidy_mechanism", "list", "lever", "subsidy", "mechanism", (0, 0),
+       "How the local governments' and the palm fund's subsidies reach workers: list (the payer "
+       "registers its listed beneficiaries) or offer (each worker must take the offer up and "
+       "register, with friction, awareness and assistance).",
+       "Status-quo programmes register named beneficiaries (village funds, DBH Sawit through 120 "
+       "institutions); offers are how field pilots work (Banerjee et al. 2021).",
+       type="choice", choices=("list", "offer")),
     # ---------------------------------------------------------------- levers: payment
     _p("digital_payment_share", 0.2, "lever", "payment", "share of participants", (0, 1),
        "Share of self-paying informal participants paying digitally or by auto-debit.",
@@ -170,9 +177,15 @@ _ALL: list[Parameter] = [
     _p("campaign_effect", 0.3, "uncertain", "take-up", "log-odds", (0, 6),
        "Boost to the log-odds of joining in the month a campaign reaches the worker.",
        "Banerjee et al. (2021): information alone had little effect on enrolment."),
-    _p("subsidy_acceptance", 0.9, "uncertain", "take-up", "probability", (0, 1),
-       "Chance an offered, fully subsidised worker ends up registered.",
-       "Local governments register listed beneficiaries collectively; some lists fail on data."),
+    _p("list_enrolment_success", 0.9, "uncertain", "take-up", "probability", (0.75, 0.98),
+       "Share of listed beneficiaries a payer registers (mechanism list) who end up active.",
+       "Assumption, range 0.75-0.98: lists fail on data (invalid or duplicate NIK, outdated DTKS "
+       "entries); no published Sumsel rejection rate. The worker takes no step."),
+    _p("offer_effect", 2.0, "uncertain", "take-up", "log-odds", (0, 8),
+       "Boost to the log-odds of registering in the month a worker receives a subsidy offer "
+       "(mechanism offer, pilots): the prompt of a time-limited offer.",
+       "Calibrated to the full-subsidy arm of Banerjee et al. (AER 2021); the offer still passes "
+       "through registration friction."),
     _p("post_subsidy_retention", 0.3, "uncertain", "payment", "probability", (0, 1),
        "Chance a worker keeps paying on their own when their subsidy ends.",
        "Banerjee et al. (2021): coverage stayed higher after subsidies ended, but well below its "
@@ -255,6 +268,11 @@ _ALL: list[Parameter] = [
     _p("pilot_subsidy_share", 0.0, "pilot", "pilot", "share of the premium", (0, 1),
        "Subsidy offered to treated workers for the pilot's months.",
        "Time-limited subsidies as in Banerjee et al. (2021)."),
+    _p("pilot_sample", "all", "pilot", "pilot", "workers", (0, 0),
+       "Whose coverage the pilot reports: all informal workers of the sampled units, or only "
+       "those not covered when it starts (as a field experiment samples non-enrolled households).",
+       "Banerjee et al. (2021) sampled households not enrolled in JKN.", type="choice",
+       choices=("all", "uncovered")),
     _p("pilot_assistance", 0.0, "pilot", "pilot", "share of friction removed", (0, 1),
        "Registration assistance for treated workers during the pilot.",
        "Assistance arm of Banerjee et al. (2021)."),
