@@ -68,7 +68,7 @@ def test_list_enrolment_reaches_more_workers_than_offers_of_the_same_budget():
 def test_a_pilot_of_the_uncovered_starts_with_no_control_coverage():
     frame = run(scale=0.02, seed=1, horizon="2024-10", pilot_unit="worker", pilot_sample="uncovered",
                 pilot_subsidy_share=1.0).results()
-    first = frame.iloc[0]
+    first = frame.set_index("month").loc["2024-09"]   # the pilot's first month
     assert first["pilot_control_coverage"] < 0.02 < first["pilot_treated_coverage"]
 
 
