@@ -383,13 +383,22 @@ class Objective:
     def __call__(self, unit: np.ndarray) -> float:
         return self.evaluate([self.spec.to_values(np.asarray(unit))])[0].loss
 
-    def _run(self, points: list[dict[str, float]], keep_runs: bool) -> list[Evaluation]:
+    def plan(self, points: list[dict[str, float]]) -> list:
+        """Run specs of every arm x point x replicate: design point i is parameter set i."""
         s = self.spec.settings
         specs = []
         for arm, settings in self.spec.arms.items():
             scenario = load_scenario("baseline").override(scale=s.scale, horizon=self.spec.horizons[arm])
             scenario = scenario.with_settings(**settings).model_copy(update={"name": arm})
             specs += plan([scenario], s.replicates, s.seed, [(p, p) for p in points])
+        return specs
+
+    def score_table(self, points: list[dict[str, float]], table: pd.DataFrame) -> list[Evaluation]:
+        """Evaluations of parameter sets from a table of their runs (column `point` = index)."""
+        return [self._score(values, table[table["point"] == i], False) for i, values in enumerate(points)]
+
+    def _run(self, points: list[dict[str, float]], keep_runs: bool) -> list[Evaluation]:
+        specs = self.plan(points)
         results, _ = execute(specs, self.executor, None, self.progress, label="calibration")
         failed = [r for r in results if r.error]
         if failed:
