@@ -362,3 +362,42 @@ def markdown() -> str:
 
 if __name__ == "__main__":
     print(markdown(), end="")
+
+
+# Prior ranges for the parameter ensemble (experiments/ensemble.py): every uncertain parameter
+# and every cost is drawn uniformly in its range. Parameters fitted by the calibration use its
+# searched range instead (model/data/targets.toml). Each range is an assumption around the
+# documented default unless the source above says more; costs are +-50% of an assumed default.
+PRIOR_RANGES: dict[str, tuple[float, float]] = {
+    "initial_awareness": (0.3, 0.5),            # assumption: default +-0.1
+    "valuation_sd": (0.5, 1.5),                 # assumption
+    "price_sensitivity": (0.15, 0.45),          # assumption: default +-50%
+    "imitation": (0.015, 0.045),                # Bass q of 0.2-0.5 a year
+    "peer_awareness": (0.05, 0.15),             # assumption: default +-50%
+    "friction": (0.4, 0.6),                     # Banerjee et al. (2021): over half of attempts failed
+    "assisted_friction": (0.1, 0.3),            # assumption
+    "village_contact_rate": (0.05, 0.15),       # assumption: default +-50%
+    "village_contact_effect": (1.5, 3.5),       # assumption: at most about a Perisai visit's effect + 1
+    "campaign_effect": (0.0, 0.6),              # Banerjee et al. (2021): information had no effect
+    "list_enrolment_success": (0.8, 0.98),      # assumption: data-quality failures of 2-20%
+    "collector_effect": (0.3, 0.7),             # assumption
+    "digital_effect": (0.2, 0.6),               # assumption
+    "subsidy_disbursement_lag": (2, 4),         # BPJS TK to parliament (2025): early-year dip
+    "perisai_visit_capacity": (100, 200),       # assumption
+    "perisai_reservation_income_idr": (200_000, 400_000),   # assumption
+    "perisai_quit_rate": (0.1, 0.2),            # assumption; Sampit 2025: 38 of 62 productive
+    "perisai_hiring_rate": (0.15, 0.35),        # assumption
+    "job_separation_rate": (0.015, 0.025),      # assumption: 18-30% a year
+    "formal_exit_share": (0.2, 0.4),            # assumption
+    "firm_dropout_rate": (0.003, 0.005),        # assumption, paired in size with registration
+    "firm_registration_rate": (0.002, 0.004),   # assumption
+    "partnership_success": (0.3, 0.7),          # assumption
+    "inspection_success": (0.25, 0.55),         # assumption
+    "construction_project_months": (4, 9),      # assumption
+    "campaign_cost_per_worker_idr": (5_000, 20_000),                # assumption
+    "village_activation_cost_idr": (12_500_000, 50_000_000),        # assumption
+    "village_monthly_cost_idr": (500_000, 2_000_000),               # assumption
+    "partnership_cost_per_firm_idr": (1_000_000, 4_000_000),        # assumption
+    "inspection_cost_idr": (750_000, 3_000_000),                    # assumption
+    "perisai_allowance_idr": (500_000, 750_000),  # BPJS TK 2018 Rp 500,000; may have risen since
+}
