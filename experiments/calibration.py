@@ -367,8 +367,12 @@ class Objective:
     `evaluate` runs a batch of parameter sets as one plan on the executor; calling the objective
     with a point of the unit cube (what scipy sees) evaluates one set, remembering earlier ones."""
 
-    def __init__(self, spec: Spec, executor=None, progress: bool | None = False):
+    def __init__(self, spec: Spec, executor=None, progress: bool | None = False,
+                 folder: str | Path | None = None):
         self.spec, self.executor, self.progress = spec, executor, progress
+        # A results folder keeps every run by its key: an interrupted fit, rerun, skips them (the
+        # optimiser is deterministic, so it asks for the same parameter sets again).
+        self.folder = folder
         self.history: list[Evaluation] = []
         self._cache: dict[tuple, Evaluation] = {}
 
@@ -399,12 +403,27 @@ class Objective:
 
     def _run(self, points: list[dict[str, float]], keep_runs: bool) -> list[Evaluation]:
         specs = self.plan(points)
-        results, _ = execute(specs, self.executor, None, self.progress, label="calibration")
-        failed = [r for r in results if r.error]
-        if failed:
-            raise RuntimeError(f"a calibration run failed: {failed[0].error}\n{failed[0].traceback}")
-        table = pd.concat([r.outputs for r in results], ignore_index=True)
+        if self.folder is not None:
+            table = self._run_stored(specs)
+        else:
+            results, _ = execute(specs, self.executor, None, self.progress, label="calibration")
+            failed = [r for r in results if r.error]
+            if failed:
+                raise RuntimeError(f"a calibration run failed: {failed[0].error}\n{failed[0].traceback}")
+            table = pd.concat([r.outputs for r in results], ignore_index=True)
         return [self._score(values, table[table["point"] == i], keep_runs) for i, values in enumerate(points)]
+
+    def _run_stored(self, specs: list) -> pd.DataFrame:
+        """Run what the folder does not hold yet; the table of every spec's outputs."""
+        from experiments.store import OUTPUTS, Store
+
+        store = Store(self.folder).create()
+        execute(specs, self.executor, store, self.progress, label="calibration")
+        keys = [s.key for s in specs]
+        missing = set(keys) - store.completed()
+        if missing:
+            raise RuntimeError(f"{len(missing)} calibration runs failed; see {Path(self.folder) / 'runs.jsonl'}")
+        return store.read(OUTPUTS, keys)
 
     def _score(self, values: dict[str, float], runs: pd.DataFrame, keep_runs: bool) -> Evaluation:
         numeric = runs.select_dtypes("number").columns.difference(["point", "replicate", "seed"])
@@ -445,14 +464,14 @@ class Calibration:
 
 
 def calibrate(targets: str | Path | Spec = TARGETS_FILE, executor=None, progress: bool | None = False,
-              **overrides: Any) -> Calibration:
+              folder: str | Path | None = None, **overrides: Any) -> Calibration:
     """Fit the file's parameters to its targets (see the module docstring for the method).
 
     overrides: fit (list of names), scale, replicates, seed, initial_points, max_evaluations,
     design_seed - replacing the file's [calibration] settings, e.g. for a quick trial."""
     fit = overrides.pop("fit", None)
     spec = targets if isinstance(targets, Spec) else load_targets(targets, fit, **overrides)
-    objective = Objective(spec, executor, progress)
+    objective = Objective(spec, executor, progress, folder)
     start = _initial_search(spec, objective)
     best = _nelder_mead(spec, objective, start)
     rounded = {n: float(f"{v:.{SIGNIFICANT}g}") for n, v in best.values.items()}

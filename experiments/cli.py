@@ -198,6 +198,7 @@ def calibrate(targets: Annotated[Optional[Path], typer.Option(help="Targets file
               profile_points: Annotated[Optional[int], typer.Option(min=0, help="Scan points per parameter for the intervals (default: the file's).")] = None,
               out: Annotated[Optional[Path], typer.Option("--out", "-o", help="Calibration file to write (default: model/data/calibration.toml, the model's defaults).")] = None,
               plot: Annotated[Optional[Path], typer.Option(help="Fit-versus-targets PNG (default: docs/calibration_fit.png, or beside --out).")] = None,
+              folder: Annotated[Optional[Path], typer.Option(help="Results folder keeping every run, so an interrupted fit resumes (default: results/calibration-runs).")] = None,
               workers: Workers = None, scheduler: Scheduler = None, connect_timeout: ConnectTimeout = 10.0,
               quiet: Quiet = False):
     """Fit uncertain parameters to the calibration targets; write the model's defaults and a plot."""
@@ -206,7 +207,8 @@ def calibrate(targets: Annotated[Optional[Path], typer.Option(help="Targets file
     spec = calibration.load_targets(targets or calibration.TARGETS_FILE, _names(fit), scale=scale,
                                     replicates=replicates, initial_points=initial_points,
                                     max_evaluations=max_evaluations, profile_points=profile_points)
-    result = calibration.calibrate(spec, _executor(workers, scheduler, connect_timeout), _progress(quiet))
+    result = calibration.calibrate(spec, _executor(workers, scheduler, connect_timeout), _progress(quiet),
+                                   folder=folder or calibration.ROOT / "results" / "calibration-runs")
     path = calibration.write(result, out or calibration.CALIBRATION_FILE)
     picture = calibration.plot(result, plot or (out.with_suffix(".png") if out else calibration.PLOT_FILE))
     typer.echo(report.calibration(result))

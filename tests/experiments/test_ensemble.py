@@ -126,3 +126,15 @@ def test_the_parameter_that_moves_the_effect_ranks_first():
     ranked = summary.drivers(table, draws)
     assert list(ranked["parameter"]) == ["strength", "noise"]
     assert ranked.iloc[0]["spearman"] == pytest.approx(1.0)
+
+
+def test_an_interrupted_calibration_resumes_from_its_stored_runs(tmp_path):
+    from experiments import calibration
+
+    spec = calibration.load_targets(scale=0.002, replicates=1, initial_points=1, max_evaluations=2,
+                                    profile_points=0)
+    first = calibration.calibrate(spec, folder=tmp_path)
+    log = (tmp_path / "runs.jsonl").read_text().splitlines()
+    again = calibration.calibrate(spec, folder=tmp_path)
+    assert (tmp_path / "runs.jsonl").read_text().splitlines() == log   # nothing run twice
+    assert again.best.values == first.best.values and again.loss == first.loss
