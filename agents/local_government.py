@@ -13,9 +13,13 @@ Each month a payer
 2. pays its beneficiaries - except in the first `subsidy_disbursement_lag` months of a year,
    when the new budget has not been disbursed: beneficiaries then accrue unpaid months (and
    lapse at 3), and the arrears are paid when the money arrives;
-3. offers the subsidy to the next eligible workers on its waiting list (vulnerable workers etc.,
-   in an order fixed by the seed) up to what it can afford; an offered worker accepts with
-   probability subsidy_acceptance, lowered by the out-of-pocket part of the premium.
+3. admits the next eligible workers on its waiting list (vulnerable workers etc., in an order
+   fixed by the seed) up to what it can afford, by the lever `subsidy_mechanism`:
+   - "list": the payer registers them itself; a share `list_enrolment_success` (data quality)
+     ends up active, lowered by any out-of-pocket part of the premium;
+   - "offer": each worker is offered the subsidy and decides and registers as in any take-up
+     (take_up.offer_take_up: friction, the regency's registration assistance, awareness).
+   Either way a worker who does not end up covered may be admitted again next year.
 """
 
 from __future__ import annotations
@@ -144,8 +148,9 @@ class LocalGovernment(mesa.Agent):
             free &= pop.subsidy_used[wl] < limit
         offered = wl[free][:room]
         pop.offer_year[offered] = year
+        mechanism = m.params["subsidy_mechanism"]
         accepted = offered[m.streams.uniform("subsidy_offer", t, offered)
-                           < take_up.offer_acceptance(m, offered, self.share[t])]
+                           < take_up.subsidy_take_up(m, offered, self.share[t], mechanism)]
         pop.payer[accepted] = self.code
         pop.subsidy_used[accepted] += 1
         take_up.enrol(m, accepted, np.full(len(accepted), channels.SUBSIDY, dtype=np.uint8))

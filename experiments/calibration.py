@@ -25,7 +25,7 @@ from __future__ import annotations
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -117,8 +117,14 @@ class PilotTarget(_Strict):
     treatment: dict[str, Any] = Field(min_length=1)
     month: str = Field(pattern=_MONTH)
     relative_to: str | None = Field(default=None, pattern=_MONTH)
-    min: float
-    max: float
+    # "effect": treated minus control coverage; "ratio": treated / control coverage (as papers
+    # report "eightfold", "twice as high").
+    measure: Literal["effect", "ratio"] = "effect"
+    # A published figure with its interval as tolerance (value, tolerance), or a range (min, max).
+    value: float | None = None
+    tolerance: float | None = Field(default=None, gt=0)
+    min: float | None = None
+    max: float | None = None
     source: str
     note: str = ""
 
@@ -181,6 +187,9 @@ class Target:
         if self.kind == "perisai":
             window = frame.loc[r["start"]:r["end"]]
             return float(window["new_via_perisai"].sum() / window["perisai_agents_active"].sum())
+        if r.get("measure") == "ratio":
+            return float(frame.loc[r["month"], "pilot_treated_coverage"]
+                         / frame.loc[r["month"], "pilot_control_coverage"])
         effect = float(frame.loc[r["month"], "pilot_effect"])
         if r.get("relative_to"):
             return effect / float(frame.loc[r["relative_to"], "pilot_effect"])
@@ -296,13 +305,12 @@ def _spec(doc: TargetsFile, source: str) -> Spec:
     targets += [Target(t.name, "perisai", "baseline", t.end, t.source, t.value, t.tolerance,
                        read={"start": t.start, "end": t.end}) for t in doc.perisai]
     for t in doc.pilot:
-        if t.min >= t.max:
-            raise CalibrationError(f"{source}: pilot {t.name!r}: min ({t.min:g}) must be below max ({t.max:g})")
+        _check_pilot_target(t, source)
         arm = "pilot " + ", ".join(f"{k}={v}" for k, v in sorted(t.treatment.items()))
         arms[arm] = {**pilot_design, **t.treatment}
         last = max([t.month, t.relative_to or t.month], key=months.ordinal)
-        targets.append(Target(t.name, "pilot", arm, last, t.source, low=t.min, high=t.max,
-                              read={"month": t.month, "relative_to": t.relative_to}))
+        targets.append(Target(t.name, "pilot", arm, last, t.source, t.value, t.tolerance, t.min, t.max,
+                              read={"month": t.month, "relative_to": t.relative_to, "measure": t.measure}))
     _check_months(targets, month0, source)
     horizons = {arm: max((t.last_month for t in targets if t.arm == arm), key=months.ordinal)
                 for arm in arms}
@@ -312,6 +320,19 @@ def _spec(doc: TargetsFile, source: str) -> Spec:
         except UserError as error:
             raise CalibrationError(f"{source}: {arm}: {error}") from None
     return Spec(doc.calibration, targets, arms, horizons, source)
+
+
+def _check_pilot_target(t: PilotTarget, source: str) -> None:
+    """A pilot target is a point (value and tolerance) or a range (min below max), not both."""
+    point, span = (t.value, t.tolerance), (t.min, t.max)
+    if all(v is not None for v in point) and all(v is None for v in span):
+        return
+    if all(v is not None for v in span) and all(v is None for v in point):
+        if t.min >= t.max:
+            raise CalibrationError(f"{source}: pilot {t.name!r}: min ({t.min:g}) must be below max ({t.max:g})")
+        return
+    raise CalibrationError(f"{source}: pilot {t.name!r}: give either value and tolerance (a published "
+                           "figure and its interval) or min and max (a range), not a mix")
 
 
 def _check_months(targets: list[Target], month0: str, source: str) -> None:
@@ -346,8 +367,12 @@ class Objective:
     `evaluate` runs a batch of parameter sets as one plan on the executor; calling the objective
     with a point of the unit cube (what scipy sees) evaluates one set, remembering earlier ones."""
 
-    def __init__(self, spec: Spec, executor=None, progress: bool | None = False):
+    def __init__(self, spec: Spec, executor=None, progress: bool | None = False,
+                 folder: str | Path | None = None):
         self.spec, self.executor, self.progress = spec, executor, progress
+        # A results folder keeps every run by its key: an interrupted fit, rerun, skips them (the
+        # optimiser is deterministic, so it asks for the same parameter sets again).
+        self.folder = folder
         self.history: list[Evaluation] = []
         self._cache: dict[tuple, Evaluation] = {}
 
@@ -362,19 +387,43 @@ class Objective:
     def __call__(self, unit: np.ndarray) -> float:
         return self.evaluate([self.spec.to_values(np.asarray(unit))])[0].loss
 
-    def _run(self, points: list[dict[str, float]], keep_runs: bool) -> list[Evaluation]:
+    def plan(self, points: list[dict[str, float]]) -> list:
+        """Run specs of every arm x point x replicate: design point i is parameter set i."""
         s = self.spec.settings
         specs = []
         for arm, settings in self.spec.arms.items():
             scenario = load_scenario("baseline").override(scale=s.scale, horizon=self.spec.horizons[arm])
             scenario = scenario.with_settings(**settings).model_copy(update={"name": arm})
             specs += plan([scenario], s.replicates, s.seed, [(p, p) for p in points])
-        results, _ = execute(specs, self.executor, None, self.progress, label="calibration")
-        failed = [r for r in results if r.error]
-        if failed:
-            raise RuntimeError(f"a calibration run failed: {failed[0].error}\n{failed[0].traceback}")
-        table = pd.concat([r.outputs for r in results], ignore_index=True)
+        return specs
+
+    def score_table(self, points: list[dict[str, float]], table: pd.DataFrame) -> list[Evaluation]:
+        """Evaluations of parameter sets from a table of their runs (column `point` = index)."""
+        return [self._score(values, table[table["point"] == i], False) for i, values in enumerate(points)]
+
+    def _run(self, points: list[dict[str, float]], keep_runs: bool) -> list[Evaluation]:
+        specs = self.plan(points)
+        if self.folder is not None:
+            table = self._run_stored(specs)
+        else:
+            results, _ = execute(specs, self.executor, None, self.progress, label="calibration")
+            failed = [r for r in results if r.error]
+            if failed:
+                raise RuntimeError(f"a calibration run failed: {failed[0].error}\n{failed[0].traceback}")
+            table = pd.concat([r.outputs for r in results], ignore_index=True)
         return [self._score(values, table[table["point"] == i], keep_runs) for i, values in enumerate(points)]
+
+    def _run_stored(self, specs: list) -> pd.DataFrame:
+        """Run what the folder does not hold yet; the table of every spec's outputs."""
+        from experiments.store import OUTPUTS, Store
+
+        store = Store(self.folder).create()
+        execute(specs, self.executor, store, self.progress, label="calibration")
+        keys = [s.key for s in specs]
+        missing = set(keys) - store.completed()
+        if missing:
+            raise RuntimeError(f"{len(missing)} calibration runs failed; see {Path(self.folder) / 'runs.jsonl'}")
+        return store.read(OUTPUTS, keys)
 
     def _score(self, values: dict[str, float], runs: pd.DataFrame, keep_runs: bool) -> Evaluation:
         numeric = runs.select_dtypes("number").columns.difference(["point", "replicate", "seed"])
@@ -415,14 +464,14 @@ class Calibration:
 
 
 def calibrate(targets: str | Path | Spec = TARGETS_FILE, executor=None, progress: bool | None = False,
-              **overrides: Any) -> Calibration:
+              folder: str | Path | None = None, **overrides: Any) -> Calibration:
     """Fit the file's parameters to its targets (see the module docstring for the method).
 
     overrides: fit (list of names), scale, replicates, seed, initial_points, max_evaluations,
     design_seed - replacing the file's [calibration] settings, e.g. for a quick trial."""
     fit = overrides.pop("fit", None)
     spec = targets if isinstance(targets, Spec) else load_targets(targets, fit, **overrides)
-    objective = Objective(spec, executor, progress)
+    objective = Objective(spec, executor, progress, folder)
     start = _initial_search(spec, objective)
     best = _nelder_mead(spec, objective, start)
     rounded = {n: float(f"{v:.{SIGNIFICANT}g}") for n, v in best.values.items()}

@@ -107,6 +107,7 @@ def run(scenario_refs: Annotated[list[str], typer.Argument(metavar="FILE_OR_NAME
         connect_timeout: ConnectTimeout = 10.0,
         baseline: Annotated[str, typer.Option(help="Reference scenario, added if not given.")] = "baseline",
         no_baseline: Annotated[bool, typer.Option("--no-baseline", help="Do not add the baseline.")] = False,
+        uncertainty: Annotated[str, typer.Option(help="What replicates vary: chance (seeds only, for checking a model change), parameters (ensemble draws) or both (seed r and draw r; intervals split into chance and parameter parts).")] = "both",
         target_month: TargetMonth = TARGET_MONTH, quiet: Quiet = False):
     """Run replicates of scenarios with paired seeds and print a comparison table."""
     from experiments import runner
@@ -118,7 +119,8 @@ def run(scenario_refs: Annotated[list[str], typer.Argument(metavar="FILE_OR_NAME
     if not no_baseline and baseline not in [s.name for s in chosen]:
         chosen.insert(0, load_scenario(baseline))
     executor = _executor(workers, scheduler, connect_timeout)
-    results = runner.run(chosen, replicates, seed, scale, horizon, executor, _progress(quiet), out)
+    results = runner.run(chosen, replicates, seed, scale, horizon, executor, _progress(quiet), out,
+                         uncertainty=uncertainty)
     _print_outcome(results, target_month, None if no_baseline else baseline)
     if out:
         typer.echo(f"results in {out}; charts: cakupan report {out}")
@@ -164,6 +166,9 @@ def _print_outcome(results, target_month: str, baseline: str | None, factors: li
         typer.echo(f"note: some runs end before {target_month}; their coverage there is missing", err=True)
     summary = results.summary(target_month, baseline=baseline)
     typer.echo(report.comparison(summary, target_month, factors=factors))
+    drivers = report.drivers_table(results, target_month, baseline)
+    if drivers:
+        typer.echo("\n" + drivers)
     pilot = report.pilot_table(results)
     if pilot:
         typer.echo("\n" + pilot)
@@ -193,6 +198,7 @@ def calibrate(targets: Annotated[Optional[Path], typer.Option(help="Targets file
               profile_points: Annotated[Optional[int], typer.Option(min=0, help="Scan points per parameter for the intervals (default: the file's).")] = None,
               out: Annotated[Optional[Path], typer.Option("--out", "-o", help="Calibration file to write (default: model/data/calibration.toml, the model's defaults).")] = None,
               plot: Annotated[Optional[Path], typer.Option(help="Fit-versus-targets PNG (default: docs/calibration_fit.png, or beside --out).")] = None,
+              folder: Annotated[Optional[Path], typer.Option(help="Results folder keeping every run, so an interrupted fit resumes (default: results/calibration-runs).")] = None,
               workers: Workers = None, scheduler: Scheduler = None, connect_timeout: ConnectTimeout = 10.0,
               quiet: Quiet = False):
     """Fit uncertain parameters to the calibration targets; write the model's defaults and a plot."""
@@ -201,11 +207,31 @@ def calibrate(targets: Annotated[Optional[Path], typer.Option(help="Targets file
     spec = calibration.load_targets(targets or calibration.TARGETS_FILE, _names(fit), scale=scale,
                                     replicates=replicates, initial_points=initial_points,
                                     max_evaluations=max_evaluations, profile_points=profile_points)
-    result = calibration.calibrate(spec, _executor(workers, scheduler, connect_timeout), _progress(quiet))
+    result = calibration.calibrate(spec, _executor(workers, scheduler, connect_timeout), _progress(quiet),
+                                   folder=folder or calibration.ROOT / "results" / "calibration-runs")
     path = calibration.write(result, out or calibration.CALIBRATION_FILE)
     picture = calibration.plot(result, plot or (out.with_suffix(".png") if out else calibration.PLOT_FILE))
     typer.echo(report.calibration(result))
     typer.echo(f"wrote {path} and {picture}")
+
+
+@app.command()
+@user_errors
+def ensemble(proposals: Annotated[int, typer.Option(min=2, max=5000, help="Parameter sets proposed and run (each runs the calibration's arms).")] = 160,
+             keep: Annotated[int, typer.Option(min=1, max=1000, help="Equally weighted draws kept (replicate r uses draw r).")] = 40,
+             seed: Annotated[int, typer.Option(min=0, help="Seed of the Sobol proposal and of the resampling.")] = 11,
+             scale: Scale = None,
+             folder: Annotated[Optional[Path], typer.Option(help="Results folder of the proposals' runs (resumable; default: results/ensemble-build).")] = None,
+             workers: Workers = None, scheduler: Scheduler = None, connect_timeout: ConnectTimeout = 10.0,
+             quiet: Quiet = False):
+    """Build the parameter ensemble (approximate posterior) into model/data/ensemble.{csv,toml}."""
+    from experiments import ensemble as ens
+
+    table, info = ens.build(proposals, keep, seed, scale, executor=_executor(workers, scheduler, connect_timeout),
+                            folder=folder or ens.BUILD_FOLDER, progress=_progress(quiet))
+    paths = ens.write(table, info)
+    typer.echo(ens.describe(info))
+    typer.echo(f"wrote {paths[0]} and {paths[1]}")
 
 
 @app.command("pilot-design")

@@ -38,7 +38,53 @@ def comparison(summary: pd.DataFrame, target_month: str = TARGET_MONTH,
     rows["extra active"] = summary["extra_active_mean"].map(lambda v: "-" if pd.isna(v) else f"{v:+,.0f}")
     rows["Rp per extra participant"] = summary["cost_per_additional_idr"].map(
         lambda v: "-" if pd.isna(v) else f"{v:,.0f}")
-    return rows.to_string(index=False)
+    text = rows.to_string(index=False)
+    if "coverage_chance_pm" in summary:
+        text += "\n\n" + uncertainty_parts(summary, target_month)
+    return text
+
+
+def uncertainty_parts(summary: pd.DataFrame, target_month: str = TARGET_MONTH) -> str:
+    """The split of each interval into its chance and parameter parts (summary.split), with the
+    one-line meaning of the band."""
+    from experiments.summary import BAND_MEANING
+
+    mode = summary["uncertainty"].iloc[0] if "uncertainty" in summary else "chance"
+    rows = pd.DataFrame({"scenario": summary["scenario"]})
+    if "point" in summary:
+        rows.insert(0, "point", summary["point"])
+
+    def pm(values) -> list[str]:
+        return ["not varied" if pd.isna(v) else f"±{v:.1%}" for v in values]
+
+    def pm_idr(values) -> list[str]:
+        return ["-" if pd.isna(v) else f"±{v:,.0f}" for v in values]
+
+    rows[f"coverage {target_month}: chance"] = pm(summary["coverage_chance_pm"])
+    rows["parameters"] = pm(summary["coverage_parameter_pm"])
+    rows["Rp per extra (90% int.)"] = [
+        "-" if pd.isna(m) else f"{m:,.0f} ({lo:,.0f}-{hi:,.0f})" for m, lo, hi in
+        zip(summary["cost_per_additional_idr"], summary["cost_per_additional_low"],
+            summary["cost_per_additional_high"])]
+    rows["Rp: chance"] = pm_idr(summary["cost_per_additional_idr_chance_pm"])
+    rows["Rp: parameters"] = pm_idr(summary["cost_per_additional_idr_parameter_pm"])
+    return (f"{BAND_MEANING.get(mode, '')}\nParts of each 90% interval (half-widths; law of total "
+            "variance, chance measured by runs at the calibrated values):\n" + rows.to_string(index=False))
+
+
+def drivers_table(results: Results, target_month: str = TARGET_MONTH, baseline: str | None = "baseline",
+                  top: int = 5) -> str:
+    """The uncertain parameters that move each policy's effect most (summary.drivers), as text;
+    empty when the runs carried no parameter uncertainty."""
+    table = results.drivers(target_month, baseline, top)
+    if table.empty:
+        return ""
+    lines = [f"What drives each policy's effect on coverage at {target_month} (Spearman rank correlation "
+             "of the paired effect with the parameter draws; strongest first):"]
+    for scenario, group in table.groupby("scenario", sort=False):
+        parts = ", ".join(f"{r.parameter} {r.spearman:+.2f}" for r in group.itertuples())
+        lines.append(f"  {scenario}: {parts}")
+    return "\n".join(lines)
 
 
 def pilot_table(results: Results) -> str:
@@ -111,6 +157,7 @@ def write(results: Results, folder: str | Path, target_month: str = TARGET_MONTH
     paths = [folder / "summary.csv", folder / "per_replicate.csv", folder / "bands.csv"]
     summary.to_csv(paths[0], index=False)
     results.per_replicate(target_month, target, baseline).to_csv(paths[1], index=False)
+    paths += _drivers_csv(results, folder, target_month, baseline)
     bands = results.bands(["coverage", "active", "active_informal", "spend_idr"])
     bands.to_csv(paths[2], index=False)
     paths.append(_coverage_chart(bands, results.by, folder / "coverage.png", target_month, target))
@@ -121,6 +168,15 @@ def write(results: Results, folder: str | Path, target_month: str = TARGET_MONTH
         paths.append(_factor_chart(summary, factors, folder / "factors.png", target_month))
     paths += _pilot_outputs(results, folder)
     return [p for p in paths if p is not None]
+
+
+def _drivers_csv(results: Results, folder: Path, target_month: str, baseline: str | None) -> list[Path]:
+    """drivers.csv: the parameter ranking (only when the runs carried parameter uncertainty)."""
+    table = results.drivers(target_month, baseline)
+    if table.empty:
+        return []
+    table.to_csv(folder / "drivers.csv", index=False)
+    return [folder / "drivers.csv"]
 
 
 def _pilot_outputs(results: Results, folder: Path) -> list[Path]:

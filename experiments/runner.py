@@ -5,7 +5,10 @@
     results.summary()        # coverage at 2025-12, P(50%), cost per additional participant...
 
 Replicate r of every scenario runs with the same seed (common random numbers), derived from the
-root seed with numpy's SeedSequence, so comparisons are paired. Each run is keyed by a stable
+root seed with numpy's SeedSequence, so comparisons are paired. With parameter uncertainty
+(`uncertainty="both"`, the default of `run` for comparisons) replicate r also uses draw r of the
+parameter ensemble (experiments/ensemble.py) - still paired - and companion runs at the calibrated
+values measure the chance part of each interval (experiments/summary.py splits it). Each run is keyed by a stable
 hash of (scenario name, model keyword arguments including the seed): the key names its files in
 the results folder, which is how an interrupted experiment resumes.
 """
@@ -29,6 +32,7 @@ import pandas as pd
 from tqdm.auto import tqdm
 
 from experiments import summary as stats
+from experiments.ensemble import draw_values
 from experiments.errors import UserError
 from experiments.executors import LocalExecutor, SerialExecutor
 from experiments.scenario import Scenario, load_scenario
@@ -54,6 +58,10 @@ class RunSpec:
     kwargs: dict[str, Any]
     point: int = 0
     factors: dict[str, float] = field(default_factory=dict)
+    # Parameter draw of this run (experiments/ensemble.py; None: the calibrated values) and the
+    # uncertainty it carries: "chance", "parameters" or "both".
+    draw: int | None = None
+    uncertainty: str = "chance"
 
     @property
     def key(self) -> str:
@@ -131,16 +139,28 @@ def as_scenarios(items: Scenario | str | Path | Iterable) -> list[Scenario]:
     return scenarios
 
 
+UNCERTAINTY = ("chance", "parameters", "both")
+
+
 def plan(scenarios: Sequence[Scenario], replicates: int, seed: int,
          points: Sequence[tuple[dict, dict]] = (({}, {}),),
-         overrides: dict[str, Any] | None = None, baseline: str | None = None) -> list[RunSpec]:
+         overrides: dict[str, Any] | None = None, baseline: str | None = None,
+         uncertainty: str = "chance") -> list[RunSpec]:
     """Run specs for every design point x scenario x replicate (the same seeds everywhere).
     A point is (labels, settings): the factor values to report and the settings they become.
     The `baseline` scenario keeps its own levers at every point (only uncertain parameters and
-    other non-lever settings apply to it), so it stays the reference policy."""
+    other non-lever settings apply to it), so it stays the reference policy.
+
+    uncertainty: "chance" - replicate r uses seed r at the calibrated values; "parameters" - one
+    seed, parameter draw r; "both" - seed r and draw r. A value the scenario or the design point
+    sets explicitly is never replaced by a draw."""
     if replicates < 1:
         raise ExperimentError(f"replicates must be at least 1; got {replicates}")
+    if uncertainty not in UNCERTAINTY:
+        raise ExperimentError(f"uncertainty must be one of {', '.join(UNCERTAINTY)}; got {uncertainty!r}")
     seeds = replicate_seeds(seed, replicates)
+    if uncertainty == "parameters":
+        seeds = seeds[:1] * replicates
     scenarios = [s.override(**(overrides or {})) for s in scenarios]
     specs = []
     for point, (labels, settings) in enumerate(points):
@@ -148,9 +168,23 @@ def plan(scenarios: Sequence[Scenario], replicates: int, seed: int,
             applied = settings if scenario.name != baseline else \
                 {k: v for k, v in settings.items() if not PARAMETERS[k].is_lever}
             kwargs = scenario.with_settings(**applied).model_kwargs()
-            specs += [RunSpec(scenario.name, r, s, {**kwargs, "seed": s}, point, dict(labels))
-                      for r, s in enumerate(seeds)]
+            explicit = set(scenario.settings) | set(applied)
+            for r, s in enumerate(seeds):
+                draw = None if uncertainty == "chance" else r
+                drawn = {} if draw is None else \
+                    {k: v for k, v in draw_values(draw).items() if k not in explicit}
+                specs.append(RunSpec(scenario.name, r, s, {**kwargs, **drawn, "seed": s}, point,
+                                     dict(labels), draw, uncertainty))
     return specs
+
+
+def with_companions(specs: list[RunSpec], scenarios: Sequence[Scenario], replicates: int, seed: int,
+                    overrides: dict[str, Any] | None, uncertainty: str, **kwargs) -> list[RunSpec]:
+    """With uncertainty "both", the same plan at the calibrated values ("chance" runs): their
+    spread is the chance part of each interval, the rest is the parameters' (summary.split)."""
+    if uncertainty != "both":
+        return specs
+    return specs + plan(scenarios, replicates, seed, overrides=overrides, uncertainty="chance", **kwargs)
 
 
 # ---------------------------------------------------------------- execution
@@ -269,6 +303,12 @@ class Results:
     regency: pd.DataFrame
     failures: pd.DataFrame
     manifest: dict[str, Any]
+    # Runs at the calibrated values beside "both" runs: the chance part of each interval.
+    companion: pd.DataFrame = field(default_factory=pd.DataFrame)
+
+    @property
+    def uncertainty(self) -> str:
+        return self.manifest.get("uncertainty", "chance")
 
     @property
     def by(self) -> tuple[str, ...]:
@@ -290,11 +330,21 @@ class Results:
         if self.table.empty:
             return pd.DataFrame()
         table = stats.scenario_summary(self.table, target_month, target, self.by, baseline)
+        table = stats.split(table, self.table, self.companion, self.uncertainty, target_month, self.by, baseline)
         factors = self.manifest.get("design", {}).get("factors")
         if factors and "point" in table:
             points = pd.DataFrame(self.manifest["design"]["points"]).rename_axis("point").reset_index()
             table = table.merge(points, on="point", how="left")
         return table
+
+    def drivers(self, target_month: str = stats.TARGET_MONTH, baseline: str | None = stats.BASELINE,
+                top: int | None = None) -> pd.DataFrame:
+        """Uncertain parameters ranked by how much they move each scenario's paired effect
+        (summary.drivers); empty unless the runs carried parameter uncertainty."""
+        draws = pd.DataFrame(self.manifest.get("draws") or [])
+        if self.uncertainty == "chance" or draws.empty or self.table.empty:
+            return stats.drivers(self.table.iloc[0:0], None)
+        return stats.drivers(self.table, draws, target_month, baseline, self.by, top)
 
     @classmethod
     def load(cls, folder: str | Path) -> "Results":
@@ -304,10 +354,18 @@ class Results:
         if manifest is None:
             raise StoreError(f"{folder} holds no results (no manifest.json); run `cakupan run` or "
                              "`cakupan sweep` with --out first")
-        keys = [r["key"] for r in manifest["runs"]]
-        failures = _failures(store.records(), set(keys) - store.completed())
+        keys, companion = _main_and_companion_keys(manifest)
+        failures = _failures(store.records(), set(keys + companion) - store.completed())
         return cls(_sorted(store.read(OUTPUTS, keys)), _sorted(store.read(REGENCY, keys)),
-                   failures, manifest)
+                   failures, manifest, _sorted(store.read(OUTPUTS, companion)) if companion else pd.DataFrame())
+
+
+def _main_and_companion_keys(manifest: dict) -> tuple[list[str], list[str]]:
+    """Run keys of the experiment's own runs and of its chance companions (uncertainty "both")."""
+    main_kind = manifest.get("uncertainty", "chance")
+    main = [r["key"] for r in manifest["runs"] if r.get("uncertainty", "chance") == main_kind]
+    companion = [r["key"] for r in manifest["runs"] if r.get("uncertainty", "chance") != main_kind]
+    return main, companion
 
 
 def _failures(records: dict[str, dict], missing: set[str]) -> pd.DataFrame:
@@ -325,14 +383,17 @@ def _sorted(frame: pd.DataFrame) -> pd.DataFrame:
 
 def collect(results: list[RunResult], manifest: dict) -> Results:
     """Results of runs kept in memory (no results folder)."""
-    ok = [r for r in results if not r.error]
+    main, companion = (set(k) for k in _main_and_companion_keys(manifest))
+    ok = [r for r in results if not r.error and r.key in main]
+    extra = [r.outputs for r in results if not r.error and r.key in companion and r.key not in main]
     table = pd.concat([r.outputs for r in ok], ignore_index=True) if ok else pd.DataFrame()
     regency = pd.concat([r.regency for r in ok], ignore_index=True) if ok else pd.DataFrame()
     by_key = {r["key"]: r for r in manifest["runs"]}
     failures = _failures({r.key: {**by_key[r.key], "status": "failed", "error": r.error,
                                   "traceback": r.traceback} for r in results if r.error},
                          {r.key for r in results if r.error})
-    return Results(_sorted(table), _sorted(regency), failures, manifest)
+    companions = _sorted(pd.concat(extra, ignore_index=True)) if extra else pd.DataFrame()
+    return Results(_sorted(table), _sorted(regency), failures, manifest, companions)
 
 
 # ---------------------------------------------------------------- the experiment
@@ -344,7 +405,8 @@ def experiment(kind: str, name: str, scenarios: list[Scenario], specs: list[RunS
                 "command": sys.argv, **details,
                 "scenarios": {s.name: s.to_toml() for s in scenarios},
                 "runs": [{"key": s.key, "scenario": s.scenario, "point": s.point,
-                          "replicate": s.replicate, "seed": s.seed} for s in specs],
+                          "replicate": s.replicate, "seed": s.seed, "draw": s.draw,
+                          "uncertainty": s.uncertainty} for s in specs],
                 "sessions": []}
     store = _open_store(out, manifest) if out is not None else None
     if store:
@@ -374,7 +436,8 @@ def _open_store(out: str | Path, manifest: dict) -> Store:
 
 def run(scenarios: Scenario | str | Path | Iterable, replicates: int = 10, seed: int | None = None,
         scale: float | None = None, horizon: str | None = None, executor=None,
-        progress: bool | None = None, out: str | Path | None = None) -> Results:
+        progress: bool | None = None, out: str | Path | None = None,
+        uncertainty: str = "chance") -> Results:
     """Run `replicates` replicates of each scenario with paired seeds.
 
     Args:
@@ -385,16 +448,27 @@ def run(scenarios: Scenario | str | Path | Iterable, replicates: int = 10, seed:
         executor: LocalExecutor() (default: all cores), DaskExecutor(address) or SerialExecutor().
         progress: progress bar (default: when stderr is a terminal).
         out: results folder; makes the run resumable and keeps its tables on disk.
+        uncertainty: "chance" (seeds only: checking a model change), "parameters" (ensemble
+            draws, one seed) or "both" (seed r and draw r, plus chance companions to split the
+            intervals; the CLI's default for comparisons).
     """
     scenarios = as_scenarios(scenarios)
     seed = scenarios[0].seed if seed is None else seed
     scale = scenarios[0].scale if scale is None else scale
     overrides = {k: v for k, v in {"scale": scale, "horizon": horizon}.items() if v is not None}
-    specs = plan(scenarios, replicates, seed, overrides=overrides)
+    specs = plan(scenarios, replicates, seed, overrides=overrides, uncertainty=uncertainty)
+    specs = with_companions(specs, scenarios, replicates, seed, overrides, uncertainty)
     name = "+".join(s.name for s in scenarios)
     details = {"replicates": replicates, "seed": seed, "seeds": replicate_seeds(seed, replicates),
-               "overrides": overrides}
+               "overrides": overrides, "uncertainty": uncertainty,
+               "draws": _draws_used(specs)}
     return experiment("run", name, scenarios, specs, out, executor, progress, details)
+
+
+def _draws_used(specs: list[RunSpec]) -> list[dict[str, Any]]:
+    """The parameter draws the runs used, kept in the manifest (the ensemble file may change)."""
+    used = sorted({s.draw for s in specs if s.draw is not None})
+    return [{"draw": d, **draw_values(d)} for d in used]
 
 
 __all__ = ["RunSpec", "RunResult", "Results", "Interrupted", "run", "simulate", "plan",

@@ -169,3 +169,104 @@ def pilot_summary(table: pd.DataFrame, by: tuple[str, ...] = ("scenario",)) -> p
     })
     out["mde"] = minimum_detectable_effect(out["se"])
     return out.reset_index()
+
+
+# ---------------------------------------------------------------- chance and parameter parts
+SPLIT_OUTPUTS = ("coverage", "cost_per_additional_idr")
+
+
+def split(summary: pd.DataFrame, table: pd.DataFrame, companion: pd.DataFrame, uncertainty: str,
+          target_month: str = TARGET_MONTH, by: tuple[str, ...] = ("scenario",),
+          baseline: str | None = BASELINE) -> pd.DataFrame:
+    """Add the chance and parameter parts of the coverage and cost intervals (90% half-widths,
+    `<output>_chance_pm` and `<output>_parameter_pm`) by the law of total variance:
+    Var(total) = E[Var(y | parameters)] (chance) + Var(E[y | parameters]) (parameters).
+
+    With uncertainty "both" the chance variance is measured by the companion runs at the
+    calibrated values (same seeds, no draws) and the parameter part is the rest, at least 0;
+    with "chance" or "parameters" the runs carry only that part and the other is NaN (not
+    varied). The headline interval, P(target) and the month reached stay those of the runs
+    themselves, which carry both parts."""
+    if summary.empty:
+        return summary
+    out = summary.copy()
+    out["uncertainty"] = uncertainty
+    total = _variances(per_replicate(table, target_month, by=by, baseline=baseline), by)
+    chance = (_variances(per_replicate(companion, target_month, by=by, baseline=baseline), by)
+              if uncertainty == "both" and not companion.empty else None)
+    z = float(norm.ppf(HIGH))
+    for name in SPLIT_OUTPUTS:
+        var = total[name].reindex(pd.MultiIndex.from_frame(out[list(by)]) if len(by) > 1 else out[by[0]])
+        if uncertainty == "chance":
+            parts = (var, var * np.nan)
+        elif uncertainty == "parameters":
+            parts = (var * np.nan, var)
+        elif chance is None:
+            parts = (var * np.nan, var * np.nan)
+        else:
+            c = chance[name].reindex(var.index)
+            parts = (c, (var - c).clip(lower=0))
+        out[f"{name}_chance_pm"] = z * np.sqrt(parts[0].to_numpy(dtype=float))
+        out[f"{name}_parameter_pm"] = z * np.sqrt(parts[1].to_numpy(dtype=float))
+    return out
+
+
+def _variances(rows: pd.DataFrame, by: tuple[str, ...]) -> pd.DataFrame:
+    """Variance over replicates of each split output per group (cost: replicates with a gain)."""
+    return rows.groupby(list(by), sort=False)[list(SPLIT_OUTPUTS)].var(ddof=1)
+
+
+# ---------------------------------------------------------------- what drives a difference
+def drivers(table: pd.DataFrame, draws: pd.DataFrame, target_month: str = TARGET_MONTH,
+            baseline: str | None = BASELINE, by: tuple[str, ...] = ("scenario",),
+            top: int | None = None) -> pd.DataFrame:
+    """Rank the uncertain parameters by how much they move each policy's effect: the Spearman
+    rank correlation, over replicates, of the paired effect (coverage at the target month minus
+    the baseline's in the same replicate) with the value of each parameter in that replicate's
+    draw (replicate r used draw r). One row per (scenario, parameter), strongest first; parameters
+    that did not vary are left out. Needs runs with parameter uncertainty and a baseline."""
+    from scipy.stats import spearmanr
+
+    columns = [*by, "parameter", "spearman", "abs_spearman", "rank", "replicates"]
+    if draws is None or draws.empty or baseline is None:
+        return pd.DataFrame(columns=columns)
+    rows = per_replicate(table, target_month, by=by, baseline=baseline)
+    if baseline not in set(rows["scenario"]):
+        return pd.DataFrame(columns=columns)
+    pair = [k for k in by if k != "scenario"] + ["replicate"]
+    base = rows[rows["scenario"] == baseline].set_index(pair)["coverage"]
+    values = draws.set_index("draw")
+    varied = [c for c in values.columns if values[c].nunique() > 1]
+    out = []
+    for keys, group in rows[rows["scenario"] != baseline].groupby(list(by), sort=False):
+        effect = group["coverage"].to_numpy() - base.reindex(pd.MultiIndex.from_frame(group[pair])
+                                                              if len(pair) > 1 else group[pair[0]]).to_numpy()
+        draw_of = group["replicate"].to_numpy() % len(values)
+        ok = np.isfinite(effect)
+        if ok.sum() < 3 or np.nanstd(effect) == 0:
+            continue
+        keys = keys if isinstance(keys, tuple) else (keys,)
+        for name in varied:
+            x = values[name].to_numpy()[draw_of]
+            rho = spearmanr(x[ok], effect[ok]).statistic if np.std(x[ok]) > 0 else np.nan
+            out.append({**dict(zip(by, keys)), "parameter": name, "spearman": float(rho),
+                        "abs_spearman": abs(float(rho)), "replicates": int(ok.sum())})
+    frame = pd.DataFrame(out, columns=[c for c in columns if c != "rank"])
+    if frame.empty:
+        return pd.DataFrame(columns=columns)
+    frame = frame.sort_values([*by, "abs_spearman"], ascending=[True] * len(by) + [False], kind="stable")
+    frame["rank"] = frame.groupby(list(by)).cumcount() + 1
+    frame = frame[columns]
+    return frame[frame["rank"] <= top] if top else frame.reset_index(drop=True)
+
+
+# What a 90% band means under each uncertainty setting: one line, shared by the CLI, the report
+# and the app.
+BAND_MEANING = {
+    "chance": "Band: 90% of replicates with different random seeds at the calibrated parameter "
+              "values (chance only; what the data could not pin down is not included).",
+    "parameters": "Band: 90% of replicates with different parameter draws from the ensemble, one "
+                  "seed (what the calibration targets could not pin down, and the costs; no chance).",
+    "both": "Band: 90% of replicates, each with its own seed and its own parameter draw: chance "
+            "and what the calibration targets could not pin down (including the costs).",
+}

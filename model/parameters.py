@@ -123,6 +123,13 @@ _ALL: list[Parameter] = [
        "The province's palm-fund (DBH Sawit) budget for palm smallholders in its 9 regencies.",
        "Status quo: 19,023 smallholders in 2024 x Rp 16,800 x 12; 36,000 budgeted for 2025.",
        spread="palm"),
+    _p("subsidy_mechanism", "list", "lever", "subsidy", "mechanism", (0, 0),
+       "How the local governments' and the palm fund's subsidies reach workers: list (the payer "
+       "registers its listed beneficiaries) or offer (each worker must take the offer up and "
+       "register, with friction, awareness and assistance).",
+       "Status-quo programmes register named beneficiaries (village funds, DBH Sawit through 120 "
+       "institutions); offers are how field pilots work (Banerjee et al. 2021).",
+       type="choice", choices=("list", "offer")),
     # ---------------------------------------------------------------- levers: payment
     _p("digital_payment_share", 0.2, "lever", "payment", "share of participants", (0, 1),
        "Share of self-paying informal participants paying digitally or by auto-debit.",
@@ -170,9 +177,15 @@ _ALL: list[Parameter] = [
     _p("campaign_effect", 0.3, "uncertain", "take-up", "log-odds", (0, 6),
        "Boost to the log-odds of joining in the month a campaign reaches the worker.",
        "Banerjee et al. (2021): information alone had little effect on enrolment."),
-    _p("subsidy_acceptance", 0.9, "uncertain", "take-up", "probability", (0, 1),
-       "Chance an offered, fully subsidised worker ends up registered.",
-       "Local governments register listed beneficiaries collectively; some lists fail on data."),
+    _p("list_enrolment_success", 0.9, "uncertain", "take-up", "probability", (0.75, 0.98),
+       "Share of listed beneficiaries a payer registers (mechanism list) who end up active.",
+       "Assumption, range 0.75-0.98: lists fail on data (invalid or duplicate NIK, outdated DTKS "
+       "entries); no published Sumsel rejection rate. The worker takes no step."),
+    _p("offer_effect", 2.0, "uncertain", "take-up", "log-odds", (0, 8),
+       "Boost to the log-odds of registering in the month a worker receives a subsidy offer "
+       "(mechanism offer, pilots): the prompt of a time-limited offer.",
+       "Calibrated to the full-subsidy arm of Banerjee et al. (AER 2021); the offer still passes "
+       "through registration friction."),
     _p("post_subsidy_retention", 0.3, "uncertain", "payment", "probability", (0, 1),
        "Chance a worker keeps paying on their own when their subsidy ends.",
        "Banerjee et al. (2021): coverage stayed higher after subsidies ended, but well below its "
@@ -255,6 +268,11 @@ _ALL: list[Parameter] = [
     _p("pilot_subsidy_share", 0.0, "pilot", "pilot", "share of the premium", (0, 1),
        "Subsidy offered to treated workers for the pilot's months.",
        "Time-limited subsidies as in Banerjee et al. (2021)."),
+    _p("pilot_sample", "all", "pilot", "pilot", "workers", (0, 0),
+       "Whose coverage the pilot reports: all informal workers of the sampled units, or only "
+       "those not covered when it starts (as a field experiment samples non-enrolled households).",
+       "Banerjee et al. (2021) sampled households not enrolled in JKN.", type="choice",
+       choices=("all", "uncovered")),
     _p("pilot_assistance", 0.0, "pilot", "pilot", "share of friction removed", (0, 1),
        "Registration assistance for treated workers during the pilot.",
        "Assistance arm of Banerjee et al. (2021)."),
@@ -344,3 +362,42 @@ def markdown() -> str:
 
 if __name__ == "__main__":
     print(markdown(), end="")
+
+
+# Prior ranges for the parameter ensemble (experiments/ensemble.py): every uncertain parameter
+# and every cost is drawn uniformly in its range. Parameters fitted by the calibration use its
+# searched range instead (model/data/targets.toml). Each range is an assumption around the
+# documented default unless the source above says more; costs are +-50% of an assumed default.
+PRIOR_RANGES: dict[str, tuple[float, float]] = {
+    "initial_awareness": (0.3, 0.5),            # assumption: default +-0.1
+    "valuation_sd": (0.5, 1.5),                 # assumption
+    "price_sensitivity": (0.15, 0.45),          # assumption: default +-50%
+    "imitation": (0.015, 0.045),                # Bass q of 0.2-0.5 a year
+    "peer_awareness": (0.05, 0.15),             # assumption: default +-50%
+    "friction": (0.4, 0.6),                     # Banerjee et al. (2021): over half of attempts failed
+    "assisted_friction": (0.1, 0.3),            # assumption
+    "village_contact_rate": (0.05, 0.15),       # assumption: default +-50%
+    "village_contact_effect": (1.5, 3.5),       # assumption: at most about a Perisai visit's effect + 1
+    "campaign_effect": (0.0, 0.6),              # Banerjee et al. (2021): information had no effect
+    "list_enrolment_success": (0.8, 0.98),      # assumption: data-quality failures of 2-20%
+    "collector_effect": (0.3, 0.7),             # assumption
+    "digital_effect": (0.2, 0.6),               # assumption
+    "subsidy_disbursement_lag": (2, 4),         # BPJS TK to parliament (2025): early-year dip
+    "perisai_visit_capacity": (100, 200),       # assumption
+    "perisai_reservation_income_idr": (200_000, 400_000),   # assumption
+    "perisai_quit_rate": (0.1, 0.2),            # assumption; Sampit 2025: 38 of 62 productive
+    "perisai_hiring_rate": (0.15, 0.35),        # assumption
+    "job_separation_rate": (0.015, 0.025),      # assumption: 18-30% a year
+    "formal_exit_share": (0.2, 0.4),            # assumption
+    "firm_dropout_rate": (0.003, 0.005),        # assumption, paired in size with registration
+    "firm_registration_rate": (0.002, 0.004),   # assumption
+    "partnership_success": (0.3, 0.7),          # assumption
+    "inspection_success": (0.25, 0.55),         # assumption
+    "construction_project_months": (4, 9),      # assumption
+    "campaign_cost_per_worker_idr": (5_000, 20_000),                # assumption
+    "village_activation_cost_idr": (12_500_000, 50_000_000),        # assumption
+    "village_monthly_cost_idr": (500_000, 2_000_000),               # assumption
+    "partnership_cost_per_firm_idr": (1_000_000, 4_000_000),        # assumption
+    "inspection_cost_idr": (750_000, 3_000_000),                    # assumption
+    "perisai_allowance_idr": (500_000, 750_000),  # BPJS TK 2018 Rp 500,000; may have risen since
+}

@@ -4,13 +4,16 @@ A pilot samples `pilot_units` units (workers, villages or markets; 0 = all of th
 share `pilot_share` of them to treatment (by the seed, so replicate r of every scenario assigns
 the same units) and, from `pilot_start` for `pilot_months`, gives treated informal workers:
 
-* a subsidy of `pilot_subsidy_share` of the premium, offered once at the start (accepted with
-  subsidy_acceptance; on ending, workers decide to keep paying as after any subsidy);
+* a subsidy of `pilot_subsidy_share` of the premium, offered once at the start: each worker
+  decides and registers as in any take-up (take_up.offer_take_up: friction, awareness and the
+  pilot's assistance apply), as in a field pilot; on ending, workers decide to keep paying as
+  after any subsidy;
 * registration assistance: their friction is cut by `pilot_assistance`;
 * an information visit at the start if `pilot_information` is 1 (a campaign contact).
 
 Each month the model reports treated and control coverage (informal workers of the sampled
-units) and the effect, treated minus control, with a 90% interval from the cluster-robust
+units; with `pilot_sample = "uncovered"` only those not covered when the pilot starts, as a field
+experiment samples non-enrolled households) and the effect, treated minus control, with a 90% interval from the cluster-robust
 variance of a ratio estimator (units are the clusters). At scale s a village or market holds s
 of its real workers, so the interval is wider than in the field: design pilots at scale 1.
 """
@@ -103,6 +106,9 @@ class Pilot:
 
     def _start(self) -> None:
         m, pop, par = self.m, self.m.pop, self.m.params
+        if par["pilot_sample"] == "uncovered":
+            keep = ~pop.inf_active[self.workers]
+            self.workers, self.cluster = self.workers[keep], self.cluster[keep]
         treated = self.workers[self.treated_cluster[self.cluster]]
         treated = treated[pop.segment[treated] >= FARMER]
         if par["pilot_information"]:
@@ -110,7 +116,7 @@ class Pilot:
             m.contact[treated] = np.maximum(m.contact[treated], channels.CAMPAIGN_CONTACT)
         if par["pilot_subsidy_share"] > 0:
             offered = treated[pop.payer[treated] == SELF_PAYER]
-            p = take_up.offer_acceptance(m, offered, par["pilot_subsidy_share"])
+            p = take_up.offer_take_up(m, offered, par["pilot_subsidy_share"])
             accepted = offered[m.streams.uniform("subsidy_offer", m.t, offered, extra=PILOT_PAYER) < p]
             pop.payer[accepted] = PILOT_PAYER
             take_up.enrol(m, accepted, np.full(len(accepted), channels.PILOT, dtype=np.uint8))

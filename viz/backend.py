@@ -118,6 +118,12 @@ class Comparison:
     order: list[str]
     replicates: int
     scale: float
+    uncertainty: str = "chance"
+
+    @property
+    def band_meaning(self) -> str:
+        """One line: what the 90% band means for these runs (experiments.summary.BAND_MEANING)."""
+        return stats.BAND_MEANING[self.uncertainty]
 
     @property
     def failures(self) -> pd.DataFrame:
@@ -133,7 +139,8 @@ def with_baseline(scenarios: list[Scenario], builtins: dict[str, Scenario]) -> l
 
 
 def compare(scenarios: list[Scenario], replicates: int, scale: float, seed: int = 1,
-            executor=None, on_done: Callable[[int], None] | None = None) -> Comparison:
+            executor=None, on_done: Callable[[int], None] | None = None,
+            uncertainty: str = "chance") -> Comparison:
     """Run every scenario `replicates` times with paired seeds, as `cakupan run` does.
 
     Runs go to a pool of worker processes (LocalExecutor) unless an executor is given.
@@ -143,12 +150,18 @@ def compare(scenarios: list[Scenario], replicates: int, scale: float, seed: int 
         raise UserError(f"choose {MIN_SCENARIOS} to {MAX_SCENARIOS} scenarios to compare; got {len(scenarios)}")
     executor = ProgressExecutor(executor or LocalExecutor(), on_done or (lambda done: None))
     results = run(scenarios, replicates=replicates, seed=seed, scale=scale, executor=executor,
-                  progress=False)
-    return Comparison(results, [s.name for s in scenarios], replicates, scale)
+                  progress=False, uncertainty=uncertainty)
+    return Comparison(results, [s.name for s in scenarios], replicates, scale, uncertainty)
 
 
-def total_runs(n_scenarios: int, replicates: int) -> int:
-    return n_scenarios * replicates
+def total_runs(n_scenarios: int, replicates: int, uncertainty: str = "chance") -> int:
+    """Runs of a comparison; "both" adds the chance companions that split the intervals."""
+    return n_scenarios * replicates * (2 if uncertainty == "both" else 1)
+
+
+def drivers(comparison: Comparison, top: int = 5) -> pd.DataFrame:
+    """The uncertain parameters that move each scenario's effect most (experiments.summary.drivers)."""
+    return comparison.results.drivers(stats.TARGET_MONTH, BASELINE, top)
 
 
 # ---------------------------------------------------------------------------------- tables

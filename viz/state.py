@@ -28,6 +28,7 @@ scale = solara.reactive(DEFAULT_SCALE)
 message = solara.reactive(None)               # last problem with an upload or an edit
 progress = solara.reactive((0, 0))            # (runs finished, runs planned)
 comparison = solara.reactive(None)            # the last comparison that finished
+uncertainty = solara.reactive("both")          # what replicates vary: chance, parameters or both
 
 
 def add_scenario(scenario: backend.Scenario, select: bool = True) -> None:
@@ -64,11 +65,11 @@ def set_lever(name: str, lever: str, value) -> None:
 
 
 @solara.lab.task(prefer_threaded=True)
-def run_comparison(chosen: list, n_replicates: int, population_scale: float):
+def run_comparison(chosen: list, n_replicates: int, population_scale: float, varies: str = "both"):
     """Runs in a thread of this session; the runs themselves go to a process pool."""
-    runs = backend.total_runs(len(chosen), n_replicates)
+    runs = backend.total_runs(len(chosen), n_replicates, varies)
     progress.value = (0, runs)
     result = backend.compare(chosen, n_replicates, population_scale,
-                             on_done=lambda done: progress.set((done, runs)))
+                             on_done=lambda done: progress.set((done, runs)), uncertainty=varies)
     comparison.value = result
     return result

@@ -22,7 +22,10 @@ discrete Bass model (tests/test_validation.py checks the curve).
 
 Evidence for the shape (Banerjee et al., AER 2021): information alone moves little (small
 campaign effect), assistance helps modestly (lower friction), friction is large (phi about 0.5).
-Subsidies work mainly through government enrolment offers (agents/local_government.py).
+A subsidy reaches workers by one of two mechanisms (docs/model.md): list enrolment (the payer
+registers named beneficiaries; only data quality fails, `list_enrolment`) or an offer the worker
+must take up through the same friction (`offer_take_up`; every pilot, and subsidy levers set to
+"offer").
 
 Every worker gets exactly one take-up draw per month (stream "take_up"), whichever route decides.
 """
@@ -90,12 +93,43 @@ def decide(m, ids: np.ndarray, contact: np.ndarray) -> np.ndarray:
     return join
 
 
-def offer_acceptance(m, ids: np.ndarray, share_paid: float) -> np.ndarray:
-    """Chance that workers offered a subsidy paying `share_paid` of the premium accept it:
-    logit(a) = logit(subsidy_acceptance) - price_sensitivity x (premium left to pay, % of income)."""
+def list_enrolment(m, ids: np.ndarray, share_paid: float) -> np.ndarray:
+    """Chance that listed beneficiaries the payer registers end up active (mechanism "list"):
+    logit(a) = logit(list_enrolment_success) - price_sensitivity x (premium left to pay, % of
+    income). The worker takes no step; what fails is the list's data (ID numbers and the like)."""
     par = m.params
     out_of_pocket = 100 * par["premium_idr"] * (1 - share_paid) / m.pop.income[ids]
-    return 1 / (1 + np.exp(-(_logit(par["subsidy_acceptance"]) - par["price_sensitivity"] * out_of_pocket)))
+    return 1 / (1 + np.exp(-(_logit(par["list_enrolment_success"]) - par["price_sensitivity"] * out_of_pocket)))
+
+
+def offer_take_up(m, ids: np.ndarray, share_paid: float, assisted: bool = False) -> np.ndarray:
+    """Chance that workers offered a subsidy paying `share_paid` of the premium register
+    (mechanism "offer", and every pilot): the worker decides as in any take-up,
+
+        h_i = (1 - phi_i) * expit(logit(b_i) + offer_effect + price_sensitivity * share_paid * c_i)
+
+    own motivation b_i at the premium left to pay, the offer's prompt (`offer_effect`, the
+    calibrated pull of a time-limited offer, Banerjee et al. 2021), and the same friction phi_i
+    as self-registration (cut by the regency's registration assistance and a pilot's
+    assistance; `assisted_friction` when an agent or promoter registers the worker)."""
+    pop, par = m.pop, m.params
+    price_pct = 100.0 * par["premium_idr"] / pop.income[ids]
+    logit = m.take_up_logit[ids] + par["offer_effect"] + par["price_sensitivity"] * share_paid * price_pct
+    own = 1.0 / (1.0 + np.exp(-logit))
+    if assisted:
+        friction = np.full(len(ids), par["assisted_friction"])
+    else:
+        friction = (par["friction"] * (1.0 - m.lever("registration_assistance")))[pop.regency[ids]]
+    friction = np.where(pop.registered[ids], 0.0, friction)
+    friction = m.pilot.adjust_friction(ids, friction)
+    return (1.0 - friction) * own
+
+
+def subsidy_take_up(m, ids: np.ndarray, share_paid: float, mechanism: str) -> np.ndarray:
+    """Chance each of `ids` ends up an active subsidised participant under `mechanism`."""
+    if mechanism == "list":
+        return list_enrolment(m, ids, share_paid)
+    return offer_take_up(m, ids, share_paid)
 
 
 def enrol(m, ids: np.ndarray, channel_of_each: np.ndarray) -> None:

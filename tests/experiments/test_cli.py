@@ -104,3 +104,24 @@ def test_the_installed_command_reports_errors_without_a_traceback(tmp_path):
                           capture_output=True, text=True)
     assert done.returncode == 2
     assert done.stderr.startswith("error: invalid scenario:") and "Traceback" not in done.stderr
+
+
+def test_run_reports_chance_and_parameter_parts_and_drivers():
+    result = invoke("run", "regional_plan", "-r", "4", "--scale", "0.002", "--horizon", "2025-12",
+                    "--workers", "1", "--quiet")
+    assert result.exit_code == 0, result.output
+    assert "chance and what the calibration targets could not pin down" in result.output
+    assert "coverage 2025-12: chance" in result.output and "Rp: parameters" in result.output
+    assert "What drives each policy's effect" in result.output
+
+
+def test_run_with_chance_only_says_the_parameters_were_not_varied():
+    result = invoke("run", "regional_plan", "-r", "2", "--scale", "0.002", "--horizon", "2025-12",
+                    "--workers", "1", "--quiet", "--uncertainty", "chance")
+    assert result.exit_code == 0, result.output
+    assert "not varied" in result.output and "What drives" not in result.output
+
+
+def test_run_rejects_an_unknown_uncertainty():
+    result = invoke("run", "baseline", "-r", "2", "--uncertainty", "all")
+    assert result.exit_code == 2 and "chance, parameters, both" in result.output

@@ -72,7 +72,9 @@ def test_a_subsidy_pilot_shows_a_large_effect_and_a_null_before_treatment(pilot_
     out = summary.pilot_summary(pilot_results.table).set_index("month")
     assert set(summary.pilot_summary(pilot_results.table)["scenario"]) == {"pilot_village_subsidy"}
     during = out.loc["2025-06"]
-    assert during["effect_mean"] > 0.3 and during["effect_low"] > 0.2 and during["detected_share"] == 1
+    # The offer passes through registration friction (about 22 points in Banerjee et al. 2021);
+    # the old acceptance step gave over 30.
+    assert 0.15 < during["effect_mean"] < 0.35 and during["effect_low"] > 0.1 and during["detected_share"] == 1
     before = out.loc["2024-12"]
     assert before["effect_low_mean"] < 0 < before["effect_high_mean"]
 
@@ -104,7 +106,7 @@ def test_more_villages_give_a_smaller_minimum_detectable_effect():
     assert list(table["pilot_units"]) == [20, 80] and set(table["month"]) == {"2025-03"}
     small, large = table.set_index("pilot_units").loc[20], table.set_index("pilot_units").loc[80]
     assert large["mde"] < 0.75 * small["mde"]
-    assert (table["effect_mean"] > 0.3).all() and (table["mde"] < table["effect_mean"]).all()
+    assert (table["effect_mean"] > 0.15).all() and (table["mde"] < table["effect_mean"]).all()
 
 
 def test_pilot_design_cli_prints_each_design_and_warns_about_scale(tmp_path):

@@ -124,3 +124,28 @@ def test_progress_executor_stops_after_cancel():
         if len(out) == 3:
             executor.cancel()
     assert out == [(0, 0), (1, 2), (2, 4)] and done == [1, 2, 3]
+
+
+def test_a_comparison_with_both_uncertainties_splits_intervals_and_ranks_drivers():
+    from viz.pages.compare import drivers_text
+
+    builtins = backend.builtin_scenarios()
+    chosen = [builtins["baseline"], builtins["regional_plan"]]
+    done = []
+    comparison = backend.compare(chosen, replicates=4, scale=0.002, executor=SerialExecutor(),
+                                 on_done=done.append, uncertainty="both")
+    assert len(done) == backend.total_runs(2, 4, "both") == 16   # draws + chance companions
+    assert "own seed and its own parameter draw" in comparison.band_meaning
+    shown = summary_for_display(backend.summary(comparison)).set_index("scenario")
+    assert shown.loc["regional_plan", "coverage_parts"].count("±") == 2
+    lines = drivers_text(backend.drivers(comparison))
+    assert len(lines) == 1 and lines[0].startswith("regional_plan: ")
+
+
+def test_a_chance_only_comparison_says_so_and_ranks_nothing():
+    builtins = backend.builtin_scenarios()
+    comparison = backend.compare([builtins["baseline"], builtins["regional_plan"]], replicates=2,
+                                 scale=0.002, executor=SerialExecutor(), uncertainty="chance")
+    assert "chance only" in comparison.band_meaning and backend.drivers(comparison).empty
+    shown = summary_for_display(backend.summary(comparison)).set_index("scenario")
+    assert "not varied" in shown.loc["regional_plan", "coverage_parts"]

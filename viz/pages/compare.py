@@ -24,6 +24,8 @@ SUMMARY_COLUMNS = {
     "median_month_reached": (f"Month {backend.TARGET:.0%} reached (median)", "{}"),
     "spend_idr_mean": (f"Spend to {backend.TARGET_MONTH} (Rp bn)", "{:,.1f}"),
     "cost_per_additional_idr": ("Cost per additional active participant (Rp)", "{:,.0f}"),
+    "coverage_parts": ("Coverage interval: ± chance / ± parameters", "{}"),
+    "cost_parts": ("Cost interval (Rp): ± chance / ± parameters", "{}"),
 }
 BETTER = {"coverage_mean": "max", "p_target": "max", "median_month_reached": "min",
           "spend_idr_mean": "min", "cost_per_additional_idr": "min"}
@@ -36,7 +38,26 @@ def summary_for_display(summary: pd.DataFrame) -> pd.DataFrame:
     shown["spend_idr_mean"] = shown["spend_idr_mean"] / charts.BILLION
     shown["coverage_interval"] = [None if pd.isna(low) else f"{low:.1%} – {high:.1%}" for low, high
                                   in zip(shown["coverage_low"], shown["coverage_high"])]
+    if "coverage_chance_pm" in shown:   # the split of each interval (experiments.summary.split)
+        shown["coverage_parts"] = [_parts(c, p, "{:.1%}") for c, p in
+                                   zip(shown["coverage_chance_pm"], shown["coverage_parameter_pm"])]
+        shown["cost_parts"] = [_parts(c, p, "{:,.0f}") for c, p in
+                               zip(shown["cost_per_additional_idr_chance_pm"],
+                                   shown["cost_per_additional_idr_parameter_pm"])]
     return shown
+
+
+def _parts(chance, parameters, fmt: str) -> str | None:
+    if pd.isna(chance) and pd.isna(parameters):
+        return None
+    show = lambda v: "not varied" if pd.isna(v) else "±" + fmt.format(v)  # noqa: E731
+    return f"{show(chance)} / {show(parameters)}"
+
+
+def drivers_text(table: pd.DataFrame) -> list[str]:
+    """One line per scenario: the parameters that move its effect most, with their Spearman rho."""
+    return [f"{scenario}: " + ", ".join(f"{r.parameter} ({r.spearman:+.2f})" for r in group.itertuples())
+            for scenario, group in table.groupby("scenario", sort=False)]
 
 
 def coverage_caption(bands: pd.DataFrame, month: str) -> str:
@@ -122,13 +143,16 @@ def RunSettings():
     def start():
         chosen = [state.scenarios.value[n] for n in state.selected.value]
         chosen = backend.with_baseline(chosen, state.BUILTINS)
-        task(chosen, state.replicates.value, state.scale.value)
+        task(chosen, state.replicates.value, state.scale.value, state.uncertainty.value)
 
     with solara.Card("4. Run"):
         solara.InputInt("Replicates per scenario (same seeds in every scenario)",
                         value=state.replicates, continuous_update=False)
         solara.Select("Population scale (fraction of workers simulated)", value=state.scale,
                       values=list(state.SCALES))
+        # What replicates vary: both for comparing policies, chance for checking a model change.
+        solara.Select("Uncertainty in the bands", value=state.uncertainty,
+                      values=["both", "chance", "parameters"])
         if not 1 <= state.replicates.value <= state.MAX_REPLICATES:
             solara.Error(f"Replicates: choose 1 to {state.MAX_REPLICATES}.", dense=True)
         solara.Button("Run comparison", color="primary", on_click=start,
@@ -187,6 +211,7 @@ def ResultsView(result: backend.Comparison):
     summary = solara.use_memo(lambda: backend.summary(result), [id(result)])
     solara.Markdown(f"**{len(result.order)} scenarios × {result.replicates} replicates at "
                     f"scale {result.scale}** (paired seeds: replicate r uses the same seed in every scenario)")
+    solara.Text(result.band_meaning, classes=["band-meaning"])
     with solara.Card("Summary (best value in each column highlighted)"):
         solara.HTML(tag="div", unsafe_innerHTML=charts.summary_html(
             summary_for_display(summary), SUMMARY_COLUMNS, BETTER), classes=["summary-table"])
@@ -198,6 +223,7 @@ def ResultsView(result: backend.Comparison):
     with solara.Card("Coverage over time"):
         Chart(lambda: charts.coverage_figure(bands, backend.TARGET, backend.TARGET_MONTH), [id(result)])
         solara.Text(coverage_caption(bands, backend.TARGET_MONTH), classes=["coverage-caption"])
+    DriversView(result)
     with solara.Card("Formal and informal coverage"):
         Chart(lambda: charts.formal_informal_figure(ordered), [id(result)])
     with solara.Card("New enrollments by channel"):
@@ -205,6 +231,20 @@ def ResultsView(result: backend.Comparison):
     with solara.Card("Spend over time"):
         Chart(lambda: charts.spend_figure(ordered), [id(result)])
     RegencyView(result)
+
+
+@solara.component
+def DriversView(result: backend.Comparison):
+    """What drives each policy's effect: only when the runs carried parameter uncertainty."""
+    table = solara.use_memo(lambda: backend.drivers(result), [id(result)])
+    if table.empty:
+        return
+    with solara.Card(f"What drives each policy's effect on coverage in {backend.TARGET_MONTH}",
+                     subtitle="Uncertain parameters ranked by the Spearman rank correlation of the "
+                              "paired effect (scenario minus baseline, replicate by replicate) with "
+                              "each replicate's parameter draw."):
+        for line in drivers_text(table):
+            solara.Text(line, classes=["drivers"])
 
 
 @solara.component

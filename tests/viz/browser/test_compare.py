@@ -69,7 +69,8 @@ def test_compare_two_scenarios_with_an_edited_lever_matches_python(new_page):
     builtins = backend.builtin_scenarios()
     copy = backend.set_lever(backend.duplicate(builtins["market_ecosystem"], set(builtins)),
                              "perisai_agents", 3000.0)  # number fields give floats
-    same = backend.compare([builtins["baseline"], copy], REPLICATES, SCALE, executor=SerialExecutor())
+    same = backend.compare([builtins["baseline"], copy], REPLICATES, SCALE, executor=SerialExecutor(),
+                           uncertainty="both")   # the app's default: seed r and draw r
     assert page_cells(page) == python_cells(backend.summary(same))
     bands = backend.coverage_bands(same)
     at_target = bands[bands["month"] == backend.TARGET_MONTH].set_index("scenario")["mean"]

@@ -1,0 +1,216 @@
+"""The parameter ensemble: parameter sets consistent with the calibration targets.
+
+    cakupan ensemble --proposals 160 --keep 40       # writes model/data/ensemble.{csv,toml}
+
+An approximate posterior by importance sampling on the calibration objective:
+
+1. Prior: every uncertain parameter and every cost uniform on a range - the calibration's searched
+   range for the fitted ones (model/data/targets.toml), model.parameters.PRIOR_RANGES for the
+   others (each a source or a marked assumption).
+2. Proposal: a scrambled Sobol design over the prior, except that the fitted parameters are drawn
+   in their calibrated 90% profile interval (model/data/calibration.toml), where nearly all the
+   likelihood is: outside it the posterior is truncated (an approximation, said in
+   docs/calibration.md).
+3. Weight: w = exp(-data_loss / 2), the calibration's sum of squared misses reading each
+   tolerance as one standard deviation (the prior's density is flat on the proposal's support).
+   Costs do not enter any target, so they keep their prior.
+4. Resample `keep` equally weighted draws (systematic resampling, seeded) and store them with
+   diagnostics: the effective sample size (sum w)^2 / sum w^2 and how often each target is met
+   under the prior proposals and under the posterior.
+
+Every proposal's runs go through experiments.runner.execute into a results folder keyed by the
+runs' settings, so an interrupted build resumes where it stopped and runs on any executor.
+
+Replicate r of a scenario run with parameter uncertainty uses draw r (`draw_values`).
+"""
+
+from __future__ import annotations
+
+import tomllib
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import tomli_w
+
+from experiments.errors import UserError
+from model import data
+from model.parameters import COSTS, PARAMETERS, PRIOR_RANGES, UNCERTAIN
+
+ROOT = Path(__file__).resolve().parents[1]
+DRAWS_FILE = ROOT / "model" / "data" / "ensemble.csv"
+DIAGNOSTICS_FILE = ROOT / "model" / "data" / "ensemble.toml"
+BUILD_FOLDER = ROOT / "results" / "ensemble-build"
+
+
+class EnsembleError(UserError, ValueError):
+    """No ensemble file, or an ensemble that cannot be built as asked."""
+
+
+# ---------------------------------------------------------------- reading
+@lru_cache(maxsize=4)
+def _read_draws(path: str, stamp: float) -> pd.DataFrame:
+    return pd.read_csv(path)
+
+
+def draws(path: str | Path | None = None) -> pd.DataFrame:
+    """The stored draws: one row per draw (column `draw`), one column per parameter."""
+    path = Path(path or DRAWS_FILE)
+    if not path.is_file():
+        raise EnsembleError(f"{path}: no parameter ensemble; build one with `cakupan ensemble`")
+    return _read_draws(str(path), path.stat().st_mtime).copy()
+
+
+def draw_values(r: int, path: str | Path | None = None) -> dict[str, Any]:
+    """Parameter values of draw r (replicate r; the draws repeat when there are more replicates
+    than draws, so replicate r and r + n_draws share a parameter set but not a seed)."""
+    table = draws(path)
+    row = table.iloc[r % len(table)]
+    return {n: _typed(n, row[n]) for n in table.columns if n != "draw"}
+
+
+def _typed(name: str, value: float) -> float:
+    return float(round(value)) if PARAMETERS[name].integer else float(value)
+
+
+def diagnostics(path: str | Path | None = None) -> dict[str, Any]:
+    path = Path(path or DIAGNOSTICS_FILE)
+    if not path.is_file():
+        raise EnsembleError(f"{path}: no ensemble diagnostics; build one with `cakupan ensemble`")
+    return tomllib.loads(path.read_text(encoding="utf-8"))
+
+
+# ---------------------------------------------------------------- building
+def prior_ranges(spec=None) -> dict[str, tuple[float, float]]:
+    """Uniform prior range of every uncertain parameter and cost (fitted: the searched range)."""
+    fitted = dict(spec.settings.fit) if spec is not None else {}
+    ranges = {}
+    for name in [*UNCERTAIN, *COSTS]:
+        if name in fitted:
+            ranges[name] = tuple(float(v) for v in fitted[name])
+        elif name in PRIOR_RANGES:
+            ranges[name] = tuple(float(v) for v in PRIOR_RANGES[name])
+        else:
+            raise EnsembleError(f"{name}: no prior range in model.parameters.PRIOR_RANGES")
+    return ranges
+
+
+def proposal_ranges(spec) -> dict[str, tuple[float, float]]:
+    """The prior, with each fitted parameter narrowed to its calibrated 90% interval."""
+    ranges = prior_ranges(spec)
+    for name, fit in data.calibration().get("parameters", {}).items():
+        if name in ranges:
+            ranges[name] = (float(fit["low90"]), float(fit["high90"]))
+    return ranges
+
+
+def propose(ranges: dict[str, tuple[float, float]], n: int, seed: int) -> list[dict[str, float]]:
+    """n parameter sets from a scrambled Sobol design over `ranges` (integers rounded)."""
+    from scipy.stats import qmc
+
+    names = list(ranges)
+    unit = qmc.Sobol(d=len(names), scramble=True, rng=np.random.default_rng(seed)).random(n)
+    low = np.array([ranges[k][0] for k in names])
+    high = np.array([ranges[k][1] for k in names])
+    values = low + unit * (high - low)
+    return [{k: _typed(k, v) for k, v in zip(names, row)} for row in values]
+
+
+def weights(data_losses: np.ndarray) -> np.ndarray:
+    """Normalised importance weights exp(-loss / 2) (shifted by the minimum for precision)."""
+    losses = np.asarray(data_losses, dtype=float)
+    w = np.exp(-(losses - np.nanmin(losses)) / 2)
+    w = np.where(np.isfinite(w), w, 0.0)
+    return w / w.sum()
+
+
+def effective_sample_size(w: np.ndarray) -> float:
+    return float(w.sum() ** 2 / (w ** 2).sum())
+
+
+def resample(w: np.ndarray, keep: int, seed: int) -> np.ndarray:
+    """Indices of `keep` equally weighted draws: systematic resampling (low variance)."""
+    u = (np.random.default_rng(seed).random() + np.arange(keep)) / keep
+    return np.minimum(np.searchsorted(np.cumsum(w), u), len(w) - 1)
+
+
+def build(proposals: int = 160, keep: int = 40, seed: int = 11, scale: float | None = None,
+          replicates: int = 1, executor=None, folder: str | Path = BUILD_FOLDER,
+          progress: bool | None = False) -> tuple[pd.DataFrame, dict[str, Any]]:
+    """Propose, run (resumable in `folder`), weight and resample; returns (draws, diagnostics)."""
+    from experiments import calibration
+    from experiments.runner import execute
+    from experiments.store import OUTPUTS, Store
+
+    if proposals < 2 or keep < 1:
+        raise EnsembleError(f"proposals must be at least 2 and keep at least 1; got {proposals}, {keep}")
+    overrides = {"replicates": replicates, **({"scale": scale} if scale else {})}
+    spec = calibration.load_targets(**overrides)
+    points = propose(proposal_ranges(spec), proposals, seed)
+    objective = calibration.Objective(spec, executor, progress)
+    specs = objective.plan(points)
+    store = Store(folder).create()
+    execute(specs, executor, store, progress, label="ensemble")
+    keys = [s.key for s in specs]
+    missing = set(keys) - store.completed()
+    if missing:
+        raise EnsembleError(f"{len(missing)} ensemble runs failed (see {Path(folder) / 'runs.jsonl'}); "
+                            "rerun `cakupan ensemble` to retry them")
+    evaluations = objective.score_table(points, store.read(OUTPUTS, keys))
+    return summarise(spec, points, evaluations, keep, seed)
+
+
+def summarise(spec, points: list[dict[str, float]], evaluations, keep: int, seed: int
+              ) -> tuple[pd.DataFrame, dict[str, Any]]:
+    """Weights, resampled draws and the diagnostics of evaluated proposals."""
+    w = weights(np.array([e.data_loss for e in evaluations]))
+    chosen = resample(w, keep, seed)
+    table = pd.DataFrame([points[i] for i in chosen])
+    table.insert(0, "draw", range(keep))
+    met = pd.DataFrame([{t.name: t.within(e.simulated[t.name]) for t in spec.targets} for e in evaluations])
+    ranges, proposal = prior_ranges(spec), proposal_ranges(spec)
+    info = {
+        "method": "importance sampling on the calibration objective, w = exp(-data_loss/2), "
+                  "systematic resampling (experiments/ensemble.py)",
+        "proposals": len(points), "draws": keep, "seed": seed,
+        "scale": spec.settings.scale, "replicates": spec.settings.replicates,
+        "effective_sample_size": round(effective_sample_size(w), 2),
+        "distinct_draws": int(len(set(chosen.tolist()))),
+        "targets": {t.name: {"met_prior": round(float(met[t.name].mean()), 3),
+                             "met_posterior": round(float((met[t.name] * w).sum()), 3),
+                             "fitted": t.fitted} for t in spec.targets},
+        "parameters": {n: {"prior": list(ranges[n]), "proposal": list(proposal[n]),
+                           "kind": PARAMETERS[n].kind,
+                           "posterior_mean": float(table[n].mean()),
+                           "posterior_low90": float(table[n].quantile(0.05)),
+                           "posterior_high90": float(table[n].quantile(0.95))}
+                       for n in ranges},
+    }
+    return table, info
+
+
+def write(table: pd.DataFrame, info: dict[str, Any], draws_path: str | Path = DRAWS_FILE,
+          diagnostics_path: str | Path = DIAGNOSTICS_FILE) -> tuple[Path, Path]:
+    from experiments.store import code_version, now
+
+    draws_path, diagnostics_path = Path(draws_path), Path(diagnostics_path)
+    draws_path.parent.mkdir(parents=True, exist_ok=True)
+    table.to_csv(draws_path, index=False, float_format="%.6g")
+    header = ("# Written by `cakupan ensemble` (experiments/ensemble.py); see docs/calibration.md.\n"
+              "# The draws are in ensemble.csv; rebuild after recalibrating.\n")
+    doc = {"created": now(), "code_version": code_version(), **info}
+    diagnostics_path.write_text(header + tomli_w.dumps(doc), encoding="utf-8")
+    return draws_path, diagnostics_path
+
+
+def describe(info: dict[str, Any]) -> str:
+    """A few lines for the terminal: ESS and how often each target is met."""
+    lines = [f"ensemble: {info['draws']} draws resampled from {info['proposals']} proposals; "
+             f"effective sample size {info['effective_sample_size']:.1f} "
+             f"({info['distinct_draws']} distinct)",
+             "targets met: share of prior proposals -> share under the posterior"]
+    for name, t in info["targets"].items():
+        lines.append(f"  {t['met_prior']:5.0%} -> {t['met_posterior']:5.0%}  {name}")
+    return "\n".join(lines)
