@@ -1,0 +1,95 @@
+"""Input that is not what it should be (bytes, nesting, devices, text for numbers, windows
+outside the run) ends in exit 2 and one message naming the file, line and key: never a
+traceback, never a silent acceptance."""
+
+import pytest
+from typer.testing import CliRunner
+
+from experiments import cli
+from experiments.errors import MAX_INPUT_BYTES
+from experiments.scenario import ScenarioError, parse_scenario
+from model.settings import SettingsError, validate
+
+runner = CliRunner()
+
+
+def invoke(*args):
+    return runner.invoke(cli.app, [str(a) for a in args])
+
+
+def write(folder, name, content):
+    path = folder / name
+    path.write_bytes(content if isinstance(content, bytes) else content.encode())
+    return path
+
+
+def deep(levels):
+    return "a = " + "[" * levels + "1" + "]" * levels + "\n"
+
+
+@pytest.mark.parametrize("command", ["scenarios", "run", "sweep"])
+@pytest.mark.parametrize("content, message", [
+    (b'name = "caf\xe9"\n', ":1: not UTF-8 text"),
+    (b'name = "x"\n\n# \xff\xfe\n', ":3: not UTF-8 text"),
+    (deep(3000), "nested deeper than"),           # RecursionError in tomllib
+    (deep(200), "nested deeper than"),            # parses, but too deep for the validators
+    (b"x" * (MAX_INPUT_BYTES + 1), "larger than"),
+])
+def test_unreadable_input_files_exit_2_naming_the_file(tmp_path, command, content, message):
+    path = write(tmp_path, "in.toml", content)
+    extra = ["--out", tmp_path / "o"] if command == "sweep" else []
+    result = invoke(command, path, *extra)
+    assert result.exit_code == 2, result.output
+    assert "in.toml" in result.output and message in result.output
+    assert "Traceback" not in result.output and not (tmp_path / "o").exists()
+
+
+@pytest.mark.parametrize("base", ["/proc/self/mem", "/dev/zero", "/tmp"])
+def test_a_base_that_is_no_regular_file_is_refused(tmp_path, base):
+    path = write(tmp_path, "s.toml", f'base = "{base}"\n')
+    result = invoke("scenarios", path)
+    assert result.exit_code == 2 and base in result.output, result.output
+    assert "Traceback" not in result.output
+
+
+@pytest.mark.parametrize("device", ["/dev/zero", "/proc/self/mem"])
+def test_a_sweep_file_that_is_a_device_is_refused(tmp_path, device):
+    result = invoke("sweep", device, "--out", tmp_path / "o")
+    assert result.exit_code == 2 and device in result.output and "Traceback" not in result.output
+
+
+@pytest.mark.parametrize("value", ['"1e9"', '"1000"', "true"])
+def test_text_for_a_number_is_rejected_in_a_table_as_for_a_plain_number(value):
+    for form in (f"subsidy_budget_idr = {value}", f"subsidy_budget_idr = {{ Lahat = {value} }}",
+                 f'subsidy_budget_idr = [{{ from = "2025-01", value = {{ Lahat = {value} }} }}]'):
+        with pytest.raises(ScenarioError, match="subsidy_budget_idr") as error:
+            parse_scenario(f"[levers.subsidy]\n{form}\n", "s.toml")
+        assert "s.toml:2" in str(error.value)
+
+
+def test_model_settings_reject_text_for_numbers_in_tables():
+    with pytest.raises(SettingsError, match="Lahat"):
+        validate({"subsidy_budget_idr": {"Lahat": "1e9"}})
+    assert validate({"subsidy_budget_idr": {"Lahat": 1e9}})["subsidy_budget_idr"] == {"Lahat": 1e9}
+
+
+@pytest.mark.parametrize("window", [
+    'from = "2026-01"',                   # begins after the horizon
+    'to = "2024-08"',                     # ends at month 0: levers act from month 1
+    'from = "2023-01", to = "2024-02"',   # wholly before the data
+])
+def test_windows_wholly_outside_the_simulated_months_are_refused(window):
+    text = f'horizon = "2025-06"\n[levers.market]\nperisai_agents = [{{ {window}, value = 1500 }}]\n'
+    with pytest.raises(ScenarioError, match="outside the simulated months") as error:
+        parse_scenario(text, "s.toml")
+    assert "s.toml:3: levers.market.perisai_agents" in str(error.value)
+
+
+def test_a_window_that_acts_for_one_month_is_accepted():
+    text = '[levers.market]\nperisai_agents = [{ from = "2030-12", value = 1500 }, { to = "2020-01", value = 1 }]\n'
+    assert parse_scenario(text, "s.toml").settings["perisai_agents"][0]["from"] == "2030-12"
+
+
+def test_a_horizon_that_ends_before_every_window_is_refused_on_the_command_line():
+    result = invoke("run", "market_ecosystem", "--horizon", "2024-10", "-r", "1")
+    assert result.exit_code == 2 and "perisai_agents" in result.output, result.output
