@@ -28,7 +28,7 @@ import numpy as np
 import pandas as pd
 from tqdm.auto import tqdm
 
-from experiments import summary as stats
+from experiments import limits, summary as stats
 from experiments.errors import UserError
 from experiments.executors import LocalExecutor, SerialExecutor
 from experiments.scenario import Scenario, load_scenario
@@ -174,6 +174,7 @@ class Session:
     runs_skipped: int = 0
     runs_done: int = 0
     runs_failed: int = 0
+    runs_repaired: int = 0
     run_seconds: float = 0.0
     wall_seconds: float = 0.0
     status: str = "running"
@@ -247,7 +248,7 @@ def _record(spec: RunSpec, result: RunResult, store: Store | None, session: Sess
     else:
         session.runs_done += 1
         if store:
-            store.save_run(spec.key, result.outputs, result.regency)
+            files = store.save_run(spec.key, result.outputs, result.regency)
         else:
             kept.append(result)
     if store:
@@ -255,7 +256,8 @@ def _record(spec: RunSpec, result: RunResult, store: Store | None, session: Sess
                    "replicate": spec.replicate, "seed": spec.seed,
                    "status": "failed" if result.error else "ok", "seconds": round(result.seconds, 4),
                    "host": result.host, "pid": result.pid, "finished": now(),
-                   "error": result.error, "traceback": result.traceback})
+                   "error": result.error, "traceback": result.traceback,
+                   "files": None if result.error else files})
     elif result.error:
         kept.append(result)
 
@@ -269,6 +271,17 @@ class Results:
     regency: pd.DataFrame
     failures: pd.DataFrame
     manifest: dict[str, Any]
+    damaged: list[Path] = field(default_factory=list)   # files whose runs are left out
+
+    def repair_hint(self) -> str:
+        """The damaged files and the command that recomputes their runs (for `report`)."""
+        if not self.damaged:
+            return ""
+        names = ", ".join(str(p) for p in self.damaged[:5]) + (" ..." if len(self.damaged) > 5 else "")
+        command = " ".join(str(a) for a in self.manifest.get("command") or []) or "the command that wrote it"
+        runs = len({p.stem for p in self.damaged})
+        return (f"{len(self.damaged)} damaged files ({names}): their {runs} runs are left out;"
+                f" to recompute them rerun: {command}")
 
     @property
     def by(self) -> tuple[str, ...]:
@@ -304,10 +317,11 @@ class Results:
         if manifest is None:
             raise StoreError(f"{folder} holds no results (no manifest.json); run `cakupan run` or "
                              "`cakupan sweep` with --out first")
-        keys = [r["key"] for r in manifest["runs"]]
-        failures = _failures(store.records(), set(keys) - store.completed())
-        return cls(_sorted(store.read(OUTPUTS, keys)), _sorted(store.read(REGENCY, keys)),
-                   failures, manifest)
+        keys = {r["key"] for r in manifest["runs"] if isinstance(r, dict) and "key" in r}
+        check = store.verify(keys)
+        failures = _failures(store.records(), keys - check.good)
+        return cls(_sorted(store.read_runs(OUTPUTS, check.good)), _sorted(store.read_runs(REGENCY, check.good)),
+                   failures, manifest, check.damaged)
 
 
 def _failures(records: dict[str, dict], missing: set[str]) -> pd.DataFrame:
@@ -336,45 +350,91 @@ def collect(results: list[RunResult], manifest: dict) -> Results:
 
 
 # ---------------------------------------------------------------- the experiment
+def check_plan(specs: list[RunSpec], workers: int = 1, yes: bool = False) -> limits.Estimate:
+    """Everything about a plan that can fail, checked before the first run (experiments/limits.py):
+    each scale and horizon, and the size (above limits.CONFIRM_RUNS only with `yes`)."""
+    for scale, data_set in {(s.kwargs.get("scale"), s.kwargs.get("data_set")) for s in specs}:
+        limits.check_scale(scale, data_set)
+    n_months = max([limits.check_horizon(h, d) for h, d in
+                    {(s.kwargs.get("horizon"), s.kwargs.get("data_set")) for s in specs}], default=1)
+    scale = max([s.kwargs.get("scale") for s in specs], default=0.0)
+    return limits.check_runs(len(specs), scale, n_months, workers, yes)
+
+
 def experiment(kind: str, name: str, scenarios: list[Scenario], specs: list[RunSpec],
                out: str | Path | None, executor, progress: bool | None,
-               details: dict[str, Any]) -> Results:
-    """Execute a plan into a results folder (resumable) or in memory, with its manifest."""
+               details: dict[str, Any], yes: bool = False) -> Results:
+    """Execute a plan into a results folder (resumable) or in memory, with its manifest.
+    Every check (limits, the folder's owner and settings) happens before the first run."""
+    check_plan(specs, executor.workers if executor else os.cpu_count() or 1, yes)
     manifest = {"kind": kind, "name": name, "code_version": code_version(), "created": now(),
                 "command": sys.argv, **details,
+                "settings": run_settings(specs, details.get("replicates", 0), details.get("seed", 0)),
                 "scenarios": {s.name: s.to_toml() for s in scenarios},
                 "runs": [{"key": s.key, "scenario": s.scenario, "point": s.point,
                           "replicate": s.replicate, "seed": s.seed} for s in specs],
                 "sessions": []}
-    store = _open_store(out, manifest) if out is not None else None
-    if store:
-        manifest["sessions"] = (store.read_manifest() or {}).get("sessions", [])
+    if out is None:
+        kept, _ = execute(specs, executor, None, progress, lambda session: manifest["sessions"].append(
+            session.as_dict()), label=name)
+        return collect(kept, manifest)
+    store = Store(out)
+    with store.writing():
+        previous = store.read_manifest(strict=False)
+        _check_same_experiment(store, previous, manifest)
+        check = store.verify({s.key for s in specs})
+        store.remove_runs(check.damaged_runs)
+        manifest["sessions"] = (previous or {}).get("sessions", [])
         store.write_manifest(manifest)
+        repaired = len(check.damaged_runs)
 
-    def finish(session: Session) -> None:
-        manifest["sessions"].append(session.as_dict())
-        manifest["updated"] = now()
-        if store:
-            manifest["errors"] = _failures(store.records(), {s.key for s in specs} - store.completed()) \
+        def finish(session: Session) -> None:
+            session.runs_repaired = repaired
+            manifest["sessions"].append(session.as_dict())
+            manifest["updated"] = now()
+            keys = {s.key for s in specs}
+            manifest["files"] = {path: record for path, record in store.file_records().items()
+                                 if Path(path).stem in keys}
+            manifest["errors"] = _failures(store.records(), keys - store.completed()) \
                 .drop(columns="traceback").to_dict("records")
             store.write_manifest(manifest)
 
-    kept, _ = execute(specs, executor, store, progress, finish, label=name)
-    return Results.load(store.folder) if store else collect(kept, manifest)
+        execute(specs, executor, store, progress, finish, label=name)
+    return Results.load(store.folder)
 
 
-def _open_store(out: str | Path, manifest: dict) -> Store:
-    store = Store(out)
-    previous = store.read_manifest()
-    if previous and (previous.get("kind"), previous.get("name")) != (manifest["kind"], manifest["name"]):
+def run_settings(specs: list[RunSpec], replicates: int, seed: int) -> dict[str, Any]:
+    """What makes the runs of a folder comparable: scale, horizon, data set, replicates, seed
+    and the model's version (stored in the manifest, compared on resume)."""
+    values = {field: sorted({str(s.kwargs.get(field)) for s in specs}) for field in ("scale", "horizon", "data_set")}
+    return {**{k: v[0] if len(v) == 1 else v for k, v in values.items()},
+            "replicates": replicates, "seed": seed, "model_version": code_version()}
+
+
+def _check_same_experiment(store: Store, previous: dict | None, manifest: dict) -> None:
+    """A folder holds one experiment: refuse another one, other settings, or a plan that would
+    drop saved runs (more replicates or samples of the same experiment extend it)."""
+    if previous is None:
+        return
+    out = store.folder
+    if (previous.get("kind"), previous.get("name")) != (manifest["kind"], manifest["name"]):
         raise StoreError(f"{out} holds the results of {previous.get('kind')} {previous.get('name')!r};"
                          f" choose another folder for {manifest['kind']} {manifest['name']!r}")
-    return store.create()
+    old, new = previous.get("settings") or {}, manifest.get("settings") or {}
+    changed = [f"{k}: {old[k]} there, {new.get(k)} now" for k in old if k in new and old[k] != new[k]
+               and not (k == "replicates" and new[k] > old[k])]
+    old_keys = {r.get("key") for r in previous.get("runs", []) if isinstance(r, dict)}
+    if not changed and not old_keys <= {r["key"] for r in manifest["runs"]}:
+        changed = ["the runs it holds are not all part of this command's plan"]
+    if changed:
+        raise StoreError(f"{out} holds {manifest['kind']} {manifest['name']!r} written with other"
+                         f" settings ({'; '.join(changed)}); results are never mixed: choose another"
+                         " --out folder, or rerun with the folder's settings")
 
 
 def run(scenarios: Scenario | str | Path | Iterable, replicates: int = 10, seed: int | None = None,
         scale: float | None = None, horizon: str | None = None, executor=None,
-        progress: bool | None = None, out: str | Path | None = None) -> Results:
+        progress: bool | None = None, out: str | Path | None = None, yes: bool = False) -> Results:
     """Run `replicates` replicates of each scenario with paired seeds.
 
     Args:
@@ -385,7 +445,9 @@ def run(scenarios: Scenario | str | Path | Iterable, replicates: int = 10, seed:
         executor: LocalExecutor() (default: all cores), DaskExecutor(address) or SerialExecutor().
         progress: progress bar (default: when stderr is a terminal).
         out: results folder; makes the run resumable and keeps its tables on disk.
+        yes: confirm a request above limits.CONFIRM_RUNS runs.
     """
+    limits.check_replicates(replicates)
     scenarios = as_scenarios(scenarios)
     seed = scenarios[0].seed if seed is None else seed
     scale = scenarios[0].scale if scale is None else scale
@@ -394,7 +456,7 @@ def run(scenarios: Scenario | str | Path | Iterable, replicates: int = 10, seed:
     name = "+".join(s.name for s in scenarios)
     details = {"replicates": replicates, "seed": seed, "seeds": replicate_seeds(seed, replicates),
                "overrides": overrides}
-    return experiment("run", name, scenarios, specs, out, executor, progress, details)
+    return experiment("run", name, scenarios, specs, out, executor, progress, details, yes)
 
 
 __all__ = ["RunSpec", "RunResult", "Results", "Interrupted", "run", "simulate", "plan",
