@@ -278,7 +278,10 @@ class Results:
         if not self.damaged:
             return ""
         names = ", ".join(str(p) for p in self.damaged[:5]) + (" ..." if len(self.damaged) > 5 else "")
-        command = " ".join(str(a) for a in self.manifest.get("command") or []) or "the command that wrote it"
+        argv = [str(a) for a in self.manifest.get("command") or []]
+        if argv and Path(argv[0]).name in ("cakupan", "cli.py", "__main__.py"):
+            argv[0] = "cakupan"
+        command = " ".join(argv) or "the command that wrote it"
         runs = len({p.stem for p in self.damaged})
         return (f"{len(self.damaged)} damaged files ({names}): their {runs} runs are left out;"
                 f" to recompute them rerun: {command}")

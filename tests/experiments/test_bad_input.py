@@ -93,3 +93,48 @@ def test_a_window_that_acts_for_one_month_is_accepted():
 def test_a_horizon_that_ends_before_every_window_is_refused_on_the_command_line():
     result = invoke("run", "market_ecosystem", "--horizon", "2024-10", "-r", "1")
     assert result.exit_code == 2 and "perisai_agents" in result.output, result.output
+
+
+HUGE_GRID = """name = "huge"
+scenarios = ["baseline"]
+replicates = 1000
+scale = 0.003
+[factors.stop_rate]
+levels = 1000000
+[factors.perisai_agents]
+levels = 1000000
+"""
+
+
+@pytest.mark.parametrize("levels, extra, message", [
+    (1000000, [], "1,000,000,000,000,000 runs"),
+    (1000000, ["--yes"], "the most one request may plan is 200,000 runs"),
+    (100, [], "1,000,000 runs"),
+    (10, [], "above 5,000 runs it must be confirmed: add --yes to start it"),
+])
+def test_a_huge_design_is_refused_with_its_estimate_before_it_is_built(tmp_path, levels, extra, message):
+    text = HUGE_GRID.replace("1000000", str(levels)).replace("replicates = 1000", "replicates = 100")
+    path = write(tmp_path, "huge.toml", HUGE_GRID if levels == 1000000 else text)
+    result = invoke("sweep", path, "--out", tmp_path / "o", *extra)
+    assert result.exit_code == 2 and message in result.output, result.output
+    assert "MB of results" in result.output and "Traceback" not in result.output
+    assert not (tmp_path / "o").exists()
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--scale", "1e-9"], "scale: 1e-09 is outside the allowed range; allowed: a number from 0.00096"),
+    (["--scale", "0.0005"], "50 workers in the smallest regency"),
+    (["-r", "1000001"], "replicates: 1,000,001 is outside the allowed range"),
+    (["--horizon", "2099-12"], "no later than 2040-12"),
+    (["--target-month", "13-2025"], "--target-month: '13-2025' is not a month"),
+    (["--target-month", "2024-01"], "--target-month: 2024-01 is outside the allowed months"),
+])
+def test_limits_are_checked_before_the_first_run(tmp_path, args, message):
+    result = invoke("run", "baseline", "-r", "1", "--scale", "0.003", *args, "--out", tmp_path / "o")
+    assert result.exit_code == 2 and message in result.output, result.output
+    assert not list(tmp_path.rglob("*.parquet"))
+
+
+def test_report_checks_the_target_month_first(tmp_path):
+    result = invoke("report", tmp_path, "--target-month", "2025-13")
+    assert result.exit_code == 2 and "--target-month" in result.output
