@@ -30,7 +30,7 @@ from tqdm.auto import tqdm
 
 from experiments import limits, summary as stats
 from experiments.errors import UserError
-from experiments.executors import LocalExecutor, SerialExecutor
+from experiments.executors import LocalExecutor, SerialExecutor, Stopped
 from experiments.scenario import Scenario, load_scenario
 from experiments.store import OUTPUTS, REGENCY, Store, StoreError, code_version, now
 from model import EnrollmentModel
@@ -209,7 +209,7 @@ def execute(specs: list[RunSpec], executor=None, store: Store | None = None,
             bar.update(1)
             if session.runs_failed:
                 bar.set_postfix(failed=session.runs_failed)
-    except KeyboardInterrupt:
+    except (KeyboardInterrupt, Stopped):
         executor.cancel()
         session.status = "interrupted"
         raise Interrupted(session.runs_done, len(todo) - session.runs_done - session.runs_failed,
