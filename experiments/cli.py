@@ -331,7 +331,7 @@ def _names(text: str | None) -> list[str] | None:
 # ---------------------------------------------------------------- the browser app
 @app.command("app")
 def app_(host: Annotated[str, typer.Option(help="Address to listen on (the app has no login: keep 127.0.0.1 unless you mean to share it).")] = "127.0.0.1",
-         port: Annotated[int, typer.Option(help="Port to listen on.")] = 8765):
+         port: Annotated[int, typer.Option(min=1, max=65535, help="Port to listen on.")] = 8765):
     """Start the browser app (viz/app.py) on http://HOST:PORT/."""
     if not APP_FILE.exists():
         typer.echo("error: the browser app is not installed (viz/app.py does not exist)", err=True)

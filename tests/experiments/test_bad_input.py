@@ -138,3 +138,14 @@ def test_limits_are_checked_before_the_first_run(tmp_path, args, message):
 def test_report_checks_the_target_month_first(tmp_path):
     result = invoke("report", tmp_path, "--target-month", "2025-13")
     assert result.exit_code == 2 and "--target-month" in result.output
+
+
+@pytest.mark.parametrize("port", ["99999", "0", "abc", "-1"])
+def test_the_app_refuses_a_port_out_of_range_with_one_line(port, capsys):
+    from viz.__main__ import main
+
+    with pytest.raises(SystemExit) as stop:
+        main(["--port", port])
+    assert stop.value.code == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "allowed: a whole number from 1 to 65535" in err
