@@ -178,7 +178,10 @@ class Scenario(BaseModel):
             text = changed.to_toml()
         except TypeError as error:
             raise ScenarioError([Problem(self.name, None, "", f"cannot set {given}: {error}")]) from None
-        return parse_scenario(text, source=f"{self.name} with {given}")
+        try:
+            return parse_scenario(text, source=f"{self.name} with {given}")
+        except ScenarioError as error:   # lines of the generated text would mean nothing
+            raise ScenarioError([Problem(p.source, None, p.path, p.message) for p in error.problems]) from None
 
     def to_toml(self) -> str:
         """The resolved scenario as a TOML file (no base): parse_scenario(to_toml()) == self."""
