@@ -26,9 +26,9 @@ import importlib
 from experiments import cli
 from experiments.scenario import library_names, _library_text
 
-settings.register_profile("ci", max_examples=34, deadline=None, derandomize=True,
+settings.register_profile("ci", max_examples=34, deadline=None, derandomize=True, database=None,
                           suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
-settings.register_profile("long", max_examples=2000, deadline=None,
+settings.register_profile("long", max_examples=2000, deadline=None, database=None,
                           suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
