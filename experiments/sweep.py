@@ -44,7 +44,8 @@ from experiments import limits
 from experiments.errors import UserError, read_toml_file
 from experiments.runner import Results, as_scenarios, experiment, plan, replicate_seeds
 from experiments.scenario import is_path, _closest
-from model import months
+from model import data, months
+from model.settings import idle_windows
 from model.parameters import PARAMETERS
 
 DEFAULT_LEVELS = 3
@@ -252,6 +253,7 @@ def sweep(spec: Sweep | str | Path, out: str | Path | None = None, executor=None
     spec = spec if isinstance(spec, Sweep) else load_sweep(spec)
     refs = [spec.directory / s if is_path(s) else s for s in spec.scenarios]
     scenarios = as_scenarios(refs)
+    _check_windows(spec, scenarios)
     _check_size(spec, scenarios, executor, yes)
     points = spec.points()
     overrides = {k: v for k, v in {"scale": spec.scale, "horizon": spec.horizon}.items() if v is not None}
@@ -261,6 +263,18 @@ def sweep(spec: Sweep | str | Path, out: str | Path | None = None, executor=None
                "seeds": replicate_seeds(spec.seed, spec.replicates), "overrides": overrides,
                "design": spec.describe()}
     return experiment("sweep", spec.name, scenarios, specs, out, executor, progress, details, yes)
+
+
+def _check_windows(spec: Sweep, scenarios: list) -> None:
+    """A lever factor's from/to must overlap the simulated months of every scenario."""
+    for name, factor in spec.factors.items():
+        if not (factor.start or factor.end):
+            continue
+        for scenario in scenarios:
+            month0 = data.data_set(scenario.data_set).month0
+            idle = idle_windows([{"from": factor.start, "to": factor.end}], month0, spec.horizon or scenario.horizon)
+            if idle:
+                raise SweepError(f"invalid sweep:\n  factors.{name}: from/to: {idle} (scenario {scenario.name})")
 
 
 def _check_size(spec: Sweep, scenarios: list, executor, yes: bool) -> None:

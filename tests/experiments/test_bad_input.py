@@ -149,3 +149,12 @@ def test_the_app_refuses_a_port_out_of_range_with_one_line(port, capsys):
     assert stop.value.code == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "allowed: a whole number from 1 to 65535" in err
+
+
+def test_a_sweep_factor_window_after_the_horizon_is_refused(tmp_path):
+    path = write(tmp_path, "s.toml", 'name = "s"\nscenarios = ["baseline", "market_ecosystem"]\n'
+                 'horizon = "2025-06"\nscale = 0.003\n[factors.perisai_agents]\nvalues = [600, 1800]\n'
+                 'from = "2026-01"\n')
+    result = invoke("sweep", path, "--out", tmp_path / "o")
+    assert result.exit_code == 2, result.output
+    assert "factors.perisai_agents: from/to: every window lies outside the simulated months" in result.output
