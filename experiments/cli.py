@@ -157,9 +157,10 @@ def report_(folder: Annotated[Path, typer.Argument(metavar="DIR", help="A result
     from experiments.runner import Results
     from experiments.store import StoreError
 
-    target = _writable_folder(into or folder / "report", "--into", create=True)
+    target = _writable_folder(into or folder / "report", "--into")
     _check_month(target_month)
     results = Results.load(folder)
+    _writable_folder(target, "--into", create=True)
     if results.table.empty:
         raise StoreError(f"{folder} holds no intact runs yet" + (f"; {results.repair_hint()}" if results.damaged else
                          "; rerun the command that wrote it to compute them"))

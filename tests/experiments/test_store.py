@@ -190,3 +190,9 @@ def test_an_output_path_that_is_a_file_is_refused_before_any_run(tmp_path, optio
 def test_an_unwritable_output_folder_is_refused_before_any_run():
     result = invoke(*COMMAND, "--out", "/proc/self/cakupan")
     assert result.exit_code == 2 and "cannot be created or written" in result.output
+
+
+def test_report_of_a_missing_folder_creates_nothing(tmp_path):
+    result = invoke("report", tmp_path / "typo")
+    assert result.exit_code == 2 and "holds no results" in result.output
+    assert not (tmp_path / "typo").exists()
