@@ -21,15 +21,41 @@ python312() {
   echo "error: Python 3.12+ not found (pyenv: 'pyenv install 3.12.1')" >&2; exit 1
 }
 
+APT_LOCK_WAIT=${APT_LOCK_WAIT:-300}   # seconds to wait for another apt/dpkg (e.g. unattended-upgrades)
+APT_LOCK_POLL=${APT_LOCK_POLL:-10}
+
+apt_get() {  # apt-get, waiting (bounded) while another apt or dpkg holds its lock
+  local sudo="" deadline=$((SECONDS + APT_LOCK_WAIT)) out
+  [ "$(id -u)" -ne 0 ] && sudo="sudo"
+  while true; do
+    if out=$($sudo env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout="${APT_LOCK_POLL%.*}" "$@" 2>&1); then
+      [ -z "$out" ] || printf '%s\n' "$out"
+      return 0
+    fi
+    if ! grep -qiE 'could not get lock|unable to acquire the dpkg|unable to lock' <<<"$out"; then
+      printf '%s\n' "$out" >&2; return 1
+    fi
+    if ((SECONDS >= deadline)); then
+      printf '%s\n' "$out" >&2
+      echo "error: another apt or dpkg still holds the package lock after ${APT_LOCK_WAIT} s (on a fresh" \
+           "machine usually unattended-upgrades). Wait for it to finish" \
+           "('ps -C apt-get,apt,dpkg,unattended-upgr' shows it), then run ./dev.sh again;" \
+           "APT_LOCK_WAIT=SECONDS waits longer." >&2
+      return 1
+    fi
+    echo "waiting for another apt/dpkg to release the package lock ($((deadline - SECONDS)) s left)..." >&2
+    sleep "$APT_LOCK_POLL"
+  done
+}
+
 setup() {
   local missing=()
   for package in "${APT_PACKAGES[@]}"; do
     dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")
   done
   if ((${#missing[@]})); then
-    local sudo=""; [ "$(id -u)" -ne 0 ] && sudo="sudo"
-    $sudo apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}"
+    apt_get update -qq
+    apt_get install -y -qq "${missing[@]}"
   fi
   if [ ! -x .venv/bin/python ]; then
     "$(python312)" -m venv .venv
@@ -41,6 +67,8 @@ setup() {
   fi
   .venv/bin/python -m viz.assets >/dev/null   # offline page assets; skips what is already there
 }
+
+[[ "${BASH_SOURCE[0]}" == "$0" ]] || return 0   # sourced (tests): only define the functions
 
 case "${1:-}" in
   setup) setup ;;

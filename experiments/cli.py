@@ -34,6 +34,7 @@ Workers = Annotated[Optional[int], typer.Option(min=1, help="Local worker proces
 Scheduler = Annotated[Optional[str], typer.Option(help="Dask scheduler address, e.g. tcp://10.0.0.5:8786, instead of local processes.")]
 ConnectTimeout = Annotated[float, typer.Option(min=0.1, help="Seconds to wait for the Dask scheduler.")]
 Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")]
+Yes = Annotated[bool, typer.Option("--yes", "-y", help="Start a request above the run limit (its estimate is shown without --yes).")]
 TargetMonth = Annotated[str, typer.Option(help="Month at which coverage, P(target) and cost are reported.")]
 
 
@@ -108,11 +109,14 @@ def run(scenario_refs: Annotated[list[str], typer.Argument(metavar="FILE_OR_NAME
         baseline: Annotated[str, typer.Option(help="Reference scenario, added if not given.")] = "baseline",
         no_baseline: Annotated[bool, typer.Option("--no-baseline", help="Do not add the baseline.")] = False,
         uncertainty: Annotated[str, typer.Option(help="What replicates vary: chance (seeds only, for checking a model change), parameters (ensemble draws) or both (seed r and draw r; intervals split into chance and parameter parts).")] = "both",
-        target_month: TargetMonth = TARGET_MONTH, quiet: Quiet = False):
+        target_month: TargetMonth = TARGET_MONTH, quiet: Quiet = False, yes: Yes = False):
     """Run replicates of scenarios with paired seeds and print a comparison table."""
     from experiments import runner
     from experiments.scenario import load_scenario
 
+    _check_month(target_month)
+    if out is not None:
+        _writable_folder(out, "--out")
     chosen = [load_scenario(ref) for ref in scenario_refs]
     seed = chosen[0].seed if seed is None else seed
     scale = chosen[0].scale if scale is None else scale
@@ -120,8 +124,8 @@ def run(scenario_refs: Annotated[list[str], typer.Argument(metavar="FILE_OR_NAME
         chosen.insert(0, load_scenario(baseline))
     executor = _executor(workers, scheduler, connect_timeout)
     results = runner.run(chosen, replicates, seed, scale, horizon, executor, _progress(quiet), out,
-                         uncertainty=uncertainty)
-    _print_outcome(results, target_month, None if no_baseline else baseline)
+                         uncertainty=uncertainty, yes=yes)
+    _print_outcome(results, target_month, None if no_baseline else baseline, repaired=True)
     if out:
         typer.echo(f"results in {out}; charts: cakupan report {out}")
 
@@ -132,13 +136,15 @@ def sweep(sweep_file: Annotated[Path, typer.Argument(metavar="SWEEP.toml", help=
           out: Annotated[Path, typer.Option("--out", "-o", help="Results folder; rerun the same command to resume.")],
           workers: Workers = None, scheduler: Scheduler = None,
           connect_timeout: ConnectTimeout = 10.0,
-          target_month: TargetMonth = TARGET_MONTH, quiet: Quiet = False):
+          target_month: TargetMonth = TARGET_MONTH, quiet: Quiet = False, yes: Yes = False):
     """Run a sweep file's design x scenarios x replicates; resumes where it stopped."""
     from experiments.sweep import load_sweep, sweep as run_sweep
 
+    _check_month(target_month)
+    _writable_folder(out, "--out")
     spec = load_sweep(sweep_file)
-    results = run_sweep(spec, out, _executor(workers, scheduler, connect_timeout), _progress(quiet))
-    _print_outcome(results, target_month, spec.baseline, factors=list(spec.factors))
+    results = run_sweep(spec, out, _executor(workers, scheduler, connect_timeout), _progress(quiet), yes)
+    _print_outcome(results, target_month, spec.baseline, factors=list(spec.factors), repaired=True)
     typer.echo(f"results in {out}; charts: cakupan report {out}")
 
 
@@ -151,15 +157,23 @@ def report_(folder: Annotated[Path, typer.Argument(metavar="DIR", help="A result
     """Summary tables (CSV) and PNG charts of a results folder."""
     from experiments import report
     from experiments.runner import Results
+    from experiments.store import StoreError
 
+    target = _writable_folder(into or folder / "report", "--into")
+    _check_month(target_month)
     results = Results.load(folder)
+    _writable_folder(target, "--into", create=True)
+    if results.table.empty:
+        raise StoreError(f"{folder} holds no intact runs yet" + (f"; {results.repair_hint()}" if results.damaged else
+                         "; rerun the command that wrote it to compute them"))
     factors = list(results.manifest.get("design", {}).get("factors", {}))
     _print_outcome(results, target_month, baseline, factors)
-    paths = report.write(results, into or folder / "report", target_month, baseline=baseline)
+    paths = report.write(results, target, target_month, baseline=baseline)
     typer.echo("wrote " + ", ".join(str(p) for p in paths))
 
 
-def _print_outcome(results, target_month: str, baseline: str | None, factors: list[str] | None = None) -> None:
+def _print_outcome(results, target_month: str, baseline: str | None, factors: list[str] | None = None,
+                   repaired: bool = False) -> None:
     from experiments import report
 
     if not results.table.empty and not report.target_month_in_range(results, target_month):
@@ -174,6 +188,28 @@ def _print_outcome(results, target_month: str, baseline: str | None, factors: li
         typer.echo("\n" + pilot)
     if len(results.failures):
         typer.echo(f"{len(results.failures)} runs failed; first error: {results.failures['error'].iloc[0]}", err=True)
+    sessions = results.manifest.get("sessions") or [{}]
+    if repaired and sessions[-1].get("runs_repaired"):
+        typer.echo(f"note: {sessions[-1]['runs_repaired']} runs had missing or damaged files and were"
+                   " recomputed", err=True)
+    if results.damaged:
+        typer.echo(f"warning: {results.repair_hint()}", err=True)
+
+
+def _writable_folder(path: Path, option: str, create: bool = False) -> Path:
+    """`path` as a folder this process can write (checked before any run; created only with
+    `create`); UserError naming the option otherwise."""
+    from experiments.store import writable_folder
+
+    return writable_folder(path, f"{option} {path}", create)
+
+
+def _check_month(month: str, option: str = "--target-month") -> str:
+    """A month YYYY-MM within the data and the model's last horizon (limits.check_horizon)."""
+    from experiments import limits
+
+    limits.check_horizon(month, field=option)
+    return month
 
 
 def _executor(workers: int | None, scheduler: str | None, timeout: float):
@@ -322,7 +358,7 @@ def _names(text: str | None) -> list[str] | None:
 # ---------------------------------------------------------------- the browser app
 @app.command("app")
 def app_(host: Annotated[str, typer.Option(help="Address to listen on (the app has no login: keep 127.0.0.1 unless you mean to share it).")] = "127.0.0.1",
-         port: Annotated[int, typer.Option(help="Port to listen on.")] = 8765):
+         port: Annotated[int, typer.Option(min=1, max=65535, help="Port to listen on.")] = 8765):
     """Start the browser app (viz/app.py) on http://HOST:PORT/."""
     if not APP_FILE.exists():
         typer.echo("error: the browser app is not installed (viz/app.py does not exist)", err=True)

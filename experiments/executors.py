@@ -5,6 +5,8 @@ Every executor has the same small interface, so the runner never knows where a r
     executor.imap_unordered(fn, tasks)  ->  yields (task, result) as runs finish, where result
                                             is fn(task) or the exception that lost the task
     executor.cancel()                   ->  drop queued tasks (Ctrl-C)
+    executor.kill()                     ->  stop now, runs in flight included; a running
+                                            imap_unordered raises Stopped (the app on SIGTERM)
     executor.close()
 
 `fn` must be a module-level function of an importable module (the workers import it by name).
@@ -14,10 +16,13 @@ stays flat however many runs a sweep has.
 
 from __future__ import annotations
 
+import ctypes
 import multiprocessing
 import os
 import signal
 import sys
+import threading
+import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
@@ -30,6 +35,10 @@ MAX_ATTEMPTS = 3  # a task that kills its worker process when run alone is tried
 
 class ExecutorError(UserError, RuntimeError):
     """The executor cannot run anything (e.g. an unreachable scheduler): a user error."""
+
+
+class Stopped(RuntimeError):
+    """The executor was killed (`kill()`) while tasks were running: what finished is kept."""
 
 
 class WorkerDied(RuntimeError):
@@ -49,13 +58,54 @@ class SerialExecutor:
     def cancel(self) -> None:
         pass
 
+    def kill(self) -> None:
+        pass
+
     def close(self) -> None:
         pass
 
 
-def _worker_start() -> None:
-    """Workers leave Ctrl-C to the parent, which cancels the queue and saves what is done."""
+PARENT_POLL_SECONDS = 1.0  # how often a worker checks that the process that started it lives
+
+
+def _worker_start(parent: int) -> None:
+    """Workers leave Ctrl-C to the parent, which cancels the queue and saves what is done, and
+    never outlive it: on Linux the kernel kills a worker when its parent (the forkserver, which
+    exits with the main process) dies (PR_SET_PDEATHSIG); everywhere a daemon thread watches
+    the main process `parent` and ends the worker when it is gone (SIGKILL leaves no cleanup)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _die_with_parent()
+    threading.Thread(target=_watch_parent, args=(parent,), daemon=True, name="parent-watch").start()
+
+
+def _die_with_parent() -> None:
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL, 0, 0, 0)   # 1 = PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        return
+
+
+def _watch_parent(parent: int) -> None:
+    while _alive(parent):
+        time.sleep(PARENT_POLL_SECONDS)
+    os._exit(1)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    try:   # a killed parent not yet reaped by its own parent is a zombie: gone for us
+        with open(f"/proc/{pid}/stat", "rb") as handle:
+            return handle.read().rsplit(b")", 1)[1].split()[0] != b"Z"
+    except (OSError, IndexError):
+        return True
 
 
 class LocalExecutor:
@@ -77,9 +127,11 @@ class LocalExecutor:
         if method == "forkserver":
             self._context.set_forkserver_preload(["experiments.runner"])
         self._pool: ProcessPoolExecutor | None = None
+        self._stopped = False
 
     def _new_pool(self) -> ProcessPoolExecutor:
-        return ProcessPoolExecutor(self.workers, mp_context=self._context, initializer=_worker_start)
+        return ProcessPoolExecutor(self.workers, mp_context=self._context, initializer=_worker_start,
+                                   initargs=(os.getpid(),))
 
     def imap_unordered(self, fn: Callable, tasks: Iterable) -> Iterator[tuple[Any, Any]]:
         """When a worker dies the pool cannot say which task killed it, so every task then in
@@ -87,10 +139,13 @@ class LocalExecutor:
         task, and only a task that crashes alone MAX_ATTEMPTS times is given up."""
         queue, pending, suspects, crashes = iter(tasks), {}, [], {}
         alone = None  # the suspect running by itself, if any
+        self._stopped = False
         self._pool = self._new_pool()
         self._fill(fn, queue, pending)
         while pending:
             done, _ = wait(pending, return_when=FIRST_COMPLETED)
+            if self._stopped:
+                raise Stopped(f"stopped with {len(pending)} runs in flight")
             broken = False
             for future in done:
                 task = pending.pop(future)
@@ -131,6 +186,22 @@ class LocalExecutor:
         if self._pool is not None:
             self._pool.shutdown(wait=False, cancel_futures=True)
 
+    def kill(self) -> None:
+        """Stop now: drop queued tasks and kill the worker processes, runs in flight included
+        (the app calls this on SIGTERM/SIGINT and when a session closes; a results folder
+        keeps what was saved, so a rerun resumes)."""
+        self._stopped = True
+        pool, self._pool = self._pool, None
+        if pool is None:
+            return
+        processes = list((getattr(pool, "_processes", None) or {}).values())
+        pool.shutdown(wait=False, cancel_futures=True)
+        for process in processes:
+            if process.is_alive():
+                process.kill()
+        for process in processes:
+            process.join(timeout=5)
+
     def close(self) -> None:
         if self._pool is not None:
             self._pool.shutdown(wait=True)
@@ -150,13 +221,11 @@ class DaskExecutor:
     def __init__(self, address: str, timeout: float = 10.0):
         from distributed import Client
 
+        _probe(address, timeout)
         try:
             self.client = Client(address, timeout=timeout, set_as_default=False)
-        except (OSError, TimeoutError, ValueError) as error:
-            raise ExecutorError(f"cannot reach the Dask scheduler at {address!r} within {timeout:g} s"
-                                f" ({error}). Start one with `dask scheduler` and workers with"
-                                f" `dask worker {address}`, or leave out --scheduler to use this"
-                                f" machine's cores.") from None
+        except (OSError, TimeoutError, ValueError, AssertionError) as error:
+            raise _unreachable(address, timeout, error) from None
         self.address = address
         self.workers = max(1, sum(self.client.nthreads().values()))
         self._pending: dict = {}
@@ -191,6 +260,66 @@ class DaskExecutor:
 
     def close(self) -> None:
         self.client.close()
+
+    def kill(self) -> None:
+        """Stop now: cancel this client's tasks and disconnect (the cluster's workers are not
+        ours to kill)."""
+        self.cancel()
+        self.close()
+
+
+def _probe(address: str, timeout: float) -> None:
+    """Check, within `timeout` seconds in all, that `address` is a Dask scheduler: a valid
+    address, a connection, and an answer to the `identity` request. A port that accepts
+    connections and never answers would otherwise hang the client far past its timeout, and a
+    client that failed to start prints "Exception ignored" tracebacks when collected."""
+    import asyncio
+    from concurrent.futures import ThreadPoolExecutor
+
+    from distributed.comm import connect
+    from distributed.comm.addressing import parse_address, parse_host_port
+    from distributed.comm.registry import get_backend
+
+    try:
+        scheme, location = parse_address(address)
+        get_backend(scheme)
+        if scheme in ("tcp", "ws"):
+            _, port = parse_host_port(location)
+            if not 0 < int(port) < 65536:
+                raise ValueError(f"port {port} is not between 1 and 65535")
+    except (ValueError, TypeError) as error:
+        raise ExecutorError(f"--scheduler {address!r} is not a Dask address ({error}); write it as"
+                            " tcp://HOST:PORT, e.g. tcp://10.0.0.5:8786") from None
+    if scheme not in ("tcp", "ws"):
+        return   # tls and others need security settings the client itself brings
+
+    async def identity() -> Any:
+        comm = await connect(address, timeout=timeout)
+        try:
+            await comm.write({"op": "identity"})
+            return await comm.read()
+        finally:
+            await comm.close()
+
+    def ask() -> Any:
+        return asyncio.run(asyncio.wait_for(identity(), timeout))
+
+    with ThreadPoolExecutor(1) as thread:   # a fresh event loop, whatever runs in this thread
+        try:
+            answer = thread.submit(ask).result()
+        except (OSError, TimeoutError, ValueError, OverflowError, asyncio.TimeoutError) as error:
+            raise _unreachable(address, timeout, error) from None
+    if not isinstance(answer, dict) or answer.get("type") != "Scheduler":
+        kind = answer.get("type") if isinstance(answer, dict) else None
+        raise ExecutorError(f"{address!r} answered, but is {'a Dask ' + kind if kind else 'not a Dask scheduler'};"
+                            " give the scheduler's address (`dask scheduler` prints it)")
+
+
+def _unreachable(address: str, timeout: float, error: BaseException) -> ExecutorError:
+    reason = f" ({error})" if str(error) else " (no answer)"
+    return ExecutorError(f"cannot reach the Dask scheduler at {address!r} within {timeout:g} s{reason}."
+                         f" Start one with `dask scheduler` and workers with `dask worker {address}`,"
+                         " or leave out --scheduler to use this machine's cores.")
 
 
 def make_executor(workers: int | None = None, scheduler: str | None = None, timeout: float = 10.0):

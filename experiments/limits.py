@@ -125,3 +125,19 @@ def _duration(seconds: float) -> str:
     if seconds < 2 * 86400:
         return f"{seconds / 3600:.1f} h"
     return f"{seconds / 86400:,.0f} days"
+
+
+MAX_RUNS = 200_000
+"""Most runs one request may plan, even with --yes: every planned run holds its settings in
+memory (about 2 kB), so this bounds the plan near 0.4 GB, the results near 12 GB, and the time
+near two days at 1 s a run on 2 cores; bigger studies are split into several folders."""
+
+
+def check_runs(runs: int, scale: float, n_months: int, workers: int = 1, yes: bool = False) -> Estimate:
+    """check_size, and a hard cap (MAX_RUNS) that --yes does not lift; checked before a design
+    is built, so a huge grid is refused before it fills memory."""
+    if runs > MAX_RUNS:
+        raise LimitError(f"this request is {estimate(runs, scale, n_months, workers)}; the most one"
+                         f" request may plan is {MAX_RUNS:,} runs: use fewer points or replicates,"
+                         " or split the study into several results folders")
+    return check_size(runs, scale, n_months, workers, yes)

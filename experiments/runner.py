@@ -31,10 +31,10 @@ import numpy as np
 import pandas as pd
 from tqdm.auto import tqdm
 
-from experiments import summary as stats
+from experiments import limits, summary as stats
 from experiments.ensemble import draw_values
 from experiments.errors import UserError
-from experiments.executors import LocalExecutor, SerialExecutor
+from experiments.executors import LocalExecutor, SerialExecutor, Stopped
 from experiments.scenario import Scenario, load_scenario
 from experiments.store import OUTPUTS, REGENCY, Store, StoreError, code_version, now
 from model import EnrollmentModel
@@ -208,6 +208,7 @@ class Session:
     runs_skipped: int = 0
     runs_done: int = 0
     runs_failed: int = 0
+    runs_repaired: int = 0
     run_seconds: float = 0.0
     wall_seconds: float = 0.0
     status: str = "running"
@@ -242,7 +243,7 @@ def execute(specs: list[RunSpec], executor=None, store: Store | None = None,
             bar.update(1)
             if session.runs_failed:
                 bar.set_postfix(failed=session.runs_failed)
-    except KeyboardInterrupt:
+    except (KeyboardInterrupt, Stopped):
         executor.cancel()
         session.status = "interrupted"
         raise Interrupted(session.runs_done, len(todo) - session.runs_done - session.runs_failed,
@@ -281,7 +282,7 @@ def _record(spec: RunSpec, result: RunResult, store: Store | None, session: Sess
     else:
         session.runs_done += 1
         if store:
-            store.save_run(spec.key, result.outputs, result.regency)
+            files = store.save_run(spec.key, result.outputs, result.regency)
         else:
             kept.append(result)
     if store:
@@ -289,7 +290,8 @@ def _record(spec: RunSpec, result: RunResult, store: Store | None, session: Sess
                    "replicate": spec.replicate, "seed": spec.seed,
                    "status": "failed" if result.error else "ok", "seconds": round(result.seconds, 4),
                    "host": result.host, "pid": result.pid, "finished": now(),
-                   "error": result.error, "traceback": result.traceback})
+                   "error": result.error, "traceback": result.traceback,
+                   "files": None if result.error else files})
     elif result.error:
         kept.append(result)
 
@@ -305,10 +307,24 @@ class Results:
     manifest: dict[str, Any]
     # Runs at the calibrated values beside "both" runs: the chance part of each interval.
     companion: pd.DataFrame = field(default_factory=pd.DataFrame)
+    damaged: list[Path] = field(default_factory=list)   # files whose runs are left out
 
     @property
     def uncertainty(self) -> str:
         return self.manifest.get("uncertainty", "chance")
+
+    def repair_hint(self) -> str:
+        """The damaged files and the command that recomputes their runs (for `report`)."""
+        if not self.damaged:
+            return ""
+        names = ", ".join(str(p) for p in self.damaged[:5]) + (" ..." if len(self.damaged) > 5 else "")
+        argv = [str(a) for a in self.manifest.get("command") or []]
+        if argv and Path(argv[0]).name in ("cakupan", "cli.py", "__main__.py"):
+            argv[0] = "cakupan"
+        command = " ".join(argv) or "the command that wrote it"
+        runs = len({p.stem for p in self.damaged})
+        return (f"{len(self.damaged)} damaged files ({names}): their {runs} runs are left out;"
+                f" to recompute them rerun: {command}")
 
     @property
     def by(self) -> tuple[str, ...]:
@@ -355,16 +371,21 @@ class Results:
             raise StoreError(f"{folder} holds no results (no manifest.json); run `cakupan run` or "
                              "`cakupan sweep` with --out first")
         keys, companion = _main_and_companion_keys(manifest)
-        failures = _failures(store.records(), set(keys + companion) - store.completed())
-        return cls(_sorted(store.read(OUTPUTS, keys)), _sorted(store.read(REGENCY, keys)),
-                   failures, manifest, _sorted(store.read(OUTPUTS, companion)) if companion else pd.DataFrame())
+        check = store.verify(set(keys + companion))
+        failures = _failures(store.records(), set(keys + companion) - check.good)
+        good, good_companion = check.good.intersection(keys), check.good.intersection(companion)
+        return cls(_sorted(store.read_runs(OUTPUTS, good)), _sorted(store.read_runs(REGENCY, good)),
+                   failures, manifest,
+                   _sorted(store.read_runs(OUTPUTS, good_companion)) if companion else pd.DataFrame(),
+                   check.damaged)
 
 
 def _main_and_companion_keys(manifest: dict) -> tuple[list[str], list[str]]:
     """Run keys of the experiment's own runs and of its chance companions (uncertainty "both")."""
     main_kind = manifest.get("uncertainty", "chance")
-    main = [r["key"] for r in manifest["runs"] if r.get("uncertainty", "chance") == main_kind]
-    companion = [r["key"] for r in manifest["runs"] if r.get("uncertainty", "chance") != main_kind]
+    runs = [r for r in manifest["runs"] if isinstance(r, dict) and "key" in r]
+    main = [r["key"] for r in runs if r.get("uncertainty", "chance") == main_kind]
+    companion = [r["key"] for r in runs if r.get("uncertainty", "chance") != main_kind]
     return main, companion
 
 
@@ -397,47 +418,94 @@ def collect(results: list[RunResult], manifest: dict) -> Results:
 
 
 # ---------------------------------------------------------------- the experiment
+def check_plan(specs: list[RunSpec], workers: int = 1, yes: bool = False) -> limits.Estimate:
+    """Everything about a plan that can fail, checked before the first run (experiments/limits.py):
+    each scale and horizon, and the size (above limits.CONFIRM_RUNS only with `yes`)."""
+    for scale, data_set in {(s.kwargs.get("scale"), s.kwargs.get("data_set")) for s in specs}:
+        limits.check_scale(scale, data_set)
+    n_months = max([limits.check_horizon(h, d) for h, d in
+                    {(s.kwargs.get("horizon"), s.kwargs.get("data_set")) for s in specs}], default=1)
+    scale = max([s.kwargs.get("scale") for s in specs], default=0.0)
+    return limits.check_runs(len(specs), scale, n_months, workers, yes)
+
+
 def experiment(kind: str, name: str, scenarios: list[Scenario], specs: list[RunSpec],
                out: str | Path | None, executor, progress: bool | None,
-               details: dict[str, Any]) -> Results:
-    """Execute a plan into a results folder (resumable) or in memory, with its manifest."""
+               details: dict[str, Any], yes: bool = False) -> Results:
+    """Execute a plan into a results folder (resumable) or in memory, with its manifest.
+    Every check (limits, the folder's owner and settings) happens before the first run."""
+    check_plan(specs, executor.workers if executor else os.cpu_count() or 1, yes)
     manifest = {"kind": kind, "name": name, "code_version": code_version(), "created": now(),
                 "command": sys.argv, **details,
+                "settings": {**run_settings(specs, details.get("replicates", 0), details.get("seed", 0)),
+                             "uncertainty": details.get("uncertainty", "chance")},
                 "scenarios": {s.name: s.to_toml() for s in scenarios},
                 "runs": [{"key": s.key, "scenario": s.scenario, "point": s.point,
                           "replicate": s.replicate, "seed": s.seed, "draw": s.draw,
                           "uncertainty": s.uncertainty} for s in specs],
                 "sessions": []}
-    store = _open_store(out, manifest) if out is not None else None
-    if store:
-        manifest["sessions"] = (store.read_manifest() or {}).get("sessions", [])
+    if out is None:
+        kept, _ = execute(specs, executor, None, progress, lambda session: manifest["sessions"].append(
+            session.as_dict()), label=name)
+        return collect(kept, manifest)
+    store = Store(out)
+    with store.writing():
+        previous = store.read_manifest(strict=False)
+        _check_same_experiment(store, previous, manifest)
+        check = store.verify({s.key for s in specs})
+        store.remove_runs(check.damaged_runs)
+        manifest["sessions"] = (previous or {}).get("sessions", [])
         store.write_manifest(manifest)
+        repaired = len(check.damaged_runs)
 
-    def finish(session: Session) -> None:
-        manifest["sessions"].append(session.as_dict())
-        manifest["updated"] = now()
-        if store:
-            manifest["errors"] = _failures(store.records(), {s.key for s in specs} - store.completed()) \
+        def finish(session: Session) -> None:
+            session.runs_repaired = repaired
+            manifest["sessions"].append(session.as_dict())
+            manifest["updated"] = now()
+            keys = {s.key for s in specs}
+            manifest["files"] = {path: record for path, record in store.file_records().items()
+                                 if Path(path).stem in keys}
+            manifest["errors"] = _failures(store.records(), keys - store.completed()) \
                 .drop(columns="traceback").to_dict("records")
             store.write_manifest(manifest)
 
-    kept, _ = execute(specs, executor, store, progress, finish, label=name)
-    return Results.load(store.folder) if store else collect(kept, manifest)
+        execute(specs, executor, store, progress, finish, label=name)
+    return Results.load(store.folder)
 
 
-def _open_store(out: str | Path, manifest: dict) -> Store:
-    store = Store(out)
-    previous = store.read_manifest()
-    if previous and (previous.get("kind"), previous.get("name")) != (manifest["kind"], manifest["name"]):
+def run_settings(specs: list[RunSpec], replicates: int, seed: int) -> dict[str, Any]:
+    """What makes the runs of a folder comparable: scale, horizon, data set, replicates, seed
+    and the model's version (stored in the manifest, compared on resume)."""
+    values = {field: sorted({str(s.kwargs.get(field)) for s in specs}) for field in ("scale", "horizon", "data_set")}
+    return {**{k: v[0] if len(v) == 1 else v for k, v in values.items()},
+            "replicates": replicates, "seed": seed, "model_version": code_version()}
+
+
+def _check_same_experiment(store: Store, previous: dict | None, manifest: dict) -> None:
+    """A folder holds one experiment: refuse another one, other settings, or a plan that would
+    drop saved runs (more replicates or samples of the same experiment extend it)."""
+    if previous is None:
+        return
+    out = store.folder
+    if (previous.get("kind"), previous.get("name")) != (manifest["kind"], manifest["name"]):
         raise StoreError(f"{out} holds the results of {previous.get('kind')} {previous.get('name')!r};"
                          f" choose another folder for {manifest['kind']} {manifest['name']!r}")
-    return store.create()
+    old, new = previous.get("settings") or {}, manifest.get("settings") or {}
+    changed = [f"{k}: {old[k]} there, {new.get(k)} now" for k in old if k in new and old[k] != new[k]
+               and not (k == "replicates" and new[k] > old[k])]
+    old_keys = {r.get("key") for r in previous.get("runs", []) if isinstance(r, dict)}
+    if not changed and not old_keys <= {r["key"] for r in manifest["runs"]}:
+        changed = ["the runs it holds are not all part of this command's plan"]
+    if changed:
+        raise StoreError(f"{out} holds {manifest['kind']} {manifest['name']!r} written with other"
+                         f" settings ({'; '.join(changed)}); results are never mixed: choose another"
+                         " --out folder, or rerun with the folder's settings")
 
 
 def run(scenarios: Scenario | str | Path | Iterable, replicates: int = 10, seed: int | None = None,
         scale: float | None = None, horizon: str | None = None, executor=None,
         progress: bool | None = None, out: str | Path | None = None,
-        uncertainty: str = "chance") -> Results:
+        uncertainty: str = "chance", yes: bool = False) -> Results:
     """Run `replicates` replicates of each scenario with paired seeds.
 
     Args:
@@ -451,7 +519,9 @@ def run(scenarios: Scenario | str | Path | Iterable, replicates: int = 10, seed:
         uncertainty: "chance" (seeds only: checking a model change), "parameters" (ensemble
             draws, one seed) or "both" (seed r and draw r, plus chance companions to split the
             intervals; the CLI's default for comparisons).
+        yes: confirm a request above limits.CONFIRM_RUNS runs.
     """
+    limits.check_replicates(replicates)
     scenarios = as_scenarios(scenarios)
     seed = scenarios[0].seed if seed is None else seed
     scale = scenarios[0].scale if scale is None else scale
@@ -462,7 +532,7 @@ def run(scenarios: Scenario | str | Path | Iterable, replicates: int = 10, seed:
     details = {"replicates": replicates, "seed": seed, "seeds": replicate_seeds(seed, replicates),
                "overrides": overrides, "uncertainty": uncertainty,
                "draws": _draws_used(specs)}
-    return experiment("run", name, scenarios, specs, out, executor, progress, details)
+    return experiment("run", name, scenarios, specs, out, executor, progress, details, yes)
 
 
 def _draws_used(specs: list[RunSpec]) -> list[dict[str, Any]]:

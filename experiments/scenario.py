@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import difflib
 import re
-import tomllib
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -36,8 +35,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model
 from model import data, months
 from model.model import DEFAULT_HORIZON
 from model.parameters import LEVER_GROUPS, PARAMETERS, Parameter
-from experiments.errors import UserError
-from model.settings import SettingsError, validate
+from experiments.errors import InputFileError, UserError, parse_toml, read_text_file
+from model.settings import SettingsError, idle_windows, validate
 
 DEFAULTS = {"horizon": DEFAULT_HORIZON, "seed": 1, "scale": 0.05, "data_set": data.DEFAULT_DATA_SET}
 RUN_FIELDS = ("start", "horizon", "seed", "scale", "data_set")  # inherited from the base
@@ -179,7 +178,10 @@ class Scenario(BaseModel):
             text = changed.to_toml()
         except TypeError as error:
             raise ScenarioError([Problem(self.name, None, "", f"cannot set {given}: {error}")]) from None
-        return parse_scenario(text, source=f"{self.name} with {given}")
+        try:
+            return parse_scenario(text, source=f"{self.name} with {given}")
+        except ScenarioError as error:   # lines of the generated text would mean nothing
+            raise ScenarioError([Problem(p.source, None, p.path, p.message) for p in error.problems]) from None
 
     def to_toml(self) -> str:
         """The resolved scenario as a TOML file (no base): parse_scenario(to_toml()) == self."""
@@ -255,9 +257,11 @@ def _load_layer(ref: str | Path, directory: Path, chain: tuple[str, ...]) -> tup
     """Read a built-in or a file and resolve its bases; returns (merged layer, source name)."""
     if is_path(ref):
         path = (directory / ref).resolve()
-        if not path.is_file():
-            raise ScenarioError([Problem(str(ref), None, "", "no such scenario file")])
-        source, text, here, identity = str(ref), path.read_text(encoding="utf-8"), path.parent, str(path)
+        try:
+            text = read_text_file(path, "scenario")
+        except InputFileError as error:
+            raise ScenarioError([Problem(str(ref), error.line, "", error.message)]) from None
+        source, here, identity = str(ref), path.parent, str(path)
     else:
         if ref not in library_names():
             raise ScenarioError([Problem(
@@ -296,8 +300,8 @@ def _layer(text: str, source: str, directory: Path, chain: tuple[str, ...]) -> d
 
 def _parse_toml(text: str, source: str) -> dict:
     try:
-        return tomllib.loads(text)
-    except tomllib.TOMLDecodeError as error:
+        return parse_toml(text)
+    except ValueError as error:
         match = re.search(r"line (\d+)", str(error))
         line = int(match.group(1)) if match else None
         raise ScenarioError([Problem(source, line, "", f"not valid TOML: {error}")]) from None
@@ -395,14 +399,19 @@ def _finish(layer: dict) -> Scenario:
         _fail(layer, "start", f"{start} must be between the data set's month 0 ({month0}) and the horizon ({fields['horizon']})")
     for name, value in layer["settings"].items():
         if isinstance(value, list) and PARAMETERS[name].type == "number":
-            _check_windows(layer, name, value, start)
+            _check_windows(layer, name, value, start, month0, fields["horizon"])
     return Scenario(settings=layer["settings"], **fields)
 
 
-def _check_windows(layer: dict, name: str, windows: list[dict], start: str | None) -> None:
-    """No window may begin before the scenario's `start` (windows stack in order in the model,
-    each changing only the regencies it names, so overlaps are allowed)."""
+def _check_windows(layer: dict, name: str, windows: list[dict], start: str | None,
+                   month0: str, horizon: str) -> None:
+    """Some window must act within the simulated months, and none may begin before the
+    scenario's `start` (windows stack in order in the model, each changing only the regencies
+    it names, so overlaps are allowed)."""
     key = ".".join(FILE_PATHS[name])
+    idle = idle_windows(windows, month0, horizon)
+    if idle:
+        _fail_at(layer, name, key, idle)
     for i, window in enumerate(windows):
         if start and window.get("from") and months.ordinal(window["from"]) < months.ordinal(start):
             _fail_at(layer, name, f"{key}[{i}].from", f"{window['from']} is before the scenario's start ({start})")

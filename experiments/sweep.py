@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import os
 from pathlib import Path
 from typing import Any, Literal
 
@@ -39,10 +40,12 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from scipy.stats import qmc
 
+from experiments import limits
 from experiments.errors import UserError, read_toml_file
 from experiments.runner import Results, as_scenarios, experiment, plan, replicate_seeds
 from experiments.scenario import is_path, _closest
-from model import months
+from model import data, months
+from model.settings import idle_windows
 from model.parameters import PARAMETERS
 
 DEFAULT_LEVELS = 3
@@ -90,6 +93,15 @@ class Sweep(BaseModel):
             low, high = PARAMETERS[name].bounds
             out[name] = (low if factor.min is None else factor.min, high if factor.max is None else factor.max)
         return out
+
+    def size(self) -> int:
+        """Number of design points, computed without building them (a huge grid is refused
+        before it fills memory)."""
+        k = len(self.factors)
+        if self.design == "grid":
+            return math.prod(len(f.values) if f.values is not None else f.levels or DEFAULT_LEVELS
+                             for f in self.factors.values())
+        return (self.samples or 0) * {"saltelli": k + 2, "morris": k + 1}.get(self.design, 1)
 
     def points(self) -> list[dict[str, float]]:
         """The design: one dict of factor values per point."""
@@ -235,11 +247,14 @@ def _check_factor(sweep: Sweep, name: str, factor: Factor) -> list[str]:
 
 # ---------------------------------------------------------------- running
 def sweep(spec: Sweep | str | Path, out: str | Path | None = None, executor=None,
-          progress: bool | None = None) -> Results:
-    """Run a sweep (a Sweep or a sweep file path); with `out`, resumable in that folder."""
+          progress: bool | None = None, yes: bool = False) -> Results:
+    """Run a sweep (a Sweep or a sweep file path); with `out`, resumable in that folder.
+    `yes` confirms a design above limits.CONFIRM_RUNS runs."""
     spec = spec if isinstance(spec, Sweep) else load_sweep(spec)
     refs = [spec.directory / s if is_path(s) else s for s in spec.scenarios]
     scenarios = as_scenarios(refs)
+    _check_windows(spec, scenarios)
+    _check_size(spec, scenarios, executor, yes)
     points = spec.points()
     overrides = {k: v for k, v in {"scale": spec.scale, "horizon": spec.horizon}.items() if v is not None}
     specs = plan(scenarios, spec.replicates, spec.seed, [(p, spec.settings(p)) for p in points],
@@ -247,4 +262,26 @@ def sweep(spec: Sweep | str | Path, out: str | Path | None = None, executor=None
     details = {"description": spec.description, "baseline": spec.baseline, "replicates": spec.replicates, "seed": spec.seed,
                "seeds": replicate_seeds(spec.seed, spec.replicates), "overrides": overrides,
                "design": spec.describe()}
-    return experiment("sweep", spec.name, scenarios, specs, out, executor, progress, details)
+    return experiment("sweep", spec.name, scenarios, specs, out, executor, progress, details, yes)
+
+
+def _check_windows(spec: Sweep, scenarios: list) -> None:
+    """A lever factor's from/to must overlap the simulated months of every scenario."""
+    for name, factor in spec.factors.items():
+        if not (factor.start or factor.end):
+            continue
+        for scenario in scenarios:
+            month0 = data.data_set(scenario.data_set).month0
+            idle = idle_windows([{"from": factor.start, "to": factor.end}], month0, spec.horizon or scenario.horizon)
+            if idle:
+                raise SweepError(f"invalid sweep:\n  factors.{name}: from/to: {idle} (scenario {scenario.name})")
+
+
+def _check_size(spec: Sweep, scenarios: list, executor, yes: bool) -> None:
+    """The design's size against experiments/limits.py before its points are built."""
+    limits.check_replicates(spec.replicates)
+    first = scenarios[0]
+    scale = limits.check_scale(spec.scale or first.scale, first.data_set)
+    n_months = limits.check_horizon(spec.horizon or first.horizon, first.data_set)
+    workers = executor.workers if executor else os.cpu_count() or 1
+    limits.check_runs(spec.size() * len(scenarios) * spec.replicates, scale, n_months, workers, yes)

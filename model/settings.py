@@ -111,7 +111,7 @@ def _check_lever(name: str, value: Any, param: Parameter, problems: list) -> Any
     adapter = (_WINDOWS_ADAPTER if isinstance(value, list) else
                _TABLE_ADAPTER if isinstance(value, dict) else _NUMBER_ADAPTER)
     try:
-        parsed = adapter.validate_python(value, strict=isinstance(value, str))
+        parsed = adapter.validate_python(value, strict=True)   # "1e9" is text everywhere
     except ValidationError as error:
         problems.append(_pydantic_problem(name, error, param))
         return None
@@ -157,6 +157,18 @@ def _check_groups(name: str, value: Any, problems: list) -> tuple[str, ...]:
     return tuple(dict.fromkeys(groups))
 
 
+def idle_windows(windows: list[dict], month0: str, horizon: str) -> str | None:
+    """Why a lever's windows never act, or None: every window ends by month 0 (levers act from
+    month 1) or begins after the horizon, so the scenario would silently run the status quo."""
+    first, last = months.ordinal(month0) + 1, months.ordinal(horizon)
+    for window in windows:
+        begin = months.ordinal(window["from"]) if window.get("from") else first
+        end = months.ordinal(window["to"]) if window.get("to") else last
+        if begin <= last and end >= first:
+            return None
+    return (f"every window lies outside the simulated months ({months.label(first)} to {horizon}); the lever would never act. Move the windows or the horizon")
+
+
 def validate(settings: dict[str, Any]) -> dict[str, Any]:
     """Check model settings; return every parameter (defaults filled in), or raise SettingsError."""
     problems: list[tuple[str, str]] = []
@@ -186,7 +198,7 @@ def validate(settings: dict[str, Any]) -> dict[str, Any]:
             resolved[name] = _check_lever(name, value, param, problems)
         else:
             try:
-                number = _NUMBER_ADAPTER.validate_python(value, strict=isinstance(value, str))
+                number = _NUMBER_ADAPTER.validate_python(value, strict=True)
             except ValidationError:
                 problems.append((name, f"expected a number in {param.unit}; got {value!r}"))
                 continue

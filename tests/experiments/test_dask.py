@@ -20,11 +20,15 @@ DASK = str(Path(sys.executable).with_name("dask"))
 EXPERIMENT = {"replicates": 3, "scale": 0.004, "horizon": "2025-12", "progress": False}
 
 
-def wait_for(path: Path, timeout: float = 60) -> None:
+def wait_for(path: Path, timeout: float = 60) -> dict:
+    """The scheduler file's contents, once it is complete (it is created before it is written)."""
     deadline = time.monotonic() + timeout
-    while not path.exists():
-        assert time.monotonic() < deadline, f"{path} did not appear"
-        time.sleep(0.1)
+    while True:
+        try:
+            return json.loads(path.read_text())
+        except (OSError, ValueError):
+            assert time.monotonic() < deadline, f"{path} did not appear"
+            time.sleep(0.1)
 
 
 @pytest.fixture(scope="module")
@@ -43,7 +47,7 @@ def scheduler(tmp_path_factory):
                 [DASK, "worker", "--scheduler-file", str(file), "--nworkers", "1", "--nthreads", "1",
                  "--host", "127.0.0.1", "--dashboard-address", "127.0.0.1:0",
                  "--local-directory", str(folder)], cwd=folder, stdout=logs, stderr=logs))
-        address = json.loads(file.read_text())["address"]
+        address = wait_for(file)["address"]
         executor = DaskExecutor(address, timeout=30)
         executor.client.wait_for_workers(2, timeout=60)
         executor.close()
