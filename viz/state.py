@@ -15,10 +15,10 @@ from viz import backend
 
 BUILTINS = backend.builtin_scenarios()  # immutable (frozen pydantic models), read-only here
 DEFAULT_SELECTION = ("baseline", "regional_plan")
-SCALES = (0.005, 0.01, 0.02, 0.05, 0.1)
+SCALES = backend.SCALES
 DEFAULT_SCALE = 0.01
 DEFAULT_REPLICATES = 5
-MAX_REPLICATES = 50
+MAX_REPLICATES = backend.MAX_REPLICATES
 
 scenarios = solara.reactive(dict(BUILTINS))  # name -> Scenario: built-ins, copies and uploads
 selected = solara.reactive(tuple(n for n in DEFAULT_SELECTION if n in BUILTINS))
@@ -28,6 +28,32 @@ scale = solara.reactive(DEFAULT_SCALE)
 message = solara.reactive(None)               # last problem with an upload or an edit
 progress = solara.reactive((0, 0))            # (runs finished, runs planned)
 comparison = solara.reactive(None)            # the last comparison that finished
+pasted = solara.reactive("")                  # the paste box's text (kept across pages)
+
+
+def guarded(handler):
+    """An event handler whose errors become the page's message (an id for unexpected ones):
+    no traceback reaches the page and the page stays usable."""
+    def run(*args, **kwargs):
+        try:
+            return handler(*args, **kwargs)
+        except Exception as error:  # noqa: BLE001 - every error is shown, unexpected ones logged
+            message.value = backend.explain(error)
+    return run
+
+
+def owner() -> str:
+    """This browser page's id (its virtual kernel): the pool's unit of fairness and cleanup."""
+    return solara.get_kernel_id()
+
+
+def _session_started():
+    """When a page's session closes (tab closed, connection lost), its runs stop."""
+    page = owner()
+    return lambda: backend.POOL.cancel(page)
+
+
+solara.lab.on_kernel_start(_session_started)
 
 
 def add_scenario(scenario: backend.Scenario, select: bool = True) -> None:
@@ -35,9 +61,36 @@ def add_scenario(scenario: backend.Scenario, select: bool = True) -> None:
     if scenario.name in BUILTINS:
         raise backend.UserError(f"{scenario.name!r} is the name of a built-in scenario; "
                                 "give the uploaded scenario another `name`")
+    if scenario.name not in scenarios.value:
+        backend.limits.check_count(len(scenarios.value) + 1, 1, backend.MAX_SESSION_SCENARIOS,
+                                   "scenarios on this page")
     scenarios.value = {**scenarios.value, scenario.name: scenario}
     if select and scenario.name not in selected.value:
         selected.value = (*selected.value, scenario.name)
+
+
+def load_file(filename: str, raw: bytes | None, size: int | None = None) -> None:
+    """A scenario file from the picker, the drop zone or the paste box: refused with one
+    message naming the problem, or added, selected and opened for editing."""
+    scenario = backend.parse_upload(filename, raw, size, bases=scenarios.value)
+    add_scenario(scenario)
+    message.value = None
+    editing.value = scenario.name
+
+
+def start() -> None:
+    """Start a comparison of the chosen scenarios, every limit checked here on the server."""
+    if run_comparison.pending:
+        raise backend.UserError("a comparison is already running: wait for it or press Cancel")
+    chosen = [scenarios.value[n] for n in selected.value]
+    runs = backend.with_baseline(chosen, BUILTINS)
+    backend.check_request(len(chosen), replicates.value, scale.value, runs)
+    message.value = None
+    run_comparison(runs, replicates.value, scale.value, owner())
+
+
+def cancel() -> None:
+    backend.POOL.cancel(owner())
 
 
 def toggle(name: str, on: bool) -> None:
@@ -64,11 +117,18 @@ def set_lever(name: str, lever: str, value) -> None:
 
 
 @solara.lab.task(prefer_threaded=True)
-def run_comparison(chosen: list, n_replicates: int, population_scale: float):
-    """Runs in a thread of this session; the runs themselves go to a process pool."""
+def run_comparison(chosen: list, n_replicates: int, population_scale: float, page: str):
+    """Runs in a thread of this session; the runs go to the app's shared pool under `page`.
+    The last comparison stays on screen until this one finishes (a cancel keeps it)."""
     runs = backend.total_runs(len(chosen), n_replicates)
     progress.value = (0, runs)
-    result = backend.compare(chosen, n_replicates, population_scale,
-                             on_done=lambda done: progress.set((done, runs)))
+    try:
+        result = backend.compare(chosen, n_replicates, population_scale,
+                                 executor=backend.POOL.executor(page),
+                                 on_done=lambda done: progress.set((done, runs)))
+    except backend.UserError:
+        raise
+    except Exception as error:  # noqa: BLE001 - logged with an id, the page shows the id
+        raise backend.unexpected(error) from None
     comparison.value = result
     return result
