@@ -50,7 +50,11 @@ def owner() -> str:
 def _session_started():
     """When a page's session closes (tab closed, connection lost), its runs stop."""
     page = owner()
-    return lambda: backend.POOL.cancel(page)
+
+    def closed() -> None:
+        dropped = backend.POOL.cancel(page)
+        backend.log.info("page %s closed: its comparison stopped, %d waiting runs dropped", page, dropped)
+    return closed
 
 
 solara.lab.on_kernel_start(_session_started)
@@ -86,11 +90,13 @@ def start() -> None:
     runs = backend.with_baseline(chosen, BUILTINS)
     backend.check_request(len(chosen), replicates.value, scale.value, runs)
     message.value = None
+    backend.log.info("page %s: comparison of %d runs started", owner(), len(runs) * replicates.value)
     run_comparison(runs, replicates.value, scale.value, owner())
 
 
 def cancel() -> None:
-    backend.POOL.cancel(owner())
+    dropped = backend.POOL.cancel(owner())
+    backend.log.info("page %s cancelled its comparison: %d waiting runs dropped", owner(), dropped)
 
 
 def toggle(name: str, on: bool) -> None:
