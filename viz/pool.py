@@ -40,6 +40,7 @@ class FairPool:
         self._lock = threading.Lock()
         self._waiting: OrderedDict[str, deque] = OrderedDict()  # owner -> (fn, task, job) waiting
         self._jobs: dict[str, Job] = {}    # owner -> its one job in progress
+        self._closed: set[str] = set()     # owners whose page has closed: they submit nothing
         self._running = 0
         self._pool: ProcessPoolExecutor | None = None
 
@@ -50,6 +51,8 @@ class FairPool:
     def submit(self, owner: str, fn: Callable, tasks: list, job: "Job") -> None:
         """Queue a job's runs; an owner holds one job at a time (the cap on a session's work)."""
         with self._lock:
+            if owner in self._closed or job.cancelled.is_set():
+                raise Cancelled("comparison cancelled before it started")
             if owner in self._jobs:
                 raise UserError("this page already has a comparison running: wait for it or "
                                 "press Cancel before starting another")
@@ -72,6 +75,12 @@ class FairPool:
         if job is not None:
             job.cancelled.set()
         return len(dropped)
+
+    def close_owner(self, owner: str) -> int:
+        """The owner's page has closed: stop its job and refuse any later one."""
+        with self._lock:
+            self._closed.add(owner)
+        return self.cancel(owner)
 
     def waiting(self, owner: str | None = None) -> int:
         with self._lock:
@@ -151,22 +160,24 @@ class FairPool:
 class Job:
     """One imap_unordered call: its results arrive on a queue, in the order runs finish."""
 
-    def __init__(self):
+    def __init__(self, cancelled: threading.Event):
         self.results: queue.Queue = queue.Queue()
-        self.cancelled = threading.Event()
+        self.cancelled = cancelled
 
 
 class SessionExecutor:
-    """The experiments executor interface (imap_unordered, cancel, close) for one session."""
+    """The experiments executor interface (imap_unordered, cancel, close) for one session's
+    comparison. A cancel is kept: one that comes before the runs are queued still stops them."""
 
     name = "app pool"
 
     def __init__(self, pool: FairPool, owner: str):
         self.pool, self.owner, self.workers = pool, owner, pool.workers
+        self.cancelled = threading.Event()
 
     def imap_unordered(self, fn: Callable, tasks: Iterable) -> Iterator[tuple[Any, Any]]:
         tasks = list(tasks)
-        job = Job()
+        job = Job(self.cancelled)
         self.pool.submit(self.owner, fn, tasks, job)
         try:
             for _ in tasks:
@@ -183,8 +194,10 @@ class SessionExecutor:
                 continue
         raise Cancelled("comparison cancelled: the runs not yet started were dropped")
 
-    def cancel(self) -> None:
-        self.pool.cancel(self.owner)
+    def cancel(self) -> int:
+        """Stop this comparison; returns how many waiting runs were dropped."""
+        self.cancelled.set()
+        return self.pool.cancel(self.owner)
 
     def close(self) -> None:
         pass

@@ -29,6 +29,8 @@ message = solara.reactive(None)               # last problem with an upload or a
 progress = solara.reactive((0, 0))            # (runs finished, runs planned)
 comparison = solara.reactive(None)            # the last comparison that finished
 pasted = solara.reactive("")                  # the paste box's text (kept across pages)
+notice = solara.reactive(None)                # e.g. that the last comparison was cancelled
+executor = solara.reactive(None)              # the comparison's SessionExecutor (for Cancel)
 
 
 def guarded(handler):
@@ -52,7 +54,7 @@ def _session_started():
     page = owner()
 
     def closed() -> None:
-        dropped = backend.POOL.cancel(page)
+        dropped = backend.POOL.close_owner(page)
         backend.log.info("page %s closed: its comparison stopped, %d waiting runs dropped", page, dropped)
     return closed
 
@@ -91,11 +93,14 @@ def start() -> None:
     backend.check_request(len(chosen), replicates.value, scale.value, runs)
     message.value = None
     backend.log.info("page %s: comparison of %d runs started", owner(), len(runs) * replicates.value)
-    run_comparison(runs, replicates.value, scale.value, owner())
+    executor.value = backend.POOL.executor(owner())
+    run_comparison(runs, replicates.value, scale.value, executor.value)
 
 
 def cancel() -> None:
-    dropped = backend.POOL.cancel(owner())
+    if executor.value is None:
+        return
+    dropped = executor.value.cancel()
     backend.log.info("page %s cancelled its comparison: %d waiting runs dropped", owner(), dropped)
 
 
@@ -123,18 +128,23 @@ def set_lever(name: str, lever: str, value) -> None:
 
 
 @solara.lab.task(prefer_threaded=True)
-def run_comparison(chosen: list, n_replicates: int, population_scale: float, page: str):
-    """Runs in a thread of this session; the runs go to the app's shared pool under `page`.
-    The last comparison stays on screen until this one finishes (a cancel keeps it)."""
+def run_comparison(chosen: list, n_replicates: int, population_scale: float, runner):
+    """Runs in a thread of this session; the runs go to the app's shared pool through `runner`
+    (this page's SessionExecutor, which Cancel stops).
+    The last comparison stays on screen until this one finishes (a cancel keeps it). Every
+    outcome becomes page state (results, a notice or a message): the task itself never fails."""
     runs = backend.total_runs(len(chosen), n_replicates)
     progress.value = (0, runs)
+    notice.value = None
     try:
         result = backend.compare(chosen, n_replicates, population_scale,
-                                 executor=backend.POOL.executor(page),
+                                 executor=runner,
                                  on_done=lambda done: progress.set((done, runs)))
-    except backend.UserError:
-        raise
-    except Exception as error:  # noqa: BLE001 - logged with an id, the page shows the id
-        raise backend.unexpected(error) from None
+    except backend.Cancelled as error:
+        notice.value = f"{error} ({progress.value[0]} of {runs} runs had finished)"
+        return None
+    except Exception as error:  # noqa: BLE001 - a UserError's message, or an id for the rest
+        message.value = f"The comparison failed: {backend.explain(error)}"
+        return None
     comparison.value = result
     return result

@@ -141,15 +141,9 @@ def Message(text: str, css_class: str):
 def Problems():
     if state.message.value:
         Message(state.message.value, "cakupan-message")
-    task = state.run_comparison
-    if task.error:
-        error = task.exception
-        if isinstance(error, backend.Cancelled):
-            solara.Info(f"{error}. The results shown (if any) are those of the last finished comparison.",
-                        classes=["run-cancelled"])
-        else:
-            text = solara.use_memo(lambda: backend.explain(error), [id(error)])  # logged once
-            Message(f"The comparison failed: {text}", "run-error")
+    if state.notice.value:
+        solara.Info(f"{state.notice.value}. The results shown (if any) are those of the last "
+                    "finished comparison.", classes=["run-cancelled"])
     result = state.comparison.value
     if result is not None and not result.failures.empty:
         lines = [f"{r.scenario} replicate {r.replicate}: {r.error}" for r in result.failures.itertuples()]
