@@ -27,7 +27,7 @@ import re
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, Mapping
 
 import tomli_w
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model
@@ -241,9 +241,13 @@ def load_scenario(ref: str | Path) -> Scenario:
     return _finish(_load_layer(ref, Path.cwd(), ())[0])
 
 
-def parse_scenario(text: str, source: str = "<text>", directory: Path | None = None) -> Scenario:
-    """A scenario from TOML text; `source` names it in messages, `directory` anchors its base."""
-    layer = _layer(text, source, directory or Path.cwd(), (source,))
+def parse_scenario(text: str, source: str = "<text>", directory: Path | None = None,
+                   bases: Mapping[str, Scenario] | None = None) -> Scenario:
+    """A scenario from TOML text; `source` names it in messages, `directory` anchors its base.
+
+    `bases` (the app: text from a browser is data, never a path into the server): when given,
+    `base` may only name one of these scenarios, and no file is read at all."""
+    layer = _layer(text, source, directory or Path.cwd(), (source,), bases)
     layer["default_name"] = Path(source).stem if source.endswith(".toml") else "scenario"
     return _finish(layer)
 
@@ -277,7 +281,8 @@ def _load_layer(ref: str | Path, directory: Path, chain: tuple[str, ...]) -> tup
     return layer, source
 
 
-def _layer(text: str, source: str, directory: Path, chain: tuple[str, ...]) -> dict:
+def _layer(text: str, source: str, directory: Path, chain: tuple[str, ...],
+           bases: Mapping[str, Scenario] | None = None) -> dict:
     """One file's fields and settings, validated, with its base merged underneath."""
     raw = _parse_toml(text, source)
     doc = _check_structure(raw, text, source)
@@ -292,10 +297,21 @@ def _layer(text: str, source: str, directory: Path, chain: tuple[str, ...]) -> d
                                f" Allowed: {', '.join(data.data_set_names())}")
     if doc.base is None:
         return own
-    base, _ = _load_layer(doc.base, directory, chain)
+    base = _load_layer(doc.base, directory, chain)[0] if bases is None else _named_base(doc.base, bases, own)
     return {"fields": {**{k: v for k, v in base["fields"].items() if k in RUN_FIELDS}, **own["fields"]},
             "settings": {**base["settings"], **own["settings"]},
             "lines": {**base["lines"], **own["lines"]}, "source": source, "text": text}
+
+
+def _named_base(ref: str, bases: Mapping[str, Scenario], own: dict) -> dict:
+    """The layer of a scenario given by name only (`bases`); anything else, a path included, is
+    refused with the allowed names. The named scenario is already resolved (it has no base)."""
+    if ref not in bases:
+        allowed = ", ".join(sorted(bases))
+        own["lines"]["base"] = (own["source"], _line_of(own["text"], ("base",)))
+        _fail(own, "base", f"{ref!r} is not a scenario this file may be based on: give the name of a "
+                           f"built-in scenario or of a scenario already loaded. Allowed: {allowed}")
+    return _layer(bases[ref].to_toml(), f"{ref} (base)", Path(), ())
 
 
 def _parse_toml(text: str, source: str) -> dict:

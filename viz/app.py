@@ -3,26 +3,57 @@
 Three pages: Compare (built-in and edited scenarios side by side), Explore (one run step by
 step with Mesa's SolaraViz) and Sweeps (a sweep results folder from the CLI). State lives in
 solara reactives and hooks, which Solara keeps per browser session.
+
+Where the app's checks live: viz/backend.py (uploads, limits, error ids), viz/state.py (one
+comparison per page, cancel, cleanup when a page closes), viz/pool.py (fair sharing of the
+cores), viz/assets.py (no asset from outside), and here (a page whose rendering fails shows an
+error id, not a traceback).
 """
 
 import solara
 import solara.lab
 
+from viz import assets, backend
 from viz.pages import compare, explore, sweeps
+
+assets.forbid_cdn()  # the server never fetches from outside: a missing asset is a logged error
+
+
+@solara.component
+def Guard(children=[]):  # noqa: B006 - solara's children signature
+    """Catches an error while a page renders: one short message with an id (the traceback goes
+    to the server log) and a button back to the page, whose state is kept."""
+    exception, clear = solara.use_exception()
+    text = solara.use_memo(lambda: backend.explain(exception) if exception else None, [id(exception)])
+    if exception is None:
+        return solara.Column(children=children)
+    with solara.Column() as main:
+        solara.Error(children=[solara.Text(text)], classes=["page-error"])
+        solara.Button("Back to the page", on_click=clear)
+    return main
+
 
 @solara.component
 def Layout(children=[]):  # noqa: B006 - solara's Layout signature
-    """Solara's AppLayout with the pages' labels on the tabs (its own tabs show paths)."""
+    """Solara's AppLayout with the pages' labels on the tabs (its own tabs show paths).
+
+    The tabs' paths are resolved while rendering (solara.resolve_path needs the render
+    context); the click handler only pushes one of them, so every tab works from every page,
+    and the browser's back and forward buttons move between pages."""
     route, all_routes = solara.use_route()
     router = solara.use_router()
+    paths = [solara.resolve_path(r) for r in all_routes]
     index = all_routes.index(route) if route in all_routes else 0
 
     def go(i: int) -> None:
-        router.push(solara.resolve_path(all_routes[i]))
+        if paths[i] != router.path:
+            router.push(paths[i])
 
     tabs = solara.lab.Tabs(value=index, on_value=go, align="center",
-                           children=[solara.lab.Tab(r.label) for r in all_routes])
-    return solara.AppLayout(children=[solara.AppBar(children=[tabs]), *children], title="cakupan")
+                           children=[solara.lab.Tab(r.label, classes=[f"tab-{r.label.lower()}"])
+                                     for r in all_routes])
+    return solara.AppLayout(children=[solara.AppBar(children=[tabs]), Guard(children=children)],
+                            title="cakupan")
 
 
 # The root route's layout wraps every page.

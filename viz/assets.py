@@ -8,6 +8,11 @@ registry with ``npm pack`` (the ordinary npm client), and the page never needs t
 The package *names* the app needs are listed here; their *versions* are read from the installed
 solara's own templates and widgets, so upgrading solara picks up the matching assets.
 The browser test fails if any page asset is missing or leaves 127.0.0.1.
+
+At run time `forbid_cdn()` (called by viz/app.py) replaces the proxy's download with a refusal:
+the server never asks the CDN, and an asset missing from the cache is one line in the server log
+(OFFLINE_MARK) and a 404-like failure for that asset, which the browser tests look for. The
+features whose assets are not cached (solara's Markdown: mermaid, KaTeX) are not used.
 """
 
 from __future__ import annotations
@@ -27,6 +32,24 @@ NEEDED = ("@widgetti/solara-vuetify-app", "requirejs", "font-awesome", "@widgett
 
 _SPEC = re.compile(r"(?:\{\{cdn\}\}|getCdn\(\)\}|\{\{cdn\}\}\{\{assets\.fontawesome_path\}\})/"
                    r"((?:@[\w.-]+/)?[\w.-]+)@([\w.+-]+)/")
+
+
+OFFLINE_MARK = "cakupan offline: not fetching"
+
+
+def forbid_cdn() -> None:
+    """Make solara's CDN proxy answer only from the local cache, never from the network."""
+    import logging
+
+    from solara.server import cdn_helper
+
+    log = logging.getLogger("cakupan.app")
+
+    def refuse(url) -> bytes:
+        log.error("%s %s (not in the local asset cache; run ./dev.sh setup)", OFFLINE_MARK, url)
+        raise FileNotFoundError(f"{url} is not in the local asset cache")
+
+    cdn_helper.fetch_from_cdn = refuse
 
 
 def cache_dir() -> Path:

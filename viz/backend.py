@@ -7,7 +7,11 @@ Solara: it is plain Python, tested without a browser.
 
 from __future__ import annotations
 
+import logging
+import secrets
+import sys
 import threading
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
@@ -16,18 +20,48 @@ import pandas as pd
 
 from experiments import library_names, load_scenario, parse_scenario
 from experiments import summary as stats
+from experiments import limits
 from experiments.errors import UserError
-from experiments.executors import LocalExecutor
 from experiments.runner import Results, run
 from experiments.scenario import Scenario
+from viz.pool import Cancelled, FairPool
 
 TARGET = stats.TARGET_COVERAGE
 TARGET_MONTH = stats.TARGET_MONTH
 BASELINE = stats.BASELINE
 MAX_UPLOAD_BYTES = 1_000_000  # 1 MB: a scenario file is a few hundred bytes
 MIN_SCENARIOS, MAX_SCENARIOS = 2, 6
+SCALES = (0.005, 0.01, 0.02, 0.05, 0.1)  # the scales a planner can pick (the page's select)
+MAX_REPLICATES = 50       # per scenario in one comparison: 7 x 50 = 350 runs at most per session
+MAX_SESSION_SCENARIOS = 60  # built-ins, copies and uploads one page may hold
 
-__all__ = ["Scenario", "UserError", "Results", "TARGET", "TARGET_MONTH", "BASELINE"]
+POOL = FairPool()  # shared by every session (viz/pool.py says why)
+log = logging.getLogger("cakupan.app")
+if not log.handlers:  # the server log is solara's stderr: the full reports go there
+    _handler = logging.StreamHandler(sys.stderr)
+    _handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    log.addHandler(_handler)
+    log.setLevel(logging.INFO)
+
+__all__ = ["Scenario", "UserError", "Cancelled", "Results", "TARGET", "TARGET_MONTH", "BASELINE"]
+
+
+# ---------------------------------------------------------------------------------- errors
+class Reported(UserError):
+    """An unexpected error already written to the server log; its message carries the id."""
+
+
+def unexpected(error: BaseException) -> Reported:
+    """Log the full traceback under a short id; the page shows only the id (no paths, no code)."""
+    error_id = secrets.token_hex(4)
+    log.error("error id %s: %s", error_id, type(error).__name__, exc_info=error)
+    return Reported(f"Something went wrong (error id {error_id}; the full report is in the "
+                    "server log). Nothing you had is lost; try again or change the input.")
+
+
+def explain(error: BaseException) -> str:
+    """The one message the page shows for an error: a UserError's own, else an error id."""
+    return str(error) if isinstance(error, UserError) else str(unexpected(error))
 
 
 # ---------------------------------------------------------------------------------- scenarios
@@ -64,10 +98,14 @@ class UploadError(UserError):
     """An uploaded file the app refuses; the message says why and what is allowed."""
 
 
-def parse_upload(filename: str, data: bytes | None, size: int | None = None) -> Scenario:
-    """A scenario from an uploaded file: at most 1 MB of UTF-8 TOML, validated exactly as the
-    CLI validates a file (messages name the file, line and key). Raises UserError.
+def parse_upload(filename: str, data: bytes | None, size: int | None = None,
+                 bases: Mapping[str, Scenario] | None = None) -> Scenario:
+    """A scenario from an uploaded or pasted file: at most 1 MB of UTF-8 TOML, validated exactly
+    as the CLI validates a file (messages name the file, line and key), with a horizon within
+    the limits. Its `base` may only name one of `bases` (built-ins and this session's own
+    scenarios): a file from the browser is data, never a path into the server. Raises UserError.
     `data` is None when the browser did not send a file over the limit; `size` is its size."""
+    filename = Path(str(filename)).name[:200] or "upload.toml"
     size = len(data) if data is not None else size or 0
     if data is None or size > MAX_UPLOAD_BYTES:
         raise UploadError(f"{filename}: {size:,} bytes is over the 1 MB limit for a scenario file")
@@ -76,7 +114,13 @@ def parse_upload(filename: str, data: bytes | None, size: int | None = None) -> 
     except UnicodeDecodeError as error:
         raise UploadError(f"{filename}: not a UTF-8 text file (byte {error.start}); "
                           "save the scenario as UTF-8 TOML") from None
-    return parse_scenario(text, source=Path(filename).name or "upload.toml")
+    try:
+        scenario = parse_scenario(text, source=filename, bases=dict(bases or builtin_scenarios()))
+    except RecursionError:
+        raise UploadError(f"{filename}: tables or arrays nested too deeply; a scenario file "
+                          "has at most two levels of tables") from None
+    limits.check_horizon(scenario.horizon, scenario.data_set, field=f"{filename}: horizon")
+    return scenario
 
 
 # ---------------------------------------------------------------------------------- runs
@@ -138,17 +182,34 @@ def with_baseline(scenarios: list[Scenario], builtins: dict[str, Scenario]) -> l
     return [builtins[BASELINE], *scenarios]
 
 
+def check_request(chosen: int, replicates: Any, scale: Any, scenarios: list[Scenario],
+                  uncertainty: Any = "chance") -> limits.Estimate:
+    """Every limit of a comparison, checked on the server with the CLI's messages (the page's
+    controls are only a convenience: a request can bypass them). `chosen` counts the planner's
+    choices; `scenarios` may add the baseline."""
+    limits.check_count(chosen, MIN_SCENARIOS, MAX_SCENARIOS, "scenarios")
+    limits.check_replicates(replicates, MAX_REPLICATES)
+    limits.check_scale(scale)
+    if scale not in SCALES:
+        raise limits.LimitError(f"scale: {scale!r} is not offered; allowed: {', '.join(map(str, SCALES))}")
+    if uncertainty not in UNCERTAINTY:
+        raise limits.LimitError(f"uncertainty: {uncertainty!r} is not offered; allowed: {', '.join(UNCERTAINTY)}")
+    months = [limits.check_horizon(s.horizon, s.data_set, field=f"{s.name}: horizon") for s in scenarios]
+    return limits.estimate(total_runs(len(scenarios), replicates, uncertainty), scale,
+                           max(months, default=1), POOL.workers)
+
+
 def compare(scenarios: list[Scenario], replicates: int, scale: float, seed: int = 1,
             executor=None, on_done: Callable[[int], None] | None = None,
             uncertainty: str = "chance") -> Comparison:
     """Run every scenario `replicates` times with paired seeds, as `cakupan run` does.
 
-    Runs go to a pool of worker processes (LocalExecutor) unless an executor is given.
+    Runs go to the app's shared pool (POOL.executor) unless an executor is given.
     Failed runs are kept in results.failures; the others still give results.
     """
     if not MIN_SCENARIOS <= len(scenarios) <= MAX_SCENARIOS + 1:
         raise UserError(f"choose {MIN_SCENARIOS} to {MAX_SCENARIOS} scenarios to compare; got {len(scenarios)}")
-    executor = ProgressExecutor(executor or LocalExecutor(), on_done or (lambda done: None))
+    executor = ProgressExecutor(executor or POOL.executor("python"), on_done or (lambda done: None))
     results = run(scenarios, replicates=replicates, seed=seed, scale=scale, executor=executor,
                   progress=False, uncertainty=uncertainty)
     return Comparison(results, [s.name for s in scenarios], replicates, scale, uncertainty)

@@ -15,10 +15,10 @@ from viz import backend
 
 BUILTINS = backend.builtin_scenarios()  # immutable (frozen pydantic models), read-only here
 DEFAULT_SELECTION = ("baseline", "regional_plan")
-SCALES = (0.005, 0.01, 0.02, 0.05, 0.1)
+SCALES = backend.SCALES
 DEFAULT_SCALE = 0.01
 DEFAULT_REPLICATES = 5
-MAX_REPLICATES = 50
+MAX_REPLICATES = backend.MAX_REPLICATES
 
 scenarios = solara.reactive(dict(BUILTINS))  # name -> Scenario: built-ins, copies and uploads
 selected = solara.reactive(tuple(n for n in DEFAULT_SELECTION if n in BUILTINS))
@@ -29,6 +29,38 @@ message = solara.reactive(None)               # last problem with an upload or a
 progress = solara.reactive((0, 0))            # (runs finished, runs planned)
 comparison = solara.reactive(None)            # the last comparison that finished
 uncertainty = solara.reactive("both")          # what replicates vary: chance, parameters or both
+pasted = solara.reactive("")                  # the paste box's text (kept across pages)
+notice = solara.reactive(None)                # e.g. that the last comparison was cancelled
+executor = solara.reactive(None)              # the comparison's SessionExecutor (for Cancel)
+
+
+def guarded(handler):
+    """An event handler whose errors become the page's message (an id for unexpected ones):
+    no traceback reaches the page and the page stays usable."""
+    def run(*args, **kwargs):
+        try:
+            return handler(*args, **kwargs)
+        except Exception as error:  # noqa: BLE001 - every error is shown, unexpected ones logged
+            message.value = backend.explain(error)
+    return run
+
+
+def owner() -> str:
+    """This browser page's id (its virtual kernel): the pool's unit of fairness and cleanup."""
+    return solara.get_kernel_id()
+
+
+def _session_started():
+    """When a page's session closes (tab closed, connection lost), its runs stop."""
+    page = owner()
+
+    def closed() -> None:
+        dropped = backend.POOL.close_owner(page)
+        backend.log.info("page %s closed: its comparison stopped, %d waiting runs dropped", page, dropped)
+    return closed
+
+
+solara.lab.on_kernel_start(_session_started)
 
 
 def add_scenario(scenario: backend.Scenario, select: bool = True) -> None:
@@ -36,9 +68,41 @@ def add_scenario(scenario: backend.Scenario, select: bool = True) -> None:
     if scenario.name in BUILTINS:
         raise backend.UserError(f"{scenario.name!r} is the name of a built-in scenario; "
                                 "give the uploaded scenario another `name`")
+    if scenario.name not in scenarios.value:
+        backend.limits.check_count(len(scenarios.value) + 1, 1, backend.MAX_SESSION_SCENARIOS,
+                                   "scenarios on this page")
     scenarios.value = {**scenarios.value, scenario.name: scenario}
     if select and scenario.name not in selected.value:
         selected.value = (*selected.value, scenario.name)
+
+
+def load_file(filename: str, raw: bytes | None, size: int | None = None) -> None:
+    """A scenario file from the picker, the drop zone or the paste box: refused with one
+    message naming the problem, or added, selected and opened for editing."""
+    scenario = backend.parse_upload(filename, raw, size, bases=scenarios.value)
+    add_scenario(scenario)
+    message.value = None
+    editing.value = scenario.name
+
+
+def start() -> None:
+    """Start a comparison of the chosen scenarios, every limit checked here on the server."""
+    if run_comparison.pending:
+        raise backend.UserError("a comparison is already running: wait for it or press Cancel")
+    chosen = [scenarios.value[n] for n in selected.value]
+    runs = backend.with_baseline(chosen, BUILTINS)
+    cost = backend.check_request(len(chosen), replicates.value, scale.value, runs, uncertainty.value)
+    message.value = None
+    backend.log.info("page %s: comparison of %d runs started", owner(), cost.runs)
+    executor.value = backend.POOL.executor(owner())
+    run_comparison(runs, replicates.value, scale.value, executor.value, uncertainty.value)
+
+
+def cancel() -> None:
+    if executor.value is None:
+        return
+    dropped = executor.value.cancel()
+    backend.log.info("page %s cancelled its comparison: %d waiting runs dropped", owner(), dropped)
 
 
 def toggle(name: str, on: bool) -> None:
@@ -65,11 +129,24 @@ def set_lever(name: str, lever: str, value) -> None:
 
 
 @solara.lab.task(prefer_threaded=True)
-def run_comparison(chosen: list, n_replicates: int, population_scale: float, varies: str = "both"):
-    """Runs in a thread of this session; the runs themselves go to a process pool."""
+def run_comparison(chosen: list, n_replicates: int, population_scale: float, runner,
+                   varies: str = "both"):
+    """Runs in a thread of this session; the runs go to the app's shared pool through `runner`
+    (this page's SessionExecutor, which Cancel stops).
+    The last comparison stays on screen until this one finishes (a cancel keeps it). Every
+    outcome becomes page state (results, a notice or a message): the task itself never fails."""
     runs = backend.total_runs(len(chosen), n_replicates, varies)
     progress.value = (0, runs)
-    result = backend.compare(chosen, n_replicates, population_scale,
-                             on_done=lambda done: progress.set((done, runs)), uncertainty=varies)
+    notice.value = None
+    try:
+        result = backend.compare(chosen, n_replicates, population_scale,
+                                 executor=runner,
+                                 on_done=lambda done: progress.set((done, runs)), uncertainty=varies)
+    except backend.Cancelled as error:
+        notice.value = f"{error} ({progress.value[0]} of {runs} runs had finished)"
+        return None
+    except Exception as error:  # noqa: BLE001 - a UserError's message, or an id for the rest
+        message.value = f"The comparison failed: {backend.explain(error)}"
+        return None
     comparison.value = result
     return result

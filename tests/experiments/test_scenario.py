@@ -141,3 +141,27 @@ def test_nothing_in_a_file_is_executed(tmp_path):
     scenario = load_scenario(write(tmp_path, "x.toml", text))
     scenario.model_kwargs()
     assert not marker.exists()
+
+
+# ---------------------------------------------------------------- bases given by name only (the app)
+def test_with_bases_a_base_may_only_name_one_of_them_and_no_file_is_read(tmp_path):
+    from experiments.scenario import load_scenario, parse_scenario
+    import pytest
+    from experiments.errors import UserError
+
+    baseline = load_scenario("baseline")
+    mine = parse_scenario('name = "mine"\nbase = "baseline"\n[levers.market]\nperisai_agents = 700\n',
+                          source="mine.toml", bases={"baseline": baseline})
+    derived = parse_scenario('name = "derived"\nbase = "mine"\n[levers.firms]\nfirms_per_month = 50\n',
+                             source="derived.toml", bases={"baseline": baseline, "mine": mine})
+    assert derived.settings["perisai_agents"] == 700 and derived.settings["firms_per_month"] == 50
+    assert derived.horizon == baseline.horizon
+
+    real = tmp_path / "real.toml"
+    real.write_text('name = "real"\nbase = "baseline"\n', encoding="utf-8")
+    for ref in [str(real), "../x", "/etc/passwd", "/proc/self/mem", "regional_plan"]:
+        with pytest.raises(UserError) as refused:
+            parse_scenario(f'name = "p"\nbase = "{ref}"\n', source="p.toml", directory=tmp_path,
+                           bases={"baseline": baseline, "mine": mine})
+        assert f"p.toml:2: base: {ref!r} is not a scenario this file may be based on" in str(refused.value)
+        assert "Allowed: baseline, mine" in str(refused.value)

@@ -1,6 +1,8 @@
 """viz/backend.py: uploads are validated as the CLI validates files, comparisons are the
 experiments layer's runs (same numbers), failures are reported and the rest still shown."""
 
+import re
+
 import pytest
 
 from experiments import parse_scenario, run
@@ -149,3 +151,46 @@ def test_a_chance_only_comparison_says_so_and_ranks_nothing():
     assert "chance only" in comparison.band_meaning and backend.drivers(comparison).empty
     shown = summary_for_display(backend.summary(comparison)).set_index("scenario")
     assert "not varied" in shown.loc["regional_plan", "coverage_parts"]
+
+
+def test_an_upload_bases_itself_only_on_named_scenarios_and_keeps_to_the_limits():
+    builtins = backend.builtin_scenarios()
+    for base in ["/etc/passwd", "../x", "/proc/self/mem"]:
+        with pytest.raises(backend.UserError, match="is not a scenario this file may be based on"):
+            backend.parse_upload("p.toml", f'name = "p"\nbase = "{base}"\n'.encode(), bases=builtins)
+    with pytest.raises(backend.UserError, match="p.toml: horizon: 9999-12 is outside the allowed months"):
+        backend.parse_upload("p.toml", b'name = "p"\nhorizon = "9999-12"\n', bases=builtins)
+    with pytest.raises(backend.UserError, match="nested too deeply"):
+        backend.parse_upload("p.toml", ("a = " + "[" * 5000 + "]" * 5000).encode(), bases=builtins)
+    with pytest.raises(backend.UserError, match="nested too deeply"):
+        backend.parse_upload("p.toml", ("a = " + "{b=" * 5000 + "1" + "}" * 5000).encode(), bases=builtins)
+    assert backend.parse_upload("../../p.toml", b'name = "p"\nbase = "baseline"\n').name == "p"
+
+
+def test_every_limit_of_a_comparison_is_checked_with_the_clis_message():
+    builtins = backend.builtin_scenarios()
+    pair = [builtins["baseline"], builtins["regional_plan"]]
+    assert backend.check_request(2, 5, 0.01, pair).runs == 10
+    cases = [((2, 20000, 0.01), "replicates: 20,000 is outside the allowed range; allowed: 1 to 50"),
+             ((2, "5", 0.01), "replicates: '5' is not a whole number"),
+             ((7, 5, 0.01), "scenarios: 7 is outside the allowed range; allowed: 2 to 6"),
+             ((2, 5, 0.5), "scale: 0.5 is not offered"),
+             ((2, 5, 2), "scale: 2 is outside the allowed range")]
+    for args, message in cases:
+        with pytest.raises(backend.limits.LimitError, match=re.escape(message)):
+            backend.check_request(*args, pair)
+    far = builtins["baseline"].model_copy(update={"name": "far", "horizon": "9999-12"})
+    with pytest.raises(backend.limits.LimitError, match="far: horizon: 9999-12"):
+        backend.check_request(2, 5, 0.01, [builtins["baseline"], far])
+
+
+def test_an_unexpected_error_is_logged_with_the_id_the_page_shows(caplog):
+    try:
+        raise KeyError("/secret/server/path")
+    except KeyError as error:
+        with caplog.at_level("ERROR", logger="cakupan.app"):
+            shown = backend.explain(error)
+    error_id = re.search(r"error id ([0-9a-f]{8})", shown).group(1)
+    assert "/secret/server/path" not in shown and "Traceback" not in shown
+    assert f"error id {error_id}" in caplog.text and "/secret/server/path" in caplog.text
+    assert backend.explain(backend.UserError("plain")) == "plain"

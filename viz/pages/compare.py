@@ -77,7 +77,8 @@ def ScenarioList():
             with solara.Row(style={"align-items": "center", "flex-wrap": "wrap"}, gap="4px"):
                 solara.Checkbox(label=name, value=name in state.selected.value,
                                 on_value=lambda on, n=name: state.toggle(n, on))
-                solara.Button("Duplicate", text=True, small=True, on_click=lambda n=name: state.duplicate(n),
+                solara.Button("Duplicate", text=True, small=True,
+                              on_click=state.guarded(lambda n=name: state.duplicate(n)),
                               classes=[f"duplicate-{name}"])
                 if name not in state.BUILTINS:
                     solara.Button("Edit", text=True, small=True,
@@ -95,26 +96,18 @@ def ScenarioList():
 
 @solara.component
 def Upload():
-    """A scenario file by drag and drop, or pasted; refused with the CLI's messages if invalid."""
-    pasted = solara.use_reactive("")
+    """A scenario file by picker, drag and drop, or pasted: all three go through one check
+    (state.load_file), so a bad file gets the same message whichever way it came."""
+    load = state.guarded(state.load_file)
 
-    def load(filename: str, raw: bytes | None, size: int | None = None):
-        try:
-            scenario = backend.parse_upload(filename, raw, size)
-            state.add_scenario(scenario)
-        except backend.UserError as error:
-            state.message.value = str(error)
-            return
-        state.message.value = None
-        state.editing.value = scenario.name
-
-    with solara.Card("2. Upload a scenario file (TOML, at most 1 MB)"):
+    with solara.Card("2. Upload a scenario file (TOML, at most 1 MB)",
+                     subtitle="`base` may name a built-in scenario or one already in the list."):
         FileInput("Choose a scenario .toml file", backend.MAX_UPLOAD_BYTES, on_file=load)
         solara.FileDrop(label="Drop a scenario .toml file here",
-                        on_file=lambda f: load(f["name"], f["data"], f["size"]), lazy=False)
-        solara.InputTextArea("…or paste a scenario file here", value=pasted, rows=3)
+                        on_file=lambda f: load(f.get("name", ""), f.get("data"), f.get("size")), lazy=False)
+        solara.InputTextArea("…or paste a scenario file here", value=state.pasted, rows=3)
         solara.Button("Load pasted scenario", text=True,
-                      on_click=lambda: load("pasted.toml", pasted.value.encode("utf-8")))
+                      on_click=lambda: load("pasted.toml", state.pasted.value.encode("utf-8", "replace")))
 
 
 @solara.component
@@ -127,7 +120,7 @@ def Editor():
     values = {lever: value for lever, value in scenario.settings.items()}
     with solara.Card(f"3. Levers of {name}", subtitle="Each change is checked like a scenario "
                      "file; open a strategy to see its levers."):
-        LeverPanel(values, on_change=lambda lever, value: state.set_lever(name, lever, value))
+        LeverPanel(values, on_change=state.guarded(lambda lever, value: state.set_lever(name, lever, value)))
         with solara.Row():
             solara.FileDownload(lambda: scenario.to_toml(), filename=f"{name}.toml",
                                 label=f"Download {name}.toml")
@@ -139,12 +132,6 @@ def RunSettings():
     chosen_count = len(state.selected.value)
     valid = backend.MIN_SCENARIOS <= chosen_count <= backend.MAX_SCENARIOS
     task = state.run_comparison
-
-    def start():
-        chosen = [state.scenarios.value[n] for n in state.selected.value]
-        chosen = backend.with_baseline(chosen, state.BUILTINS)
-        task(chosen, state.replicates.value, state.scale.value, state.uncertainty.value)
-
     with solara.Card("4. Run"):
         solara.InputInt("Replicates per scenario (same seeds in every scenario)",
                         value=state.replicates, continuous_update=False)
@@ -155,13 +142,16 @@ def RunSettings():
                       values=["both", "chance", "parameters"])
         if not 1 <= state.replicates.value <= state.MAX_REPLICATES:
             solara.Error(f"Replicates: choose 1 to {state.MAX_REPLICATES}.", dense=True)
-        solara.Button("Run comparison", color="primary", on_click=start,
+        # the disabled state is a convenience: state.start checks every limit on the server
+        solara.Button("Run comparison", color="primary", on_click=state.guarded(state.start),
                       disabled=task.pending or not valid
                       or not 1 <= state.replicates.value <= state.MAX_REPLICATES)
         if task.pending:
             done, total = state.progress.value
             solara.ProgressLinear(100 * done / total if total else True)
             solara.Text(f"Running: {done} of {total} runs finished. The page stays usable.")
+            solara.Button("Cancel", color="error", text=True, on_click=state.guarded(state.cancel),
+                          classes=["cancel-run"])
 
 
 # ---------------------------------------------------------------------------------- results
@@ -175,11 +165,9 @@ def Message(text: str, css_class: str):
 def Problems():
     if state.message.value:
         Message(state.message.value, "cakupan-message")
-    task = state.run_comparison
-    if task.error:
-        error = task.exception
-        text = str(error) if isinstance(error, backend.UserError) else f"{type(error).__name__}: {error}"
-        Message(f"The comparison failed: {text}", "run-error")
+    if state.notice.value:
+        solara.Info(f"{state.notice.value}. The results shown (if any) are those of the last "
+                    "finished comparison.", classes=["run-cancelled"])
     result = state.comparison.value
     if result is not None and not result.failures.empty:
         lines = [f"{r.scenario} replicate {r.replicate}: {r.error}" for r in result.failures.itertuples()]
@@ -209,8 +197,11 @@ def ResultsView(result: backend.Comparison):
     ordered = solara.use_memo(lambda: backend.order_rows(result.results.table, result.order), [id(result)])
     bands = solara.use_memo(lambda: backend.coverage_bands(result), [id(result)])
     summary = solara.use_memo(lambda: backend.summary(result), [id(result)])
-    solara.Markdown(f"**{len(result.order)} scenarios × {result.replicates} replicates at "
-                    f"scale {result.scale}** (paired seeds: replicate r uses the same seed in every scenario)")
+    # plain text, never Markdown: names come from uploaded files, and solara's Markdown loads
+    # scripts (mermaid, KaTeX) from a CDN
+    solara.Text(f"{len(result.order)} scenarios × {result.replicates} replicates at scale "
+                f"{result.scale} (paired seeds: replicate r uses the same seed in every scenario)",
+                style={"font-weight": "bold"})
     solara.Text(result.band_meaning, classes=["band-meaning"])
     with solara.Card("Summary (best value in each column highlighted)"):
         solara.HTML(tag="div", unsafe_innerHTML=charts.summary_html(

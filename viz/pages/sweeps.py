@@ -17,11 +17,22 @@ loaded = solara.reactive(None)  # (folder, Results)
 
 
 def open_folder() -> None:
+    """Open the typed folder; any problem (a corrupt folder included) is one message, and the
+    sweep already open stays open."""
     try:
         loaded.value = (folder.value, backend.load_sweep_results(folder.value))
         problem.value = None
-    except backend.UserError as error:
-        problem.value = str(error)
+    except Exception as error:  # noqa: BLE001 - unexpected errors are logged with an id
+        problem.value = backend.explain(error)
+
+
+def describe(path: str, manifest: dict) -> str:
+    """One line about the sweep. Everything in it comes from the folder's files: the page shows
+    it as text, never as HTML or Markdown."""
+    scenarios = manifest.get("scenarios", {})
+    design = manifest.get("design", {})
+    return (f"{manifest.get('name')} ({path}): {len(manifest.get('runs', []))} runs, scenarios "
+            f"{', '.join(map(str, scenarios))}, design {design.get('kind') if isinstance(design, dict) else design}.")
 
 
 @solara.component
@@ -52,11 +63,8 @@ def Page():
         solara.InputText("Results folder", value=folder, continuous_update=False)
         solara.Button("Open", color="primary", on_click=open_folder)
         if problem.value:
-            solara.Error(problem.value)
+            solara.Error(children=[solara.Text(problem.value)], classes=["sweep-problem"])
     if loaded.value is not None:
         path, results = loaded.value
-        manifest = results.manifest
-        solara.Markdown(f"**{manifest.get('name')}** ({path}): {len(manifest.get('runs', []))} runs, "
-                        f"scenarios {', '.join(manifest.get('scenarios', {}))}, "
-                        f"design {manifest.get('design', {}).get('kind')}.")
+        solara.Text(describe(path, results.manifest), classes=["sweep-description"])
         SweepPlot(results)

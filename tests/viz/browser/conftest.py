@@ -1,11 +1,14 @@
 """Browser-test harness: the app served on 127.0.0.1 by `python -m viz`, Debian's chromium
-driven by Playwright, and a guard that fails a test if the page fetches anything from outside
-127.0.0.1 or misses one of its own assets (the app must work with no CDN).
+driven by Playwright, and guards that fail a test if the page fetches anything from outside
+127.0.0.1 or misses one of its own assets, or if the server tried to fetch anything (its log
+names every attempt: solara's "Could not load URL", viz/assets.py's OFFLINE_MARK), or if a
+traceback reached the page.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -16,6 +19,10 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
+
+from playwright.sync_api import Error as PlaywrightError
+
+from viz.assets import OFFLINE_MARK
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -46,8 +53,34 @@ def _wait_until_serving(url: str, process: subprocess.Popen, log: Path) -> None:
     raise RuntimeError(f"the app did not start serving {url}:\n{log.read_text()[-3000:]}")
 
 
+class Server:
+    """The app's process and its log (stdout and stderr)."""
+
+    def __init__(self, url: str, process: subprocess.Popen, log: Path):
+        self.url, self.process, self.log = url, process, log
+
+    def log_text(self, start: int = 0) -> str:
+        return self.log.read_text(encoding="utf-8", errors="replace")[start:]
+
+    def log_size(self) -> int:
+        return len(self.log_text())
+
+    def wait_for_log(self, pattern: str, start: int = 0) -> re.Match:
+        """The first match of `pattern` in the log after `start`, waiting for it to be written."""
+        for _ in range(WAIT_MS // 100):
+            found = re.search(pattern, self.log_text(start))
+            if found:
+                return found
+            time.sleep(0.1)
+        raise AssertionError(f"the server log never showed {pattern!r}:\n{self.log_text(start)[-3000:]}")
+
+    def outside_fetches(self, start: int = 0) -> list[str]:
+        return [line for line in self.log_text(start).splitlines()
+                if "Could not load URL" in line or OFFLINE_MARK in line]
+
+
 @pytest.fixture(scope="session")
-def app_url(tmp_path_factory):
+def server(tmp_path_factory):
     """Start the app as a planner would (python -m viz) on a free port; stop it afterwards."""
     port = free_port()
     log = tmp_path_factory.mktemp("app") / "server.log"
@@ -60,13 +93,18 @@ def app_url(tmp_path_factory):
     url = f"http://127.0.0.1:{port}"
     try:
         _wait_until_serving(url + "/", process, log)
-        yield url
+        yield Server(url, process, log)
     finally:
         process.terminate()
         try:
             process.wait(timeout=20)
         except subprocess.TimeoutExpired:
             process.kill()
+
+
+@pytest.fixture(scope="session")
+def app_url(server):
+    return server.url
 
 
 @pytest.fixture(scope="session")
@@ -107,9 +145,11 @@ class Guard:
 
 
 @pytest.fixture
-def new_page(browser, app_url):
-    """new_page(path) -> a page in its own browser context (its own session), guarded."""
+def new_page(browser, server):
+    """new_page(path) -> a page in its own browser context (its own session), guarded: at the
+    end no request left 127.0.0.1 (browser or server) and no page shows a traceback."""
     contexts, guards = [], []
+    log_start = server.log_size()
 
     def make(path: str = "/"):
         context = browser.new_context(viewport=VIEWPORT, accept_downloads=True)
@@ -118,16 +158,23 @@ def new_page(browser, app_url):
         context.route(Guard.is_outside, guard.route)
         page = context.new_page()
         page.on("response", guard.response)
-        page.goto(app_url + path)
+        page.goto(server.url + path)
         contexts.append(context)
         guards.append(guard)
         return page
 
     yield make
     for context in contexts:
+        for page in context.pages:
+            try:
+                shown = page.get_by_text("Traceback").count()
+            except PlaywrightError:   # a page the test closed
+                continue
+            assert shown == 0, "a traceback reached the page"
         context.close()
     for guard in guards:
         guard.check()
+    assert not server.outside_fetches(log_start), f"the server fetched from outside: {server.outside_fetches(log_start)}"
 
 
 def screenshot(page, name: str) -> None:

@@ -1,11 +1,17 @@
 """The explore page in a real browser: Mesa's controls step this session's own model."""
 
-from tests.viz.browser.conftest import screenshot
+from playwright.sync_api import expect
+
+from tests.viz.browser.conftest import WAIT_MS, screenshot
 
 
 def step(page, times=1):
+    """Press Step `times` times, each once the month shown has moved on (a click while Mesa
+    is still stepping is ignored, as it would be for a planner)."""
     for _ in range(times):
+        month = page.get_by_text("Month:").first.inner_text()
         page.get_by_role("button", name="Step").click()
+        expect(page.get_by_text("Month:").first).not_to_have_text(month, timeout=WAIT_MS)
 
 
 def test_explore_steps_the_model_and_shows_month_coverage_and_perisai(new_page):
