@@ -8,11 +8,17 @@ solara reactives and hooks, which Solara keeps per browser session.
 import solara
 import solara.lab
 
+from experiments.i18n import N_
+from viz.language import LanguageSwitch, restore, use_translator
 from viz.pages import compare, explore, sweeps
+
 
 @solara.component
 def Layout(children=[]):  # noqa: B006 - solara's Layout signature
-    """Solara's AppLayout with the pages' labels on the tabs (its own tabs show paths)."""
+    """Solara's AppLayout with the pages' labels on the tabs (its own tabs show paths) and the
+    language switch; the session's language is restored once when the layout mounts."""
+    _ = use_translator()
+    solara.use_effect(restore, [])
     route, all_routes = solara.use_route()
     router = solara.use_router()
     index = all_routes.index(route) if route in all_routes else 0
@@ -21,13 +27,14 @@ def Layout(children=[]):  # noqa: B006 - solara's Layout signature
         router.push(solara.resolve_path(all_routes[i]))
 
     tabs = solara.lab.Tabs(value=index, on_value=go, align="center",
-                           children=[solara.lab.Tab(r.label) for r in all_routes])
-    return solara.AppLayout(children=[solara.AppBar(children=[tabs]), *children], title="cakupan")
+                           children=[solara.lab.Tab(_(r.label)) for r in all_routes])
+    return solara.AppLayout(children=[solara.AppBar(children=[tabs, LanguageSwitch()]), *children],
+                            title="cakupan")
 
 
 # The root route's layout wraps every page.
 routes = [
-    solara.Route(path="/", component=compare.Page, label="Compare", layout=Layout),
-    solara.Route(path="explore", component=explore.Page, label="Explore"),
-    solara.Route(path="sweeps", component=sweeps.Page, label="Sweeps"),
+    solara.Route(path="/", component=compare.Page, label=N_("Compare"), layout=Layout),
+    solara.Route(path="explore", component=explore.Page, label=N_("Explore")),
+    solara.Route(path="sweeps", component=sweeps.Page, label=N_("Sweeps")),
 ]
