@@ -78,6 +78,30 @@ def highlight_colours(values: pd.Series, better: str = "max", baseline: str = BA
     return colours
 
 
+def series_labels(frame: pd.DataFrame, by: tuple[str, ...]) -> list[str]:
+    """One label per line drawn: the scenario, and the point in a sweep ('baseline, 3')."""
+    if "point" in by:
+        return [f"{s}, {p}" for s, p in zip(frame["scenario"], frame["point"])]
+    return list(frame["scenario"])
+
+
+def series_table(table: pd.DataFrame, by: tuple[str, ...]) -> pd.DataFrame:
+    """`table` with its `series` label (see series_labels)."""
+    return table.assign(series=series_labels(table, by))
+
+
+def experiment_colours(summary: pd.DataFrame, by: tuple[str, ...], order: list[str],
+                       baseline: str = BASELINE) -> dict[str, str]:
+    """Colours of a results folder's series: one per scenario when they fit the palette (in
+    `order`); else the best and worst by coverage at the target month, the rest grey."""
+    labels = series_labels(summary, by)
+    names = [n for n in order if n in set(labels)] + labels
+    colours = series_colours(names, baseline)
+    if len(colours) == len(set(names)):
+        return colours
+    return highlight_colours(pd.Series(summary["coverage_mean"].to_numpy(), index=labels), "max", baseline)
+
+
 def colour_of(colours: dict[str, str], name: str) -> str:
     return colours.get(name, OTHER_COLOUR)
 

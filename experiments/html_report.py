@@ -59,37 +59,21 @@ def shown_summary(summary: pd.DataFrame, t) -> pd.DataFrame:
     return shown
 
 
-def series_labels(frame: pd.DataFrame, by: tuple[str, ...]) -> list[str]:
-    """One label per line drawn: the scenario, and the point in a sweep ('baseline, 3')."""
-    if "point" in by:
-        return [f"{s}, {p}" for s, p in zip(frame["scenario"], frame["point"])]
-    return list(frame["scenario"])
-
-
-def series_table(results: Results) -> pd.DataFrame:
-    return results.table.assign(series=series_labels(results.table, results.by))
-
-
-def colours_for(results: Results, summary: pd.DataFrame, order: list[str], baseline: str) -> dict[str, str]:
-    """One colour per scenario when they fit the palette; else the best and worst series by
-    coverage at the target month coloured and the rest grey (every series still drawn)."""
-    labels = series_labels(summary, results.by)
-    names = [n for n in order if n in set(labels)] + labels
-    colours = figures.series_colours(names, baseline)
-    if len(colours) == len(set(names)):
-        return colours
-    return figures.highlight_colours(pd.Series(summary["coverage_mean"].to_numpy(), index=labels), "max", baseline)
-
-
 def facts(results: Results, t) -> list[tuple[str, str]]:
     """What the comparison was run with, read from its manifest and scenarios."""
     manifest = results.manifest
     scenarios = {name: tomllib.loads(text) for name, text in manifest.get("scenarios", {}).items()}
+    overrides = manifest.get("overrides") or {}
+
     def values(key):
+        """A run field as run: the command's override, else each scenario's own value."""
+        if overrides.get(key) is not None:
+            return str(overrides[key])
         found = sorted({str(s.get(key)) for s in scenarios.values() if s.get(key) is not None})
         return ", ".join(found) or "–"
     seeds = sorted({r["seed"] for r in manifest.get("runs", [])})
-    sets = {s.get("data_set", data.DEFAULT_DATA_SET) for s in scenarios.values()} or {data.DEFAULT_DATA_SET}
+    sets = {overrides.get("data_set") or s.get("data_set", data.DEFAULT_DATA_SET)
+            for s in scenarios.values()} or {data.DEFAULT_DATA_SET}
     return [(t("Experiment"), str(manifest.get("name", "–"))),
             (t("Kind"), str(manifest.get("kind", "–"))),
             (t("Runs"), t.number(len(manifest.get("runs", [])))),
@@ -98,6 +82,8 @@ def facts(results: Results, t) -> list[tuple[str, str]]:
             (t("Scale (fraction of workers simulated)"), values("scale")),
             (t("Horizon"), values("horizon")),
             (t("Data set"), ", ".join(sorted(sets))),
+            (t("Run with (replacing the scenarios' values)"),
+             ", ".join(f"{k} = {v}" for k, v in overrides.items() if v is not None) or "–"),
             (t("Code version"), str(manifest.get("code_version", "–"))),
             (t("Created"), str(manifest.get("created", "–")))]
 
@@ -130,8 +116,8 @@ def render(results: Results, target_month: str = TARGET_MONTH, target: float = T
     rank = {name: i for i, name in enumerate(order)}
     summary = summary.sort_values("scenario", key=lambda s: s.map(lambda n: rank.get(n, len(rank))),
                                   kind="stable").reset_index(drop=True)
-    table = series_table(results)
-    colours = colours_for(results, summary, order, baseline or BASELINE)
+    table = figures.series_table(results.table, results.by)
+    colours = figures.experiment_colours(summary, results.by, order, baseline or BASELINE)
     scenario_colours = colours if "point" not in results.by else {}
     title = t("cakupan: {name}", name=results.manifest.get("name", ""))
     parts = [f"<h1>{html.escape(title)}</h1>",
