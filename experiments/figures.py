@@ -161,11 +161,19 @@ def month_shown(table: pd.DataFrame, preferred: str) -> str:
 
 
 # ---------------------------------------------------------------------------------- drawing
-def style_figure(fig: go.Figure, title: str, y_title: str, x_title: str = "", height: int = 420) -> go.Figure:
+# Plotly's decimal and thousands separators per language (axis ticks; hover text is Babel's).
+SEPARATORS = {"en": ".,", "id": ",."}
+
+
+def style_figure(fig: go.Figure, t: Translator, title: str, y_title: str | None, x_title: str = "",
+                 height: int = 420) -> go.Figure:
+    """The look every chart shares, with the language's number separators on the axes;
+    `y_title` None leaves the y axes' titles as the builder set them."""
     fig.update_layout(title=title, height=height, template="plotly_white", hovermode="closest",
                       legend={"orientation": "h", "y": -0.18}, margin={"l": 60, "r": 20, "t": 60, "b": 40},
-                      font={"family": "Roboto, Arial, sans-serif"})
-    fig.update_yaxes(title=y_title)
+                      font={"family": "Roboto, Arial, sans-serif"}, separators=SEPARATORS.get(t.lang, ".,"))
+    if y_title is not None:
+        fig.update_yaxes(title=y_title)
     if x_title:
         fig.update_xaxes(title=x_title)
     return fig
@@ -235,7 +243,7 @@ def coverage_figure(coverage_bands: pd.DataFrame, colours: dict[str, str], targe
     if target_month in month_labels:
         fig.add_vline(x=month_labels.index(target_month), line={"color": "grey", "dash": "dot", "width": 1})
     fig.update_yaxes(ticksuffix="%", rangemode="tozero")
-    return style_figure(fig, t("Coverage over time (line: mean; band: 90% of replicates)"),
+    return style_figure(fig, t, t("Coverage over time (line: mean; band: 90% of replicates)"),
                    t("active participants, % of workers"))
 
 
@@ -253,7 +261,7 @@ def formal_informal_figure(results: pd.DataFrame, colours: dict[str, str], lang:
             trace.showlegend = False
         seen.add(trace.name)
     fig.update_yaxes(ticksuffix="%")
-    return style_figure(fig, t("Formal and informal coverage"), t("% of the sector's workers"))
+    return style_figure(fig, t, t("Formal and informal coverage"), t("% of the sector's workers"))
 
 
 def channels_figure(results: pd.DataFrame, colours: dict[str, str], lang: str = "en") -> go.Figure:
@@ -269,7 +277,7 @@ def channels_figure(results: pd.DataFrame, colours: dict[str, str], lang: str = 
                              textposition="none", hovertemplate="%{text}<extra></extra>",
                              marker_color=colour_of(colours, scenario)))
     fig.update_layout(barmode="group")
-    return style_figure(fig, t("New enrollments by channel over the run (mean of replicates)"), t("workers"))
+    return style_figure(fig, t, t("New enrollments by channel over the run (mean of replicates)"), t("workers"))
 
 
 def spend_figure(results: pd.DataFrame, colours: dict[str, str], lang: str = "en", by: str = "scenario") -> go.Figure:
@@ -280,7 +288,7 @@ def spend_figure(results: pd.DataFrame, colours: dict[str, str], lang: str = "en
                        t, scale=1 / BILLION, by=by)
     _others_legend(fig, grey, t)
     _month_axis(fig, sorted(results["month"].unique()), t)
-    return style_figure(fig, t("Spend over time (all items: subsidies, Perisai, campaigns, villages, firms, pilot)"),
+    return style_figure(fig, t, t("Spend over time (all items: subsidies, Perisai, campaigns, villages, firms, pilot)"),
                    t("billion rupiah, cumulative"))
 
 
@@ -304,7 +312,7 @@ def regency_figure(regency: pd.DataFrame, month: str, target: float, colours: di
     fig.add_vline(x=target * 100, line={"color": "black", "dash": "dash", "width": 1})
     fig.update_xaxes(ticksuffix="%", title=t("coverage in {month}, % of workers (mean of replicates)",
                                              month=t.month(month)))
-    return style_figure(fig, t("Coverage by regency, {month}", month=t.month(month)), "",
+    return style_figure(fig, t, t("Coverage by regency, {month}", month=t.month(month)), "",
                    height=26 * len(names) + 160)
 
 
@@ -323,7 +331,7 @@ def regency_map_figure(regency: pd.DataFrame, places: pd.DataFrame, month: str, 
                 "color": joined["coverage"] * 100, "colorscale": "Viridis", "line": {"color": "black", "width": 1},
                 "colorbar": {"title": t("coverage, %"), "ticksuffix": "%"}}))
     fig.update_yaxes(scaleanchor="x", scaleratio=1)
-    return style_figure(fig, t("{scenario}: coverage by regency, {month}", scenario=plain(scenario), month=t.month(month)),
+    return style_figure(fig, t, t("{scenario}: coverage by regency, {month}", scenario=plain(scenario), month=t.month(month)),
                    t("latitude"), t("longitude"), height=520)
 
 
@@ -390,7 +398,7 @@ def sweep_figure(summary: pd.DataFrame, x: str, y: str, colour_by: str | None = 
                                          "line": {"color": "black", "width": 1}}))
     if kind == "percent":
         fig.update_yaxes(ticksuffix="%")
-    return style_figure(fig, t("{y} against {x}", y=t(SWEEP_LABELS.get(y, y)), x=x), t(SWEEP_LABELS.get(y, y)),
+    return style_figure(fig, t, t("{y} against {x}", y=t(SWEEP_LABELS.get(y, y)), x=x), t(SWEEP_LABELS.get(y, y)),
                    x, height=460)
 
 

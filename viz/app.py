@@ -22,9 +22,10 @@ def Layout(children=[]):  # noqa: B006 - solara's Layout signature
     route, all_routes = solara.use_route()
     router = solara.use_router()
     index = all_routes.index(route) if route in all_routes else 0
+    paths = [solara.resolve_path(r) for r in all_routes]  # needs the render context: not in `go`
 
     def go(i: int) -> None:
-        router.push(solara.resolve_path(all_routes[i]))
+        router.push(paths[i])
 
     tabs = solara.lab.Tabs(value=index, on_value=go, align="center",
                            children=[solara.lab.Tab(_(r.label)) for r in all_routes])

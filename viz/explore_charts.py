@@ -59,7 +59,7 @@ def coverage_so_far(results: pd.DataFrame, target: float, lang: str = "en") -> g
     _month_axis(fig, results, t)
     fig.update_yaxes(ticksuffix="%", range=[0, max(100 * target, 100 * results[
         ["coverage", "coverage_formal", "coverage_informal"]].to_numpy().max()) * 1.1])
-    return style_figure(fig, t("Coverage"), t("% of workers"), height=360)
+    return style_figure(fig, t, t("Coverage"), t("% of workers"), height=360)
 
 
 def perisai_activity(results: pd.DataFrame, lang: str = "en") -> go.Figure:
@@ -78,7 +78,8 @@ def perisai_activity(results: pd.DataFrame, lang: str = "en") -> go.Figure:
     fig.update_yaxes(title=t("agents"), range=[0, max(top, 1) * 1.15], secondary_y=False)
     top = results[["perisai_visits", "new_via_perisai"]].to_numpy().max()
     fig.update_yaxes(title=t("workers per month"), range=[0, max(top, 1) * 1.15], secondary_y=True)
-    return style_figure(fig, t("Perisai agents' activity"), t("agents"), height=360)
+    fig.update_yaxes(tickformat=",d")  # whole numbers of agents and workers, not "45k"
+    return style_figure(fig, t, t("Perisai agents' activity"), None, height=360)
 
 
 def regency_now(regency_table: pd.DataFrame, target: float, lang: str = "en") -> go.Figure:
@@ -93,4 +94,4 @@ def regency_now(regency_table: pd.DataFrame, target: float, lang: str = "en") ->
     fig.add_vline(x=target * 100, line={"color": "black", "dash": "dash", "width": 1})
     fig.update_xaxes(ticksuffix="%", range=[0, max(100 * target, 100 * now["coverage"].max()) * 1.1],
                      title=t("% of workers"))
-    return style_figure(fig, t("Coverage by regency, {month}", month=t.month(month)), "", height=520)
+    return style_figure(fig, t, t("Coverage by regency, {month}", month=t.month(month)), "", height=520)

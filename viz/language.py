@@ -1,7 +1,8 @@
 """The page's language, chosen with the switch in the app bar and kept for the browser session.
 
-The choice is a Solara reactive (one value per browser tab's kernel) and is also remembered by
-Solara's session id, so it survives a page reload and opening another tab in the same browser.
+The choice is a Solara reactive: one value per browser session (virtual kernel), kept across
+the app's pages. It is also remembered by Solara's session id and restored when the layout mounts,
+meant for a reload of the page (not yet covered by a browser test).
 Components read it with `use_translator()`, so switching re-renders every visible string.
 """
 
