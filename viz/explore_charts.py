@@ -74,10 +74,10 @@ def perisai_activity(results: pd.DataFrame, lang: str = "en") -> go.Figure:
     fig.add_trace(_line(results, "new_via_perisai", t("new participants"), SCENARIO_COLOURS[2], t,
                         t.number), secondary_y=True)
     _month_axis(fig, results, t)
-    top = results["perisai_agents_active"].max()
-    fig.update_yaxes(title=t("agents"), range=[0, max(top, 1) * 1.15], secondary_y=False)
+    top = results["perisai_agents_active"].max()  # at least 0-10, so whole-number ticks stay distinct
+    fig.update_yaxes(title=t("agents"), range=[0, max(top, 10) * 1.15], secondary_y=False)
     top = results[["perisai_visits", "new_via_perisai"]].to_numpy().max()
-    fig.update_yaxes(title=t("workers per month"), range=[0, max(top, 1) * 1.15], secondary_y=True)
+    fig.update_yaxes(title=t("workers per month"), range=[0, max(top, 10) * 1.15], secondary_y=True)
     fig.update_yaxes(tickformat=",d")  # whole numbers of agents and workers, not "45k"
     return style_figure(fig, t, t("Perisai agents' activity"), None, height=360)
 

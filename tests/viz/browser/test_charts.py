@@ -42,6 +42,11 @@ STRINGS_JS = """() => {
 }"""
 
 
+def shown(page, text):
+    """Wait until `text` is a visible string of the page or of a chart's SVG."""
+    page.wait_for_function(f"(text) => ({STRINGS_JS})().includes(text)", arg=text)
+
+
 def hover(page, index, name, category):
     """Move the mouse onto one point of one chart, as a planner does; returns the hover label."""
     point = page.evaluate(POINT_JS, [index, name, category])
@@ -149,13 +154,15 @@ def english_left(strings: list[str], english: set[str]) -> list[str]:
 def test_switching_language_changes_every_visible_string_and_is_kept(new_page):
     page = new_page("/explore")
     page.get_by_text("Month: Aug 2024").wait_for()
-    page.get_by_text("Coverage by regency, Aug 2024").wait_for()  # the last chart drawn
+    for title in ("Coverage", "Perisai agents' activity", "Coverage by regency, Aug 2024"):
+        shown(page, title)  # every chart drawn
     english = translated_messages("id")
     before = english_left(page.evaluate(STRINGS_JS), english)
-    assert len(before) > 20 and "Perisai agents' activity" in before, page.evaluate(STRINGS_JS)  # sees the English
+    assert len(before) > 20 and "Perisai agents' activity" in before  # the check sees the page's English
     page.get_by_role("button", name="Bahasa Indonesia").click()
     page.get_by_text("Bulan: Agu 2024").wait_for()
-    page.get_by_text("Cakupan per kabupaten/kota, Agu 2024").wait_for()
+    for title in ("Cakupan", "Kegiatan agen Perisai", "Cakupan per kabupaten/kota, Agu 2024"):
+        shown(page, title)
     assert english_left(page.evaluate(STRINGS_JS), english) == []
     screenshot(page, "explore-id")
     page.get_by_role("tab", name="Bandingkan").click()  # kept across pages
