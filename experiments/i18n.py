@@ -23,7 +23,6 @@ import math
 import sys
 from pathlib import Path
 
-from babel import Locale
 from babel.dates import format_date
 from babel.messages.catalog import Catalog
 from babel.messages.extract import extract_from_file
