@@ -153,8 +153,14 @@ def sweep(sweep_file: Annotated[Path, typer.Argument(metavar="SWEEP.toml", help=
 def report_(folder: Annotated[Path, typer.Argument(metavar="DIR", help="A results folder (--out of run or sweep).")],
             target_month: TargetMonth = TARGET_MONTH,
             baseline: Annotated[str, typer.Option(help="Reference scenario for extra participants and cost.")] = "baseline",
-            into: Annotated[Optional[Path], typer.Option("--into", help="Where to write [default: DIR/report].")] = None):
-    """Summary tables (CSV) and PNG charts of a results folder."""
+            into: Annotated[Optional[Path], typer.Option("--into", help="Where to write [default: DIR/report].")] = None,
+            lang: Annotated[str, typer.Option("--lang", help="Language of report.html and the charts: en or id.")] = "en"):
+    """Summary tables (CSV), PNG charts and report.html (one self-contained file to share: interactive
+    charts, summary, every scenario's TOML, seeds, scale, data set, code version; opens offline)."""
+    from experiments.i18n import LANGUAGES
+
+    if lang not in LANGUAGES:
+        raise typer.BadParameter(f"{lang!r} is not offered; choose one of {', '.join(LANGUAGES)}", param_hint="--lang")
     from experiments import report
     from experiments.runner import Results
     from experiments.store import StoreError
@@ -168,7 +174,7 @@ def report_(folder: Annotated[Path, typer.Argument(metavar="DIR", help="A result
                          "; rerun the command that wrote it to compute them"))
     factors = list(results.manifest.get("design", {}).get("factors", {}))
     _print_outcome(results, target_month, baseline, factors)
-    paths = report.write(results, target, target_month, baseline=baseline)
+    paths = report.write(results, target, target_month, baseline=baseline, lang=lang)
     typer.echo("wrote " + ", ".join(str(p) for p in paths))
 
 

@@ -13,6 +13,8 @@ matplotlib.use("Agg")  # files only, no display needed
 import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 
+from experiments import figures  # noqa: E402
+from experiments.i18n import translator  # noqa: E402
 from experiments.runner import Results  # noqa: E402
 from experiments.summary import TARGET_COVERAGE, TARGET_MONTH  # noqa: E402
 from model import months  # noqa: E402
@@ -149,8 +151,13 @@ def pilot_design(table: pd.DataFrame) -> str:
 
 
 def write(results: Results, folder: str | Path, target_month: str = TARGET_MONTH,
-          target: float = TARGET_COVERAGE, baseline: str | None = "baseline") -> list[Path]:
-    """summary.csv, per_replicate.csv, bands.csv and PNG charts in `folder`; returns the paths."""
+          target: float = TARGET_COVERAGE, baseline: str | None = "baseline",
+          lang: str = "en") -> list[Path]:
+    """summary.csv, per_replicate.csv, bands.csv, PNG charts and report.html (the shareable,
+    self-contained report: experiments/html_report.py) in `folder`; returns the paths.
+    PNGs and the HTML report share the tables and colours (experiments/figures.py)."""
+    from experiments import html_report
+
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     summary = results.summary(target_month, target, baseline)
@@ -160,13 +167,20 @@ def write(results: Results, folder: str | Path, target_month: str = TARGET_MONTH
     paths += _drivers_csv(results, folder, target_month, baseline)
     bands = results.bands(["coverage", "active", "active_informal", "spend_idr"])
     bands.to_csv(paths[2], index=False)
-    paths.append(_coverage_chart(bands, results.by, folder / "coverage.png", target_month, target))
-    paths.append(_spend_chart(results.table, results.by, folder / "spend.png"))
-    paths.append(_regency_chart(results.regency, folder / "regency.png", target_month))
+    order = list(results.manifest.get("scenarios", {}))
+    colours = figures.experiment_colours(summary, results.by, order, baseline or figures.BASELINE)
+    table = figures.series_table(results.table, results.by)
+    t = translator(lang)
+    paths.append(_coverage_chart(table, colours, folder / "coverage.png", target_month, target, t))
+    paths.append(_spend_chart(table, colours, folder / "spend.png", t))
+    paths.append(_regency_chart(results.regency, figures.series_colours(order, baseline or figures.BASELINE),
+                                folder / "regency.png", target_month, t))
     factors = list(results.manifest.get("design", {}).get("factors", {}))
     if factors:
         paths.append(_factor_chart(summary, factors, folder / "factors.png", target_month))
     paths += _pilot_outputs(results, folder)
+    paths.append(html_report.write(results, folder / "report.html", target_month=target_month,
+                                   target=target, baseline=baseline, lang=lang, order=order))
     return [p for p in paths if p is not None]
 
 
@@ -224,53 +238,59 @@ def _pilot_chart(summary: pd.DataFrame, found: dict, by, path: Path) -> Path:
     return _save(fig, path)
 
 
-def _series_label(key, by: tuple[str, ...]) -> str:
-    key = key if isinstance(key, tuple) else (key,)
-    return ", ".join(f"{k} {v}" if k == "point" else str(v) for k, v in zip(by, key))
+def _band_lines(ax, band: pd.DataFrame, colours: dict[str, str], scale: float, t) -> None:
+    """Every series of `band` (one row per series and month): coloured ones with their 90%
+    interval, the others thin and grey under them with one legend entry; none left out."""
+    names = list(dict.fromkeys(band["series"]))
+    grey = [n for n in names if n not in colours]
+    for name in grey + [n for n in names if n in colours]:
+        rows = band[band["series"] == name]
+        x = pd.to_datetime(rows["month"])
+        if name not in colours:
+            ax.plot(x, scale * rows["mean"], color=figures.OTHER_COLOUR, linewidth=0.8, zorder=1)
+            continue
+        ax.plot(x, scale * rows["mean"], color=colours[name], linewidth=2, label=name, zorder=3)
+        ax.fill_between(x, scale * rows["low"], scale * rows["high"], color=colours[name],
+                        alpha=figures.BAND_OPACITY, linewidth=0, zorder=2)
+    if grey:
+        ax.plot([], [], color=figures.OTHER_COLOUR, linewidth=0.8,
+                label=t("{count} other series (grey)", count=len(grey)))
 
 
-def _coverage_chart(bands: pd.DataFrame, by, path: Path, target_month: str, target: float) -> Path:
-    data = bands[bands["output"] == "coverage"]
+def _coverage_chart(table: pd.DataFrame, colours: dict, path: Path, target_month: str, target: float,
+                    t) -> Path:
     fig, ax = plt.subplots(figsize=(10, 5.5))
-    groups = list(data.groupby(list(by), sort=False))
-    for key, group in groups[:12]:
-        x = pd.to_datetime(group["month"])
-        line, = ax.plot(x, 100 * group["mean"], label=_series_label(key, by))
-        ax.fill_between(x, 100 * group["low"], 100 * group["high"], color=line.get_color(), alpha=0.18)
-    ax.axhline(100 * target, color="black", linestyle="--", linewidth=1, label=f"target {target:.0%}")
+    _band_lines(ax, figures.bands(table, "coverage", by="series"), colours, 100, t)
+    ax.axhline(100 * target, color="black", linestyle="--", linewidth=1,
+               label=t("target {share}", share=t.percent(target, 0)))
     ax.axvline(pd.to_datetime(target_month), color="grey", linestyle=":", linewidth=1)
-    ax.set(title="Active coverage of eligible workers: mean and 90% interval over replicates",
-           ylabel="% of eligible workers active", xlabel="month")
+    ax.set(title=t("Coverage over time (line: mean; band: 90% of replicates)"),
+           ylabel=t("active participants, % of workers"))
     ax.grid(alpha=0.3)
     ax.legend(fontsize=8, loc="best")
-    if len(groups) > 12:
-        ax.text(0.01, 0.01, f"first 12 of {len(groups)} series", transform=ax.transAxes, fontsize=8)
     return _save(fig, path)
 
 
-def _spend_chart(table: pd.DataFrame, by, path: Path) -> Path:
+def _spend_chart(table: pd.DataFrame, colours: dict, path: Path, t) -> Path:
     fig, ax = plt.subplots(figsize=(10, 5))
-    cumulative = table.assign(cum=table.groupby([*by, "replicate"])["spend_idr"].cumsum() / 1e9)
-    mean = cumulative.groupby([*by, "month"], sort=False)["cum"].mean().reset_index()
-    for key, group in list(mean.groupby(list(by), sort=False))[:12]:
-        ax.plot(pd.to_datetime(group["month"]), group["cum"], label=_series_label(key, by))
-    ax.set(title="Cumulative programme spend (mean over replicates)", ylabel="Rp billion", xlabel="month")
+    spend = figures.bands(figures.cumulative_spend(table, by="series"), "spend_idr", by="series")
+    _band_lines(ax, spend, colours, 1 / figures.BILLION, t)
+    ax.set(title=t("Spend over time"), ylabel=t("billion rupiah, cumulative"))
     ax.grid(alpha=0.3)
     ax.legend(fontsize=8)
     return _save(fig, path)
 
 
-def _regency_chart(regency: pd.DataFrame, path: Path, target_month: str) -> Path | None:
+def _regency_chart(regency: pd.DataFrame, colours: dict, path: Path, target_month: str, t) -> Path | None:
     month = target_month if target_month in set(regency["month"]) else regency["month"].max()
     at = regency[regency["month"] == month]
     if at.empty:
         return None
-    table = at.groupby(["regency", "scenario"])["coverage"].mean().unstack("scenario")
+    table = figures.regency_coverage(at, month)  # scenarios in their order, mean over points
     table = table.loc[table.mean(axis=1).sort_values().index]
     fig, ax = plt.subplots(figsize=(10, 7))
-    (100 * table).plot.barh(ax=ax, width=0.8)
-    ax.set(title=f"Coverage by regency, {month} (mean over replicates and points)",
-           xlabel="% of eligible workers active", ylabel="")
+    (100 * table).plot.barh(ax=ax, width=0.8, color=[figures.colour_of(colours, s) for s in table.columns])
+    ax.set(title=t("Coverage by regency, {month}", month=t.month(month)), xlabel=t("% of workers"), ylabel="")
     ax.grid(alpha=0.3, axis="x")
     ax.legend(fontsize=8)
     return _save(fig, path)
@@ -279,8 +299,10 @@ def _regency_chart(regency: pd.DataFrame, path: Path, target_month: str) -> Path
 def _factor_chart(summary: pd.DataFrame, factors: list[str], path: Path, target_month: str) -> Path:
     fig, axes = plt.subplots(1, len(factors), figsize=(4 * len(factors), 4), sharey=True, squeeze=False)
     for ax, factor in zip(axes[0], factors):
+        colours = figures.series_colours(summary["scenario"])
         for scenario, group in summary.groupby("scenario", sort=False):
-            ax.scatter(group[factor], 100 * group["coverage_mean"], label=scenario, s=18)
+            ax.scatter(group[factor], 100 * group["coverage_mean"], label=scenario, s=18,
+                       color=figures.colour_of(colours, scenario))
         ax.set(xlabel=factor)
         ax.grid(alpha=0.3)
     axes[0][0].set(ylabel=f"coverage {target_month}, %")

@@ -1,7 +1,7 @@
 """cakupan's browser app: `python -m viz` (what `./dev.sh app` and `cakupan app` run).
 
 Three pages: Compare (built-in and edited scenarios side by side), Explore (one run step by
-step with Mesa's SolaraViz) and Sweeps (a sweep results folder from the CLI). State lives in
+step, with its own step / play / reset) and Sweeps (a sweep results folder from the CLI). State lives in
 solara reactives and hooks, which Solara keeps per browser session.
 
 Where the app's checks live: viz/backend.py (uploads, limits, error ids), viz/state.py (one
@@ -13,7 +13,9 @@ error id, not a traceback).
 import solara
 import solara.lab
 
+from experiments.i18n import N_
 from viz import assets, backend
+from viz.language import LanguageSwitch, restore, use_translator
 from viz.pages import compare, explore, sweeps
 
 assets.forbid_cdn()  # the server never fetches from outside: a missing asset is a logged error
@@ -35,30 +37,34 @@ def Guard(children=[]):  # noqa: B006 - solara's children signature
 
 @solara.component
 def Layout(children=[]):  # noqa: B006 - solara's Layout signature
-    """Solara's AppLayout with the pages' labels on the tabs (its own tabs show paths).
+    """Solara's AppLayout with the pages' labels on the tabs (its own tabs show paths) and the
+    language switch; the session's language is restored once when the layout mounts.
 
     The tabs' paths are resolved while rendering (solara.resolve_path needs the render
     context); the click handler only pushes one of them, so every tab works from every page,
     and the browser's back and forward buttons move between pages."""
+    _ = use_translator()
+    solara.use_effect(restore, [])
     route, all_routes = solara.use_route()
     router = solara.use_router()
-    paths = [solara.resolve_path(r) for r in all_routes]
     index = all_routes.index(route) if route in all_routes else 0
+    paths = [solara.resolve_path(r) for r in all_routes]  # needs the render context: not in `go`
 
     def go(i: int) -> None:
         if paths[i] != router.path:
             router.push(paths[i])
 
     tabs = solara.lab.Tabs(value=index, on_value=go, align="center",
-                           children=[solara.lab.Tab(r.label, classes=[f"tab-{r.label.lower()}"])
+                           children=[solara.lab.Tab(_(r.label), classes=[f"tab-{r.label.lower()}"])
                                      for r in all_routes])
-    return solara.AppLayout(children=[solara.AppBar(children=[tabs]), Guard(children=children)],
+    return solara.AppLayout(children=[solara.AppBar(children=[tabs, LanguageSwitch()]),
+                                      Guard(children=children)],
                             title="cakupan")
 
 
 # The root route's layout wraps every page.
 routes = [
-    solara.Route(path="/", component=compare.Page, label="Compare", layout=Layout),
-    solara.Route(path="explore", component=explore.Page, label="Explore"),
-    solara.Route(path="sweeps", component=sweeps.Page, label="Sweeps"),
+    solara.Route(path="/", component=compare.Page, label=N_("Compare"), layout=Layout),
+    solara.Route(path="explore", component=explore.Page, label=N_("Explore")),
+    solara.Route(path="sweeps", component=sweeps.Page, label=N_("Sweeps")),
 ]

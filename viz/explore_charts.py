@@ -1,78 +1,97 @@
 """Figures for the explore page: one live EnrollmentModel, redrawn after each step.
 
 Pure functions of the model's own tables (results() and regency_table()), so they are tested
-without a browser like viz/charts.py.
+without a browser; Plotly figures in the page's language, styled as experiments/figures.py.
 """
 
 from __future__ import annotations
 
 import pandas as pd
-from matplotlib.figure import Figure
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
 
-from viz.charts import _figure, colour
+from experiments.figures import SCENARIO_COLOURS, style_figure
+from experiments.i18n import N_, translator
+
+# Headline numbers of the current month: (label, column, kind of value).
+STATUS = ((N_("Month"), "month", "month"), (N_("Coverage"), "coverage", "percent"),
+          (N_("Active participants"), "active", "number"),
+          (N_("Perisai agents active"), "perisai_agents_active", "number"),
+          (N_("Perisai visits this month"), "perisai_visits", "number"),
+          (N_("New via Perisai this month"), "new_via_perisai", "number"),
+          (N_("Villages active"), "villages_active", "number"))
 
 
-def status(model) -> dict[str, str]:
-    """The headline numbers of the current month, formatted for the page."""
+def status(model, lang: str = "en") -> dict[str, str]:
+    """The headline numbers of the current month, labelled and formatted in `lang`."""
+    t = translator(lang)
     row = model.results().iloc[-1]
-    return {
-        "Month": str(row["month"]),
-        "Coverage": f"{row['coverage']:.1%}",
-        "Active participants": f"{row['active']:,.0f}",
-        "Perisai agents active": f"{row['perisai_agents_active']:,.0f}",
-        "Perisai visits this month": f"{row['perisai_visits']:,.0f}",
-        "New via Perisai this month": f"{row['new_via_perisai']:,.0f}",
-        "Villages active": f"{row['villages_active']:,.0f}",
-    }
+    write = {"month": t.month, "percent": t.percent, "number": t.number}
+    return {t(label): write[kind](row[column]) for label, column, kind in STATUS}
 
 
-def _x(results: pd.DataFrame):
-    return range(len(results))
+def _months(results: pd.DataFrame, t) -> list[str]:
+    return [t.month(m) for m in results["month"]]
 
 
-def coverage_so_far(results: pd.DataFrame, target: float) -> Figure:
-    """Total, formal and informal coverage from month 0 to now."""
-    fig = _figure(6.5, 3.6)
-    ax = fig.subplots()
-    for i, (column, label) in enumerate([("coverage", "total"), ("coverage_formal", "formal"),
-                                         ("coverage_informal", "informal")]):
-        ax.plot(_x(results), results[column] * 100, color=colour(i), label=label)
-    ax.axhline(target * 100, color="black", linestyle="--", linewidth=1, label=f"target {target:.0%}")
-    ax.set_xlabel(f"months since {results['month'].iloc[0]} (now {results['month'].iloc[-1]})")
-    ax.set_ylabel("% of workers")
-    ax.set_title("Coverage")
-    ax.legend(fontsize=8, loc="upper left")
-    ax.grid(alpha=0.3)
-    return fig
+def _month_axis(fig: go.Figure, results: pd.DataFrame, t) -> None:
+    """Every month of the run so far, as ordered categories in the page's language."""
+    fig.update_xaxes(type="category", categoryorder="array", categoryarray=_months(results, t))
 
 
-def perisai_activity(results: pd.DataFrame) -> Figure:
-    """Perisai agents active, their visits and the workers they enrolled, month by month."""
-    fig = _figure(6.5, 3.6)
-    ax = fig.subplots()
-    ax.plot(_x(results), results["perisai_agents_active"], color=colour(0), label="agents active")
-    ax.set_ylabel("agents", color=colour(0))
-    right = ax.twinx()
-    right.plot(_x(results), results["perisai_visits"] / 1000, color=colour(1), label="visits")
-    right.plot(_x(results), results["new_via_perisai"] / 1000, color=colour(2), label="new participants")
-    right.set_ylabel("thousand workers per month")
-    ax.set_xlabel("months since start")
-    ax.set_title("Perisai agents' activity")
-    right.legend(fontsize=8, loc="upper right")
-    ax.grid(alpha=0.3)
-    return fig
+def _line(results, column, name, colour, t, value, scale=1.0, **where):
+    text = [f"{name}, {t.month(m)}: {value(v)}" for m, v in zip(results["month"], results[column])]
+    return go.Scatter(x=_months(results, t), y=results[column] * scale, mode="lines+markers",
+                      name=name, text=text, hovertemplate="%{text}<extra></extra>",
+                      line={"color": colour, "width": 2}, marker={"size": 4}, **where)
 
 
-def regency_now(regency_table: pd.DataFrame, target: float) -> Figure:
-    """Coverage by regency in the latest month, ranked."""
+def coverage_so_far(results: pd.DataFrame, target: float, lang: str = "en") -> go.Figure:
+    """Total, formal and informal coverage from month 0 to now, with the target."""
+    t = translator(lang)
+    fig = go.Figure()
+    for i, (column, label) in enumerate([("coverage", N_("total")), ("coverage_formal", N_("formal")),
+                                         ("coverage_informal", N_("informal"))]):
+        fig.add_trace(_line(results, column, t(label), SCENARIO_COLOURS[i], t, t.percent, 100))
+    fig.add_hline(y=target * 100, line={"color": "black", "dash": "dash", "width": 1},
+                  annotation_text=t("target {share}", share=t.percent(target, 0)),
+                  annotation_position="top left")
+    _month_axis(fig, results, t)
+    fig.update_yaxes(ticksuffix="%", range=[0, max(100 * target, 100 * results[
+        ["coverage", "coverage_formal", "coverage_informal"]].to_numpy().max()) * 1.1])
+    return style_figure(fig, t, t("Coverage"), t("% of workers"), height=360)
+
+
+def perisai_activity(results: pd.DataFrame, lang: str = "en") -> go.Figure:
+    """Perisai agents active (left axis) and their visits and new participants per month (right);
+    both axes start at zero, so a steady number of agents reads as the flat line it is."""
+    t = translator(lang)
+    fig = make_subplots(specs=[[{"secondary_y": True}]])
+    fig.add_trace(_line(results, "perisai_agents_active", t("agents active"), SCENARIO_COLOURS[0], t,
+                        t.number), secondary_y=False)
+    fig.add_trace(_line(results, "perisai_visits", t("visits"), SCENARIO_COLOURS[1], t, t.number),
+                  secondary_y=True)
+    fig.add_trace(_line(results, "new_via_perisai", t("new participants"), SCENARIO_COLOURS[2], t,
+                        t.number), secondary_y=True)
+    _month_axis(fig, results, t)
+    top = results["perisai_agents_active"].max()  # at least 0-10, so whole-number ticks stay distinct
+    fig.update_yaxes(title=t("agents"), range=[0, max(top, 10) * 1.15], secondary_y=False)
+    top = results[["perisai_visits", "new_via_perisai"]].to_numpy().max()
+    fig.update_yaxes(title=t("workers per month"), range=[0, max(top, 10) * 1.15], secondary_y=True)
+    fig.update_yaxes(tickformat=",d")  # whole numbers of agents and workers, not "45k"
+    return style_figure(fig, t, t("Perisai agents' activity"), None, height=360)
+
+
+def regency_now(regency_table: pd.DataFrame, target: float, lang: str = "en") -> go.Figure:
+    """Coverage by regency in the latest month, ranked; regencies named as on the Compare page."""
+    t = translator(lang)
     month = regency_table["month"].iloc[-1]
     now = regency_table[regency_table["month"] == month].sort_values("coverage")
-    fig = _figure(6.5, 5)
-    ax = fig.subplots()
-    ax.barh([str(r).removeprefix("Kota ") for r in now["regency"]], now["coverage"] * 100,
-            color=colour(0))
-    ax.axvline(target * 100, color="black", linestyle="--", linewidth=1)
-    ax.set_xlabel("% of workers")
-    ax.set_title(f"Coverage by regency, {month}")
-    ax.tick_params(axis="y", labelsize=8)
-    return fig
+    text = [f"{r}: {t.percent(v)}" for r, v in zip(now["regency"], now["coverage"])]
+    fig = go.Figure(go.Bar(x=now["coverage"] * 100, y=list(now["regency"]), orientation="h", text=text,
+                           textposition="none", hovertemplate="%{text}<extra></extra>",
+                           marker_color=SCENARIO_COLOURS[0], name=t("Coverage")))
+    fig.add_vline(x=target * 100, line={"color": "black", "dash": "dash", "width": 1})
+    fig.update_xaxes(ticksuffix="%", range=[0, max(100 * target, 100 * now["coverage"].max()) * 1.1],
+                     title=t("% of workers"))
+    return style_figure(fig, t, t("Coverage by regency, {month}", month=t.month(month)), "", height=520)

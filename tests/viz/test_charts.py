@@ -3,10 +3,9 @@
 import numpy as np
 import pandas as pd
 import pytest
-from matplotlib.figure import Figure
-
+from experiments import figures
 from model import data
-from viz import charts, explore_charts
+from viz import backend, charts, explore_charts
 from tests.helpers import run
 
 
@@ -21,19 +20,87 @@ def test_bands_are_mean_and_central_90_percent_of_replicates(tables):
     assert (band["low"] <= band["mean"]).all() and (band["mean"] <= band["high"]).all()
 
 
+def mean_lines(fig):
+    """The coloured series' mean lines (the traces that show a legend entry and hover text)."""
+    return [t for t in fig.data if t.meta and "series" in t.meta]
+
+
 def test_coverage_figure_has_a_band_per_scenario_the_target_line_and_target_month(tables):
     results, _ = tables
-    fig = charts.coverage_figure(charts.bands(results, "coverage"), 0.5, "2025-12")
-    ax = fig.axes[0]
-    labels = [line.get_label() for line in ax.get_lines()]
-    assert labels[:2] == ["baseline", "more_agents"]
-    assert "target 50%" in labels and "target month 2025-12" in labels
-    target = next(line for line in ax.get_lines() if line.get_label() == "target 50%")
-    assert target.get_ydata()[0] == 50
-    assert len(ax.collections) == 2  # one shaded 90% band per scenario
+    colours = charts.series_colours(["baseline", "more_agents"])
+    band = charts.bands(results, "coverage")
+    fig = charts.coverage_figure(band, colours, 0.5, "2025-12")
+    lines = mean_lines(fig)
+    assert [t.name for t in lines] == ["baseline", "more_agents"]
+    assert sum(t.fill == "tonexty" for t in fig.data) == 2  # one shaded 90% band per scenario
+    rows = band[band.scenario == "more_agents"]
+    assert np.allclose(lines[1].y, 100 * rows["mean"])
+    assert [s.y0 for s in fig.layout.shapes if s.line.dash == "dash"] == [50]  # the target
     months = sorted(results["month"].unique())
-    marker = next(line for line in ax.get_lines() if line.get_label().startswith("target month"))
-    assert marker.get_xdata()[0] == months.index("2025-12")
+    assert [s.x0 for s in fig.layout.shapes if s.line.dash == "dot"] == [months.index("2025-12")]
+    # the hover text of the target month says the value as the summary table writes it
+    at = list(rows["month"]).index("2025-12")
+    mean = rows["mean"].iloc[at]
+    assert f"more_agents, Dec 2025: {mean:.1%} (90% of replicates:" in lines[1].text[at]
+
+
+def test_a_scenario_has_one_colour_in_every_chart_and_the_table_baseline_grey(tables):
+    results, regency = tables
+    order = ["more_agents", "baseline"]  # the planner's order, not alphabetical
+    colours = charts.series_colours(order)
+    assert colours["baseline"] == figures.BASELINE_COLOUR and colours["more_agents"] == figures.SCENARIO_COLOURS[0]
+    ordered = backend.order_rows(results, order)
+    built = [charts.coverage_figure(charts.bands(ordered, "coverage"), colours, 0.5, "2025-12"),
+             charts.formal_informal_figure(ordered, colours), charts.spend_figure(ordered, colours)]
+    for fig in built:
+        seen = {t.name: t.line.color for t in mean_lines(fig)}
+        assert seen == colours, fig.layout.title.text
+    assert [t.name for t in mean_lines(built[2])][:2] == order  # spend keeps the order too
+    bars = charts.channels_figure(ordered, colours)
+    assert {t.name: t.marker.color for t in bars.data} == colours
+    dots = charts.regency_figure(backend.order_rows(regency, order), "2025-12", 0.5, colours)
+    assert {t.name: t.marker.color for t in dots.data if t.mode == "markers"} == colours
+    table = charts.summary_html(pd.DataFrame({"scenario": order, "coverage": [0.4, 0.3]}),
+                                {"scenario": ("Scenario", "{}"), "coverage": ("Coverage", "{:.1%}")},
+                                colours=colours)
+    assert f'data-colour="{colours["more_agents"]}"' in table and f'data-colour="{figures.BASELINE_COLOUR}"' in table
+
+
+def test_more_series_than_colours_keep_every_series_with_best_and_worst_highlighted():
+    names = ["baseline"] + [f"s{i}" for i in range(15)]
+    assert charts.series_colours(names) == {"baseline": figures.BASELINE_COLOUR}  # no colour repeats
+    coverage = pd.Series(np.linspace(0.3, 0.45, 16), index=names)
+    colours = figures.highlight_colours(coverage)
+    assert colours == {"s14": figures.BEST_COLOUR, "s0": figures.WORST_COLOUR, "baseline": figures.BASELINE_COLOUR}
+    months = ["2025-01", "2025-02"]
+    band = pd.DataFrame([{"scenario": n, "month": m, "mean": v, "low": v, "high": v}
+                         for n, v in coverage.items() for m in months])
+    fig = charts.coverage_figure(band, colours, 0.5, "2025-12")
+    drawn = {t.name for t in fig.data if t.hovertemplate}
+    assert drawn == set(names)  # all 16 series, none dropped
+    assert any(t.name == "13 other series (grey)" for t in fig.data)
+
+
+def test_charts_speak_the_chosen_language(tables):
+    results, regency = tables
+    colours = charts.series_colours(["baseline", "more_agents"])
+    fig = charts.spend_figure(results, colours, lang="id")
+    assert fig.layout.title.text.startswith("Belanja dari waktu ke waktu")
+    text = mean_lines(fig)[0].text[-1]
+    assert "Rp " in text and (" miliar" in text or " juta" in text) and "Jun 2026" in text
+    fig = charts.regency_figure(regency, "2025-12", 0.5, colours, lang="id")
+    assert fig.layout.title.text == "Cakupan per kabupaten/kota, Des 2025"
+    assert "Kota Palembang" in fig.data[-1].y  # regencies named as everywhere else
+
+
+def test_scenario_names_are_text_in_charts_and_table():
+    band = pd.DataFrame({"scenario": ["<b onmouseover=x>a</b>"] * 2, "month": ["2025-01", "2025-02"],
+                         "mean": 0.3, "low": 0.2, "high": 0.4})
+    fig = charts.coverage_figure(band, {"<b onmouseover=x>a</b>": "#0072B2"}, 0.5, "2025-12")
+    assert all("<b" not in (t.name or "") and "<b" not in "".join(t.text or []) for t in fig.data)
+    table = charts.summary_html(band.head(1), {"scenario": ("Scenario", "{}")},
+                                colours={band.scenario[0]: "red;background:url(x)"})
+    assert "<b onmouseover" not in table and "url(x)" not in table
 
 
 def test_channel_totals_sum_to_new_enrollments(tables):
@@ -50,7 +117,6 @@ def test_cumulative_spend_ends_at_the_total(tables):
     last = spend.groupby(["scenario", "replicate"])["spend_idr"].last()
     total = results.groupby(["scenario", "replicate"])["spend_idr"].sum()
     assert last.to_dict() == pytest.approx(total.to_dict())
-    assert isinstance(charts.spend_figure(results), Figure)
 
 
 def test_regency_coverage_is_ranked_and_matches_the_model(tables):
@@ -62,23 +128,18 @@ def test_regency_coverage_is_ranked_and_matches_the_model(tables):
                       .query("month == '2025-12' and regency == 'Lahat'")["coverage"].iloc[0]
                       for s in (1, 2, 3)])
     assert table.loc["Lahat", "baseline"] == pytest.approx(direct)
-    fig = charts.regency_figure(regency, "2025-12", 0.5)
-    assert [t.get_text() for t in fig.axes[0].get_yticklabels()][0] == table.index[0]
+    fig = charts.regency_figure(regency, "2025-12", 0.5, charts.series_colours(table.columns))
+    assert fig.data[-1].y[-1] == table.index[0]  # the highest at the top
 
 
 def test_regency_map_places_the_17_regencies_at_their_coordinates(tables):
     _, regency = tables
     places = data.regencies()
     fig = charts.regency_map_figure(regency, places, "2025-12", "baseline")
-    offsets = fig.axes[0].collections[0].get_offsets()
-    assert len(offsets) == 17
-    assert sorted(map(tuple, np.asarray(offsets))) == sorted(zip(places["lon"], places["lat"]))
-
-
-def test_other_figures_build(tables):
-    results, _ = tables
-    for fig in (charts.formal_informal_figure(results), charts.channels_figure(results)):
-        assert isinstance(fig, Figure) and fig.axes
+    points = fig.data[0]
+    assert len(points.x) == 17
+    assert sorted(zip(points.x, points.y)) == sorted(zip(places["lon"], places["lat"]))
+    assert points.mode == "markers"  # names on hover only, so labels never overlap
 
 
 SUMMARY_COLUMNS = {"scenario": ("Scenario", "{}"), "coverage": ("Coverage", "{:.1%}"),
@@ -110,12 +171,18 @@ def test_best_value_of_each_column_is_highlighted_missing_values_never_win():
 
 def test_explore_status_and_figures_follow_the_live_model():
     model = run(horizon="2025-06")
-    status = explore_charts.status(model)
     last = model.results().iloc[-1]
-    assert status["Month"] == "2025-06" and status["Coverage"] == f"{last['coverage']:.1%}"
+    status = explore_charts.status(model)
+    assert status["Month"] == "Jun 2025" and status["Coverage"] == f"{last['coverage']:.1%}"
     assert status["Perisai agents active"] == f"{last['perisai_agents_active']:,.0f}"
+    status = explore_charts.status(model, "id")
+    assert status["Bulan"] == "Jun 2025" and status["Cakupan"] == f"{last['coverage']:.1%}".replace(".", ",")
     fig = explore_charts.regency_now(model.regency_table(), 0.5)
-    assert "2025-06" in fig.axes[0].get_title() and len(fig.axes[0].patches) == 17
-    for fig in (explore_charts.coverage_so_far(model.results(), 0.5),
-                explore_charts.perisai_activity(model.results())):
-        assert isinstance(fig, Figure)
+    assert "Jun 2025" in fig.layout.title.text and len(fig.data[0].y) == 17
+    assert "Kota Palembang" in fig.data[0].y
+    perisai = explore_charts.perisai_activity(model.results())
+    assert perisai.layout.yaxis.range[0] == 0 and perisai.layout.yaxis2.range[0] == 0  # axes from zero
+    assert perisai.layout.yaxis.range[1] >= last["perisai_agents_active"]
+    coverage = explore_charts.coverage_so_far(model.results(), 0.5)
+    assert [t.name for t in coverage.data] == ["total", "formal", "informal"]
+    assert coverage.layout.yaxis.range[0] == 0

@@ -2,9 +2,9 @@
 runs are listed above the results, and scenarios that end before the target month still show."""
 
 import ipyvuetify as v
-import ipywidgets
 import pytest
 import solara
+from plotly.graph_objs import FigureWidget
 
 from tests.viz.test_backend import LosesSocialization
 from viz import backend, state
@@ -27,7 +27,8 @@ def test_failed_runs_are_listed_and_the_others_shown(short_comparison):
     alerts = [str(w.children) for w in rc.find(v.Alert).widgets]
     assert len(alerts) == 1 and "socialization replicate 0: RuntimeError: worker process died" in alerts[0]
     _, rc = solara.render(compare.Results(), handle_error=False)
-    assert len(rc.find(ipywidgets.Image).widgets) == 5  # coverage, formal/informal, channels, spend, regency
+    # interactive charts: coverage, formal/informal, channels, spend, regency
+    assert len(rc.find(FigureWidget).widgets) == 5
     table = rc.find(solara.widgets.HTML).widget.unsafe_innerHTML
     assert ">baseline</td>" in table and ">sme_partnerships</td>" in table and "socialization<" not in table
 

@@ -13,17 +13,23 @@ def test_sweep_folder_opens_with_its_factors(sweep_folder):
     assert len(summary) == 8 and {"perisai_agents", "stop_rate", "coverage_mean"} <= set(summary.columns)
 
 
-def test_sweep_figure_plots_each_point_against_the_swept_input(sweep_folder):
+def test_sweep_figure_draws_every_point_and_names_the_best_and_worst(sweep_folder):
     summary = backend.load_sweep_results(str(sweep_folder)).summary()
     fig = charts.sweep_figure(summary, "perisai_agents", "coverage_mean", "stop_rate")
-    ax = fig.axes[0]
-    scatters = [c for c in ax.collections if c.get_label() in ("baseline", "market_ecosystem")]
-    assert [c.get_label() for c in scatters] == ["baseline", "market_ecosystem"]
-    market = summary[summary["scenario"] == "market_ecosystem"].sort_values("perisai_agents")
-    offsets = np.asarray(scatters[1].get_offsets())
-    assert np.allclose(offsets[:, 0], market["perisai_agents"]) and np.allclose(offsets[:, 1], market["coverage_mean"])
-    assert len(fig.axes) == 2  # the colour bar of the second input
-    assert charts.sweep_figure(summary, "stop_rate", "p_target").axes[0].get_xlabel() == "stop_rate"
+    points = fig.data[0]
+    assert len(points.x) == len(summary) == 8  # every point, none dropped
+    assert np.allclose(points.x, summary["perisai_agents"]) and np.allclose(points.y, 100 * summary["coverage_mean"])
+    assert np.allclose(points.marker.color, summary["stop_rate"]) and points.marker.showscale  # second input
+    best, worst = summary["coverage_mean"].idxmax(), summary["coverage_mean"].idxmin()
+    highlighted = {trace.name.split(":")[0]: trace for trace in fig.data[1:]}
+    assert set(highlighted) == {"best", "worst"}
+    assert highlighted["best"].y[0] == pytest.approx(100 * summary.loc[best, "coverage_mean"])
+    assert highlighted["worst"].y[0] == pytest.approx(100 * summary.loc[worst, "coverage_mean"])
+    assert f"{summary.loc[best, 'coverage_mean']:.1%}" in highlighted["best"].name
+    spend = charts.sweep_figure(summary, "stop_rate", "spend_idr_mean")  # less spend is better
+    best_spend = {t.name.split(":")[0]: t for t in spend.data[1:]}["best"]
+    assert best_spend.y[0] == summary["spend_idr_mean"].min()
+    assert spend.layout.xaxis.title.text == "stop_rate"
 
 
 @pytest.mark.parametrize("folder, words", [("", "type the path"), ("/no/such/folder", "no such folder")])

@@ -10,9 +10,11 @@ from __future__ import annotations
 import pandas as pd
 import solara
 
+from experiments import html_report
 from model import data
 from viz import backend, charts, state
 from viz.controls import LeverPanel
+from viz.language import use_translator
 from viz.upload import FileInput
 
 # Summary columns shown, as (header, format). The experiments layer computes them.
@@ -175,11 +177,7 @@ def Problems():
                      classes=["run-error"])
 
 
-@solara.component
-def Chart(build, dependencies: list):
-    """A matplotlib figure built once per change of `dependencies`, not on every render."""
-    figure = solara.use_memo(build, dependencies)
-    solara.FigureMatplotlib(figure, format="png", dependencies=dependencies)
+Chart = charts.Plot  # interactive Plotly charts, each built once per comparison and language
 
 
 @solara.component
@@ -197,6 +195,9 @@ def ResultsView(result: backend.Comparison):
     ordered = solara.use_memo(lambda: backend.order_rows(result.results.table, result.order), [id(result)])
     bands = solara.use_memo(lambda: backend.coverage_bands(result), [id(result)])
     summary = solara.use_memo(lambda: backend.summary(result), [id(result)])
+    # One colour per scenario in every chart and the table; the baseline neutral grey.
+    colours = solara.use_memo(lambda: charts.series_colours(result.order), [id(result)])
+    lang = use_translator().lang
     # plain text, never Markdown: names come from uploaded files, and solara's Markdown loads
     # scripts (mermaid, KaTeX) from a CDN
     solara.Text(f"{len(result.order)} scenarios × {result.replicates} replicates at scale "
@@ -205,22 +206,26 @@ def ResultsView(result: backend.Comparison):
     solara.Text(result.band_meaning, classes=["band-meaning"])
     with solara.Card("Summary (best value in each column highlighted)"):
         solara.HTML(tag="div", unsafe_innerHTML=charts.summary_html(
-            summary_for_display(summary), SUMMARY_COLUMNS, BETTER), classes=["summary-table"])
+            summary_for_display(summary), SUMMARY_COLUMNS, BETTER, colours), classes=["summary-table"])
         with solara.Row():
             solara.FileDownload(lambda: backend.summary_csv(result), filename="summary.csv",
                                 label="Download summary (CSV)")
             solara.FileDownload(lambda: backend.results_csv(result), filename="results.csv",
                                 label="Download all runs, month by month (CSV)")
+            solara.FileDownload(lambda: html_report.render(result.results, order=result.order, lang=lang)
+                                .encode("utf-8"), filename="cakupan-report.html",
+                                label="Download report (HTML, opens offline)")
     with solara.Card("Coverage over time"):
-        Chart(lambda: charts.coverage_figure(bands, backend.TARGET, backend.TARGET_MONTH), [id(result)])
+        Chart(lambda: charts.coverage_figure(bands, colours, backend.TARGET, backend.TARGET_MONTH, lang),
+              [id(result), lang])
         solara.Text(coverage_caption(bands, backend.TARGET_MONTH), classes=["coverage-caption"])
     DriversView(result)
     with solara.Card("Formal and informal coverage"):
-        Chart(lambda: charts.formal_informal_figure(ordered), [id(result)])
+        Chart(lambda: charts.formal_informal_figure(ordered, colours, lang), [id(result), lang])
     with solara.Card("New enrollments by channel"):
-        Chart(lambda: charts.channels_figure(ordered), [id(result)])
+        Chart(lambda: charts.channels_figure(ordered, colours, lang), [id(result), lang])
     with solara.Card("Spend over time"):
-        Chart(lambda: charts.spend_figure(ordered), [id(result)])
+        Chart(lambda: charts.spend_figure(ordered, colours, lang), [id(result), lang])
     RegencyView(result)
 
 
@@ -243,17 +248,19 @@ def RegencyView(result: backend.Comparison):
     view = solara.use_reactive("ranked")
     scenario = solara.use_reactive(result.order[-1])
     regency = solara.use_memo(lambda: backend.order_rows(result.results.regency, result.order), [id(result)])
+    colours = solara.use_memo(lambda: charts.series_colours(result.order), [id(result)])
+    lang = use_translator().lang
     month = charts.month_shown(regency, backend.TARGET_MONTH)
     with solara.Card(f"Coverage by regency, {month}"):
         solara.ToggleButtonsSingle(value=view, values=["ranked", "map"])
         if view.value == "ranked":
-            Chart(lambda: charts.regency_figure(regency, month, backend.TARGET), [id(result)])
+            Chart(lambda: charts.regency_figure(regency, month, backend.TARGET, colours, lang), [id(result), lang])
         else:
             if scenario.value not in result.order:
                 scenario.set(result.order[-1])
             solara.Select("Scenario on the map", value=scenario, values=result.order)
-            Chart(lambda: charts.regency_map_figure(regency, data.regencies(), month, scenario.value),
-                  [id(result), scenario.value])
+            Chart(lambda: charts.regency_map_figure(regency, data.regencies(), month, scenario.value, lang),
+                  [id(result), scenario.value, lang])
 
 
 @solara.component

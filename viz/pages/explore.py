@@ -1,78 +1,126 @@
-"""Explore one run in detail: Mesa's SolaraViz (play / step / reset) on one EnrollmentModel.
+"""Explore one run in detail: step, play or reset one EnrollmentModel and watch it month by month.
 
 The model is built inside the page component, so every browser session steps its own model
 (a model built at import time would be shared by all sessions). Small scale keeps each step
-instant; the controls are generated from the registry like the compare page's.
+instant. The levers are the registry's controls (viz/controls.py), with value and unit; changing
+one restarts the run from the data set's first month with the new value. The page is our own
+rather than Mesa's SolaraViz, whose generic panels ("PAGE 0", "Time: 6.0") a planner cannot read
+and which cannot be translated.
 """
 
 from __future__ import annotations
 
-import solara
-from mesa.visualization import SolaraViz
+import time
 
+import solara
+import solara.lab
+
+from experiments.i18n import N_
 from model import EnrollmentModel
 from viz import explore_charts
 from viz.backend import TARGET
-from viz.controls import lever_controls
+from viz.charts import Plot
+from viz.controls import ControlInput, lever_controls
+from viz.language import use_translator
 
 EXPLORE_SCALE = 0.01
 EXPLORE_SEED = 1
-# Levers offered as sliders in the explore sidebar: Mesa's parameter panel has only sliders and
-# selects, so levers whose range is too wide for a slider (budgets, campaign reach) stay at the
-# status quo here; the compare page edits every lever.
+SEEDS = (1, 100)
+PLAY_INTERVAL_S = 0.15  # pause between months while playing, so each month can be read
+# Levers offered here: those a slider can set (shares, rates, counts of months); budgets and
+# campaign reach stay at the status quo here, the compare page edits every lever.
 SLIDER_MAX = 20_000
+PAGE_TITLE = N_("Explore one run (1% of workers)")
 
 
-def model_params() -> dict:
-    """Mesa user parameters: fixed scale and seed slider, plus the levers that fit a slider."""
-    params = {
-        "scale": EXPLORE_SCALE,
-        "seed": {"type": "SliderInt", "value": EXPLORE_SEED, "min": 1, "max": 100, "step": 1,
-                 "label": "Seed"},
-    }
-    for controls in lever_controls().values():
-        for control in controls:
-            if control.widget not in ("slider", "number") or control.max > SLIDER_MAX \
-                    or not isinstance(control.default, (int, float)):
-                continue
-            integer = control.integer or control.max - control.min > 100
-            params[control.name] = {
-                "type": "SliderInt" if integer else "SliderFloat",
-                "value": int(control.default) if integer else control.default,
-                "min": int(control.min) if integer else control.min,
-                "max": int(control.max) if integer else control.max,
-                "step": 1 if integer else control.step,
-                "label": control.label,
-            }
-    return params
+def explore_controls():
+    """The registry's controls that fit a slider, in LEVER_GROUPS order."""
+    return [c for controls in lever_controls().values() for c in controls
+            if c.widget == "slider" and c.max <= SLIDER_MAX and isinstance(c.default, (int, float))]
 
 
-def StatusCard(model):
+def build_model(seed: int, levers: dict) -> EnrollmentModel:
+    return EnrollmentModel(scale=EXPLORE_SCALE, seed=seed, **levers)
+
+
+@solara.component
+def StatusCard(model, version: int):
     """Month, coverage and Perisai agents' activity of the current month."""
-    with solara.Card("This month") as card:
-        with solara.Column(gap="2px"):
-            for name, value in explore_charts.status(model).items():
+    t = use_translator()
+    with solara.Card(t("This month")):
+        with solara.Column(gap="2px", classes=["explore-status"]):
+            for name, value in explore_charts.status(model, t.lang).items():
                 solara.Text(f"{name}: {value}")
-    return card
 
 
-def CoverageChart(model):
-    return solara.FigureMatplotlib(explore_charts.coverage_so_far(model.results(), TARGET),
-                                   format="png")
-
-
-def PerisaiChart(model):
-    return solara.FigureMatplotlib(explore_charts.perisai_activity(model.results()), format="png")
-
-
-def RegencyChart(model):
-    return solara.FigureMatplotlib(explore_charts.regency_now(model.regency_table(), TARGET),
-                                   format="png")
+@solara.component
+def Charts(model, version: int):
+    """The three charts, rebuilt after each month (`version`) or language switch."""
+    t = use_translator()
+    with solara.Card():
+        Plot(lambda: explore_charts.coverage_so_far(model.results(), TARGET, t.lang),
+             [id(model), version, t.lang])
+    with solara.Card():
+        Plot(lambda: explore_charts.perisai_activity(model.results(), t.lang), [id(model), version, t.lang])
+    with solara.Card():
+        Plot(lambda: explore_charts.regency_now(model.regency_table(), TARGET, t.lang),
+             [id(model), version, t.lang])
 
 
 @solara.component
 def Page():
-    params = solara.use_memo(model_params, [])
-    model = solara.use_memo(lambda: EnrollmentModel(scale=EXPLORE_SCALE, seed=EXPLORE_SEED), [])
-    SolaraViz(model, components=[StatusCard, CoverageChart, PerisaiChart, RegencyChart],
-              model_params=params, name="Explore one run (1% of workers)", play_interval=150)
+    t = use_translator()
+    seed = solara.use_reactive(EXPLORE_SEED)
+    levers = solara.use_reactive({})
+    model = solara.use_reactive(None)
+    version = solara.use_reactive(0)   # months stepped since the model was built, to redraw
+    playing = solara.use_reactive(False)
+    if model.value is None:
+        model.value = build_model(seed.value, levers.value)
+
+    def reset(new_seed: int | None = None, new_levers: dict | None = None) -> None:
+        playing.set(False)
+        if new_seed is not None:
+            seed.set(new_seed)
+        if new_levers is not None:
+            levers.set(new_levers)
+        model.set(build_model(seed.value, levers.value))
+        version.set(0)
+
+    def step() -> None:
+        if model.value.running:
+            model.value.step()
+            version.set(version.value + 1)
+        if not model.value.running:
+            playing.set(False)
+
+    def play() -> None:
+        while playing.value and model.value.running:
+            time.sleep(PLAY_INTERVAL_S)
+            step()
+
+    solara.lab.use_task(play, dependencies=[playing.value], prefer_threaded=True)
+    solara.Title("cakupan: " + t("Explore"))
+    with solara.Columns([3, 9]):
+        with solara.Column():
+            with solara.Card(t(PAGE_TITLE)):
+                with solara.Row():
+                    solara.Button(t("Step"), on_click=step, disabled=playing.value or not model.value.running)
+                    solara.Button(t("Pause") if playing.value else t("Play"), color="primary",
+                                  on_click=lambda: playing.set(not playing.value),
+                                  disabled=not model.value.running)
+                    solara.Button(t("Reset"), on_click=lambda: reset())
+                if not model.value.running:
+                    solara.Info(t("The run reached its last month; press Reset to start again."), dense=True)
+                solara.Text(t("Changing a lever restarts the run from its first month."),
+                            style={"font-size": "0.85em"})
+                solara.SliderInt(t("Seed"), value=seed.value, min=SEEDS[0], max=SEEDS[1],
+                                 on_value=lambda s: reset(new_seed=s))
+                solara.Text(t("Seed: {value}", value=seed.value), style={"font-size": "0.85em"})
+            with solara.Card(t("Levers")):
+                for control in explore_controls():
+                    ControlInput(control, levers.value.get(control.name, control.default),
+                                 lambda v, name=control.name: reset(new_levers={**levers.value, name: v}))
+            StatusCard(model.value, version.value)
+        with solara.Column():
+            Charts(model.value, version.value)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import solara
 
 from viz import backend, charts
+from viz.language import use_translator
 
 folder = solara.reactive("")
 problem = solara.reactive(None)
@@ -40,6 +41,7 @@ def SweepPlot(results):
     factors = backend.sweep_factors(results)
     summary = results.summary()
     outputs = [c for c in charts.SWEEP_OUTPUTS if c in summary]
+    lang = use_translator().lang
     x = solara.use_reactive(factors[0])
     colour = solara.use_reactive(factors[1] if len(factors) > 1 else None)
     y = solara.use_reactive(outputs[0])
@@ -49,8 +51,9 @@ def SweepPlot(results):
         if len(factors) > 1:
             solara.Select("Second input (colour)", value=colour, values=[f for f in factors if f != x.value])
     second = colour.value if colour.value != x.value else None
-    solara.FigureMatplotlib(charts.sweep_figure(summary, x.value, y.value, second), format="png",
-                            dependencies=[id(results), x.value, y.value, second])
+    # every point drawn, best and worst highlighted (experiments/figures.py)
+    charts.Plot(lambda: charts.sweep_figure(summary, x.value, y.value, second, lang),
+                [id(results), x.value, y.value, second, lang])
     solara.FileDownload(lambda: summary.to_csv(index=False).encode("utf-8"),
                         filename="sweep_summary.csv", label="Download sweep summary (CSV)")
 

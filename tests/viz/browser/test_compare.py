@@ -64,7 +64,7 @@ def test_compare_two_scenarios_with_an_edited_lever_matches_python(new_page):
     caption = page.locator(".coverage-caption").inner_text()
     assert "baseline:" in caption and "market_ecosystem_copy:" in caption   # both series
     assert page.locator(".summary-table tbody tr").count() == 2
-    assert page.locator("img").count() >= 5                                # the charts
+    assert page.locator(".js-plotly-plot").count() >= 5                    # the charts
 
     builtins = backend.builtin_scenarios()
     copy = backend.set_lever(backend.duplicate(builtins["market_ecosystem"], set(builtins)),

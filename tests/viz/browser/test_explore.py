@@ -1,4 +1,4 @@
-"""The explore page in a real browser: Mesa's controls step this session's own model."""
+"""The explore page in a real browser: its controls step this session's own model."""
 
 from playwright.sync_api import expect
 
@@ -16,27 +16,29 @@ def step(page, times=1):
 
 def test_explore_steps_the_model_and_shows_month_coverage_and_perisai(new_page):
     page = new_page("/explore")
-    page.get_by_text("Month: 2024-08").wait_for()
+    page.get_by_text("Month: Aug 2024").wait_for()
     page.get_by_text("Coverage: 34.0%").wait_for()          # the office's Aug 2024 figure
     page.get_by_text("Perisai agents active:").wait_for()
     step(page, 3)
-    page.get_by_text("Month: 2024-11").wait_for()
+    page.get_by_text("Month: Nov 2024").wait_for()
     page.get_by_role("button", name="Reset").click()
-    page.get_by_text("Month: 2024-08").wait_for()
+    page.get_by_text("Month: Aug 2024").wait_for()
     step(page, 17)
-    page.get_by_text("Month: 2026-01").wait_for()
+    page.get_by_text("Month: Jan 2026").wait_for()
+    assert page.get_by_text("PAGE 0").count() == 0 and page.get_by_text("Time:").count() == 0
+    assert page.locator(".js-plotly-plot").count() == 3
     page.set_viewport_size({"width": 1400, "height": 1250})
     screenshot(page, "explore")
 
 
 def test_two_sessions_step_their_own_models(new_page):
     first, second = new_page("/explore"), new_page("/explore")
-    first.get_by_text("Month: 2024-08").wait_for()
-    second.get_by_text("Month: 2024-08").wait_for()
+    first.get_by_text("Month: Aug 2024").wait_for()
+    second.get_by_text("Month: Aug 2024").wait_for()
     step(first, 2)
-    first.get_by_text("Month: 2024-10").wait_for()
+    first.get_by_text("Month: Oct 2024").wait_for()
     second.reload()
-    second.get_by_text("Month: 2024-08").wait_for()
+    second.get_by_text("Month: Aug 2024").wait_for()
     step(second, 1)
-    second.get_by_text("Month: 2024-09").wait_for()
-    assert first.get_by_text("Month: 2024-10").is_visible()
+    second.get_by_text("Month: Sep 2024").wait_for()
+    assert first.get_by_text("Month: Oct 2024").is_visible()

@@ -1,0 +1,488 @@
+"""Interactive charts (Plotly) of an experiment's tidy tables, and the colours every chart shares.
+
+Each chart is built here once, from the runner's tidy tables, and used by the app (through
+solara.FigurePlotly) and by the HTML report (`cakupan report`), so the two never disagree.
+Hover text is formatted in Python with the same formatters as the summary table
+(experiments/i18n.py), so a hovered value reads exactly as the table's cell, in either language.
+
+Colours: `series_colours` gives every scenario one colour across every chart and table of a
+comparison, in the order the scenarios were chosen, the baseline always the same neutral grey.
+When there are more series than colours (a sweep's points), only the best and worst are
+coloured and every other series is drawn thin and grey, with one legend entry for all of them:
+nothing is ever left out.
+
+Input schemas (experiments/runner.py): results has one row per (scenario, replicate, month) with
+the model's outputs (model/outputs.py); bands one row per (series, month) with mean, low, high;
+regency one row per (scenario, replicate, month, regency) with coverage.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+import re
+from typing import Callable
+
+import pandas as pd
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from experiments.i18n import N_, Translator, translator
+from model import channels, months
+
+BASELINE = "baseline"
+BASELINE_COLOUR = "#6e6e6e"     # neutral grey: the reference, never a policy's colour
+OTHER_COLOUR = "#c4c4c4"        # series neither best nor worst when there are too many to colour
+BEST_COLOUR = "#1b7837"
+WORST_COLOUR = "#b2182b"
+# Okabe-Ito's colour-blind-safe palette (without its yellow, unreadable as a line on white and
+# its grey, kept for the baseline): at most 6 scenarios are compared, plus the baseline.
+SCENARIO_COLOURS = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#882255",
+                    "#117733")
+BAND_OPACITY = 0.18
+BILLION = 1e9
+LEVEL = 0.9  # central interval over replicates shown as a band
+PLOTLY_CONFIG = {"displaylogo": False, "responsive": True}
+
+CHANNEL_LABELS = {"self": N_("self-registration"), "campaign": N_("socialization"),
+                  "village": N_("village officials"), "perisai": N_("Perisai agents"),
+                  "subsidy": N_("local-government subsidy"), "firms": N_("firm partnerships"),
+                  "jobs": N_("new formal jobs"), "pilot": N_("pilot")}
+CHANNEL_COLUMNS = {f"new_via_{name}": name for name in channels.CHANNEL_NAMES.values()}
+
+
+# ---------------------------------------------------------------------------------- colours
+def series_colours(names, baseline: str = BASELINE) -> dict[str, str]:
+    """One colour per name, in the given order; the baseline neutral grey. More names than
+    colours: none coloured here (use `highlight_colours`), so a colour never means two series."""
+    names = list(dict.fromkeys(names))
+    others = [n for n in names if n != baseline]
+    if len(others) > len(SCENARIO_COLOURS):
+        return {n: BASELINE_COLOUR for n in names if n == baseline}
+    colours = dict(zip(others, SCENARIO_COLOURS))
+    if baseline in names:
+        colours[baseline] = BASELINE_COLOUR
+    return {n: colours[n] for n in names}
+
+
+def highlight_colours(values: pd.Series, better: str = "max", baseline: str = BASELINE) -> dict[str, str]:
+    """For many series: the best and worst (by `values`, indexed by series) coloured, the
+    baseline grey; every other series is drawn in OTHER_COLOUR by the charts."""
+    colours = {}
+    values = values.dropna().drop(baseline, errors="ignore")  # the baseline is the reference
+    if not values.empty:
+        best, worst = (values.idxmax(), values.idxmin()) if better == "max" else (values.idxmin(), values.idxmax())
+        colours[worst] = WORST_COLOUR
+        colours[best] = BEST_COLOUR
+    colours[baseline] = BASELINE_COLOUR
+    return colours
+
+
+def series_labels(frame: pd.DataFrame, by: tuple[str, ...]) -> list[str]:
+    """One label per line drawn: the scenario, and the point in a sweep ('baseline, 3')."""
+    if "point" in by:
+        return [f"{s}, {p}" for s, p in zip(frame["scenario"], frame["point"])]
+    return list(frame["scenario"])
+
+
+def series_table(table: pd.DataFrame, by: tuple[str, ...]) -> pd.DataFrame:
+    """`table` with its `series` label (see series_labels)."""
+    return table.assign(series=series_labels(table, by))
+
+
+def experiment_colours(summary: pd.DataFrame, by: tuple[str, ...], order: list[str],
+                       baseline: str = BASELINE) -> dict[str, str]:
+    """Colours of a results folder's series: one per scenario when they fit the palette (in
+    `order`); else the best and worst by coverage at the target month, the rest grey."""
+    labels = series_labels(summary, by)
+    names = [n for n in order if n in set(labels)] + labels
+    colours = series_colours(names, baseline)
+    if len(colours) == len(set(names)):
+        return colours
+    return highlight_colours(pd.Series(summary["coverage_mean"].to_numpy(), index=labels), "max", baseline)
+
+
+def colour_of(colours: dict[str, str], name: str) -> str:
+    return colours.get(name, OTHER_COLOUR)
+
+
+def plain(name) -> str:
+    """A scenario's name as text: Plotly reads a few HTML tags in labels, and a name is data."""
+    return html.escape(str(name), quote=False)
+
+
+def _rgba(colour: str, alpha: float) -> str:
+    colour = colour.lstrip("#")
+    r, g, b = (int(colour[i:i + 2], 16) for i in (0, 2, 4))
+    return f"rgba({r},{g},{b},{alpha})"
+
+
+# ---------------------------------------------------------------------------------- tables
+def bands(results: pd.DataFrame, column: str, level: float = LEVEL, by: str = "scenario") -> pd.DataFrame:
+    """Mean and central `level` interval of `column` across replicates, per series and month."""
+    tail = (1 - level) / 2
+    grouped = results.groupby([by, "month"], sort=False)[column]
+    out = grouped.agg(mean="mean").assign(low=grouped.quantile(tail), high=grouped.quantile(1 - tail))
+    return out.reset_index()
+
+
+def cumulative_spend(results: pd.DataFrame, by: str = "scenario") -> pd.DataFrame:
+    """Cumulative spend per (series, replicate, month), in rupiah, as column `spend_idr`; series
+    stay in the order they come (not alphabetical), as in every other chart."""
+    rank = {name: i for i, name in enumerate(dict.fromkeys(results[by]))}
+    ordered = results.assign(_rank=results[by].map(rank)).sort_values(["_rank", "replicate", "month"],
+                                                                       kind="stable")
+    cumulative = ordered.groupby([by, "replicate"], sort=False)["spend_idr"].cumsum()
+    return ordered[[by, "replicate", "month"]].assign(spend_idr=cumulative)
+
+
+def channel_totals(results: pd.DataFrame) -> pd.DataFrame:
+    """Mean over replicates of new enrollments summed over the run, scenario x channel."""
+    columns = [c for c in CHANNEL_COLUMNS if c in results]
+    per_run = results.groupby(["scenario", "replicate"], sort=False)[columns].sum()
+    totals = per_run.groupby(level="scenario", sort=False).mean()
+    totals.columns = [CHANNEL_COLUMNS[c] for c in totals.columns]
+    return totals
+
+
+def regency_coverage(regency: pd.DataFrame, month: str) -> pd.DataFrame:
+    """Mean coverage by regency at `month`, regencies as rows and scenarios as columns (in
+    their order), ranked by the first scenario (highest first)."""
+    rows = regency[regency["month"] == month]
+    order = list(dict.fromkeys(rows["scenario"]))
+    table = rows.groupby(["regency", "scenario"])["coverage"].mean().unstack("scenario")[order]
+    return table.sort_values(order[0], ascending=False)
+
+
+def month_shown(table: pd.DataFrame, preferred: str) -> str:
+    """`preferred` (the target month) if the runs reach it, else their last month."""
+    available = table["month"].unique()
+    return preferred if preferred in available else max(available)
+
+
+# ---------------------------------------------------------------------------------- drawing
+# Plotly's decimal and thousands separators per language (axis ticks; hover text is Babel's).
+SEPARATORS = {"en": ".,", "id": ",."}
+
+
+def style_figure(fig: go.Figure, t: Translator, title: str, y_title: str | None, x_title: str = "",
+                 height: int = 420) -> go.Figure:
+    """The look every chart shares, with the language's number separators on the axes;
+    `y_title` None leaves the y axes' titles as the builder set them."""
+    fig.update_layout(title=title, height=height, template="plotly_white", hovermode="closest",
+                      legend={"orientation": "h", "y": -0.18}, margin={"l": 60, "r": 20, "t": 60, "b": 40},
+                      font={"family": "Roboto, Arial, sans-serif"}, separators=SEPARATORS.get(t.lang, ".,"))
+    if y_title is not None:
+        fig.update_yaxes(title=y_title)
+    if x_title:
+        fig.update_xaxes(title=x_title)
+    return fig
+
+
+def _month_axis(fig: go.Figure, month_labels: list[str], t: Translator, **where) -> None:
+    """Months as ordered categories in the page's language (every series shares one axis)."""
+    fig.update_xaxes(type="category", categoryorder="array",
+                     categoryarray=[t.month(m) for m in month_labels], **where)
+
+
+def add_band(fig: go.Figure, band: pd.DataFrame, name: str, colour: str | None, value, t: Translator,
+             scale: float = 1.0, **where) -> None:
+    """One series' mean line (hover: the value as the tables write it) and shaded interval.
+    `colour` None: a thin grey line without band, in the shared 'other' legend group."""
+    name = plain(name)
+    x = [t.month(m) for m in band["month"]]
+    text = [t("{series}, {month}: {value} (90% of replicates: {low} to {high})", series=name,
+              month=t.month(m), value=value(v), low=value(lo), high=value(hi))
+            for m, v, lo, hi in zip(band["month"], band["mean"], band["low"], band["high"])]
+    if colour is None:
+        fig.add_trace(go.Scatter(x=x, y=band["mean"] * scale, mode="lines", name=name, text=text,
+                                 hovertemplate="%{text}<extra></extra>", legendgroup="others",
+                                 line={"color": OTHER_COLOUR, "width": 1}, showlegend=False), **where)
+        return
+    fig.add_trace(go.Scatter(x=x, y=band["high"] * scale, mode="lines", line={"width": 0},
+                             legendgroup=name, showlegend=False, hoverinfo="skip", name=name), **where)
+    fig.add_trace(go.Scatter(x=x, y=band["low"] * scale, mode="lines", line={"width": 0},
+                             fill="tonexty", fillcolor=_rgba(colour, BAND_OPACITY), legendgroup=name,
+                             showlegend=False, hoverinfo="skip", name=name), **where)
+    fig.add_trace(go.Scatter(x=x, y=band["mean"] * scale, mode="lines", name=name, text=text,
+                             hovertemplate="%{text}<extra></extra>", legendgroup=name,
+                             line={"color": colour, "width": 2.5}, meta={"series": name}), **where)
+
+
+def _others_legend(fig: go.Figure, count: int, t: Translator) -> None:
+    """One legend entry for every grey series (clicking it hides or shows them all)."""
+    if count:
+        fig.add_trace(go.Scatter(x=[None], y=[None], mode="lines", legendgroup="others",
+                                 line={"color": OTHER_COLOUR, "width": 1},
+                                 name=t("{count} other series (grey)", count=count)))
+
+
+def band_traces(fig: go.Figure, table: pd.DataFrame, colours: dict[str, str], value, t: Translator,
+                scale: float = 1.0, by: str = "scenario", **where) -> int:
+    """Every series of `table` (bands) in order: coloured ones with bands, the rest grey;
+    returns how many were grey. Grey ones are drawn first so coloured lines stay on top."""
+    names = list(dict.fromkeys(table[by]))
+    grey = [n for n in names if n not in colours]
+    for name in grey + [n for n in names if n in colours]:
+        add_band(fig, table[table[by] == name], str(name), colours.get(name), value, t, scale, **where)
+    return len(grey)
+
+
+def coverage_figure(coverage_bands: pd.DataFrame, colours: dict[str, str], target: float,
+                    target_month: str, lang: str = "en", by: str = "scenario") -> go.Figure:
+    """Coverage over time: each series' mean and 90% band, the target line and month."""
+    t = translator(lang)
+    fig = go.Figure()
+    grey = band_traces(fig, coverage_bands, colours, t.percent, t, scale=100, by=by)
+    _others_legend(fig, grey, t)
+    month_labels = sorted(coverage_bands["month"].unique())
+    _month_axis(fig, month_labels, t)
+    fig.add_hline(y=target * 100, line={"color": "black", "dash": "dash", "width": 1},
+                  annotation_text=t("target {share}", share=t.percent(target, 0)),
+                  annotation_position="top left")
+    if target_month in month_labels:
+        fig.add_vline(x=month_labels.index(target_month), line={"color": "grey", "dash": "dot", "width": 1})
+    fig.update_yaxes(ticksuffix="%", rangemode="tozero")
+    return style_figure(fig, t, t("Coverage over time (line: mean; band: 90% of replicates)"),
+                   t("active participants, % of workers"))
+
+
+def formal_informal_figure(results: pd.DataFrame, colours: dict[str, str], lang: str = "en") -> go.Figure:
+    """Formal and informal coverage side by side, each with its 90% band (one legend)."""
+    t = translator(lang)
+    fig = make_subplots(rows=1, cols=2, subplot_titles=[t("Formal (wage and construction)"),
+                                                        t("Informal (BPU)")])
+    for col, column in ((1, "coverage_formal"), (2, "coverage_informal")):
+        band_traces(fig, bands(results, column), colours, t.percent, t, scale=100, row=1, col=col)
+        _month_axis(fig, sorted(results["month"].unique()), t, row=1, col=col)
+    seen = set()
+    for trace in fig.data:  # the second panel's lines share the first's legend entries
+        if trace.showlegend is not False and trace.name in seen:
+            trace.showlegend = False
+        seen.add(trace.name)
+    fig.update_yaxes(ticksuffix="%")
+    return style_figure(fig, t, t("Formal and informal coverage"), t("% of the sector's workers"))
+
+
+def channels_figure(results: pd.DataFrame, colours: dict[str, str], lang: str = "en") -> go.Figure:
+    """New enrollments over the run by channel (grouped bars), one colour per scenario."""
+    t = translator(lang)
+    totals = channel_totals(results)
+    labels = [t(CHANNEL_LABELS.get(c, c)) for c in totals.columns]
+    fig = go.Figure()
+    for scenario, row in totals.iterrows():
+        text = [t("{series}, {channel}: {value} workers", series=plain(scenario), channel=label,
+                  value=t.number(v)) for label, v in zip(labels, row)]
+        fig.add_trace(go.Bar(x=labels, y=row.to_numpy(), name=plain(scenario), text=text,
+                             textposition="none", hovertemplate="%{text}<extra></extra>",
+                             marker_color=colour_of(colours, scenario)))
+    fig.update_layout(barmode="group")
+    return style_figure(fig, t, t("New enrollments by channel over the run (mean of replicates)"), t("workers"))
+
+
+def spend_figure(results: pd.DataFrame, colours: dict[str, str], lang: str = "en", by: str = "scenario") -> go.Figure:
+    """Cumulative spend over time, mean and 90% band per series (axis in billion rupiah)."""
+    t = translator(lang)
+    fig = go.Figure()
+    grey = band_traces(fig, bands(cumulative_spend(results, by), "spend_idr", by=by), colours, t.rupiah,
+                       t, scale=1 / BILLION, by=by)
+    _others_legend(fig, grey, t)
+    _month_axis(fig, sorted(results["month"].unique()), t)
+    return style_figure(fig, t, t("Spend over time (all items: subsidies, Perisai, campaigns, villages, firms, pilot)"),
+                   t("billion rupiah, cumulative"))
+
+
+def regency_figure(regency: pd.DataFrame, month: str, target: float, colours: dict[str, str],
+                   lang: str = "en") -> go.Figure:
+    """Coverage by regency at `month`: one row per regency (ranked), one dot per scenario."""
+    t = translator(lang)
+    table = regency_coverage(regency, month)
+    names = list(table.index)[::-1]  # highest at the top
+    fig = go.Figure()
+    for regency_name in names:
+        values = table.loc[regency_name] * 100
+        fig.add_trace(go.Scatter(x=[values.min(), values.max()], y=[regency_name] * 2, mode="lines",
+                                 line={"color": "#bbbbbb", "width": 1}, showlegend=False, hoverinfo="skip"))
+    for scenario in table.columns:
+        text = [t("{series}, {regency}: {value}", series=plain(scenario), regency=r,
+                  value=t.percent(table.loc[r, scenario])) for r in names]
+        fig.add_trace(go.Scatter(x=table.loc[names, scenario] * 100, y=names, mode="markers", name=plain(scenario),
+                                 text=text, hovertemplate="%{text}<extra></extra>",
+                                 marker={"color": colour_of(colours, scenario), "size": 9}))
+    fig.add_vline(x=target * 100, line={"color": "black", "dash": "dash", "width": 1})
+    fig.update_xaxes(ticksuffix="%", title=t("coverage in {month}, % of workers (mean of replicates)",
+                                             month=t.month(month)))
+    return style_figure(fig, t, t("Coverage by regency, {month}", month=t.month(month)), "",
+                   height=26 * len(names) + 160)
+
+
+def regency_map_figure(regency: pd.DataFrame, places: pd.DataFrame, month: str, scenario: str,
+                       lang: str = "en") -> go.Figure:
+    """The 17 regencies at their coordinates (model/data/regencies.csv), sized by population and
+    coloured by one scenario's coverage at `month`; names on hover, so labels never overlap."""
+    t = translator(lang)
+    table = regency_coverage(regency, month)[scenario]
+    joined = places.set_index("regency").join(table.rename("coverage"))
+    text = [t("{regency}: {value} (population {population})", regency=name, value=t.percent(row["coverage"]),
+              population=t.number(row["population"])) for name, row in joined.iterrows()]
+    fig = go.Figure(go.Scatter(
+        x=joined["lon"], y=joined["lat"], mode="markers", text=text, hovertemplate="%{text}<extra></extra>",
+        marker={"size": 12 + 38 * (joined["population"] / joined["population"].max()) ** 0.5,
+                "color": joined["coverage"] * 100, "colorscale": "Viridis", "line": {"color": "black", "width": 1},
+                "colorbar": {"title": t("coverage, %"), "ticksuffix": "%"}}))
+    fig.update_yaxes(scaleanchor="x", scaleratio=1)
+    return style_figure(fig, t, t("{scenario}: coverage by regency, {month}", scenario=plain(scenario), month=t.month(month)),
+                   t("latitude"), t("longitude"), height=520)
+
+
+# ---------------------------------------------------------------------------------- sweeps
+# Summary outputs a sweep can be plotted by (experiments.summary.scenario_summary columns),
+# with the direction that is better and how a value is written.
+SWEEP_OUTPUTS = {"coverage_mean": ("max", "percent"), "p_target": ("max", "percent"),
+                 "spend_idr_mean": ("min", "rupiah"), "extra_active_mean": ("max", "number"),
+                 "cost_per_additional_idr": ("min", "rupiah")}
+SWEEP_LABELS = {"coverage_mean": N_("coverage at the target month"), "p_target": N_("chance of reaching the target"),
+                "spend_idr_mean": N_("spend to the target month"), "extra_active_mean": N_("extra active participants"),
+                "cost_per_additional_idr": N_("cost per additional active participant")}
+SWEEP_INTERVALS = {"coverage_mean": ("coverage_low", "coverage_high"),
+                   "cost_per_additional_idr": ("cost_per_additional_low", "cost_per_additional_high")}
+
+
+def formatter(t: Translator, kind: str):
+    return {"percent": t.percent, "rupiah": t.rupiah}.get(kind, t.number)
+
+
+def best_and_worst(summary: pd.DataFrame, y: str) -> tuple[int | None, int | None]:
+    """Row labels of the best and worst value of output `y` (None when all are missing)."""
+    values = summary[y].astype(float).dropna()
+    if values.empty:
+        return None, None
+    better = SWEEP_OUTPUTS.get(y, ("max", "number"))[0]
+    return (values.idxmax(), values.idxmin()) if better == "max" else (values.idxmin(), values.idxmax())
+
+
+def sweep_figure(summary: pd.DataFrame, x: str, y: str, colour_by: str | None = None,
+                 lang: str = "en") -> go.Figure:
+    """A sweep's output against one swept input, every point drawn: the best and worst
+    highlighted and named, the rest grey (or shaded by a second input), 90% intervals as bars."""
+    t = translator(lang)
+    kind = SWEEP_OUTPUTS.get(y, ("max", "number"))[1]
+    value = formatter(t, kind)
+    scale = 100 if kind == "percent" else 1
+    summary = summary.reset_index(drop=True)
+    best, worst = best_and_worst(summary, y)
+    text = [t("{series}: {x} = {xv}{second}; {y} = {value}", series=plain(row["scenario"]), x=x, xv=t.number(row[x], 4)
+              if isinstance(row[x], float) else row[x], y=t(SWEEP_LABELS.get(y, y)), value=value(row[y]),
+              second=f", {colour_by} = {row[colour_by]:.4g}" if colour_by else "")
+            for _, row in summary.iterrows()]
+    error = None
+    if y in SWEEP_INTERVALS:
+        low, high = SWEEP_INTERVALS[y]
+        error = {"type": "data", "symmetric": False, "array": (summary[high] - summary[y]) * scale,
+                 "arrayminus": (summary[y] - summary[low]) * scale, "color": "#999999", "thickness": 1}
+    marker = {"color": OTHER_COLOUR, "size": 8, "line": {"color": "#888888", "width": 1}}
+    if colour_by:
+        marker.update(color=summary[colour_by], colorscale="Greys", showscale=True,
+                      colorbar={"title": colour_by})
+    fig = go.Figure(go.Scatter(x=summary[x], y=summary[y] * scale, mode="markers", text=text, error_y=error,
+                               hovertemplate="%{text}<extra></extra>", marker=marker,
+                               name=t("{count} points", count=len(summary))))
+    for index, label, colour in ((best, t("best"), BEST_COLOUR), (worst, t("worst"), WORST_COLOUR)):
+        if index is None or (label == t("worst") and index == best):
+            continue
+        row = summary.loc[index]
+        fig.add_trace(go.Scatter(x=[row[x]], y=[row[y] * scale], mode="markers", text=[text[index]],
+                                 hovertemplate="%{text}<extra></extra>",
+                                 name=f"{label}: {plain(row['scenario'])}, {x} = {row[x]:.4g}, {value(row[y])}",
+                                 marker={"color": colour, "size": 14, "symbol": "diamond",
+                                         "line": {"color": "black", "width": 1}}))
+    if kind == "percent":
+        fig.update_yaxes(ticksuffix="%")
+    return style_figure(fig, t, t("{y} against {x}", y=t(SWEEP_LABELS.get(y, y)), x=x), t(SWEEP_LABELS.get(y, y)),
+                   x, height=460)
+
+
+# ---------------------------------------------------------------------------------- summary table
+HEX_COLOUR = re.compile(r"#[0-9a-fA-F]{6}")
+# Which way is better for each summary column: the best cell of each is highlighted.
+BETTER = {"coverage": "max", "p_target": "max", "month_reached": "min", "total_spend_idr": "min",
+          "cost_per_additional_idr": "min"}
+
+
+def _comparable(value) -> float:
+    """A number to compare cells by: month labels ('2025-11') by their order, others as numbers."""
+    if isinstance(value, str):
+        try:
+            return float(months.ordinal(value))
+        except ValueError:
+            return math.nan
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return math.nan
+
+
+def best_rows(summary: pd.DataFrame, better: dict[str, str] = BETTER) -> dict[str, list[int]]:
+    """For each column in `better`, the row positions holding its best value (ties all win).
+    Missing values (never reached, no baseline) never win; a column whose values are all the
+    same has no best."""
+    out = {}
+    for column, direction in better.items():
+        if column not in summary:
+            continue
+        values = summary[column].map(_comparable)
+        if values.nunique() < 2:  # nothing to tell apart: all missing or all the same
+            out[column] = []
+            continue
+        best = values.max() if direction == "max" else values.min()
+        out[column] = [i for i, v in enumerate(values) if v == best]
+    return out
+
+
+def _cell(value, fmt: str | Callable) -> str:
+    """A cell's text, HTML-escaped: `fmt` is a format string or a formatter (experiments.i18n)."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "–"
+    if isinstance(value, str):
+        return html.escape(value)
+    return html.escape(fmt(value) if callable(fmt) else fmt.format(value))
+
+
+def _swatch(colour: str | None) -> str:
+    """The scenario's chart colour as a small square (only well-formed #rrggbb is written)."""
+    if not colour or not HEX_COLOUR.fullmatch(colour):
+        return ""
+    return (f'<span class="swatch" data-colour="{colour}" style="display:inline-block;width:0.8em;'
+            f'height:0.8em;margin-right:0.4em;background:{colour}"></span>')
+
+
+def summary_html(summary: pd.DataFrame, columns: dict[str, tuple[str, str]],
+                 better: dict[str, str] = BETTER, colours: dict[str, str] | None = None) -> str:
+    """An HTML table of `summary` with the best value of each column highlighted.
+
+    `columns` maps column name -> (header, format string or formatter). Best cells get class
+    "best" (bold on green) so the page and the browser test can find them; with `colours`, the
+    scenario cell starts with the scenario's chart colour.
+    """
+    best = best_rows(summary, better)
+    head = "".join(f"<th>{html.escape(header)}</th>" for header, _ in columns.values())
+    body = []
+    for i, (_, row) in enumerate(summary.iterrows()):
+        cells = []
+        for column, (_, fmt) in columns.items():
+            css = ' class="best"' if i in best.get(column, []) else ""
+            swatch = _swatch((colours or {}).get(row[column])) if column == "scenario" else ""
+            cells.append(f'<td data-column="{column}"{css}>{swatch}{_cell(row[column], fmt)}</td>')
+        body.append(f"<tr>{''.join(cells)}</tr>")
+    style = ("<style>table.summary{border-collapse:collapse;font-size:0.9em}"
+             "table.summary td,table.summary th{border:1px solid #ccc;padding:4px 8px;text-align:right}"
+             "table.summary td:first-child{text-align:left}"
+             "table.summary td.best{background:#c8e6c9;font-weight:bold}</style>")
+    return (f'{style}<table class="summary"><thead><tr>{head}</tr></thead>'
+            f"<tbody>{''.join(body)}</tbody></table>")
+
+
+# ---------------------------------------------------------------------------------- export
+def html_fragment(fig: go.Figure, div_id: str | None = None) -> str:
+    """The figure as a <div> for a page that carries plotly.js once (experiments/html_report.py)."""
+    return fig.to_html(full_html=False, include_plotlyjs=False, config=PLOTLY_CONFIG, div_id=div_id)
