@@ -16,6 +16,7 @@ quo, P(target) >= p) are Optuna constraints: a violating plan is never on the re
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
 import os
@@ -103,9 +104,10 @@ class _Rung(BaseModel):
 class _Search(BaseModel):
     model_config = _STRICT
     trials: int = 200
-    sampler: Literal["tpe", "nsga2"] = "tpe"
-    batch: int | None = Field(None, ge=1, le=1000)
+    sampler: Literal["nsga2", "tpe"] = "nsga2"
+    batch: int | None = Field(None, ge=2, le=1000)
     promote: float = Field(0.25, gt=0, le=1)
+    polish: float = Field(0.4, ge=0, lt=1)
     rungs: list[_Rung] = [_Rung(scale=0.005, replicates=2), _Rung(scale=0.01, replicates=4),
                           _Rung(scale=0.02, replicates=8)]
     sensitivity: bool = True
@@ -168,6 +170,7 @@ class OptProblem:
     sampler: str
     batch: int | None
     promote: float
+    polish: float
     rungs: tuple[Rung, ...]
     sensitivity: bool
     step: float
@@ -250,7 +253,7 @@ def parse_problem(text: str, source: str = "<text>", directory: Path | None = No
         no_regency_below_status_quo=doc.constraints.no_regency_below_status_quo,
         regency_tolerance=doc.constraints.regency_tolerance, trials=doc.search.trials,
         sampler=doc.search.sampler, batch=doc.search.batch, promote=doc.search.promote,
-        rungs=rungs, sensitivity=doc.search.sensitivity, step=doc.search.step, text=text)
+        polish=doc.search.polish,         rungs=rungs, sensitivity=doc.search.sensitivity, step=doc.search.step, text=text)
 
 
 def _located(text: str, source: str, error: dict) -> Located:
@@ -508,7 +511,7 @@ class _Clock:
         self.total_units = 0.0
         n = problem.trials
         for rung in problem.rungs:
-            self.total_units += self.units(n + 1, rung)
+            self.total_units += self.units(n, rung)     # (the status quo's runs are not counted)
             n = promoted(n, problem.promote)
         if problem.sensitivity:
             self.total_units += self.units(2 * len(problem.levers), problem.rungs[-1])
@@ -584,7 +587,7 @@ def optimize(problem: OptProblem, out: str | Path | None = None, executor=None,
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     evaluator = evaluator or ModelEvaluator(problem, executor, draws)
     workers = getattr(executor, "workers", 1) or 1
-    batch = problem.batch or max(4, 2 * workers)
+    batch = problem.batch or max(8, 2 * workers)
     folder = Path(out) if out is not None else None
     lock = None
     if folder:
@@ -629,10 +632,11 @@ class _Run:
                                                  n_startup_trials=max(10, self.batch))
         study = optuna.create_study(study_name=p.name, storage=storage, sampler=sampler,
                                     directions=["minimize", "maximize"], load_if_exists=True)
-        if study.user_attrs.get("problem", p.text) != p.text:
-            raise UserError(f"{self.folder} holds a search of another problem file; choose another "
-                            "folder (or delete it to start over)")
-        study.set_user_attr("problem", p.text)
+        if study.user_attrs.get("problem", fingerprint(p)) != fingerprint(p):
+            raise UserError(f"{self.folder} holds a search of another problem; choose another "
+                            "folder (or delete it to start over). Only search.trials may change "
+                            "between runs into one folder")
+        study.set_user_attr("problem", fingerprint(p))
         return study
 
     def run(self) -> Outcome:
@@ -646,9 +650,18 @@ class _Run:
             self.study.enqueue_trial(status_quo_params(p))
         done = len(self._complete())
         self.clock.add(done, rung0, ran=False)
+        local_from, step, best = int(p.trials * (1 - p.polish)), 0.1, None
         while done < p.trials:
             self._check_stop()
             n = min(self.batch, p.trials - done)
+            if done >= local_from:
+                incumbent = self.log.incumbent(0)
+                if incumbent is not None and best is not None:
+                    step = max(step / 2, 1e-3) if incumbent == best else min(step * 1.5, 0.3)
+                best = incumbent
+                if incumbent is not None:
+                    for x in neighbours(dims, self._params(incumbent), step, n, p.seed + done):
+                        self.study.enqueue_trial(x)
             trials = [self.study.ask() for _ in range(n)]
             params = [{k: self._suggest(t, k, *dims[k]) for k in dims} for t in trials]
             self._tell(trials, params, rung0)
@@ -660,6 +673,9 @@ class _Run:
             self._evaluate_logged(ranked, candidates, rung, level)
             ranked = [t for t in self.log.ranking(level) if t in ranked]
         return self._report(candidates, len(p.rungs) - 1)
+
+    def _params(self, number: int) -> dict[str, float]:
+        return self.study.trials[number].params
 
     @staticmethod
     def _suggest(trial, key: str, low: float, high: float, integer: bool):
@@ -704,7 +720,7 @@ class _Run:
     def _evaluate_logged(self, numbers: list[int], candidates, rung: Rung, level: int) -> None:
         p = self.problem
         todo = [n for n in numbers if (n, level) not in self.log.metrics]
-        self.clock.add(len(numbers) - len(todo) + 1, rung, ran=False)
+        self.clock.add(len(numbers) - len(todo), rung, ran=False)
         for i in range(0, len(todo), self.batch):
             self._check_stop()
             chunk = todo[i:i + self.batch]
@@ -792,6 +808,32 @@ class _Run:
         return table.sort_values("effect", ascending=False, kind="stable").reset_index(drop=True)
 
 
+def neighbours(dims: dict[str, tuple[float, float, bool]], at: dict[str, float], step: float,
+               n: int, seed: int) -> list[dict[str, float]]:
+    """The local phase's candidates: the incumbent with one to three parameters moved by a
+    normal step (sd = `step` of their range), a (1+n) evolution strategy. TPE finds the region;
+    this walks along the constraint's edge, where the cheapest plans lie."""
+    rng = np.random.default_rng(seed)
+    keys = list(dims)
+    out = []
+    for _ in range(n):
+        x = dict(at)
+        for key in rng.choice(keys, size=min(len(keys), int(rng.integers(1, 4))), replace=False):
+            low, high, integer = dims[key]
+            moved = min(high, max(low, x[key] + rng.normal() * step * (high - low)))
+            x[key] = int(round(moved)) if integer else float(moved)
+        out.append(x)
+    return out
+
+
+def fingerprint(problem: OptProblem) -> str:
+    """What a stored search depends on: everything but the number of trials (more trials
+    extend a search; anything else would mix candidates of two problems)."""
+    fields = {f.name: getattr(problem, f.name) for f in dataclasses.fields(problem)
+              if f.name not in ("trials", "text", "description", "base")}
+    return json.dumps({**fields, "base": problem.base.to_toml()}, sort_keys=True, default=str)
+
+
 def _label(problem: OptProblem, number: int) -> str:
     return f"{problem.name}_{number:04d}"
 
@@ -841,6 +883,19 @@ class _Log:
         if table.empty:
             return pd.DataFrame(columns=columns)
         return table[[*columns, *[c for c in table if c not in columns]]]
+
+    def incumbent(self, rung: int) -> int | None:
+        """The best candidate so far within every constraint (for min_spend: the target's
+        graded constraint too): the cheapest, or the highest objective for the other goals."""
+        table = self.table(rung)
+        ok = table[table["violation"] <= 0] if not table.empty else table
+        if ok.empty:
+            return None
+        if self.problem.goal == "min_spend":
+            ok = ok.sort_values(["spend_year_idr", "trial"])
+        else:
+            ok = ok.sort_values(["objective", "spend_year_idr", "trial"], ascending=[False, True, True])
+        return int(ok["trial"].iloc[0])
 
     def ranking(self, rung: int) -> list[int]:
         """Trials best first: within the constraints, then by Pareto layer, then objective."""
@@ -933,3 +988,10 @@ def _atomic(path: Path, text: str) -> None:
     tmp = path.with_name(path.name + ".tmp")
     tmp.write_text(text, encoding="utf-8")
     tmp.replace(path)
+
+
+def estimate(problem: OptProblem, workers: int = 1) -> limits.Estimate:
+    """Runs, core-seconds and wall time of the whole search at most (limits' run-time model)."""
+    clock = _Clock(problem)
+    runs = problem.runs()
+    return limits.Estimate(runs, clock.total_units, clock.total_units / max(1, workers), 0)

@@ -264,3 +264,61 @@ def calibration(result) -> str:
         lines.append(f"  {'ok  ' if row.within else 'MISS'} {row.target:<64} {row.simulated:>12,.4g}  target {goal}"
                      f"{'' if row.fitted else '  (check)'}")
     return "\n".join(lines)
+
+
+# ---------------------------------------------------------------- optimisation (experiments/optimize.py)
+def plans(frame: pd.DataFrame, objective: str) -> str:
+    """Candidate plans (a front or the closest) as a text table, cheapest first."""
+    if frame.empty:
+        return "no candidates"
+    rows = pd.DataFrame({
+        "trial": frame["trial"].astype(int),
+        "Rp bn / year": (frame["spend_year_idr"] / 1e9).map(lambda v: f"{v:,.1f}"),
+        "office": (frame["office_year_idr"] / 1e9).map(lambda v: f"{v:,.1f}"),
+        "local gov.": (frame["local_year_idr"] / 1e9).map(lambda v: f"{v:,.1f}"),
+        objective: frame["objective"].map(lambda v: f"{v:.3f}"),
+        "coverage (mean)": frame["coverage_mean"].map(lambda v: f"{v:.1%}"),
+        "P(target)": frame["p_target"].map(lambda v: f"{v:.0%}"),
+        "within constraints": frame["feasible"].map(lambda v: "yes" if v else "no"),
+    })
+    return rows.to_string(index=False)
+
+
+def plan_by_regency(table: pd.DataFrame) -> str:
+    """The recommended plan's levers by regency (with the status quo), readable numbers."""
+    if table.empty:
+        return ""
+    return table.to_string(index=False, float_format=lambda v: f"{v:,.4g}")
+
+
+def plan_sensitivity(table: pd.DataFrame, objective: str) -> str:
+    """Change in the objective and in yearly spend when one lever moves down or up a step."""
+    if table.empty:
+        return ""
+    rows = pd.DataFrame({"lever": table["lever"]})
+    for side in ("down", "up"):
+        rows[f"{objective} {side}"] = table[f"objective_{side}"].map(lambda v: f"{v:+.4f}")
+        rows[f"Rp bn/yr {side}"] = (table[f"spend_year_idr_{side}"] / 1e9).map(lambda v: f"{v:+,.1f}")
+    return rows.to_string(index=False)
+
+
+def optimisation(outcome) -> str:
+    """The whole report of `cakupan optimize`: verdict, front, recommended plan, sensitivity."""
+    from experiments.optimize import objective_label
+
+    p = outcome.problem
+    label = objective_label(p)
+    last = p.rungs[-1]
+    parts = [outcome.message(), "",
+             f"Pareto front of yearly spend against {label} (scale {last.scale:g}, "
+             f"{last.replicates} paired replicates; coverage statistic: {p.statistic}):",
+             plans(outcome.front, label)]
+    if not outcome.reachable:
+        parts += ["", "Closest plans:", plans(outcome.closest, label)]
+    if not outcome.by_regency.empty:
+        parts += ["", f"Recommended plan (trial {int(outcome.recommended['trial'])}) by regency, at {p.month}:",
+                  plan_by_regency(outcome.by_regency)]
+    if not outcome.sensitivity.empty:
+        parts += ["", f"Most sensitive to (one lever moved by {p.step:.0%} of its range):",
+                  plan_sensitivity(outcome.sensitivity, label)]
+    return "\n".join(parts)
