@@ -1,0 +1,46 @@
+"""The Plan page's backend without a browser: the page's fields become a problem file the CLI
+accepts; bad fields get a message naming the field; one search at a time per server."""
+
+import pytest
+
+from experiments import optimize as opt
+from viz import planner
+
+
+def test_the_default_form_is_the_default_problem_and_round_trips():
+    form = planner.default_form()
+    assert (form.goal, form.month, form.target, form.total_bn, form.max_agents) == ("min_spend", "2025-12", 0.5, 1000, 1500)
+    chosen = planner.problem(form)
+    assert opt.fingerprint(chosen) == opt.fingerprint(opt.load_problem("reach_50"))
+    assert chosen.trials == 200
+
+
+def test_fields_are_written_into_the_problem():
+    form = planner.Form(goal="max_coverage", month="2025-06", total_bn=None, office_bn=200.0, local_bn=None,
+                        max_agents=800.0, no_regency_below=False, trials=20)
+    chosen = planner.problem(form)
+    assert (chosen.goal, chosen.month, chosen.trials) == ("max_coverage", "2025-06", 20)
+    assert chosen.budget == {"total_idr": None, "office_idr": 2e11, "local_idr": None}
+    assert next(l.high for l in chosen.levers if l.name == "perisai_agents") == 800
+    assert not chosen.no_regency_below_status_quo
+
+
+@pytest.mark.parametrize("fields, words", [
+    ({"trials": 5000}, "candidates: 5,000 is outside the allowed range; allowed: 1 to 400"),
+    ({"month": "2025-13"}, "objective.month"),
+    ({"month": "<script>"}, "objective.month"),
+    ({"total_bn": -1.0}, "total_bn: -1.0 is not allowed"),
+    ({"max_agents": 1e9}, "levers.perisai_agents"),
+    ({"target": 1.5}, "objective.target"),
+])
+def test_bad_fields_name_the_field(fields, words):
+    with pytest.raises(planner.UserError) as error:
+        planner.problem(planner.Form(**fields))
+    assert words in str(error.value)
+
+
+def test_a_second_search_on_the_server_is_refused_while_one_runs():
+    chosen = planner.problem(planner.Form(trials=2))
+    with planner._ONE_SEARCH:
+        with pytest.raises(planner.Busy, match="another planner's search"):
+            planner.search(chosen, lambda p: None, lambda: False)
