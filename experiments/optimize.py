@@ -504,7 +504,7 @@ class Progress:
 
 
 class _Clock:
-    """Time left from work units (runs x months x scale cost, limits.estimate) done so far."""
+    """Time left from work units (each rung's runs weighted by limits' run-time model) done so far."""
 
     def __init__(self, problem: OptProblem):
         self.problem, self.start, self.done_units, self.done_before = problem, time.perf_counter(), 0.0, 0.0
@@ -517,7 +517,8 @@ class _Clock:
             self.total_units += self.units(2 * len(problem.levers), problem.rungs[-1])
 
     def units(self, candidates: int, rung: Rung) -> float:
-        return limits.estimate(candidates * rung.replicates, rung.scale, self.problem.n_months).core_seconds
+        return limits.estimate_short_runs(candidates * rung.replicates, rung.scale,
+                                          self.problem.n_months).core_seconds
 
     def add(self, candidates: int, rung: Rung, ran: bool = True) -> None:
         self.done_units += self.units(candidates, rung)
@@ -994,4 +995,9 @@ def estimate(problem: OptProblem, workers: int = 1) -> limits.Estimate:
     """Runs, core-seconds and wall time of the whole search at most (limits' run-time model)."""
     clock = _Clock(problem)
     runs = problem.runs()
-    return limits.Estimate(runs, clock.total_units, clock.total_units / max(1, workers), 0)
+    return limits.Estimate(runs, clock.total_units, clock.total_units / max(1, workers),
+                           _LOG_BYTES * problem.trials)
+
+
+_LOG_BYTES = 2_000
+"""Disk per candidate in a search folder (its line in evaluations.jsonl and the study journal)."""

@@ -285,10 +285,23 @@ def plans(frame: pd.DataFrame, objective: str) -> str:
 
 
 def plan_by_regency(table: pd.DataFrame) -> str:
-    """The recommended plan's levers by regency (with the status quo), readable numbers."""
+    """The recommended plan's levers: rates that are the same everywhere on one line, the
+    others by regency; each value as "plan (status quo)"."""
     if table.empty:
         return ""
-    return table.to_string(index=False, float_format=lambda v: f"{v:,.4g}")
+    levers = [c for c in table if c != "regency" and not c.endswith(" (status quo)")]
+    same = [l for l in levers if table[l].nunique() == 1 and table[f"{l} (status quo)"].nunique() == 1]
+    lines = []
+    if same:
+        lines.append("everywhere: " + "; ".join(
+            f"{l} {table[l].iat[0]:,.4g} ({table[f'{l} (status quo)'].iat[0]:,.4g})" for l in same))
+    spread = [l for l in levers if l not in same]
+    if spread:
+        rows = pd.DataFrame({"regency": table["regency"]})
+        for l in spread:
+            rows[l] = [f"{v:,.4g} ({s:,.4g})" for v, s in zip(table[l], table[f"{l} (status quo)"])]
+        lines.append(rows.to_string(index=False))
+    return "\n".join(lines)
 
 
 def plan_sensitivity(table: pd.DataFrame, objective: str) -> str:
@@ -316,7 +329,8 @@ def optimisation(outcome) -> str:
     if not outcome.reachable:
         parts += ["", "Closest plans:", plans(outcome.closest, label)]
     if not outcome.by_regency.empty:
-        parts += ["", f"Recommended plan (trial {int(outcome.recommended['trial'])}) by regency, at {p.month}:",
+        parts += ["", f"Recommended plan (trial {int(outcome.recommended['trial'])}) by regency, at {p.month}, "
+                      "plan (status quo); counts and budgets per month or year as in the scenario file:",
                   plan_by_regency(outcome.by_regency)]
     if not outcome.sensitivity.empty:
         parts += ["", f"Most sensitive to (one lever moved by {p.step:.0%} of its range):",
