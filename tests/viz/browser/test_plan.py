@@ -8,6 +8,7 @@ import subprocess
 import sys
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.viz.browser.conftest import VIEWPORT, WAIT_MS, Guard, _wait_until_serving, free_port, screenshot
 
@@ -118,4 +119,4 @@ def test_stop_keeps_the_front_so_far(plan_page):
     page.get_by_text("Searching: search").wait_for()
     page.get_by_role("button", name="Stop").click()
     page.get_by_text("stopped; what finished is saved").wait_for()
-    assert page.get_by_role("button", name="Start search").is_enabled()
+    expect(page.get_by_role("button", name="Start search")).to_be_enabled()
