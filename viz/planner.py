@@ -139,6 +139,24 @@ def front_rows(front: pd.DataFrame, label: str) -> list[dict[str, Any]]:
     return rows
 
 
+def regency_rows(table: pd.DataFrame) -> pd.DataFrame:
+    """The recommended plan by regency for display: each lever as "plan (status quo)"."""
+    levers = [c for c in table if c != "regency" and not c.endswith(" (status quo)")]
+    rows = pd.DataFrame({"regency": table["regency"]})
+    for lever in levers:
+        rows[lever] = [f"{v:,.4g} ({q:,.4g})" for v, q in zip(table[lever], table[f"{lever} (status quo)"])]
+    return rows
+
+
+def sensitivity_rows(table: pd.DataFrame) -> pd.DataFrame:
+    """Sensitivity for display: objective change with 4 decimals, spend in Rp billion."""
+    rows = pd.DataFrame({"lever": table["lever"]})
+    for side in ("down", "up"):
+        rows[f"objective {side}"] = table[f"objective_{side}"].map(lambda v: f"{v:+.4f}")
+        rows[f"Rp bn/yr {side}"] = (table[f"spend_year_idr_{side}"] / 1e9).map(lambda v: f"{v:+,.1f}")
+    return rows
+
+
 def front_figure(front: pd.DataFrame, candidates: pd.DataFrame | None, label: str,
                  recommended: dict | None = None):
     """Yearly spend against the objective: every candidate (grey), the front (line), the

@@ -44,3 +44,13 @@ def test_a_second_search_on_the_server_is_refused_while_one_runs():
     with planner._ONE_SEARCH:
         with pytest.raises(planner.Busy, match="another planner's search"):
             planner.search(chosen, lambda p: None, lambda: False)
+
+
+def test_display_tables_show_plan_and_status_quo_as_text():
+    import pandas as pd
+
+    table = pd.DataFrame({"regency": ["A"], "perisai_agents": [1402.0], "perisai_agents (status quo)": [300.0]})
+    assert planner.regency_rows(table).to_dict("records") == [{"regency": "A", "perisai_agents": "1,402 (300)"}]
+    sens = pd.DataFrame({"lever": ["x"], "objective_down": [-0.0051], "objective_up": [0.0035],
+                         "spend_year_idr_down": [-1e8], "spend_year_idr_up": [1e8]})
+    assert planner.sensitivity_rows(sens).iloc[0].tolist() == ["x", "-0.0051", "-0.1", "+0.0035", "+0.1"]

@@ -152,12 +152,12 @@ def RecommendedView():
     if done is None or done.recommended is None:
         return
     with solara.Card(f"3. Recommended plan (trial {int(done.recommended['trial'])}) by regency",
-                     subtitle=f"Lever values at {done.problem.month}, next to the status quo."):
-        solara.DataFrame(done.by_regency, items_per_page=17)
+                     subtitle=f"Lever values at {done.problem.month}: plan (status quo)."):
+        solara.DataFrame(planner.regency_rows(done.by_regency), items_per_page=17)
     if not done.sensitivity.empty:
         with solara.Card("4. What the recommended plan is most sensitive to",
                          subtitle=f"One lever moved by {done.problem.step:.0%} of its range, down and up."):
-            solara.DataFrame(done.sensitivity)
+            solara.DataFrame(planner.sensitivity_rows(done.sensitivity))
 
 
 @solara.component

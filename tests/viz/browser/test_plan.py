@@ -99,6 +99,8 @@ def test_a_search_started_by_clicks_shows_the_front_and_sends_a_plan_to_compare(
     send.click()
     name = f"tiny_plan_{trial:04d}"
     page.get_by_text(f"{name} is on the Compare page").wait_for()
+    page.get_by_text("3. Recommended plan").wait_for()
+    page.get_by_text("1. Objective, budget and constraints").scroll_into_view_if_needed()
     screenshot(page, "plan")
     page.get_by_role("tab", name="Compare").click()
     page.locator("label").get_by_text(name, exact=True).wait_for()
