@@ -306,7 +306,7 @@ def optimize(problem: Annotated[str, typer.Argument(metavar="PROBLEM",
     """Find the cheapest plans: the Pareto front of yearly spend against the objective."""
     import dataclasses
 
-    from experiments import limits, optimize as opt, report
+    from experiments import limits, optimize as opt, report, runner
 
     chosen = opt.load_problem(problem)
     if trials is not None:
@@ -323,9 +323,10 @@ def optimize(problem: Annotated[str, typer.Argument(metavar="PROBLEM",
     show = None if quiet else _optimize_progress
     try:
         outcome = opt.optimize(chosen, folder, executor, on_progress=show)
-    except KeyboardInterrupt:
+    except (KeyboardInterrupt, runner.Interrupted):
         executor.cancel()
-        typer.echo(f"interrupted; what finished is saved in {folder}: rerun the same command to resume", err=True)
+        typer.echo(f"interrupted; the candidates evaluated so far are saved in {folder}: "
+                   "rerun the same command to resume", err=True)
         raise typer.Exit(130) from None
     typer.echo(report.optimisation(outcome))
     typer.echo(f"\nscenario files of these plans: {folder / 'plans'} (cakupan run FILE; the app's Compare page)")

@@ -108,12 +108,12 @@ class Busy(UserError):
 
 def search(chosen: opt.OptProblem, on_progress: Callable[[opt.Progress], None],
            stop: Callable[[], bool], folder: Path | None = None, workers: int = WORKERS) -> opt.Outcome:
-    """Run the search in a folder of the server's choosing (kept, so a stopped search resumes
-    when the same problem is started again in this session)."""
+    """Run the search in a folder of the server's choosing: a new temporary folder, or the one
+    the page kept for the same problem (a stopped search then resumes where it stopped)."""
     if not _ONE_SEARCH.acquire(blocking=False):
         raise Busy("another planner's search is running on this server; start yours when it ends")
     try:
-        folder = folder or Path(tempfile.mkdtemp(prefix=f"cakupan-plan-{chosen.name}-"))
+        folder = folder or new_folder(chosen)
         executor = LocalExecutor(workers)
         try:
             return opt.optimize(chosen, folder, executor, on_progress=on_progress, stop=stop)
@@ -121,6 +121,10 @@ def search(chosen: opt.OptProblem, on_progress: Callable[[opt.Progress], None],
             executor.close()
     finally:
         _ONE_SEARCH.release()
+
+
+def new_folder(chosen: opt.OptProblem) -> Path:
+    return Path(tempfile.mkdtemp(prefix=f"cakupan-plan-{chosen.name}-"))
 
 
 def plan_scenario(outcome: opt.Outcome, trial: int):

@@ -54,3 +54,20 @@ def test_display_tables_show_plan_and_status_quo_as_text():
     sens = pd.DataFrame({"lever": ["x"], "objective_down": [-0.0051], "objective_up": [0.0035],
                          "spend_year_idr_down": [-1e8], "spend_year_idr_up": [1e8]})
     assert planner.sensitivity_rows(sens).iloc[0].tolist() == ["x", "-0.0051", "-0.1", "+0.0035", "+0.1"]
+
+
+def test_a_stopped_search_resumes_in_its_folder(tmp_path, monkeypatch):
+    calls = []
+
+    def fake(chosen, folder, executor, on_progress, stop):
+        calls.append(folder)
+        if stop():
+            raise opt.Stopped("stopped; what finished is saved")
+        return "done"
+
+    monkeypatch.setattr(opt, "optimize", fake)
+    chosen = planner.problem(planner.Form(trials=2))
+    with pytest.raises(opt.Stopped):
+        planner.search(chosen, lambda p: None, lambda: True, tmp_path, workers=1)
+    assert planner.search(chosen, lambda p: None, lambda: False, tmp_path, workers=1) == "done"
+    assert calls == [tmp_path, tmp_path]

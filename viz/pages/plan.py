@@ -21,6 +21,7 @@ front = solara.reactive(None)               # (front table, objective label) so 
 outcome = solara.reactive(None)             # the finished search
 sent = solara.reactive(None)                # last plan sent to Compare
 stop_event = solara.reactive(None)          # threading.Event of the running search
+folders = solara.reactive({})               # problem fingerprint -> its results folder (resume)
 
 
 def update(**fields) -> None:
@@ -39,8 +40,11 @@ def run_search(chosen):
         status.value = (share, f"{progress.phase}: {share:.0%} of the work, {progress.seconds:,.0f} s so far, {left}")
         front.value = (progress.front, label)
 
+    key = planner.opt.fingerprint(chosen)
+    folder = folders.value.get(key) or planner.new_folder(chosen)
+    folders.value = {**folders.value, key: folder}
     try:
-        result = planner.search(chosen, show, event.is_set)
+        result = planner.search(chosen, show, event.is_set, folder)
     except planner.UserError as error:        # stopped, busy: the front so far stays on screen
         status.value = None
         problem_message.value = str(error)
