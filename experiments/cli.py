@@ -361,6 +361,52 @@ def _names(text: str | None) -> list[str] | None:
     return [n.strip() for n in text.split(",") if n.strip()] if text else None
 
 
+# ---------------------------------------------------------------- optimisation
+@app.command()
+@user_errors
+def optimize(problem: Annotated[str, typer.Argument(metavar="PROBLEM",
+                 help="A built-in problem name or a problem .toml file (see docs/optimize.md).")] = "reach_50",
+             out: Annotated[Optional[Path], typer.Option("--out", "-o", help="Results folder: the study, the front, one scenario file per plan; rerun to resume [default: results/<problem name>].")] = None,
+             trials: Annotated[Optional[int], typer.Option(min=1, help="Candidates in the search [default: the file's].")] = None,
+             workers: Workers = None, scheduler: Scheduler = None, connect_timeout: ConnectTimeout = 10.0,
+             yes: Annotated[bool, typer.Option("--yes", help="Start a request above the confirmation size.")] = False,
+             quiet: Quiet = False):
+    """Find the cheapest plans: the Pareto front of yearly spend against the objective."""
+    import dataclasses
+
+    from experiments import limits, optimize as opt, report, runner
+
+    chosen = opt.load_problem(problem)
+    if trials is not None:
+        limits.check_count(trials, 1, opt.MAX_TRIALS, "--trials")
+        chosen = dataclasses.replace(chosen, trials=trials)
+    executor = _executor(workers, scheduler, connect_timeout)
+    cost = opt.estimate(chosen, executor.workers)
+    if cost.runs > limits.CONFIRM_RUNS and not yes:
+        raise limits.LimitError(f"this search is {cost}; above {limits.CONFIRM_RUNS:,} runs it must be "
+                                "confirmed: add --yes, or use fewer trials or replicates")
+    folder = out or Path("results") / chosen.name
+    if not quiet:
+        typer.echo(f"{chosen.name}: up to {cost}; results in {folder}", err=True)
+    show = None if quiet else _optimize_progress
+    try:
+        outcome = opt.optimize(chosen, folder, executor, on_progress=show)
+    except (KeyboardInterrupt, runner.Interrupted):
+        executor.cancel()
+        typer.echo(f"interrupted; the candidates evaluated so far are saved in {folder}: "
+                   "rerun the same command to resume", err=True)
+        raise typer.Exit(130) from None
+    typer.echo(report.optimisation(outcome))
+    typer.echo(f"\nscenario files of these plans: {folder / 'plans'} (cakupan run FILE; the app's Compare page)")
+
+
+def _optimize_progress(progress) -> None:
+    left = "?" if progress.seconds_left is None else f"{progress.seconds_left:,.0f} s"
+    share = progress.done / progress.total if progress.total else 1.0
+    typer.echo(f"  {progress.phase}: {share:.0%} of the work, {progress.seconds:,.0f} s so far, "
+               f"about {left} left", err=True)
+
+
 # ---------------------------------------------------------------- the browser app
 @app.command("app")
 def app_(host: Annotated[str, typer.Option(help="Address to listen on (the app has no login: keep 127.0.0.1 unless you mean to share it).")] = "127.0.0.1",

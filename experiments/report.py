@@ -342,3 +342,75 @@ def calibration(result) -> str:
         lines.append(f"  {'ok  ' if row.within else 'MISS'} {row.target:<64} {row.simulated:>12,.4g}  target {goal}"
                      f"{'' if row.fitted else '  (check)'}")
     return "\n".join(lines)
+
+
+# ---------------------------------------------------------------- optimisation (experiments/optimize.py)
+def plans(frame: pd.DataFrame, objective: str) -> str:
+    """Candidate plans (a front or the closest) as a text table, cheapest first."""
+    if frame.empty:
+        return "no candidates"
+    rows = pd.DataFrame({
+        "trial": frame["trial"].astype(int),
+        "Rp bn / year": (frame["spend_year_idr"] / 1e9).map(lambda v: f"{v:,.1f}"),
+        "office": (frame["office_year_idr"] / 1e9).map(lambda v: f"{v:,.1f}"),
+        "local gov.": (frame["local_year_idr"] / 1e9).map(lambda v: f"{v:,.1f}"),
+        objective: frame["objective"].map(lambda v: f"{v:.3f}"),
+        "coverage (mean)": frame["coverage_mean"].map(lambda v: f"{v:.1%}"),
+        "P(target)": frame["p_target"].map(lambda v: f"{v:.0%}"),
+        "within constraints": frame["feasible"].map(lambda v: "yes" if v else "no"),
+    })
+    return rows.to_string(index=False)
+
+
+def plan_by_regency(table: pd.DataFrame) -> str:
+    """The recommended plan's levers: rates that are the same everywhere on one line, the
+    others by regency; each value as "plan (status quo)"."""
+    if table.empty:
+        return ""
+    levers = [c for c in table if c != "regency" and not c.endswith(" (status quo)")]
+    same = [l for l in levers if table[l].nunique() == 1 and table[f"{l} (status quo)"].nunique() == 1]
+    lines = []
+    if same:
+        lines.append("everywhere: " + "; ".join(
+            f"{l} {table[l].iat[0]:,.4g} ({table[f'{l} (status quo)'].iat[0]:,.4g})" for l in same))
+    spread = [l for l in levers if l not in same]
+    if spread:
+        rows = pd.DataFrame({"regency": table["regency"]})
+        for l in spread:
+            rows[l] = [f"{v:,.4g} ({s:,.4g})" for v, s in zip(table[l], table[f"{l} (status quo)"])]
+        lines.append(rows.to_string(index=False))
+    return "\n".join(lines)
+
+
+def plan_sensitivity(table: pd.DataFrame, objective: str) -> str:
+    """Change in the objective and in yearly spend when one lever moves down or up a step."""
+    if table.empty:
+        return ""
+    rows = pd.DataFrame({"lever": table["lever"]})
+    for side in ("down", "up"):
+        rows[f"{objective} {side}"] = table[f"objective_{side}"].map(lambda v: f"{v:+.4f}")
+        rows[f"Rp bn/yr {side}"] = (table[f"spend_year_idr_{side}"] / 1e9).map(lambda v: f"{v:+,.1f}")
+    return rows.to_string(index=False)
+
+
+def optimisation(outcome) -> str:
+    """The whole report of `cakupan optimize`: verdict, front, recommended plan, sensitivity."""
+    from experiments.optimize import objective_label
+
+    p = outcome.problem
+    label = objective_label(p)
+    last = p.rungs[-1]
+    parts = [outcome.message(), "",
+             f"Pareto front of yearly spend against {label} (scale {last.scale:g}, "
+             f"{last.replicates} paired replicates; coverage statistic: {p.statistic}):",
+             plans(outcome.front, label)]
+    if not outcome.reachable:
+        parts += ["", "Closest plans:", plans(outcome.closest, label)]
+    if not outcome.by_regency.empty:
+        parts += ["", f"Recommended plan (trial {int(outcome.recommended['trial'])}) by regency, at {p.month}, "
+                      "plan (status quo); counts and budgets per month or year as in the scenario file:",
+                  plan_by_regency(outcome.by_regency)]
+    if not outcome.sensitivity.empty:
+        parts += ["", f"Most sensitive to (one lever moved by {p.step:.0%} of its range):",
+                  plan_sensitivity(outcome.sensitivity, label)]
+    return "\n".join(parts)

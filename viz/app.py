@@ -1,7 +1,8 @@
 """cakupan's browser app: `python -m viz` (what `./dev.sh app` and `cakupan app` run).
 
-Three pages: Compare (built-in and edited scenarios side by side), Explore (one run step by
-step, with its own step / play / reset) and Sweeps (a sweep results folder from the CLI). State lives in
+Four pages: Compare (built-in and edited scenarios side by side), Explore (one run step by
+step, with its own step / play / reset), Sweeps (a sweep results folder from the CLI) and Plan
+(what it takes to reach the target: `cakupan optimize` with a front that grows). State lives in
 solara reactives and hooks, which Solara keeps per browser session.
 
 Where the app's checks live: viz/backend.py (uploads, limits, error ids), viz/state.py (one
@@ -16,7 +17,7 @@ import solara.lab
 from experiments.i18n import N_
 from viz import assets, backend
 from viz.language import LanguageSwitch, restore, use_translator
-from viz.pages import compare, explore, sweeps
+from viz.pages import compare, explore, plan, sweeps
 
 assets.forbid_cdn()  # the server never fetches from outside: a missing asset is a logged error
 
@@ -67,4 +68,5 @@ routes = [
     solara.Route(path="/", component=compare.Page, label=N_("Compare"), layout=Layout),
     solara.Route(path="explore", component=explore.Page, label=N_("Explore")),
     solara.Route(path="sweeps", component=sweeps.Page, label=N_("Sweeps")),
+    solara.Route(path="plan", component=plan.Page, label=N_("Plan")),
 ]

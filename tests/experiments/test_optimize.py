@@ -1,0 +1,271 @@
+"""`cakupan optimize`: problem files, the search on a toy problem with a known optimum, the
+reported objective against a plain run of the plan's scenario file, resume, stop, and limits."""
+
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+from experiments import cli, optimize as opt
+from experiments.runner import run
+from experiments.scenario import load_scenario
+
+TOY = """
+name = "toy"
+[objective]
+goal = "min_spend"
+month = "2025-12"
+target = 0.5
+probability = 0.5
+[levers.campaign_reach_per_month]
+low = 0
+high = 300000
+[levers.villages_per_month]
+low = 0
+high = 200
+[search]
+trials = {trials}
+batch = 8
+rungs = [{{ scale = 0.005, replicates = 1 }}, {{ scale = 0.01, replicates = 2 }}]
+sensitivity = false
+"""
+
+
+class Toy:
+    """Analytic stand-in for the model: campaigns buy coverage twice as cheaply as villages, so
+    the cheapest plan reaching 50% is 100,000 workers a month and no villages (Rp 10 bn a year)."""
+
+    def __init__(self, target=0.5):
+        self.calls, self.target = [], target
+
+    def __call__(self, scenarios, rung):
+        self.calls.append((len(scenarios), rung))
+        out = []
+        for s in scenarios:
+            x, y = s.settings["campaign_reach_per_month"], s.settings["villages_per_month"]
+            coverage = 0.3 + 0.2 * min(1.0, x / 100_000) + 0.1 * min(1.0, y / 100)
+            spend = x * 1e5 + y * 1e8
+            out.append({"coverage": coverage, "coverage_mean": coverage, "coverage_at_p": coverage,
+                        "p_target": float(coverage >= self.target - 1e-12), "spend_year_idr": spend,
+                        "office_year_idr": spend, "local_year_idr": 0.0, "replicates": rung.replicates})
+        return out
+
+
+def toy(trials=200):
+    return opt.parse_problem(TOY.format(trials=trials), "toy.toml")
+
+
+def test_the_toy_problems_known_optimum_is_found():
+    outcome = opt.optimize(toy(), evaluator=Toy())
+    best = outcome.recommended
+    plan = outcome.scenarios[int(best["trial"])].settings
+    assert outcome.reachable
+    assert plan["campaign_reach_per_month"] == pytest.approx(100_000, rel=0.05)
+    assert plan["villages_per_month"] < 10
+    assert best["spend_year_idr"] == pytest.approx(1e10, rel=0.1)
+    # the front is non-dominated and only holds plans within the constraints
+    front = outcome.front
+    assert front["feasible"].all() and front["spend_year_idr"].is_monotonic_increasing
+    assert front["objective"].is_monotonic_increasing
+
+
+def test_unreachable_target_says_so_and_lists_the_closest_plans():
+    problem = opt.parse_problem(TOY.format(trials=12).replace("target = 0.5", "target = 0.9"), "toy.toml")
+    outcome = opt.optimize(problem, evaluator=Toy(target=0.9))
+    assert not outcome.reachable
+    assert "cannot be reached" in outcome.message()
+    assert len(outcome.closest) >= 1 and outcome.closest["p_target"].max() == 0
+
+
+def test_successive_halving_re_evaluates_only_the_promising_and_reports_the_last_rung():
+    toy_model = Toy()
+    outcome = opt.optimize(toy(trials=16), evaluator=toy_model)
+    first, last = toy().rungs
+    evaluated_last = sum(n for n, rung in toy_model.calls if rung == last)
+    assert evaluated_last == opt.promoted(16, 0.25) == 4
+    assert len(outcome.candidates) == 4 and (outcome.candidates["replicates"] == 2).all()
+
+
+def test_resume_extends_a_stored_search_and_keeps_its_candidates(tmp_path):
+    toy_model = Toy()
+    opt.optimize(toy(trials=8), out=tmp_path, evaluator=toy_model)
+    before = (tmp_path / "evaluations.jsonl").read_text().splitlines()
+    toy_model.calls.clear()
+    outcome = opt.optimize(toy(trials=12), out=tmp_path, evaluator=toy_model)
+    searched = sum(n for n, rung in toy_model.calls if rung == toy().rungs[0])
+    assert searched == 4                                    # only the 4 new candidates
+    after = (tmp_path / "evaluations.jsonl").read_text().splitlines()
+    assert after[:len(before)] == before
+    assert (tmp_path / "front.csv").exists() and (tmp_path / "summary.json").exists()
+    plan = json.loads((tmp_path / "summary.json").read_text())["recommended_file"]
+    assert load_scenario(plan).name == outcome.scenarios[int(outcome.recommended["trial"])].name
+
+
+def test_a_line_cut_short_by_a_killed_process_is_evaluated_again(tmp_path):
+    opt.optimize(toy(trials=8), out=tmp_path, evaluator=Toy())
+    log = tmp_path / "evaluations.jsonl"
+    log.write_text(log.read_text() + '{"trial": 3, "ru')
+    outcome = opt.optimize(toy(trials=8), out=tmp_path, evaluator=Toy())
+    assert outcome.recommended is not None
+
+
+def test_another_problem_cannot_write_into_a_searchs_folder(tmp_path):
+    opt.optimize(toy(trials=4), out=tmp_path, evaluator=Toy())
+    other = opt.parse_problem(TOY.format(trials=4).replace("high = 200", "high = 100"), "toy.toml")
+    with pytest.raises(opt.UserError, match="another problem"):
+        opt.optimize(other, out=tmp_path, evaluator=Toy())
+
+
+def test_a_second_writer_is_refused_while_the_first_holds_the_folder(tmp_path):
+    from filelock import FileLock
+
+    with FileLock(str(tmp_path / ".optimize.lock")):
+        with pytest.raises(opt.UserError, match="in use"):
+            opt.optimize(toy(trials=4), out=tmp_path, evaluator=Toy())
+
+
+def test_stop_keeps_what_finished_and_the_next_run_resumes(tmp_path):
+    calls = iter(range(100))
+    with pytest.raises(opt.Stopped, match="resume"):
+        opt.optimize(toy(trials=24), out=tmp_path, evaluator=Toy(), stop=lambda: next(calls) >= 1)
+    kept = len((tmp_path / "evaluations.jsonl").read_text().splitlines())
+    assert kept == 8                                        # the first batch
+    toy_model = Toy()
+    opt.optimize(toy(trials=24), out=tmp_path, evaluator=toy_model)
+    assert sum(n for n, rung in toy_model.calls if rung == toy().rungs[0]) == 16
+
+
+def test_progress_reports_work_done_and_time_left():
+    seen = []
+    opt.optimize(toy(trials=16), evaluator=Toy(), on_progress=seen.append)
+    assert [p.phase for p in seen][:2] == ["search", "search"]
+    assert seen[-1].done == pytest.approx(seen[-1].total)
+    assert seen[-1].seconds_left == pytest.approx(0, abs=1e-6)
+    assert all(p.done <= p.total + 1e-9 for p in seen)
+
+
+# ---------------------------------------------------------------- the real model
+TINY = """
+name = "tiny"
+[objective]
+goal = "max_coverage"
+month = "2024-11"
+[budget]
+local_idr = 2e10
+[levers.registration_assistance]
+[levers.subsidy_budget_idr]
+high = 2e9
+by_regency = true
+[constraints]
+no_regency_below_status_quo = true
+regency_tolerance = 0.02
+[search]
+trials = 4
+batch = 4
+promote = 0.5
+rungs = [{ scale = 0.001, replicates = 1 }, { scale = 0.002, replicates = 2 }]
+step = 0.2
+"""
+
+
+@pytest.fixture(scope="module")
+def tiny_search(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("tiny")
+    problem = opt.parse_problem(TINY, "tiny.toml")
+    return opt.optimize(problem, out=folder), folder
+
+
+def test_a_candidates_reported_objective_equals_a_plain_run_of_its_scenario_file(tiny_search):
+    outcome, folder = tiny_search
+    best = outcome.recommended
+    path = opt.plan_file(outcome, int(best["trial"]))
+    summary = run(str(path), replicates=2, progress=False).summary(outcome.problem.month, baseline=None)
+    assert summary["coverage_mean"].iloc[0] == pytest.approx(best["coverage_mean"], abs=1e-12)
+    assert summary["p_target"].iloc[0] == best["p_target"]
+    yearly = summary["spend_idr_mean"].iloc[0] * 12 / outcome.problem.n_months
+    assert yearly == pytest.approx(best["spend_year_idr"], rel=1e-9)
+    # and the command line prints the same coverage
+    printed = CliRunner().invoke(cli.app, ["run", str(path), "-r", "2", "--no-baseline", "--workers", "1",
+                                           "--target-month", outcome.problem.month, "-q"])
+    assert printed.exit_code == 0, printed.output
+    assert f"{best['coverage_mean']:.1%}" in printed.output
+
+
+def test_the_report_has_the_front_the_plan_by_regency_and_its_sensitivity(tiny_search):
+    outcome, folder = tiny_search
+    table = outcome.by_regency
+    assert len(table) == 17 and "subsidy_budget_idr (status quo)" in table
+    assert table["subsidy_budget_idr"].max() <= 2e9
+    assert set(outcome.sensitivity["lever"]) == {"registration_assistance", "subsidy_budget_idr"}
+    assert outcome.front["local_year_idr"].max() <= 2e10
+    for trial in outcome.front["trial"]:
+        assert load_scenario(str(opt.plan_file(outcome, int(trial)))).scale == 0.002
+
+
+def test_candidates_share_seeds_and_parameter_draws_are_applied_per_replicate():
+    problem = opt.parse_problem(TINY, "tiny.toml")
+    rung = problem.rungs[-1]
+    draws = [{"take_up_rate": 0.01}, {"take_up_rate": 0.02}]
+    evaluator = opt.ModelEvaluator(problem, draws=draws)
+    a = opt.scenario_of(problem, {"registration_assistance": 0.1}, rung, "a")
+    b = opt.scenario_of(problem, {"registration_assistance": 0.9}, rung, "b")
+    specs_a, specs_b = evaluator.specs(a, rung), evaluator.specs(b, rung)
+    assert [s.seed for s in specs_a] == [s.seed for s in specs_b]
+    assert [s.kwargs["take_up_rate"] for s in specs_a] == [0.01, 0.02]
+
+
+def test_the_command_prints_the_front_and_writes_the_plans(tmp_path):
+    path = tmp_path / "tiny.toml"
+    path.write_text(TINY.replace("trials = 4", "trials = 3").replace("[constraints]\nno_regency_below_status_quo = true",
+                                                                     "[constraints]\nno_regency_below_status_quo = false"))
+    result = CliRunner().invoke(cli.app, ["optimize", str(path), "--out", str(tmp_path / "out"), "--workers", "1", "-q"])
+    assert result.exit_code == 0, result.output
+    assert "Pareto front" in result.output and "by regency" in result.output
+    assert list((tmp_path / "out" / "plans").glob("tiny_*.toml"))
+
+
+# ---------------------------------------------------------------- problem files
+def test_the_default_problem_is_the_offices_question():
+    problem = opt.load_problem("reach_50")
+    assert (problem.goal, problem.month, problem.target) == ("min_spend", "2025-12", 0.5)
+    assert problem.trials == 200 and len(problem.rungs) >= 2
+    assert dict((l.name, l.high) for l in problem.levers)["perisai_agents"] == 1500
+    assert opt.estimate(problem, 2).runs == problem.runs() < 5000
+
+
+def test_without_levers_every_number_lever_moves_in_its_registry_range():
+    problem = opt.parse_problem('[objective]\ngoal = "max_coverage"\n', "all.toml")
+    names = [l.name for l in problem.levers]
+    assert names == opt.movable() and "subsidy_eligible" not in names
+    subsidy = next(l for l in problem.levers if l.name == "subsidy_budget_idr")
+    assert subsidy.by_regency and (subsidy.low, subsidy.high) == (0, 1e13)
+    assert len(opt.space(problem)) == len(names) - 1 + 17
+
+
+@pytest.mark.parametrize("text, where, words", [
+    ('[objective]\ngoal = "cheapest"\n', "bad.toml:2: objective.goal", "min_spend"),
+    ('[objective]\nmonth = "2050-01"\n', "bad.toml:2: objective.month", "no later than 2040-12"),
+    ('[levers.take_up_rate]\nhigh = 0.1\n', "bad.toml:1: levers.take_up_rate", "allowed: villages_per_month"),
+    ('[levers.perisai_agents]\nhigh = 50000\n', "bad.toml:1: levers.perisai_agents", "within 0 to 20000"),
+    ('[levers.subsidy_share]\nby_regency = true\n', "bad.toml:2: levers.subsidy_share.by_regency", "counts and budgets"),
+    ('[search]\ntrials = 100000\n', "bad.toml:2: search.trials", "allowed: 1 to 5,000"),
+    ('[search]\nrungs = [{scale = 0.01, replicates = 4}, {scale = 0.005, replicates = 8}]\n',
+     "bad.toml:2: search.rungs", "previous rung"),
+    ('[search]\nrungs = [{scale = 0.00001, replicates = 1}]\n', "bad.toml:2: search.rungs", "smallest regency"),
+    ('[budget]\ntotal = 5\n', "bad.toml:2: budget.total", "unknown key"),
+    ('base = "../../etc/passwd"\n', "bad.toml:1: base", "no such scenario file"),
+    ('[objective]\nstatistic = 1.5\n', "bad.toml:2: objective.statistic", "quantile between 0 and 1"),
+    ('name = "<b>x</b>"\n', "bad.toml:1: name", "pattern"),
+    ('[objective\n', "bad.toml", "not valid TOML"),
+])
+def test_bad_problem_files_name_the_file_line_key_and_what_is_allowed(text, where, words):
+    with pytest.raises(opt.ProblemError) as error:
+        opt.parse_problem(text, "bad.toml")
+    assert where in str(error.value) and words in str(error.value)
+
+
+def test_the_command_rejects_a_bad_problem_with_exit_code_2(tmp_path):
+    path = tmp_path / "bad.toml"
+    path.write_text('[levers.perisai_agent]\nhigh = 5\n')
+    result = CliRunner().invoke(cli.app, ["optimize", str(path), "--out", str(tmp_path / "o")])
+    assert result.exit_code == 2 and "levers.perisai_agent" in result.output and "Traceback" not in result.output
