@@ -146,7 +146,8 @@ class FairPool:
             context = multiprocessing.get_context(method)
             if method == "forkserver":
                 context.set_forkserver_preload(["experiments.runner"])
-            self._pool = ProcessPoolExecutor(self.workers, mp_context=context, initializer=_worker_start)
+            self._pool = ProcessPoolExecutor(self.workers, mp_context=context, initializer=_worker_start,
+                                             initargs=(os.getpid(),))  # workers die with the app
         return self._pool
 
     def close(self) -> None:
