@@ -22,7 +22,7 @@ from experiments import library_names, load_scenario, parse_scenario
 from experiments import summary as stats
 from experiments import limits
 from experiments.errors import UserError
-from experiments.runner import Results, run
+from experiments.runner import UNCERTAINTY, Results, run
 from experiments.scenario import Scenario
 from viz.pool import Cancelled, FairPool
 
@@ -114,11 +114,8 @@ def parse_upload(filename: str, data: bytes | None, size: int | None = None,
     except UnicodeDecodeError as error:
         raise UploadError(f"{filename}: not a UTF-8 text file (byte {error.start}); "
                           "save the scenario as UTF-8 TOML") from None
-    try:
-        scenario = parse_scenario(text, source=filename, bases=dict(bases or builtin_scenarios()))
-    except RecursionError:
-        raise UploadError(f"{filename}: tables or arrays nested too deeply; a scenario file "
-                          "has at most two levels of tables") from None
+    # deep nesting is refused by parse_scenario, as for a file given to the CLI
+    scenario = parse_scenario(text, source=filename, bases=dict(bases or builtin_scenarios()))
     limits.check_horizon(scenario.horizon, scenario.data_set, field=f"{filename}: horizon")
     return scenario
 
