@@ -21,7 +21,7 @@ def test_explore_steps_the_model_and_shows_month_coverage_and_perisai(new_page):
     page.get_by_text("Perisai agents active:").wait_for()
     step(page, 3)
     page.get_by_text("Month: Nov 2024").wait_for()
-    page.get_by_role("button", name="Reset").click()
+    page.get_by_role("button", name="Reset", exact=True).click()
     page.get_by_text("Month: Aug 2024").wait_for()
     step(page, 17)
     page.get_by_text("Month: Jan 2026").wait_for()

@@ -25,7 +25,8 @@ def settings(page, replicates, scale=None):
 
 
 def start_heavy(page):
-    """Six scenarios (the baseline among them) x 50 replicates at scale 0.02: 300 runs, several
+    """Six scenarios (the baseline among them) x 50 replicates at scale 0.02: 600 runs with the chance companions of the default
+    uncertainty ("both"), several
     minutes of both cores (a bigger scale would only make the test slower)."""
     settings(page, 50, 0.02)
     page.get_by_role("button", name="Run comparison").click()
@@ -72,8 +73,8 @@ def test_closing_the_page_stops_its_runs(new_page, server):
     for name in HEAVY:
         toggle(page, name)
     start_heavy(page)
-    page.get_by_text(re.compile(r"Running: [1-9]\d* of 300")).wait_for(timeout=3 * WAIT_MS)  # under way
-    kernel = re.findall(r"page (\S+): comparison of 300 runs started", server.log_text())[-1]
+    page.get_by_text(re.compile(r"Running: [1-9]\d* of 600")).wait_for(timeout=3 * WAIT_MS)  # under way
+    kernel = re.findall(r"page (\S+): comparison of 600 runs started", server.log_text())[-1]
     start = server.log_size()
     page.close(run_before_unload=True)
     assert dropped(server, rf"page {re.escape(kernel)} closed: its comparison stopped", start) > 0

@@ -18,7 +18,7 @@ def test_sweep_folder_opens_and_plots(new_page, sweep_folder, run_folder):
     open_folder(page, sweep_folder)
     page.get_by_text("test_sweep").wait_for()
     page.get_by_text("8 runs").wait_for()
-    page.locator("img").first.wait_for()
+    page.locator(".js-plotly-plot").first.wait_for()
     page.get_by_role("button", name="Download sweep summary (CSV)").wait_for()
     page.set_viewport_size({"width": 1400, "height": 1100})
     screenshot(page, "sweeps")
