@@ -284,14 +284,15 @@ def pilot_design(scenario: Annotated[str, typer.Argument(metavar="FILE_OR_NAME",
                  replicates: Replicates = 10, seed: Seed = None,
                  scale: Annotated[Optional[float], typer.Option(help="Fraction of workers simulated (default: the scenario's; use 1 for village or market pilots).")] = None,
                  out: Out = None, workers: Workers = None, scheduler: Scheduler = None,
-                 connect_timeout: ConnectTimeout = 10.0, quiet: Quiet = False):
+                 connect_timeout: ConnectTimeout = 10.0, quiet: Quiet = False, yes: Yes = False):
     """What effect could a pilot of each size and length detect? MDE and simulated effect per design."""
     from experiments import pilots, report
     from experiments.scenario import load_scenario
 
     chosen = load_scenario(scenario)
     table = pilots.design(chosen, _numbers("--units", units), _numbers("--months", months), replicates,
-                          seed, scale, _executor(workers, scheduler, connect_timeout), _progress(quiet), out)
+                          seed, scale, _executor(workers, scheduler, connect_timeout), _progress(quiet), out,
+                          yes)
     typer.echo(report.pilot_design(table))
     note = pilots.scale_note(float(table["scale"].iloc[0]), chosen.settings.get("pilot_unit"))
     if note:
@@ -319,7 +320,7 @@ def sensitivity(spec: Annotated[Optional[Path], typer.Argument(metavar="[SPEC.to
                 scale: Scale = None,
                 target_month: Annotated[Optional[str], typer.Option(help="Month analysed, also the horizon (default: the spec's horizon).")] = None,
                 workers: Workers = None, scheduler: Scheduler = None, connect_timeout: ConnectTimeout = 10.0,
-                quiet: Quiet = False):
+                quiet: Quiet = False, yes: Yes = False):
     """Sobol indices or Morris screening of coverage and cost per extra participant, with CIs and a chart."""
     from experiments import sensitivity as sa
 
@@ -329,7 +330,8 @@ def sensitivity(spec: Annotated[Optional[Path], typer.Argument(metavar="[SPEC.to
         fields["scenarios"] = [base.baseline, scenario]
     chosen = sa.load_spec(spec, method, samples, _factors(factor), **fields)
     month = target_month or chosen.horizon or TARGET_MONTH
-    result = sa.sensitivity(chosen, out, _executor(workers, scheduler, connect_timeout), _progress(quiet), month)
+    result = sa.sensitivity(chosen, out, _executor(workers, scheduler, connect_timeout), _progress(quiet), month,
+                            yes)
     for note in result.notes:
         typer.echo(f"note: {note}", err=True)
     paths = sa.write(result, out / "sensitivity")

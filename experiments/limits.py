@@ -108,8 +108,10 @@ def estimate(runs: int, scale: float, n_months: int, workers: int = 1) -> Estima
 
 
 def check_size(runs: int, scale: float, n_months: int, workers: int = 1, yes: bool = False,
-               limit: int = CONFIRM_RUNS) -> Estimate:
-    """The estimate of a request; LimitError above `limit` runs unless confirmed (`yes`)."""
+               limit: int | None = None) -> Estimate:
+    """The estimate of a request; LimitError above `limit` (default CONFIRM_RUNS) runs unless
+    confirmed (`yes`)."""
+    limit = CONFIRM_RUNS if limit is None else limit
     cost = estimate(runs, scale, n_months, workers)
     if runs > limit and not yes:
         raise LimitError(f"this request is {cost}; above {limit:,} runs it must be confirmed: "

@@ -68,16 +68,18 @@ def report_months(window: tuple[str, str], last: str) -> list[str]:
 # ---------------------------------------------------------------- design
 def design(scenario: Scenario | str | Path, units: list[int], durations: list[int],
            replicates: int = 10, seed: int | None = None, scale: float | None = None,
-           executor=None, progress: bool | None = None, out: str | Path | None = None) -> pd.DataFrame:
+           executor=None, progress: bool | None = None, out: str | Path | None = None,
+           yes: bool = False) -> pd.DataFrame:
     """Run every (units, months) design of a pilot scenario and tabulate what each can detect.
 
-    Replicates are paired (the same seeds for every design); `out` makes it resumable."""
-    results = run_designs(scenario, units, durations, replicates, seed, scale, executor, progress, out)
+    Replicates are paired (the same seeds for every design); `out` makes it resumable; `yes`
+    confirms a request above limits.CONFIRM_RUNS runs."""
+    results = run_designs(scenario, units, durations, replicates, seed, scale, executor, progress, out, yes)
     return design_table(results)
 
 
 def run_designs(scenario, units, durations, replicates=10, seed=None, scale=None, executor=None,
-                progress=None, out=None) -> Results:
+                progress=None, out=None, yes=False) -> Results:
     """The runs of a pilot design: one sweep point per (pilot_units, pilot_months)."""
     base = as_scenarios(scenario)[0]
     window = treatment_window(base)
@@ -94,7 +96,7 @@ def run_designs(scenario, units, durations, replicates=10, seed=None, scale=None
                "seeds": replicate_seeds(base.seed if seed is None else seed, replicates),
                "design": {"kind": "pilot", "factors": {"pilot_units": {}, "pilot_months": {}},
                           "points": points, "start": window[0]}}
-    return experiment("pilot-design", base.name, [base], specs, out, executor, progress, details)
+    return experiment("pilot-design", base.name, [base], specs, out, executor, progress, details, yes)
 
 
 def _check_sizes(units: list[int], durations: list[int]) -> None:

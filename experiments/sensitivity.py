@@ -126,11 +126,13 @@ def policy(spec: Sweep) -> str:
 
 # ---------------------------------------------------------------- running and analysing
 def sensitivity(spec: Sweep | str | Path | None = None, out: str | Path | None = None, executor=None,
-                progress: bool | None = None, target_month: str = stats.TARGET_MONTH) -> Sensitivity:
-    """Run (or resume) the design and analyse both outputs."""
+                progress: bool | None = None, target_month: str = stats.TARGET_MONTH,
+                yes: bool = False) -> Sensitivity:
+    """Run (or resume) the design and analyse both outputs; `yes` confirms a design above
+    limits.CONFIRM_RUNS runs."""
     spec = spec if isinstance(spec, Sweep) else load_spec(spec)
     _check(spec, spec.name)
-    results = sweep(spec, out, executor, progress)
+    results = sweep(spec, out, executor, progress, yes)
     indices, notes = analyse(results, spec, target_month)
     return Sensitivity(results, indices, notes)
 

@@ -119,6 +119,18 @@ def test_pilot_design_cli_prints_each_design_and_warns_about_scale(tmp_path):
     assert "use --scale 1" in result.output
 
 
+def test_pilot_design_above_the_run_limit_needs_and_takes_yes(tmp_path, monkeypatch):
+    """The limit's message says "add --yes": pilot-design takes it (as run and sweep do)."""
+    from experiments import limits
+
+    monkeypatch.setattr(limits, "CONFIRM_RUNS", 3)
+    args = ["pilot-design", "pilot_village_subsidy", "--units", "20", "--months", "2", "-r", "4",
+            "--scale", "0.02", "--workers", "1", "--quiet"]
+    refused = invoke(*args)
+    assert refused.exit_code == 2 and "add --yes" in refused.output
+    assert invoke(*args, "--yes").exit_code == 0
+
+
 @pytest.mark.parametrize("args, message", [
     (["baseline"], "has no pilot"),
     (["pilot_village_subsidy", "--units", "0,40"], "pilot_units: give whole numbers"),
