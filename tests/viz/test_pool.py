@@ -61,3 +61,59 @@ def test_a_failing_run_is_reported_with_its_task(pool):
     results = list(pool.executor("page").imap_unordered(int, ["1", "x"]))
     assert results[0] == ("1", 1)
     assert results[1][0] == "x" and isinstance(results[1][1], ValueError)
+
+
+APP = """
+import sys, threading, time
+import psutil
+from viz.pool import FairPool
+
+pool = FairPool(workers=2)
+runs = pool.executor("page").imap_unordered(time.sleep, [600, 600])
+threading.Thread(target=lambda: list(runs), daemon=True).start()
+def workers():
+    # forkserver's children: the pool's worker processes
+    servers = [p for p in psutil.Process().children() if "forkserver" in " ".join(p.cmdline())]
+    return [w for s in servers for w in s.children()]
+
+for _ in range(600):
+    if len(workers()) >= 2:
+        break
+    time.sleep(0.1)
+workers = workers()
+print(" ".join(str(p.pid) for p in workers), flush=True)
+time.sleep(600)
+"""
+
+
+@pytest.mark.parametrize("signal_name", ["SIGKILL", "SIGTERM"])
+def test_the_apps_workers_do_not_outlive_it(signal_name):
+    """Busy workers of the app's pool end when the app's process is killed or terminated."""
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    import psutil
+
+    app = subprocess.Popen([sys.executable, "-c", APP], stdout=subprocess.PIPE, text=True)
+    try:
+        pids = [int(p) for p in app.stdout.readline().split()]
+        assert len(pids) == 2 and all(psutil.pid_exists(p) for p in pids)
+        os.kill(app.pid, getattr(signal, signal_name))
+        app.wait(timeout=30)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and any(_alive(p) for p in pids):
+            time.sleep(0.2)
+        assert not any(_alive(p) for p in pids), "a worker survived the app"
+    finally:
+        app.kill()
+
+
+def _alive(pid: int) -> bool:
+    import psutil
+
+    try:
+        return psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess:
+        return False
