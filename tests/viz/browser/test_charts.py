@@ -51,7 +51,8 @@ def hover(page, index, name, category):
     """Move the mouse onto one point of one chart, as a planner does; returns the hover label."""
     point = page.evaluate(POINT_JS, [index, name, category])
     page.mouse.move(point["x"], point["y"])
-    page.wait_for_function(f"() => ({HOVER_JS})({index}).length > 0")
+    # wait for this point's label: the previous point's may still be shown for a moment
+    page.wait_for_function(f"([i, n]) => ({HOVER_JS})(i).startsWith(n + ', ')", arg=[index, name])
     return page.evaluate(HOVER_JS, index), point["text"]
 
 
