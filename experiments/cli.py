@@ -10,12 +10,16 @@ import functools
 import os
 import sys
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import TYPE_CHECKING, Annotated, Optional
 
 import pandas as pd
 import typer
 
 from experiments.errors import UserError
+from experiments.summary import TARGET_MONTH
+
+if TYPE_CHECKING:
+    from experiments.executors import Executor
 
 app = typer.Typer(help="cakupan: scenarios, replicated runs, sweeps, reports and the browser app.",
                   no_args_is_help=True,
@@ -23,7 +27,6 @@ app = typer.Typer(help="cakupan: scenarios, replicated runs, sweeps, reports and
 
 ROOT = Path(__file__).resolve().parents[1]
 APP_FILE = ROOT / "viz" / "app.py"
-TARGET_MONTH = "2025-12"
 
 Replicates = Annotated[int, typer.Option("--replicates", "-r", min=1, help="Replicates per scenario (paired seeds).")]
 Seed = Annotated[Optional[int], typer.Option(min=0, help="Root seed [default: the first scenario's].")]
@@ -122,9 +125,9 @@ def run(scenario_refs: Annotated[list[str], typer.Argument(metavar="FILE_OR_NAME
     scale = chosen[0].scale if scale is None else scale
     if not no_baseline and baseline not in [s.name for s in chosen]:
         chosen.insert(0, load_scenario(baseline))
-    executor = _executor(workers, scheduler, connect_timeout)
-    results = runner.run(chosen, replicates, seed, scale, horizon, executor, _progress(quiet), out,
-                         uncertainty=uncertainty, yes=yes)
+    with _executor(workers, scheduler, connect_timeout) as executor:
+        results = runner.run(chosen, replicates, seed, scale, horizon, executor, _progress(quiet), out,
+                             uncertainty=uncertainty, yes=yes)
     _print_outcome(results, target_month, None if no_baseline else baseline, repaired=True)
     if out:
         typer.echo(f"results in {out}; charts: cakupan report {out}")
@@ -143,7 +146,8 @@ def sweep(sweep_file: Annotated[Path, typer.Argument(metavar="SWEEP.toml", help=
     _check_month(target_month)
     _writable_folder(out, "--out")
     spec = load_sweep(sweep_file)
-    results = run_sweep(spec, out, _executor(workers, scheduler, connect_timeout), _progress(quiet), yes)
+    with _executor(workers, scheduler, connect_timeout) as executor:
+        results = run_sweep(spec, out, executor, _progress(quiet), yes)
     _print_outcome(results, target_month, spec.baseline, factors=list(spec.factors), repaired=True)
     typer.echo(f"results in {out}; charts: cakupan report {out}")
 
@@ -218,7 +222,8 @@ def _check_month(month: str, option: str = "--target-month") -> str:
     return month
 
 
-def _executor(workers: int | None, scheduler: str | None, timeout: float):
+def _executor(workers: int | None, scheduler: str | None, timeout: float) -> Executor:
+    """The command's executor; open it with `with`, so its workers end with the command."""
     from experiments.executors import make_executor
 
     return make_executor(workers, scheduler, timeout)
@@ -249,8 +254,9 @@ def calibrate(targets: Annotated[Optional[Path], typer.Option(help="Targets file
     spec = calibration.load_targets(targets or calibration.TARGETS_FILE, _names(fit), scale=scale,
                                     replicates=replicates, initial_points=initial_points,
                                     max_evaluations=max_evaluations, profile_points=profile_points)
-    result = calibration.calibrate(spec, _executor(workers, scheduler, connect_timeout), _progress(quiet),
-                                   folder=folder or calibration.ROOT / "results" / "calibration-runs")
+    with _executor(workers, scheduler, connect_timeout) as executor:
+        result = calibration.calibrate(spec, executor, _progress(quiet),
+                                       folder=folder or calibration.ROOT / "results" / "calibration-runs")
     path = calibration.write(result, out or calibration.CALIBRATION_FILE)
     picture = calibration.plot(result, plot or (out.with_suffix(".png") if out else calibration.PLOT_FILE))
     typer.echo(report.calibration(result))
@@ -269,8 +275,9 @@ def ensemble(proposals: Annotated[int, typer.Option(min=2, max=5000, help="Param
     """Build the parameter ensemble (approximate posterior) into model/data/ensemble.{csv,toml}."""
     from experiments import ensemble as ens
 
-    table, info = ens.build(proposals, keep, seed, scale, executor=_executor(workers, scheduler, connect_timeout),
-                            folder=folder or ens.BUILD_FOLDER, progress=_progress(quiet))
+    with _executor(workers, scheduler, connect_timeout) as executor:
+        table, info = ens.build(proposals, keep, seed, scale, executor=executor,
+                                folder=folder or ens.BUILD_FOLDER, progress=_progress(quiet))
     paths = ens.write(table, info)
     typer.echo(ens.describe(info))
     typer.echo(f"wrote {paths[0]} and {paths[1]}")
@@ -290,9 +297,9 @@ def pilot_design(scenario: Annotated[str, typer.Argument(metavar="FILE_OR_NAME",
     from experiments.scenario import load_scenario
 
     chosen = load_scenario(scenario)
-    table = pilots.design(chosen, _numbers("--units", units), _numbers("--months", months), replicates,
-                          seed, scale, _executor(workers, scheduler, connect_timeout), _progress(quiet), out,
-                          yes)
+    with _executor(workers, scheduler, connect_timeout) as executor:
+        table = pilots.design(chosen, _numbers("--units", units), _numbers("--months", months), replicates,
+                              seed, scale, executor, _progress(quiet), out, yes)
     typer.echo(report.pilot_design(table))
     note = pilots.scale_note(float(table["scale"].iloc[0]), chosen.settings.get("pilot_unit"))
     if note:
@@ -330,8 +337,8 @@ def sensitivity(spec: Annotated[Optional[Path], typer.Argument(metavar="[SPEC.to
         fields["scenarios"] = [base.baseline, scenario]
     chosen = sa.load_spec(spec, method, samples, _factors(factor), **fields)
     month = target_month or chosen.horizon or TARGET_MONTH
-    result = sa.sensitivity(chosen, out, _executor(workers, scheduler, connect_timeout), _progress(quiet), month,
-                            yes)
+    with _executor(workers, scheduler, connect_timeout) as executor:
+        result = sa.sensitivity(chosen, out, executor, _progress(quiet), month, yes)
     for note in result.notes:
         typer.echo(f"note: {note}", err=True)
     paths = sa.write(result, out / "sensitivity")
@@ -382,22 +389,22 @@ def optimize(problem: Annotated[str, typer.Argument(metavar="PROBLEM",
     if trials is not None:
         limits.check_count(trials, 1, opt.MAX_TRIALS, "--trials")
         chosen = dataclasses.replace(chosen, trials=trials)
-    executor = _executor(workers, scheduler, connect_timeout)
-    cost = opt.estimate(chosen, executor.workers)
-    if cost.runs > limits.CONFIRM_RUNS and not yes:
-        raise limits.LimitError(f"this search is {cost}; above {limits.CONFIRM_RUNS:,} runs it must be "
-                                "confirmed: add --yes, or use fewer trials or replicates")
-    folder = out or Path("results") / chosen.name
-    if not quiet:
-        typer.echo(f"{chosen.name}: up to {cost}; results in {folder}", err=True)
-    show = None if quiet else _optimize_progress
-    try:
-        outcome = opt.optimize(chosen, folder, executor, on_progress=show)
-    except (KeyboardInterrupt, runner.Interrupted):
-        executor.cancel()
-        typer.echo(f"interrupted; the candidates evaluated so far are saved in {folder}: "
-                   "rerun the same command to resume", err=True)
-        raise typer.Exit(130) from None
+    with _executor(workers, scheduler, connect_timeout) as executor:
+        cost = opt.estimate(chosen, executor.workers)
+        if cost.runs > limits.CONFIRM_RUNS and not yes:
+            raise limits.LimitError(f"this search is {cost}; above {limits.CONFIRM_RUNS:,} runs it must be "
+                                    "confirmed: add --yes, or use fewer trials or replicates")
+        folder = out or Path("results") / chosen.name
+        if not quiet:
+            typer.echo(f"{chosen.name}: up to {cost}; results in {folder}", err=True)
+        show = None if quiet else _optimize_progress
+        try:
+            outcome = opt.optimize(chosen, folder, executor, on_progress=show)
+        except (KeyboardInterrupt, runner.Interrupted):
+            executor.cancel()
+            typer.echo(f"interrupted; the candidates evaluated so far are saved in {folder}: "
+                       "rerun the same command to resume", err=True)
+            raise typer.Exit(130) from None
     typer.echo(report.optimisation(outcome))
     typer.echo(f"\nscenario files of these plans: {folder / 'plans'} (cakupan run FILE; the app's Compare page)")
 

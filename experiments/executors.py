@@ -1,13 +1,18 @@
 """Where runs execute: this process, a pool of local processes, or a Dask cluster.
 
-Every executor has the same small interface, so the runner never knows where a run happens:
+Every executor satisfies the `Executor` protocol, so the runner never knows where a run happens:
 
     executor.imap_unordered(fn, tasks)  ->  yields (task, result) as runs finish, where result
                                             is fn(task) or the exception that lost the task
     executor.cancel()                   ->  drop queued tasks (Ctrl-C)
-    executor.kill()                     ->  stop now, runs in flight included; a running
-                                            imap_unordered raises Stopped (the app on SIGTERM)
-    executor.close()
+    executor.close()                    ->  release the workers (a pool, a Dask client)
+    with executor: ...                  ->  close() when the block ends, however it ends
+
+An executor lives as long as the work that uses it (EMA Workbench's evaluators): a calibration,
+a sensitivity analysis or an optimisation opens one and sends every batch to it, so a local pool
+starts once, not once per batch. `using(executor)` lends a caller's executor (the caller closes
+it) or makes a local one for the block. `kill()` (local, Dask, serial) stops now, runs in flight
+included; a running imap_unordered then raises Stopped (the app on SIGTERM).
 
 `fn` must be a module-level function of an importable module (the workers import it by name).
 Tasks are submitted a few at a time, so an interrupted sweep has little in flight and memory
@@ -24,9 +29,11 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
-from typing import Any
+from contextlib import contextmanager
+from types import TracebackType
+from typing import Any, Protocol, Self, runtime_checkable
 
 from experiments.errors import UserError
 
@@ -45,13 +52,58 @@ class WorkerDied(RuntimeError):
     """A worker process died while running the task, on every attempt."""
 
 
-class SerialExecutor:
+@runtime_checkable
+class Executor(Protocol):
+    """What the runner needs of an executor: a name and worker count (recorded in the manifest's
+    sessions), results as they finish, cancel, and a lifetime (close, or a `with` block)."""
+
+    name: str
+    workers: int
+
+    def imap_unordered(self, fn: Callable[[Any], Any], tasks: Iterable[Any]) -> Iterator[tuple[Any, Any]]: ...
+
+    def cancel(self) -> Any: ...
+
+    def close(self) -> None: ...
+
+    def __enter__(self) -> Self: ...
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
+                 trace: TracebackType | None) -> None: ...
+
+
+class Lifetime:
+    """`with executor:` closes it when the block ends (the executors' shared context manager)."""
+
+    def close(self) -> None:
+        pass
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
+                 trace: TracebackType | None) -> None:
+        self.close()
+
+
+@contextmanager
+def using(executor: Executor | None, workers: int | None = None) -> Iterator[Executor]:
+    """The caller's executor, left open (its owner closes it), or a LocalExecutor of `workers`
+    for the block, closed after it: the one rule for who ends an executor's lifetime."""
+    if executor is not None:
+        yield executor
+        return
+    with LocalExecutor(workers) as local:
+        yield local
+
+
+class SerialExecutor(Lifetime):
     """Runs tasks one after the other in this process (debugging, tiny runs)."""
 
     name = "serial"
     workers = 1
 
-    def imap_unordered(self, fn: Callable, tasks: Iterable) -> Iterator[tuple[Any, Any]]:
+    def imap_unordered(self, fn: Callable[[Any], Any], tasks: Iterable[Any]) -> Iterator[tuple[Any, Any]]:
         for task in tasks:
             yield task, fn(task)
 
@@ -59,9 +111,6 @@ class SerialExecutor:
         pass
 
     def kill(self) -> None:
-        pass
-
-    def close(self) -> None:
         pass
 
 
@@ -108,12 +157,14 @@ def _alive(pid: int) -> bool:
         return True
 
 
-class LocalExecutor:
+class LocalExecutor(Lifetime):
     """A pool of worker processes on this machine (all cores by default).
 
     Uses the forkserver start method on Linux (spawn elsewhere): workers start from a clean
-    interpreter that has imported the runner once, never from a copy of a busy parent. If a
-    worker process dies (killed, out of memory) the pool is rebuilt and its tasks retried.
+    interpreter that has imported the runner once, never from a copy of a busy parent. The pool
+    starts on the first imap_unordered and serves every later call until close() (or the end of
+    a `with` block): a calibration's hundred batches share one pool. If a worker process dies
+    (killed, out of memory) the pool is rebuilt and its tasks retried.
     """
 
     name = "local"
@@ -129,62 +180,81 @@ class LocalExecutor:
         self._pool: ProcessPoolExecutor | None = None
         self._stopped = False
 
-    def _new_pool(self) -> ProcessPoolExecutor:
-        return ProcessPoolExecutor(self.workers, mp_context=self._context, initializer=_worker_start,
-                                   initargs=(os.getpid(),))
+    def _ready_pool(self) -> ProcessPoolExecutor:
+        """The running pool, started if there is none yet (first call, or after cancel/kill)."""
+        if self._pool is None:
+            self._pool = ProcessPoolExecutor(self.workers, mp_context=self._context, initializer=_worker_start,
+                                             initargs=(os.getpid(),))
+        return self._pool
 
-    def imap_unordered(self, fn: Callable, tasks: Iterable) -> Iterator[tuple[Any, Any]]:
+    def _replace_pool(self) -> ProcessPoolExecutor:
+        """A worker died, so the pool is broken: drop it and start another."""
+        if self._pool is not None:
+            self._pool.shutdown(wait=False, cancel_futures=True)
+            self._pool = None
+        return self._ready_pool()
+
+    def imap_unordered(self, fn: Callable[[Any], Any], tasks: Iterable[Any]) -> Iterator[tuple[Any, Any]]:
         """When a worker dies the pool cannot say which task killed it, so every task then in
         flight becomes a suspect; suspects are rerun one at a time, where a crash names its
-        task, and only a task that crashes alone MAX_ATTEMPTS times is given up."""
-        queue, pending, suspects, crashes = iter(tasks), {}, [], {}
+        task, and only a task that crashes alone MAX_ATTEMPTS times is given up. Tasks still
+        queued when the caller stops early are cancelled; the pool stays for the next call."""
+        queue: Iterator[Any] = iter(tasks)
+        pending: dict[Future[Any], Any] = {}
+        suspects: list[Any] = []
+        crashes: dict[int, int] = {}
         alone = None  # the suspect running by itself, if any
         self._stopped = False
-        self._pool = self._new_pool()
-        self._fill(fn, queue, pending)
-        while pending:
-            done, _ = wait(pending, return_when=FIRST_COMPLETED)
-            if self._stopped:
-                raise Stopped(f"stopped with {len(pending)} runs in flight")
-            broken = False
-            for future in done:
-                task = pending.pop(future)
-                try:
-                    yield task, future.result()
-                except BrokenProcessPool:
-                    broken = True
-                    if task is alone:
-                        crashes[id(task)] = crashes.get(id(task), 0) + 1
-                        if crashes[id(task)] >= MAX_ATTEMPTS:
-                            yield task, WorkerDied(f"a worker process died running this task"
-                                                   f" alone {MAX_ATTEMPTS} times")
-                            continue
-                    suspects.append(task)
-                except Exception as error:  # noqa: BLE001 - reported with the task
-                    yield task, error
-            if broken:
-                suspects += pending.values()
-                pending.clear()
-                self._pool.shutdown(wait=False, cancel_futures=True)
-                self._pool = self._new_pool()
-            alone = None
-            if suspects and not pending:
-                alone = suspects.pop(0)
-                pending[self._pool.submit(fn, alone)] = alone
-            elif not suspects:
-                self._fill(fn, queue, pending)
-        self.close()
+        pool = self._ready_pool()
+        try:
+            self._fill(pool, fn, queue, pending)
+            while pending:
+                done, _ = wait(pending, return_when=FIRST_COMPLETED)
+                if self._stopped:
+                    raise Stopped(f"stopped with {len(pending)} runs in flight")
+                broken = False
+                for future in done:
+                    task = pending.pop(future)
+                    try:
+                        yield task, future.result()
+                    except BrokenProcessPool:
+                        broken = True
+                        if task is alone:
+                            crashes[id(task)] = crashes.get(id(task), 0) + 1
+                            if crashes[id(task)] >= MAX_ATTEMPTS:
+                                yield task, WorkerDied(f"a worker process died running this task"
+                                                       f" alone {MAX_ATTEMPTS} times")
+                                continue
+                        suspects.append(task)
+                    except Exception as error:  # noqa: BLE001 - reported with the task
+                        yield task, error
+                if broken:
+                    suspects += pending.values()
+                    pending.clear()
+                    pool = self._replace_pool()
+                alone = None
+                if suspects and not pending:
+                    alone = suspects.pop(0)
+                    pending[pool.submit(fn, alone)] = alone
+                elif not suspects:
+                    self._fill(pool, fn, queue, pending)
+        finally:
+            for future in pending:   # the caller stopped early: nothing of this call stays queued
+                future.cancel()
 
-    def _fill(self, fn: Callable, queue: Iterator, pending: dict) -> None:
+    def _fill(self, pool: ProcessPoolExecutor, fn: Callable[[Any], Any], queue: Iterator[Any],
+              pending: dict[Future[Any], Any]) -> None:
         while len(pending) < 2 * self.workers:
             task = next(queue, None)
             if task is None:
                 return
-            pending[self._pool.submit(fn, task)] = task
+            pending[pool.submit(fn, task)] = task
 
     def cancel(self) -> None:
-        if self._pool is not None:
-            self._pool.shutdown(wait=False, cancel_futures=True)
+        """Drop the queued tasks; runs in flight finish. The next call starts a new pool."""
+        pool, self._pool = self._pool, None
+        if pool is not None:
+            pool.shutdown(wait=False, cancel_futures=True)
 
     def kill(self) -> None:
         """Stop now: drop queued tasks and kill the worker processes, runs in flight included
@@ -203,12 +273,13 @@ class LocalExecutor:
             process.join(timeout=5)
 
     def close(self) -> None:
-        if self._pool is not None:
-            self._pool.shutdown(wait=True)
-            self._pool = None
+        """End the pool: wait for runs in flight, then its worker processes exit."""
+        pool, self._pool = self._pool, None
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)
 
 
-class DaskExecutor:
+class DaskExecutor(Lifetime):
     """Tasks on a Dask distributed cluster: `DaskExecutor("tcp://HOST:8786")`.
 
     The workers need the same cakupan installed (e.g. `pip install -e .` on each machine); the
@@ -228,9 +299,9 @@ class DaskExecutor:
             raise _unreachable(address, timeout, error) from None
         self.address = address
         self.workers = max(1, sum(self.client.nthreads().values()))
-        self._pending: dict = {}
+        self._pending: dict[Any, tuple[Any, Any]] = {}   # future key -> (future, task)
 
-    def imap_unordered(self, fn: Callable, tasks: Iterable) -> Iterator[tuple[Any, Any]]:
+    def imap_unordered(self, fn: Callable[[Any], Any], tasks: Iterable[Any]) -> Iterator[tuple[Any, Any]]:
         from distributed import as_completed
 
         queue, pending = iter(tasks), self._pending
@@ -245,7 +316,8 @@ class DaskExecutor:
             future.release()
             self._submit(fn, queue, pending, completed, 1)
 
-    def _submit(self, fn, queue, pending, completed, count: int) -> None:
+    def _submit(self, fn: Callable[[Any], Any], queue: Iterator[Any], pending: dict[Any, tuple[Any, Any]],
+                completed: Any, count: int) -> None:
         for _ in range(count):
             task = next(queue, None)
             if task is None:
@@ -322,8 +394,9 @@ def _unreachable(address: str, timeout: float, error: BaseException) -> Executor
                          " or leave out --scheduler to use this machine's cores.")
 
 
-def make_executor(workers: int | None = None, scheduler: str | None = None, timeout: float = 10.0):
-    """The executor a command line asks for: Dask if a scheduler is given, else local processes."""
+def make_executor(workers: int | None = None, scheduler: str | None = None, timeout: float = 10.0) -> Executor:
+    """The executor a command line asks for: Dask if a scheduler is given, else local processes.
+    Use it as `with make_executor(...) as executor:` so its workers end with the command."""
     if scheduler:
         return DaskExecutor(scheduler, timeout)
     return LocalExecutor(workers)

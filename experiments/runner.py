@@ -34,7 +34,7 @@ from tqdm.auto import tqdm
 from experiments import limits, summary as stats
 from experiments.ensemble import draw_values
 from experiments.errors import UserError
-from experiments.executors import LocalExecutor, SerialExecutor, Stopped
+from experiments.executors import Executor, SerialExecutor, Stopped, using
 from experiments.scenario import Scenario, load_scenario
 from experiments.store import OUTPUTS, REGENCY, Store, StoreError, code_version, now
 from model import EnrollmentModel
@@ -222,12 +222,18 @@ class Session:
                 if self.wall_seconds else None}
 
 
-def execute(specs: list[RunSpec], executor=None, store: Store | None = None,
+def execute(specs: list[RunSpec], executor: Executor | None = None, store: Store | None = None,
             progress: bool | None = None, on_session: Callable[[Session], None] | None = None,
             label: str = "runs") -> tuple[list[RunResult], Session]:
     """Run every spec not already in the store; failures are recorded and do not stop the rest.
-    Returns the results run in memory (empty when a store keeps them) and the session."""
-    executor = executor or LocalExecutor()
+    Returns the results run in memory (empty when a store keeps them) and the session. Without
+    an executor, a local pool on all cores runs this call and ends with it."""
+    with using(executor) as running:
+        return _execute(specs, running, store, progress, on_session, label)
+
+
+def _execute(specs: list[RunSpec], executor: Executor, store: Store | None, progress: bool | None,
+             on_session: Callable[[Session], None] | None, label: str) -> tuple[list[RunResult], Session]:
     done = store.completed() if store else set()
     todo = [s for s in specs if s.key not in done]
     session = Session(executor.name, executor.workers, runs_planned=len(specs),
@@ -430,7 +436,7 @@ def check_plan(specs: list[RunSpec], workers: int = 1, yes: bool = False) -> lim
 
 
 def experiment(kind: str, name: str, scenarios: list[Scenario], specs: list[RunSpec],
-               out: str | Path | None, executor, progress: bool | None,
+               out: str | Path | None, executor: Executor | None, progress: bool | None,
                details: dict[str, Any], yes: bool = False) -> Results:
     """Execute a plan into a results folder (resumable) or in memory, with its manifest.
     Every check (limits, the folder's owner and settings) happens before the first run."""
@@ -503,7 +509,7 @@ def _check_same_experiment(store: Store, previous: dict | None, manifest: dict) 
 
 
 def run(scenarios: Scenario | str | Path | Iterable, replicates: int = 10, seed: int | None = None,
-        scale: float | None = None, horizon: str | None = None, executor=None,
+        scale: float | None = None, horizon: str | None = None, executor: Executor | None = None,
         progress: bool | None = None, out: str | Path | None = None,
         uncertainty: str = "chance", yes: bool = False) -> Results:
     """Run `replicates` replicates of each scenario with paired seeds.

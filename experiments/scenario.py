@@ -22,7 +22,6 @@ and the model accept exactly the same values. Nothing in a file is executed.
 
 from __future__ import annotations
 
-import difflib
 import re
 from dataclasses import dataclass
 from importlib import resources
@@ -36,7 +35,7 @@ from model import data, months
 from model.model import DEFAULT_HORIZON
 from model.parameters import LEVER_GROUPS, PARAMETERS, Parameter
 from experiments.errors import InputFileError, UserError, parse_toml, read_text_file
-from model.settings import SettingsError, idle_windows, validate
+from model.settings import SettingsError, closest, dotted, idle_windows, validate
 
 DEFAULTS = {"horizon": DEFAULT_HORIZON, "seed": 1, "scale": 0.05, "data_set": data.DEFAULT_DATA_SET}
 RUN_FIELDS = ("start", "horizon", "seed", "scale", "data_set")  # inherited from the base
@@ -76,8 +75,6 @@ def _sections() -> dict[str, Any]:
     return fields
 
 
-_MONTH = r"^\d{4}-(0[1-9]|1[0-2])$"
-
 Document = create_model(
     "Document",
     __config__=ConfigDict(extra="forbid", strict=True),
@@ -85,8 +82,8 @@ Document = create_model(
     description=(str, ""),
     rationale=(str, ""),
     base=(str | None, None),
-    start=(str | None, Field(default=None, pattern=_MONTH)),
-    horizon=(str | None, Field(default=None, pattern=_MONTH)),
+    start=(str | None, Field(default=None, pattern=months.PATTERN)),
+    horizon=(str | None, Field(default=None, pattern=months.PATTERN)),
     seed=(int | None, Field(default=None, ge=0)),
     scale=(float | None, Field(default=None, gt=0, le=1)),
     data_set=(str | None, None),
@@ -113,15 +110,6 @@ class ScenarioError(UserError, ValueError):
     def __init__(self, problems: list[Problem]):
         self.problems = problems
         super().__init__("invalid scenario:\n" + "\n".join(f"  {p}" for p in problems))
-
-
-def _closest(word: str, options: list[str]) -> str:
-    match = difflib.get_close_matches(word, options, n=1, cutoff=0.6)
-    return f" Did you mean {match[0]!r}?" if match else ""
-
-
-def _dotted(path: tuple) -> str:
-    return "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in path).lstrip(".")
 
 
 # ---------------------------------------------------------------- the resolved scenario
@@ -269,7 +257,7 @@ def _load_layer(ref: str | Path, directory: Path, chain: tuple[str, ...]) -> tup
     else:
         if ref not in library_names():
             raise ScenarioError([Problem(
-                str(ref), None, "", f"unknown built-in scenario.{_closest(str(ref), library_names())}"
+                str(ref), None, "", f"unknown built-in scenario.{closest(str(ref), library_names())}"
                 f" Built-ins: {', '.join(library_names())} (or give a path to a .toml file)")])
         source, text = f"{ref} (built-in)", _library_text(ref)
         here, identity = Path(str(_library_folder())), f"builtin:{ref}"
@@ -293,7 +281,7 @@ def _layer(text: str, source: str, directory: Path, chain: tuple[str, ...],
         own["lines"][key] = (source, _line_of(text, (key,)))
     _check_values(own)
     if doc.data_set is not None and doc.data_set not in data.data_set_names():
-        _fail(own, "data_set", f"unknown data set {doc.data_set!r}.{_closest(doc.data_set, data.data_set_names())}"
+        _fail(own, "data_set", f"unknown data set {doc.data_set!r}.{closest(doc.data_set, data.data_set_names())}"
                                f" Allowed: {', '.join(data.data_set_names())}")
     if doc.base is None:
         return own
@@ -348,12 +336,12 @@ def _structure_problem(error: dict, text: str, source: str) -> Problem:
     path = tuple(p for p in path if p not in ("str", "int", "float", "constrained-str"))
     line = _line_of(text, path)
     if error["type"] == "extra_forbidden":
-        return Problem(source, line, _dotted(path), _unknown_key(path))
+        return Problem(source, line, dotted(path), _unknown_key(path))
     if error["type"] == "model_type":
-        return Problem(source, line, _dotted(path), f"expected a table of settings; got {error['input']!r}")
+        return Problem(source, line, dotted(path), f"expected a table of settings; got {error['input']!r}")
     if error["type"] == "string_pattern_mismatch":
-        return Problem(source, line, _dotted(path), f"{error['input']!r} is not a month; write it as YYYY-MM, e.g. '2025-10'")
-    return Problem(source, line, _dotted(path), f"{error['msg']}; got {error['input']!r}")
+        return Problem(source, line, dotted(path), f"{error['input']!r} is not a month; write it as YYYY-MM, e.g. '2025-10'")
+    return Problem(source, line, dotted(path), f"{error['msg']}; got {error['input']!r}")
 
 
 def _unknown_key(path: tuple) -> str:
@@ -367,9 +355,9 @@ def _unknown_key(path: tuple) -> str:
     if parent == ["pilot"] and key.startswith("pilot_") and PARAMETERS.get(key):
         return f"unknown key {key!r}; write {FILE_PATHS[key][-1]!r} (keys in [pilot] drop the 'pilot_' prefix)"
     if parent == ["levers"]:
-        return f"unknown lever group {key!r}.{_closest(key, list(LEVER_GROUPS))} Groups: {', '.join(LEVER_GROUPS)}"
+        return f"unknown lever group {key!r}.{closest(key, list(LEVER_GROUPS))} Groups: {', '.join(LEVER_GROUPS)}"
     valid = _keys_under(tuple(parent))
-    return f"unknown key {key!r}.{_closest(key, valid)} Valid keys here: {', '.join(valid)}"
+    return f"unknown key {key!r}.{closest(key, valid)} Valid keys here: {', '.join(valid)}"
 
 
 def _keys_under(parent: tuple) -> list[str]:

@@ -43,9 +43,9 @@ from scipy.stats import qmc
 from experiments import limits
 from experiments.errors import UserError, read_toml_file
 from experiments.runner import Results, as_scenarios, experiment, plan, replicate_seeds
-from experiments.scenario import is_path, _closest
+from experiments.scenario import is_path
 from model import data, months
-from model.settings import idle_windows
+from model.settings import closest, dotted, idle_windows
 from model.parameters import PARAMETERS
 
 DEFAULT_LEVELS = 3
@@ -64,8 +64,8 @@ class Factor(BaseModel):
     max: float | None = None
     values: list[float] | None = Field(default=None, min_length=1)
     levels: int | None = Field(default=None, ge=2)
-    start: str | None = Field(default=None, alias="from", pattern=r"^\d{4}-(0[1-9]|1[0-2])$")
-    end: str | None = Field(default=None, alias="to", pattern=r"^\d{4}-(0[1-9]|1[0-2])$")
+    start: str | None = Field(default=None, alias="from", pattern=months.PATTERN)
+    end: str | None = Field(default=None, alias="to", pattern=months.PATTERN)
 
 
 class Sweep(BaseModel):
@@ -77,7 +77,7 @@ class Sweep(BaseModel):
     replicates: int = Field(default=4, ge=1)
     seed: int = Field(default=1, ge=0)
     scale: float | None = Field(default=None, gt=0, le=1)
-    horizon: str | None = Field(default=None, pattern=r"^\d{4}-(0[1-9]|1[0-2])$")
+    horizon: str | None = Field(default=None, pattern=months.PATTERN)
     design: Literal["grid", "lhs", "sobol", "saltelli", "morris"] = "grid"
     samples: int | None = Field(default=None, ge=1)
     design_seed: int = Field(default=0, ge=0)
@@ -120,7 +120,7 @@ class Sweep(BaseModel):
             low, high = zip(*(self.ranges()[n] for n in names))
             scaled = qmc.scale(unit, low, high) if len(names) else unit
             rows = [dict(zip(names, map(float, row))) for row in scaled]
-        return [{n: _round(n, v) for n, v in row.items()} for row in rows]
+        return [{n: as_setting(n, v) for n, v in row.items()} for row in rows]
 
     def problem(self) -> dict[str, Any]:
         """The factors as a SALib problem (names and bounds, in the file's order)."""
@@ -142,7 +142,7 @@ class Sweep(BaseModel):
             return [float(v) for v in factor.values]
         low, high = self.ranges()[name]
         levels = np.linspace(low, high, factor.levels or DEFAULT_LEVELS)
-        return list(dict.fromkeys(_round(name, float(v)) for v in levels))
+        return list(dict.fromkeys(as_setting(name, float(v)) for v in levels))
 
     def settings(self, point: dict[str, float]) -> dict[str, Any]:
         """Model settings of a design point: a lever with from/to becomes a window."""
@@ -166,7 +166,9 @@ class Sweep(BaseModel):
                 "points": self.points()}
 
 
-def _round(name: str, value: float) -> float:
+def as_setting(name: str, value: float) -> float:
+    """A design's value as the setting takes it: whole for an integer parameter (sweep points,
+    calibration points)."""
     return float(round(value)) if PARAMETERS[name].integer else value
 
 
@@ -191,12 +193,12 @@ def parse_sweep(raw: dict, source: str = "<sweep>", directory: Path = Path("."))
 def _first_problem(source: str, error: ValidationError) -> str:
     lines = []
     for e in error.errors():
-        path = ".".join(str(p) for p in e["loc"])
+        path = dotted(e["loc"])
         if e["type"] == "extra_forbidden":
             valid = [*Factor.model_fields, "from", "to"] if path.startswith("factors.") else \
                 [f for f in Sweep.model_fields if f != "directory"]
             key = str(e["loc"][-1])
-            lines.append(f"{source}: {path}: unknown key.{_closest(key, valid)} Valid keys: {', '.join(dict.fromkeys(valid))}")
+            lines.append(f"{source}: {path}: unknown key.{closest(key, valid)} Valid keys: {', '.join(dict.fromkeys(valid))}")
         else:
             lines.append(f"{source}: {path}: {e['msg']}; got {e.get('input')!r}")
     return "invalid sweep:\n" + "\n".join(f"  {line}" for line in lines)
@@ -220,7 +222,7 @@ def _check(sweep: Sweep) -> list[str]:
 def _check_factor(sweep: Sweep, name: str, factor: Factor) -> list[str]:
     param = PARAMETERS.get(name)
     if param is None:
-        return [f"unknown setting.{_closest(name, list(PARAMETERS))} Factors are model settings,"
+        return [f"unknown setting.{closest(name, list(PARAMETERS))} Factors are model settings,"
                 " see `cakupan parameters`"]
     if param.type != "number":
         return [f"only numeric settings can be swept; {name} is a {param.type} setting"]

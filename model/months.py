@@ -6,6 +6,7 @@ import re
 from functools import lru_cache
 
 _PATTERN = re.compile(r"^(\d{4})-(\d{2})$")
+PATTERN = r"^\d{4}-(0[1-9]|1[0-2])$"   # a valid 'YYYY-MM' (for file schemas: pydantic's pattern=)
 
 
 def parse(text: str) -> tuple[int, int]:

@@ -45,6 +45,12 @@ LEVER_FORMS = ("a number in {unit}, a table by regency {{'Lahat' = ...}}, or a l
                "[{{from = 'YYYY-MM', to = 'YYYY-MM', value = ...}}]")
 
 
+def dotted(location: tuple | list) -> str:
+    """A validation error's location as a key path: ('fit', 'x', 0) -> 'fit.x[0]' (one format
+    for the messages of settings, scenario, sweep and calibration files)."""
+    return "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in location).lstrip(".")
+
+
 def closest(name: str, options: list[str]) -> str:
     """' Did you mean X?' or ''."""
     match = difflib.get_close_matches(name, options, n=1, cutoff=0.6)
@@ -66,9 +72,7 @@ def _plain(value: Any) -> Any:
 
 def _pydantic_problem(path: str, error: ValidationError, param: Parameter) -> tuple[str, str]:
     first = error.errors()[0]
-    loc = "".join(f"[{part}]" if isinstance(part, int) else f".{part}" for part in first["loc"])
-    loc = loc.replace(".float", "").replace(".dict[str,float]", "")
-    where = f"{path}{loc}"
+    where = dotted((path, *first["loc"])).replace(".float", "").replace(".dict[str,float]", "")
     if first["type"] == "extra_forbidden":
         return where, "unknown key in a window; allowed keys: from, to, value"
     if first["type"] == "missing":
