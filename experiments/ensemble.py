@@ -29,7 +29,7 @@ from __future__ import annotations
 import tomllib
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -38,6 +38,9 @@ import tomli_w
 from experiments.errors import UserError
 from model import data
 from model.parameters import COSTS, PARAMETERS, PRIOR_RANGES, UNCERTAIN
+
+if TYPE_CHECKING:
+    from experiments.executors import Executor
 
 ROOT = Path(__file__).resolve().parents[1]
 DRAWS_FILE = ROOT / "model" / "data" / "ensemble.csv"
@@ -86,12 +89,11 @@ def diagnostics(path: str | Path | None = None) -> dict[str, Any]:
 def prior_ranges(spec=None) -> dict[str, tuple[float, float]]:
     """Uniform prior range of every uncertain parameter and cost (fitted: the searched range)."""
     fitted = dict(spec.settings.fit) if spec is not None else {}
-    ranges = {}
+    ranges: dict[str, tuple[float, float]] = {}
     for name in [*UNCERTAIN, *COSTS]:
-        if name in fitted:
-            ranges[name] = tuple(float(v) for v in fitted[name])
-        elif name in PRIOR_RANGES:
-            ranges[name] = tuple(float(v) for v in PRIOR_RANGES[name])
+        if name in fitted or name in PRIOR_RANGES:
+            low, high = fitted[name] if name in fitted else PRIOR_RANGES[name]
+            ranges[name] = (float(low), float(high))
         else:
             raise EnsembleError(f"{name}: no prior range in model.parameters.PRIOR_RANGES")
     return ranges
@@ -137,22 +139,24 @@ def resample(w: np.ndarray, keep: int, seed: int) -> np.ndarray:
 
 
 def build(proposals: int = 160, keep: int = 40, seed: int = 11, scale: float | None = None,
-          replicates: int = 1, executor=None, folder: str | Path = BUILD_FOLDER,
+          replicates: int = 1, executor: Executor | None = None, folder: str | Path = BUILD_FOLDER,
           progress: bool | None = False) -> tuple[pd.DataFrame, dict[str, Any]]:
     """Propose, run (resumable in `folder`), weight and resample; returns (draws, diagnostics)."""
     from experiments import calibration
+    from experiments.executors import using
     from experiments.runner import execute
     from experiments.store import OUTPUTS, Store
 
     if proposals < 2 or keep < 1:
         raise EnsembleError(f"proposals must be at least 2 and keep at least 1; got {proposals}, {keep}")
-    overrides = {"replicates": replicates, **({"scale": scale} if scale else {})}
+    overrides: dict[str, Any] = {"replicates": replicates, **({"scale": scale} if scale else {})}
     spec = calibration.load_targets(**overrides)
     points = propose(proposal_ranges(spec), proposals, seed)
     objective = calibration.Objective(spec, executor, progress)
     specs = objective.plan(points)
     store = Store(folder).create()
-    execute(specs, executor, store, progress, label="ensemble")
+    with using(executor) as running:
+        execute(specs, running, store, progress, label="ensemble")
     keys = [s.key for s in specs]
     missing = set(keys) - store.completed()
     if missing:

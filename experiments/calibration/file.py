@@ -1,0 +1,88 @@
+"""The calibration file (model/data/calibration.toml): written after a fit, read by
+model/parameters.py for the registry's defaults, and checked by re-running its objective."""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import tomli_w
+
+from experiments.calibration.fit import Calibration
+from experiments.calibration.objective import Objective, fit_table
+from experiments.calibration.targets import ROOT, TARGETS_FILE, CalibrationError, load_targets
+from experiments.executors import Executor, using
+from experiments.store import code_version, now
+from model.parameters import PARAMETERS, UNCERTAIN
+
+CALIBRATION_FILE = ROOT / "model" / "data" / "calibration.toml"
+
+
+def write(calibration: Calibration, path: str | Path = CALIBRATION_FILE) -> Path:
+    """The fitted values and fit quality as TOML; model/parameters.py reads it for defaults."""
+    s, fit = calibration.spec.settings, calibration.fit
+    doc: dict[str, Any] = {
+        "created": now(), "code_version": code_version(), "targets": _relative(calibration.spec.source),
+        "method": calibration.method, "evaluations": calibration.evaluations,
+        "scale": s.scale, "replicates": s.replicates, "seed": s.seed,
+        "loss": round(calibration.loss, 6), "data_loss": round(calibration.data_loss, 6),
+        "prior_sd": s.prior_sd,
+        "targets_met": int(fit.loc[fit["fitted"], "within"].sum()), "targets_fitted": int(fit["fitted"].sum()),
+        "parameters": {}, "fixed": {n: PARAMETERS[n].default for n in UNCERTAIN if n not in calibration.spec.names},
+        "fit": []}
+    for row in calibration.parameters.itertuples():
+        doc["parameters"][row.name] = {
+            "value": _clean(row.value), "search": [row.search_low, row.search_high],
+            "prior": _clean(row.prior), "low90": _clean(row.low90),
+            "high90": _clean(row.high90), "identified": row.identified}
+    for row in fit.itertuples():
+        entry = {"target": row.target, "kind": row.kind, "simulated": _clean(row.simulated),
+                 "miss": _clean(row.miss), "within": row.within, "fitted": row.fitted}
+        entry.update({k: _clean(getattr(row, k)) for k in ("value", "tolerance", "min", "max")
+                      if pd.notna(getattr(row, k))})
+        doc["fit"].append(entry)
+    header = ("# Written by `cakupan calibrate` (experiments/calibration/); see docs/calibration.md.\n"
+              "# model/parameters.py takes [parameters.*].value as the registry defaults. Do not edit\n"
+              "# by hand: rerun `cakupan calibrate` after changing the model or model/data/targets.toml.\n")
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(header + tomli_w.dumps(doc), encoding="utf-8")
+    return path
+
+
+def _clean(value: Any) -> Any:
+    value = float(value)
+    return value if np.isfinite(value) else (1e300 if value > 0 else -1e300)
+
+
+def _relative(source: str) -> str:
+    try:
+        return str(Path(source).resolve().relative_to(ROOT))
+    except ValueError:
+        return source
+
+
+def read(path: str | Path = CALIBRATION_FILE) -> dict[str, Any]:
+    path = Path(path)
+    if not path.is_file():
+        raise CalibrationError(f"{path}: no such calibration file; run `cakupan calibrate`")
+    return tomllib.loads(path.read_text(encoding="utf-8"))
+
+
+def check(path: str | Path = CALIBRATION_FILE, targets: str | Path = TARGETS_FILE,
+          executor: Executor | None = None) -> pd.DataFrame:
+    """Re-run the objective at a calibration file's values with its recorded scale, replicates and
+    seed: the fit table now, with the recorded simulated value of each target beside it."""
+    recorded = read(path)
+    values = {n: p["value"] for n, p in recorded["parameters"].items()}
+    spec = load_targets(targets, list(values), scale=recorded["scale"],
+                        replicates=recorded["replicates"], seed=recorded["seed"])
+    with using(executor) as running:
+        evaluation = Objective(spec, running).evaluate([values])[0]
+    table = fit_table(spec, evaluation)
+    before = {f["target"]: f["simulated"] for f in recorded["fit"]}
+    table["recorded"] = table["target"].map(before)
+    return table
