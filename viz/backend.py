@@ -11,7 +11,7 @@ import logging
 import secrets
 import sys
 import threading
-from collections.abc import Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
@@ -22,6 +22,7 @@ from experiments import library_names, load_scenario, parse_scenario
 from experiments import summary as stats
 from experiments import limits
 from experiments.errors import UserError
+from experiments.executors import Executor, Lifetime
 from experiments.runner import UNCERTAINTY, Results, run
 from experiments.scenario import Scenario
 from viz.pool import Cancelled, FairPool
@@ -89,11 +90,6 @@ def set_lever(scenario: Scenario, name: str, value: Any) -> Scenario:
     return scenario.with_settings(**{name: value})
 
 
-def lever_value(scenario: Scenario, name: str, default: Any) -> Any:
-    """The lever as the scenario sets it, or the status quo (registry default) if it does not."""
-    return scenario.settings.get(name, default)
-
-
 class UploadError(UserError):
     """An uploaded file the app refuses; the message says why and what is allowed."""
 
@@ -121,19 +117,19 @@ def parse_upload(filename: str, data: bytes | None, size: int | None = None,
 
 
 # ---------------------------------------------------------------------------------- runs
-class ProgressExecutor:
+class ProgressExecutor(Lifetime):
     """Wraps an executor to report each finished run, so the page can show progress.
 
-    The runner only sees the executor interface (imap_unordered, cancel, close), so progress
-    needs no change in experiments/.
+    The runner only sees the executor protocol (experiments.executors.Executor), so progress
+    needs no change in experiments/. Closing it closes the executor it wraps.
     """
 
-    def __init__(self, inner, on_done: Callable[[int], None]):
+    def __init__(self, inner: Executor, on_done: Callable[[int], None]):
         self.inner, self.on_done = inner, on_done
         self.name, self.workers = inner.name, inner.workers
         self.cancelled = threading.Event()
 
-    def imap_unordered(self, fn, tasks):
+    def imap_unordered(self, fn: Callable[[Any], Any], tasks: Iterable[Any]) -> Iterator[tuple[Any, Any]]:
         done = 0
         for item in self.inner.imap_unordered(fn, tasks):
             done += 1
@@ -197,7 +193,7 @@ def check_request(chosen: int, replicates: Any, scale: Any, scenarios: list[Scen
 
 
 def compare(scenarios: list[Scenario], replicates: int, scale: float, seed: int = 1,
-            executor=None, on_done: Callable[[int], None] | None = None,
+            executor: Executor | None = None, on_done: Callable[[int], None] | None = None,
             uncertainty: str = "chance") -> Comparison:
     """Run every scenario `replicates` times with paired seeds, as `cakupan run` does.
 

@@ -25,7 +25,7 @@ from concurrent.futures.process import BrokenProcessPool
 from typing import Any, Callable, Iterable, Iterator
 
 from experiments.errors import UserError
-from experiments.executors import _worker_start
+from experiments.executors import Lifetime, _worker_start
 
 
 class Cancelled(UserError):
@@ -166,7 +166,7 @@ class Job:
         self.cancelled = cancelled
 
 
-class SessionExecutor:
+class SessionExecutor(Lifetime):
     """The experiments executor interface (imap_unordered, cancel, close) for one session's
     comparison. A cancel is kept: one that comes before the runs are queued still stops them."""
 

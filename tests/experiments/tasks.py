@@ -8,3 +8,15 @@ def square_or_die(n: int) -> int:
     if n < 0:
         os._exit(3)
     return n * n
+
+
+def pid(_: object) -> int:
+    """The worker process that ran the task."""
+    return os.getpid()
+
+
+def nap(seconds: float) -> float:
+    import time
+
+    time.sleep(seconds)
+    return seconds
