@@ -30,14 +30,18 @@ APP_FILE = ROOT / "viz" / "app.py"
 
 Replicates = Annotated[int, typer.Option("--replicates", "-r", min=1, help="Replicates per scenario (paired seeds).")]
 Seed = Annotated[Optional[int], typer.Option(min=0, help="Root seed [default: the first scenario's].")]
-Scale = Annotated[Optional[float], typer.Option(help="Fraction of workers simulated, (0, 1] [default: the first scenario's].")]
+Scale = Annotated[Optional[float], typer.Option(
+    help="Fraction of workers simulated, (0, 1] [default: the first scenario's].")]
 Horizon = Annotated[Optional[str], typer.Option(help="Last month simulated, YYYY-MM [default: each scenario's].")]
-Out = Annotated[Optional[Path], typer.Option("--out", "-o", help="Results folder (resumable; `cakupan report` reads it).")]
+Out = Annotated[Optional[Path], typer.Option("--out", "-o",
+    help="Results folder (resumable; `cakupan report` reads it).")]
 Workers = Annotated[Optional[int], typer.Option(min=1, help="Local worker processes [default: all cores].")]
-Scheduler = Annotated[Optional[str], typer.Option(help="Dask scheduler address, e.g. tcp://10.0.0.5:8786, instead of local processes.")]
+Scheduler = Annotated[Optional[str], typer.Option(
+    help="Dask scheduler address, e.g. tcp://10.0.0.5:8786, instead of local processes.")]
 ConnectTimeout = Annotated[float, typer.Option(min=0.1, help="Seconds to wait for the Dask scheduler.")]
 Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")]
-Yes = Annotated[bool, typer.Option("--yes", "-y", help="Start a request above the run limit (its estimate is shown without --yes).")]
+Yes = Annotated[bool, typer.Option("--yes", "-y",
+    help="Start a request above the run limit (its estimate is shown without --yes).")]
 TargetMonth = Annotated[str, typer.Option(help="Month at which coverage, P(target) and cost are reported.")]
 
 
@@ -88,7 +92,8 @@ def parameters(kind: Annotated[Optional[str], typer.Option(
             raise typer.Exit(2)
         rows = rows[rows["kind"] == kind]
     rows["default"] = rows["default"].map(_short)
-    rows["range"] = [f"{lo:,.6g} to {hi:,.6g}" if lo != hi else "" for lo, hi in zip(rows["min"], rows["max"])]
+    rows["range"] = [f"{lo:,.6g} to {hi:,.6g}" if lo != hi else ""
+                     for lo, hi in zip(rows["min"], rows["max"], strict=True)]
     with pd.option_context("display.max_colwidth", 60, "display.width", 250):
         typer.echo(rows[["name", "kind", "group", "default", "unit", "range"]].to_string(index=False))
 
@@ -111,7 +116,10 @@ def run(scenario_refs: Annotated[list[str], typer.Argument(metavar="FILE_OR_NAME
         connect_timeout: ConnectTimeout = 10.0,
         baseline: Annotated[str, typer.Option(help="Reference scenario, added if not given.")] = "baseline",
         no_baseline: Annotated[bool, typer.Option("--no-baseline", help="Do not add the baseline.")] = False,
-        uncertainty: Annotated[str, typer.Option(help="What replicates vary: chance (seeds only, for checking a model change), parameters (ensemble draws) or both (seed r and draw r; intervals split into chance and parameter parts).")] = "both",
+        uncertainty: Annotated[str, typer.Option(
+            help="What replicates vary: chance (seeds only, for checking a model change), parameters "
+                 "(ensemble draws) or both (seed r and draw r; intervals split into chance and parameter "
+                 "parts).")] = "both",
         target_month: TargetMonth = TARGET_MONTH, quiet: Quiet = False, yes: Yes = False):
     """Run replicates of scenarios with paired seeds and print a comparison table."""
     from experiments import runner
@@ -135,7 +143,8 @@ def run(scenario_refs: Annotated[list[str], typer.Argument(metavar="FILE_OR_NAME
 
 @app.command()
 @user_errors
-def sweep(sweep_file: Annotated[Path, typer.Argument(metavar="SWEEP.toml", help="Sweep file (see experiments/examples/).")],
+def sweep(sweep_file: Annotated[Path, typer.Argument(metavar="SWEEP.toml",
+    help="Sweep file (see experiments/examples/).")],
           out: Annotated[Path, typer.Option("--out", "-o", help="Results folder; rerun the same command to resume.")],
           workers: Workers = None, scheduler: Scheduler = None,
           connect_timeout: ConnectTimeout = 10.0,
@@ -156,9 +165,12 @@ def sweep(sweep_file: Annotated[Path, typer.Argument(metavar="SWEEP.toml", help=
 @user_errors
 def report_(folder: Annotated[Path, typer.Argument(metavar="DIR", help="A results folder (--out of run or sweep).")],
             target_month: TargetMonth = TARGET_MONTH,
-            baseline: Annotated[str, typer.Option(help="Reference scenario for extra participants and cost.")] = "baseline",
-            into: Annotated[Optional[Path], typer.Option("--into", help="Where to write [default: DIR/report].")] = None,
-            lang: Annotated[str, typer.Option("--lang", help="Language of report.html and the charts: en or id.")] = "en"):
+            baseline: Annotated[str, typer.Option(
+                help="Reference scenario for extra participants and cost.")] = "baseline",
+            into: Annotated[Optional[Path], typer.Option("--into",
+                help="Where to write [default: DIR/report].")] = None,
+            lang: Annotated[str, typer.Option("--lang",
+                help="Language of report.html and the charts: en or id.")] = "en"):
     """Summary tables (CSV), PNG charts and report.html (one self-contained file to share: interactive
     charts, summary, every scenario's TOML, seeds, scale, data set, code version; opens offline)."""
     from experiments.i18n import LANGUAGES
@@ -236,16 +248,27 @@ def _progress(quiet: bool) -> bool:
 # ---------------------------------------------------------------- calibration, pilots, sensitivity
 @app.command()
 @user_errors
-def calibrate(targets: Annotated[Optional[Path], typer.Option(help="Targets file with its calibration settings (default: model/data/targets.toml).")] = None,
-              fit: Annotated[Optional[str], typer.Option(help="Comma-separated parameters to fit (default: the file's).")] = None,
+def calibrate(targets: Annotated[Optional[Path], typer.Option(
+    help="Targets file with its calibration settings (default: model/data/targets.toml).")] = None,
+              fit: Annotated[Optional[str], typer.Option(
+                  help="Comma-separated parameters to fit (default: the file's).")] = None,
               scale: Scale = None,
-              replicates: Annotated[Optional[int], typer.Option("--replicates", "-r", min=1, help="Replicate seeds per evaluation (default: the file's).")] = None,
-              initial_points: Annotated[Optional[int], typer.Option(min=0, help="Sobol points before Nelder-Mead (default: the file's).")] = None,
-              max_evaluations: Annotated[Optional[int], typer.Option(min=0, help="Nelder-Mead evaluations (default: the file's).")] = None,
-              profile_points: Annotated[Optional[int], typer.Option(min=0, help="Scan points per parameter for the intervals (default: the file's).")] = None,
-              out: Annotated[Optional[Path], typer.Option("--out", "-o", help="Calibration file to write (default: model/data/calibration.toml, the model's defaults).")] = None,
-              plot: Annotated[Optional[Path], typer.Option(help="Fit-versus-targets PNG (default: docs/calibration_fit.png, or beside --out).")] = None,
-              folder: Annotated[Optional[Path], typer.Option(help="Results folder keeping every run, so an interrupted fit resumes (default: results/calibration-runs).")] = None,
+              replicates: Annotated[Optional[int], typer.Option("--replicates", "-r", min=1,
+                  help="Replicate seeds per evaluation (default: the file's).")] = None,
+              initial_points: Annotated[Optional[int], typer.Option(min=0,
+                  help="Sobol points before Nelder-Mead (default: the file's).")] = None,
+              max_evaluations: Annotated[Optional[int], typer.Option(min=0,
+                  help="Nelder-Mead evaluations (default: the file's).")] = None,
+              profile_points: Annotated[Optional[int], typer.Option(min=0,
+                  help="Scan points per parameter for the intervals (default: the file's).")] = None,
+              out: Annotated[Optional[Path], typer.Option("--out", "-o",
+                  help="Calibration file to write (default: model/data/calibration.toml, the model's "
+                       "defaults).")] = None,
+              plot: Annotated[Optional[Path], typer.Option(
+                  help="Fit-versus-targets PNG (default: docs/calibration_fit.png, or beside --out).")] = None,
+              folder: Annotated[Optional[Path], typer.Option(
+                  help="Results folder keeping every run, so an interrupted fit resumes (default: "
+                       "results/calibration-runs).")] = None,
               workers: Workers = None, scheduler: Scheduler = None, connect_timeout: ConnectTimeout = 10.0,
               quiet: Quiet = False):
     """Fit uncertain parameters to the calibration targets; write the model's defaults and a plot."""
@@ -265,11 +288,14 @@ def calibrate(targets: Annotated[Optional[Path], typer.Option(help="Targets file
 
 @app.command()
 @user_errors
-def ensemble(proposals: Annotated[int, typer.Option(min=2, max=5000, help="Parameter sets proposed and run (each runs the calibration's arms).")] = 160,
-             keep: Annotated[int, typer.Option(min=1, max=1000, help="Equally weighted draws kept (replicate r uses draw r).")] = 40,
+def ensemble(proposals: Annotated[int, typer.Option(min=2, max=5000,
+    help="Parameter sets proposed and run (each runs the calibration's arms).")] = 160,
+             keep: Annotated[int, typer.Option(min=1, max=1000,
+                 help="Equally weighted draws kept (replicate r uses draw r).")] = 40,
              seed: Annotated[int, typer.Option(min=0, help="Seed of the Sobol proposal and of the resampling.")] = 11,
              scale: Scale = None,
-             folder: Annotated[Optional[Path], typer.Option(help="Results folder of the proposals' runs (resumable; default: results/ensemble-build).")] = None,
+             folder: Annotated[Optional[Path], typer.Option(
+                 help="Results folder of the proposals' runs (resumable; default: results/ensemble-build).")] = None,
              workers: Workers = None, scheduler: Scheduler = None, connect_timeout: ConnectTimeout = 10.0,
              quiet: Quiet = False):
     """Build the parameter ensemble (approximate posterior) into model/data/ensemble.{csv,toml}."""
@@ -285,11 +311,15 @@ def ensemble(proposals: Annotated[int, typer.Option(min=2, max=5000, help="Param
 
 @app.command("pilot-design")
 @user_errors
-def pilot_design(scenario: Annotated[str, typer.Argument(metavar="FILE_OR_NAME", help="A scenario with a pilot section.")],
-                 units: Annotated[str, typer.Option(help="Comma-separated numbers of units (treated and control together).")] = "20,40,80",
+def pilot_design(scenario: Annotated[str, typer.Argument(metavar="FILE_OR_NAME",
+    help="A scenario with a pilot section.")],
+                 units: Annotated[str, typer.Option(
+                     help="Comma-separated numbers of units (treated and control together).")] = "20,40,80",
                  months: Annotated[str, typer.Option(help="Comma-separated treatment lengths in months.")] = "6,12",
                  replicates: Replicates = 10, seed: Seed = None,
-                 scale: Annotated[Optional[float], typer.Option(help="Fraction of workers simulated (default: the scenario's; use 1 for village or market pilots).")] = None,
+                 scale: Annotated[Optional[float], typer.Option(
+                     help="Fraction of workers simulated (default: the scenario's; use 1 for village or "
+                          "market pilots).")] = None,
                  out: Out = None, workers: Workers = None, scheduler: Scheduler = None,
                  connect_timeout: ConnectTimeout = 10.0, quiet: Quiet = False, yes: Yes = False):
     """What effect could a pilot of each size and length detect? MDE and simulated effect per design."""
@@ -317,15 +347,24 @@ def _numbers(option: str, text: str) -> list[int]:
 
 @app.command()
 @user_errors
-def sensitivity(spec: Annotated[Optional[Path], typer.Argument(metavar="[SPEC.toml]", help="Sensitivity spec, a sweep file with design saltelli or morris (default: experiments/examples/sensitivity.toml).")] = None,
-                out: Annotated[Path, typer.Option("--out", "-o", help="Results folder; rerun the same command to resume.")] = ...,
-                method: Annotated[Optional[str], typer.Option(help="sobol (Sobol indices, Saltelli design) or morris (screening) (default: the spec's).")] = None,
-                samples: Annotated[Optional[int], typer.Option(min=1, help="Sobol base samples N (a power of two) or Morris trajectories.")] = None,
-                factor: Annotated[Optional[list[str]], typer.Option(help="NAME=MIN:MAX, or NAME for a default range; repeat to replace the spec's factors.")] = None,
+def sensitivity(spec: Annotated[Optional[Path], typer.Argument(metavar="[SPEC.toml]",
+    help="Sensitivity spec, a sweep file with design saltelli or morris (default: "
+         "experiments/examples/sensitivity.toml).")] = None,
+                out: Annotated[Path, typer.Option("--out", "-o",
+                    help="Results folder; rerun the same command to resume.")] = ...,
+                method: Annotated[Optional[str], typer.Option(
+                    help="sobol (Sobol indices, Saltelli design) or morris (screening) (default: the "
+                         "spec's).")] = None,
+                samples: Annotated[Optional[int], typer.Option(min=1,
+                    help="Sobol base samples N (a power of two) or Morris trajectories.")] = None,
+                factor: Annotated[Optional[list[str]], typer.Option(
+                    help="NAME=MIN:MAX, or NAME for a default range; repeat to replace the spec's factors.")] = None,
                 scenario: Annotated[Optional[str], typer.Option(help="Policy scenario (default: the spec's).")] = None,
-                replicates: Annotated[Optional[int], typer.Option("--replicates", "-r", min=1, help="Replicates per point (paired seeds).")] = None,
+                replicates: Annotated[Optional[int], typer.Option("--replicates", "-r", min=1,
+                    help="Replicates per point (paired seeds).")] = None,
                 scale: Scale = None,
-                target_month: Annotated[Optional[str], typer.Option(help="Month analysed, also the horizon (default: the spec's horizon).")] = None,
+                target_month: Annotated[Optional[str], typer.Option(
+                    help="Month analysed, also the horizon (default: the spec's horizon).")] = None,
                 workers: Workers = None, scheduler: Scheduler = None, connect_timeout: ConnectTimeout = 10.0,
                 quiet: Quiet = False, yes: Yes = False):
     """Sobol indices or Morris screening of coverage and cost per extra participant, with CIs and a chart."""
@@ -375,8 +414,11 @@ def _names(text: str | None) -> list[str] | None:
 @user_errors
 def optimize(problem: Annotated[str, typer.Argument(metavar="PROBLEM",
                  help="A built-in problem name or a problem .toml file (see docs/optimize.md).")] = "reach_50",
-             out: Annotated[Optional[Path], typer.Option("--out", "-o", help="Results folder: the study, the front, one scenario file per plan; rerun to resume [default: results/<problem name>].")] = None,
-             trials: Annotated[Optional[int], typer.Option(min=1, help="Candidates in the search [default: the file's].")] = None,
+             out: Annotated[Optional[Path], typer.Option("--out", "-o",
+                 help="Results folder: the study, the front, one scenario file per plan; rerun to resume "
+                      "[default: results/<problem name>].")] = None,
+             trials: Annotated[Optional[int], typer.Option(min=1,
+                 help="Candidates in the search [default: the file's].")] = None,
              workers: Workers = None, scheduler: Scheduler = None, connect_timeout: ConnectTimeout = 10.0,
              yes: Annotated[bool, typer.Option("--yes", help="Start a request above the confirmation size.")] = False,
              quiet: Quiet = False):
@@ -418,7 +460,8 @@ def _optimize_progress(progress) -> None:
 
 # ---------------------------------------------------------------- the browser app
 @app.command("app")
-def app_(host: Annotated[str, typer.Option(help="Address to listen on (the app has no login: keep 127.0.0.1 unless you mean to share it).")] = "127.0.0.1",
+def app_(host: Annotated[str, typer.Option(
+    help="Address to listen on (the app has no login: keep 127.0.0.1 unless you mean to share it).")] = "127.0.0.1",
          port: Annotated[int, typer.Option(min=1, max=65535, help="Port to listen on.")] = 8765):
     """Start the browser app (viz/app.py) on http://HOST:PORT/."""
     if not APP_FILE.exists():

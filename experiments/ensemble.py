@@ -117,7 +117,7 @@ def propose(ranges: dict[str, tuple[float, float]], n: int, seed: int) -> list[d
     low = np.array([ranges[k][0] for k in names])
     high = np.array([ranges[k][1] for k in names])
     values = low + unit * (high - low)
-    return [{k: _typed(k, v) for k, v in zip(names, row)} for row in values]
+    return [{k: _typed(k, v) for k, v in zip(names, row, strict=True)} for row in values]
 
 
 def weights(data_losses: np.ndarray) -> np.ndarray:

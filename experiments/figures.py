@@ -27,7 +27,9 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from experiments import summary as stats
 from experiments.i18n import N_, Translator, translator
+from experiments.summary import cumulative_spend
 from model import channels, months
 
 BASELINE = "baseline"
@@ -119,21 +121,10 @@ def _rgba(colour: str, alpha: float) -> str:
 
 # ---------------------------------------------------------------------------------- tables
 def bands(results: pd.DataFrame, column: str, level: float = LEVEL, by: str = "scenario") -> pd.DataFrame:
-    """Mean and central `level` interval of `column` across replicates, per series and month."""
+    """Mean and central `level` interval of `column` across replicates, per series and month
+    (experiments.summary.bands of one column, series in the order they come)."""
     tail = (1 - level) / 2
-    grouped = results.groupby([by, "month"], sort=False)[column]
-    out = grouped.agg(mean="mean").assign(low=grouped.quantile(tail), high=grouped.quantile(1 - tail))
-    return out.reset_index()
-
-
-def cumulative_spend(results: pd.DataFrame, by: str = "scenario") -> pd.DataFrame:
-    """Cumulative spend per (series, replicate, month), in rupiah, as column `spend_idr`; series
-    stay in the order they come (not alphabetical), as in every other chart."""
-    rank = {name: i for i, name in enumerate(dict.fromkeys(results[by]))}
-    ordered = results.assign(_rank=results[by].map(rank)).sort_values(["_rank", "replicate", "month"],
-                                                                       kind="stable")
-    cumulative = ordered.groupby([by, "replicate"], sort=False)["spend_idr"].cumsum()
-    return ordered[[by, "replicate", "month"]].assign(spend_idr=cumulative)
+    return stats.bands(results, [column], (by,), tail, 1 - tail, sort=False).drop(columns="output")
 
 
 def channel_totals(results: pd.DataFrame) -> pd.DataFrame:

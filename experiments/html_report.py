@@ -53,7 +53,7 @@ def summary_columns(t, target_month: str, target: float, with_point: bool) -> di
 def shown_summary(summary: pd.DataFrame, t) -> pd.DataFrame:
     shown = summary.copy()
     shown["coverage_interval"] = [None if pd.isna(lo) else f"{t.percent(lo)} – {t.percent(hi)}"
-                                  for lo, hi in zip(shown["coverage_low"], shown["coverage_high"])]
+                                  for lo, hi in zip(shown["coverage_low"], shown["coverage_high"], strict=True)]
     shown["median_month_reached"] = [t.month(m) if isinstance(m, str) else t("not reached")
                                      for m in shown["median_month_reached"]]
     return shown

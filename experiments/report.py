@@ -6,18 +6,17 @@ Formatting only: the numbers come from Results (experiments/summary.py).
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
-import matplotlib
+import pandas as pd
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
 
-matplotlib.use("Agg")  # files only, no display needed
-import matplotlib.pyplot as plt  # noqa: E402
-import pandas as pd  # noqa: E402
-
-from experiments import figures  # noqa: E402
-from experiments.i18n import translator  # noqa: E402
-from experiments.runner import Results  # noqa: E402
-from experiments.summary import TARGET_COVERAGE, TARGET_MONTH  # noqa: E402
-from model import months  # noqa: E402
+from experiments import figures
+from experiments.i18n import Translator, translator
+from experiments.runner import Results
+from experiments.summary import TARGET_COVERAGE, TARGET_MONTH
+from model import months
 
 
 def comparison(summary: pd.DataFrame, target_month: str = TARGET_MONTH,
@@ -33,7 +32,7 @@ def comparison(summary: pd.DataFrame, target_month: str = TARGET_MONTH,
     rows["runs"] = summary["replicates"]
     rows[f"coverage {target_month} (90% int.)"] = [
         f"{m:.1%} ({lo:.1%}-{hi:.1%})" for m, lo, hi in
-        zip(summary["coverage_mean"], summary["coverage_low"], summary["coverage_high"])]
+        zip(summary["coverage_mean"], summary["coverage_low"], summary["coverage_high"], strict=True)]
     rows[f"P(>={target:.0%})"] = summary["p_target"].map(lambda p: f"{p:.0%}" if pd.notna(p) else "-")
     rows[f"{target:.0%} reached (median)"] = summary["median_month_reached"].map(lambda m: m or "not reached")
     rows["spend Rp bn"] = (summary["spend_idr_mean"] / 1e9).map(lambda v: f"{v:,.1f}")
@@ -67,7 +66,7 @@ def uncertainty_parts(summary: pd.DataFrame, target_month: str = TARGET_MONTH) -
     rows["Rp per extra (90% int.)"] = [
         "-" if pd.isna(m) else f"{m:,.0f} ({lo:,.0f}-{hi:,.0f})" for m, lo, hi in
         zip(summary["cost_per_additional_idr"], summary["cost_per_additional_low"],
-            summary["cost_per_additional_high"])]
+            summary["cost_per_additional_high"], strict=True)]
     rows["Rp: chance"] = pm_idr(summary["cost_per_additional_idr_chance_pm"])
     rows["Rp: parameters"] = pm_idr(summary["cost_per_additional_idr_parameter_pm"])
     return (f"{BAND_MEANING.get(mode, '')}\nParts of each 90% interval (half-widths; law of total "
@@ -119,9 +118,9 @@ def _pilot_rows(rows: pd.DataFrame) -> str:
         "control": rows["control_mean"].map(lambda v: f"{v:.1%}"),
         "effect": rows["effect_mean"].map(lambda v: f"{100 * v:+.1f} pp"),
         "run's 90% int. (mean)": [f"{100 * lo:+.1f} to {100 * hi:+.1f}" for lo, hi in
-                                  zip(rows["effect_low_mean"], rows["effect_high_mean"])],
+                                  zip(rows["effect_low_mean"], rows["effect_high_mean"], strict=True)],
         "90% over replicates": [f"{100 * lo:+.1f} to {100 * hi:+.1f}" for lo, hi in
-                                zip(rows["effect_low"], rows["effect_high"])],
+                                zip(rows["effect_low"], rows["effect_high"], strict=True)],
         "MDE (80% power)": rows["mde"].map(lambda v: f"{100 * v:.1f} pp"),
         "detected": rows["detected_share"].map(lambda v: f"{v:.0%}"),
     })
@@ -139,7 +138,7 @@ def pilot_design(table: pd.DataFrame) -> str:
         "control": table["control_mean"].map(lambda v: f"{v:.1%}"),
         "simulated effect (90% over replicates)": [
             f"{100 * m:+.1f} pp ({100 * lo:+.1f} to {100 * hi:+.1f})"
-            for m, lo, hi in zip(table["effect_mean"], table["effect_low"], table["effect_high"])],
+            for m, lo, hi in zip(table["effect_mean"], table["effect_low"], table["effect_high"], strict=True)],
         "SE": table["se"].map(lambda v: f"{100 * v:.2f} pp"),
         "MDE": table["mde"].map(lambda v: f"{100 * v:.1f} pp"),
         "power vs simulated": table["detected_share"].map(lambda v: f"{v:.0%}"),
@@ -161,7 +160,7 @@ def write(results: Results, folder: str | Path, target_month: str = TARGET_MONTH
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     summary = results.summary(target_month, target, baseline)
-    paths = [folder / "summary.csv", folder / "per_replicate.csv", folder / "bands.csv"]
+    paths: list[Path | None] = [folder / "summary.csv", folder / "per_replicate.csv", folder / "bands.csv"]
     summary.to_csv(paths[0], index=False)
     results.per_replicate(target_month, target, baseline).to_csv(paths[1], index=False)
     paths += _drivers_csv(results, folder, target_month, baseline)
@@ -210,7 +209,7 @@ def _pilot_chart(summary: pd.DataFrame, found: dict, by, path: Path) -> Path:
     """Per pilot scenario (first 4): treated vs control coverage, and the effect with the mean of
     the per-run 90% intervals and the 90% interval over replicates; the treatment is shaded."""
     names = [n for n in found if n in set(summary["scenario"])][:4]
-    fig, axes = plt.subplots(2, len(names), figsize=(6.5 * len(names), 7.5), squeeze=False, sharex="col")
+    fig, axes = figure((6.5 * len(names), 7.5), 2, len(names), squeeze=False, sharex="col")
     for col, name in enumerate(names):
         rows = summary[summary["scenario"] == name]
         if "point" in by:
@@ -238,7 +237,7 @@ def _pilot_chart(summary: pd.DataFrame, found: dict, by, path: Path) -> Path:
     return _save(fig, path)
 
 
-def _band_lines(ax, band: pd.DataFrame, colours: dict[str, str], scale: float, t) -> None:
+def _band_lines(ax, band: pd.DataFrame, colours: dict[str, str], scale: float, t: Translator) -> None:
     """Every series of `band` (one row per series and month): coloured ones with their 90%
     interval, the others thin and grey under them with one legend entry; none left out."""
     names = list(dict.fromkeys(band["series"]))
@@ -258,8 +257,8 @@ def _band_lines(ax, band: pd.DataFrame, colours: dict[str, str], scale: float, t
 
 
 def _coverage_chart(table: pd.DataFrame, colours: dict, path: Path, target_month: str, target: float,
-                    t) -> Path:
-    fig, ax = plt.subplots(figsize=(10, 5.5))
+                    t: Translator) -> Path:
+    fig, ax = figure((10, 5.5))
     _band_lines(ax, figures.bands(table, "coverage", by="series"), colours, 100, t)
     ax.axhline(100 * target, color="black", linestyle="--", linewidth=1,
                label=t("target {share}", share=t.percent(target, 0)))
@@ -271,8 +270,8 @@ def _coverage_chart(table: pd.DataFrame, colours: dict, path: Path, target_month
     return _save(fig, path)
 
 
-def _spend_chart(table: pd.DataFrame, colours: dict, path: Path, t) -> Path:
-    fig, ax = plt.subplots(figsize=(10, 5))
+def _spend_chart(table: pd.DataFrame, colours: dict, path: Path, t: Translator) -> Path:
+    fig, ax = figure((10, 5))
     spend = figures.bands(figures.cumulative_spend(table, by="series"), "spend_idr", by="series")
     _band_lines(ax, spend, colours, 1 / figures.BILLION, t)
     ax.set(title=t("Spend over time"), ylabel=t("billion rupiah, cumulative"))
@@ -281,14 +280,14 @@ def _spend_chart(table: pd.DataFrame, colours: dict, path: Path, t) -> Path:
     return _save(fig, path)
 
 
-def _regency_chart(regency: pd.DataFrame, colours: dict, path: Path, target_month: str, t) -> Path | None:
+def _regency_chart(regency: pd.DataFrame, colours: dict, path: Path, target_month: str, t: Translator) -> Path | None:
     month = target_month if target_month in set(regency["month"]) else regency["month"].max()
     at = regency[regency["month"] == month]
     if at.empty:
         return None
     table = figures.regency_coverage(at, month)  # scenarios in their order, mean over points
     table = table.loc[table.mean(axis=1).sort_values().index]
-    fig, ax = plt.subplots(figsize=(10, 7))
+    fig, ax = figure((10, 7))
     (100 * table).plot.barh(ax=ax, width=0.8, color=[figures.colour_of(colours, s) for s in table.columns])
     ax.set(title=t("Coverage by regency, {month}", month=t.month(month)), xlabel=t("% of workers"), ylabel="")
     ax.grid(alpha=0.3, axis="x")
@@ -297,8 +296,8 @@ def _regency_chart(regency: pd.DataFrame, colours: dict, path: Path, target_mont
 
 
 def _factor_chart(summary: pd.DataFrame, factors: list[str], path: Path, target_month: str) -> Path:
-    fig, axes = plt.subplots(1, len(factors), figsize=(4 * len(factors), 4), sharey=True, squeeze=False)
-    for ax, factor in zip(axes[0], factors):
+    fig, axes = figure((4 * len(factors), 4), 1, len(factors), sharey=True, squeeze=False)
+    for ax, factor in zip(axes[0], factors, strict=True):
         colours = figures.series_colours(summary["scenario"])
         for scenario, group in summary.groupby("scenario", sort=False):
             ax.scatter(group[factor], 100 * group["coverage_mean"], label=scenario, s=18,
@@ -311,10 +310,18 @@ def _factor_chart(summary: pd.DataFrame, factors: list[str], path: Path, target_
     return _save(fig, path)
 
 
-def _save(fig, path: Path) -> Path:
+def figure(size: tuple[float, float], *grid: int, **options: Any) -> tuple[Figure, Any]:
+    """A figure on its own Agg canvas and its axes (fig.subplots(*grid, **options)): PNG files
+    only, without pyplot, so no chart of cakupan changes matplotlib's global backend or figure
+    list (the charts of report, sensitivity and calibration all start here)."""
+    fig = Figure(figsize=size)
+    FigureCanvasAgg(fig)
+    return fig, fig.subplots(*grid, **options)
+
+
+def _save(fig: Figure, path: Path) -> Path:
     fig.tight_layout()
     fig.savefig(path, dpi=110)
-    plt.close(fig)
     return path
 
 
@@ -333,7 +340,8 @@ def calibration(result) -> str:
         lines.append(f"  {row.name:<24} {row.value:<10.4g} 90% interval {row.low90:.4g} to {row.high90:.4g}"
                      f" (searched {row.search_low:g} to {row.search_high:g}; prior {row.prior:g}): {status}")
     fit = result.fit
-    lines.append(f"fit: loss {result.loss:.3f} (targets {result.data_loss:.3f} + prior {result.loss - result.data_loss:.3f}); {int(fit.loc[fit.fitted, 'within'].sum())} of "
+    lines.append(f"fit: loss {result.loss:.3f} (targets {result.data_loss:.3f} + prior "
+                 f"{result.loss - result.data_loss:.3f}); {int(fit.loc[fit.fitted, 'within'].sum())} of "
                  f"{int(fit.fitted.sum())} fitted targets met, checks: "
                  f"{int(fit.loc[~fit.fitted, 'within'].sum())} of {int((~fit.fitted).sum())}")
     for row in fit.itertuples():
@@ -368,16 +376,18 @@ def plan_by_regency(table: pd.DataFrame) -> str:
     if table.empty:
         return ""
     levers = [c for c in table if c != "regency" and not c.endswith(" (status quo)")]
-    same = [l for l in levers if table[l].nunique() == 1 and table[f"{l} (status quo)"].nunique() == 1]
+    same = [lever for lever in levers
+            if table[lever].nunique() == 1 and table[f"{lever} (status quo)"].nunique() == 1]
     lines = []
     if same:
         lines.append("everywhere: " + "; ".join(
-            f"{l} {table[l].iat[0]:,.4g} ({table[f'{l} (status quo)'].iat[0]:,.4g})" for l in same))
-    spread = [l for l in levers if l not in same]
+            f"{lever} {table[lever].iat[0]:,.4g} ({table[f'{lever} (status quo)'].iat[0]:,.4g})" for lever in same))
+    spread = [lever for lever in levers if lever not in same]
     if spread:
         rows = pd.DataFrame({"regency": table["regency"]})
-        for l in spread:
-            rows[l] = [f"{v:,.4g} ({s:,.4g})" for v, s in zip(table[l], table[f"{l} (status quo)"])]
+        for lever in spread:
+            rows[lever] = [f"{v:,.4g} ({s:,.4g})"
+                           for v, s in zip(table[lever], table[f"{lever} (status quo)"], strict=True)]
         lines.append(rows.to_string(index=False))
     return "\n".join(lines)
 

@@ -340,7 +340,8 @@ def _structure_problem(error: dict, text: str, source: str) -> Problem:
     if error["type"] == "model_type":
         return Problem(source, line, dotted(path), f"expected a table of settings; got {error['input']!r}")
     if error["type"] == "string_pattern_mismatch":
-        return Problem(source, line, dotted(path), f"{error['input']!r} is not a month; write it as YYYY-MM, e.g. '2025-10'")
+        return Problem(source, line, dotted(path),
+                       f"{error['input']!r} is not a month; write it as YYYY-MM, e.g. '2025-10'")
     return Problem(source, line, dotted(path), f"{error['msg']}; got {error['input']!r}")
 
 
@@ -400,7 +401,8 @@ def _finish(layer: dict) -> Scenario:
         _fail(layer, "horizon", f"{fields['horizon']} must be after the data set's month 0 ({month0})")
     start = fields.get("start")
     if start and not months.ordinal(month0) <= months.ordinal(start) <= months.ordinal(fields["horizon"]):
-        _fail(layer, "start", f"{start} must be between the data set's month 0 ({month0}) and the horizon ({fields['horizon']})")
+        _fail(layer, "start", f"{start} must be between the data set's month 0 ({month0}) and the horizon"
+                              f" ({fields['horizon']})")
     for name, value in layer["settings"].items():
         if isinstance(value, list) and PARAMETERS[name].type == "number":
             _check_windows(layer, name, value, start, month0, fields["horizon"])
@@ -428,7 +430,8 @@ def _fail_at(layer: dict, name: str, path: str, message: str) -> None:
 
 # ---------------------------------------------------------------- line numbers
 _HEADER = re.compile(r"^\s*\[\[?\s*([^\]]+?)\s*\]\]?\s*(#.*)?$")
-_KEY = re.compile(r"^\s*((?:\"[^\"]*\"|'[^']*'|[A-Za-z0-9_\-]+)(?:\s*\.\s*(?:\"[^\"]*\"|'[^']*'|[A-Za-z0-9_\-]+))*)\s*=")
+_KEY_PART = r"(?:\"[^\"]*\"|'[^']*'|[A-Za-z0-9_\-]+)"   # a bare or quoted TOML key
+_KEY = re.compile(rf"^\s*({_KEY_PART}(?:\s*\.\s*{_KEY_PART})*)\s*=")
 
 
 def _split_key(text: str) -> tuple[str, ...]:
@@ -470,7 +473,7 @@ def _key_path(line: str, table: tuple) -> tuple | None:
 
 def _common(a: tuple, b: tuple) -> int:
     n = 0
-    for x, y in zip(a, b):
+    for x, y in zip(a, b, strict=False):   # the common prefix of tuples of any lengths
         if x != y:
             break
         n += 1

@@ -217,15 +217,11 @@ def write(result: Sensitivity, folder: str | Path) -> list[Path]:
 
 def chart(indices: pd.DataFrame, path: str | Path) -> Path:
     """Horizontal bars per output: Sobol S1 and ST, or Morris mu* (and sigma), with their CIs."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    from experiments.report import figure
 
     names = list(dict.fromkeys(indices["output"]))
-    fig, axes = plt.subplots(1, len(names), figsize=(7 * len(names), 0.45 * indices["factor"].nunique() + 2),
-                             squeeze=False)
-    for ax, name in zip(axes[0], names):
+    fig, axes = figure((7 * len(names), 0.45 * indices["factor"].nunique() + 2), 1, len(names), squeeze=False)
+    for ax, name in zip(axes[0], names, strict=True):
         rows = indices[indices["output"] == name]
         if rows["method"].iloc[0] == "sobol":
             _bars(ax, rows, [("S1", "S1_conf", "first order S1"), ("ST", "ST_conf", "total ST")], "ST")
@@ -236,7 +232,6 @@ def chart(indices: pd.DataFrame, path: str | Path) -> Path:
     fig.suptitle(f"{CONF_LEVEL:.0%} bootstrap confidence intervals")
     fig.tight_layout()
     fig.savefig(path, dpi=110)
-    plt.close(fig)
     return Path(path)
 
 

@@ -21,14 +21,24 @@ BASELINE = "baseline"
 
 
 def bands(table: pd.DataFrame, outputs: list[str] | None = None, by: tuple[str, ...] = ("scenario",),
-          low: float = LOW, high: float = HIGH) -> pd.DataFrame:
-    """Mean and [low, high] quantiles over replicates: one row per (by, month, output)."""
+          low: float = LOW, high: float = HIGH, sort: bool = True) -> pd.DataFrame:
+    """Mean and [low, high] quantiles over replicates: one row per (by, month, output); with
+    sort=False the series keep the order they come in (the charts' order)."""
     outputs = outputs or numeric_outputs(table)
-    grouped = table.groupby([*by, "month"], sort=True)[outputs]
+    grouped = table.groupby([*by, "month"], sort=sort)[outputs]
     stats = {"mean": grouped.mean(), "low": grouped.quantile(low), "high": grouped.quantile(high)}
     long = pd.concat({k: v.stack(future_stack=True) for k, v in stats.items()}, axis=1)
     long.index = long.index.set_names([*by, "month", "output"])
     return long.reset_index()
+
+
+def cumulative_spend(table: pd.DataFrame, by: str = "scenario") -> pd.DataFrame:
+    """Cumulative spend per (series, replicate, month), in rupiah, as column `spend_idr`; series
+    stay in the order they come (not alphabetical), as in every chart and report."""
+    rank = {name: i for i, name in enumerate(dict.fromkeys(table[by]))}
+    ordered = table.assign(_rank=table[by].map(rank)).sort_values(["_rank", "replicate", "month"], kind="stable")
+    cumulative = ordered.groupby([by, "replicate"], sort=False)["spend_idr"].cumsum()
+    return ordered[[by, "replicate", "month"]].assign(spend_idr=cumulative)
 
 
 def numeric_outputs(table: pd.DataFrame) -> list[str]:
@@ -249,7 +259,7 @@ def drivers(table: pd.DataFrame, draws: pd.DataFrame, target_month: str = TARGET
         for name in varied:
             x = values[name].to_numpy()[draw_of]
             rho = spearmanr(x[ok], effect[ok]).statistic if np.std(x[ok]) > 0 else np.nan
-            out.append({**dict(zip(by, keys)), "parameter": name, "spearman": float(rho),
+            out.append({**dict(zip(by, keys, strict=True)), "parameter": name, "spearman": float(rho),
                         "abs_spearman": abs(float(rho)), "replicates": int(ok.sum())})
     frame = pd.DataFrame(out, columns=[c for c in columns if c != "rank"])
     if frame.empty:

@@ -108,18 +108,18 @@ class Sweep(BaseModel):
         names = list(self.factors)
         if self.design == "grid":
             grid = [self._levels(name) for name in names]
-            rows = [dict(zip(names, combo)) for combo in itertools.product(*grid)]
+            rows = [dict(zip(names, combo, strict=True)) for combo in itertools.product(*grid)]
         elif self.design in SALIB_DESIGNS:
-            rows = [dict(zip(names, map(float, row))) for row in self._salib_sample()]
+            rows = [dict(zip(names, map(float, row), strict=True)) for row in self._salib_sample()]
         else:
             rng = np.random.default_rng(self.design_seed)
             if self.design == "lhs":
                 unit = qmc.LatinHypercube(d=len(names), rng=rng).random(self.samples)
             else:
                 unit = qmc.Sobol(d=len(names), scramble=True, rng=rng).random_base2(int(math.log2(self.samples)))
-            low, high = zip(*(self.ranges()[n] for n in names))
+            low, high = zip(*(self.ranges()[n] for n in names), strict=True)
             scaled = qmc.scale(unit, low, high) if len(names) else unit
-            rows = [dict(zip(names, map(float, row))) for row in scaled]
+            rows = [dict(zip(names, map(float, row), strict=True)) for row in scaled]
         return [{n: as_setting(n, v) for n, v in row.items()} for row in rows]
 
     def problem(self) -> dict[str, Any]:
@@ -198,7 +198,8 @@ def _first_problem(source: str, error: ValidationError) -> str:
             valid = [*Factor.model_fields, "from", "to"] if path.startswith("factors.") else \
                 [f for f in Sweep.model_fields if f != "directory"]
             key = str(e["loc"][-1])
-            lines.append(f"{source}: {path}: unknown key.{closest(key, valid)} Valid keys: {', '.join(dict.fromkeys(valid))}")
+            lines.append(f"{source}: {path}: unknown key.{closest(key, valid)}"
+                         f" Valid keys: {', '.join(dict.fromkeys(valid))}")
         else:
             lines.append(f"{source}: {path}: {e['msg']}; got {e.get('input')!r}")
     return "invalid sweep:\n" + "\n".join(f"  {line}" for line in lines)
@@ -211,7 +212,8 @@ def _check(sweep: Sweep) -> list[str]:
     if sweep.design != "grid" and sweep.samples is None:
         problems.append(f"samples: a {sweep.design} design needs the number of samples")
     if sweep.design in ("sobol", "saltelli") and sweep.samples and sweep.samples & (sweep.samples - 1):
-        problems.append(f"samples: a {sweep.design} design needs a power of two (e.g. {2 ** math.ceil(math.log2(sweep.samples))}); got {sweep.samples}")
+        power = 2 ** math.ceil(math.log2(sweep.samples))
+        problems.append(f"samples: a {sweep.design} design needs a power of two (e.g. {power}); got {sweep.samples}")
     if sweep.design == "grid" and sweep.samples is not None:
         problems.append("samples: a grid has no samples; give values or levels per factor")
     for name, factor in sweep.factors.items():
@@ -231,7 +233,8 @@ def _check_factor(sweep: Sweep, name: str, factor: Factor) -> list[str]:
     lo = low if factor.min is None else factor.min     # this factor's range alone: another
     hi = high if factor.max is None else factor.max    # factor's name may be unknown
     if not low <= lo < hi <= high:
-        problems.append(f"range [{lo:g}, {hi:g}] must have min < max within the allowed {low:g} to {high:g} ({param.unit})")
+        problems.append(f"range [{lo:g}, {hi:g}] must have min < max within the allowed {low:g} to {high:g}"
+                        f" ({param.unit})")
     if factor.values is not None:
         if sweep.design != "grid":
             problems.append(f"values are for grid designs; a {sweep.design} design samples between min and max")
@@ -261,7 +264,8 @@ def sweep(spec: Sweep | str | Path, out: str | Path | None = None, executor=None
     overrides = {k: v for k, v in {"scale": spec.scale, "horizon": spec.horizon}.items() if v is not None}
     specs = plan(scenarios, spec.replicates, spec.seed, [(p, spec.settings(p)) for p in points],
                  overrides, baseline=spec.baseline or None)
-    details = {"description": spec.description, "baseline": spec.baseline, "replicates": spec.replicates, "seed": spec.seed,
+    details = {"description": spec.description, "baseline": spec.baseline, "replicates": spec.replicates,
+               "seed": spec.seed,
                "seeds": replicate_seeds(spec.seed, spec.replicates), "overrides": overrides,
                "design": spec.describe()}
     return experiment("sweep", spec.name, scenarios, specs, out, executor, progress, details, yes)

@@ -9,19 +9,26 @@ each scenario's colour beside its name, the colour it has in every chart.
 
 from __future__ import annotations
 
-from typing import Callable
+from typing import Any, Callable
 
 import solara
 
-from experiments.figures import (BETTER, BILLION, SWEEP_OUTPUTS, bands, best_rows,  # noqa: F401
-                                 channel_totals, channels_figure, coverage_figure,
-                                 cumulative_spend, formal_informal_figure, month_shown,
-                                 regency_coverage, regency_figure, regency_map_figure,
-                                 series_colours, spend_figure, summary_html, sweep_figure)
+from experiments.figures import (BETTER, BILLION, SWEEP_OUTPUTS, bands, best_rows, channel_totals,
+                                 channels_figure, coverage_figure, cumulative_spend,
+                                 formal_informal_figure, month_shown, regency_coverage, regency_figure,
+                                 regency_map_figure, series_colours, spend_figure, summary_html,
+                                 sweep_figure)
+
+# Re-exported for the pages; the statistics behind `bands` and `cumulative_spend` are
+# experiments/summary.py's (statistics live only there).
+__all__ = ["BETTER", "BILLION", "SWEEP_OUTPUTS", "Plot", "bands", "best_rows", "channel_totals",
+           "channels_figure", "coverage_figure", "cumulative_spend", "formal_informal_figure", "month_shown",
+           "regency_coverage", "regency_figure", "regency_map_figure", "series_colours", "spend_figure",
+           "summary_html", "sweep_figure"]
 
 
 @solara.component
-def Plot(build: Callable, dependencies: list):
+def Plot(build: Callable[[], Any], dependencies: list[Any]) -> None:
     """A Plotly figure built once per change of `dependencies` (not on every render), shown
     with hover, zoom and legend toggling."""
     figure = solara.use_memo(build, dependencies)

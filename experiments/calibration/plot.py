@@ -1,6 +1,6 @@
 """The fit plot (docs/calibration_fit.png): baseline coverage against the coverage targets, and
-every target's simulated value against its tolerance or range. Drawn on a matplotlib Figure with
-its own Agg canvas, so importing or plotting never changes matplotlib's global backend."""
+every target's simulated value against its tolerance or range. Drawn on a figure with its own Agg
+canvas (report.figure), so plotting never changes matplotlib's global backend."""
 
 from __future__ import annotations
 
@@ -19,12 +19,9 @@ PLOT_FILE = ROOT / "docs" / "calibration_fit.png"
 def plot(calibration: Calibration, path: str | Path = PLOT_FILE) -> Path:
     """Baseline coverage over time (mean and 90% band of the replicates) against the coverage
     targets, and every target's simulated value against its tolerance or range."""
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
+    from experiments.report import figure
 
-    fig = Figure(figsize=(14, 6.5))
-    FigureCanvasAgg(fig)
-    left, right = fig.subplots(1, 2, gridspec_kw={"width_ratios": [1, 1]})
+    fig, (left, right) = figure((14, 6.5), 1, 2, gridspec_kw={"width_ratios": [1, 1]})
     _coverage_panel(left, calibration)
     _targets_panel(right, calibration)
     fig.suptitle("Calibration: status-quo baseline at the fitted values versus the targets")

@@ -52,8 +52,8 @@ def test_point_targets_miss_in_tolerance_units(simulated, miss, within):
     assert target.within(simulated) is within
 
 
-@pytest.mark.parametrize("simulated, miss, within", [(0.2, 0.0, True), (0.5, 0.0, True), (0.6, 0.5, False), (0.9, 2.0, False),
-                                                     (0.0, -0.5, False)])
+@pytest.mark.parametrize("simulated, miss, within", [(0.2, 0.0, True), (0.5, 0.0, True), (0.6, 0.5, False),
+                                                     (0.9, 2.0, False), (0.0, -0.5, False)])
 def test_range_targets_miss_only_outside_the_range(simulated, miss, within):
     target = cal.Target("t", "pilot", "arm", "2025-01", "s", low=0.1, high=0.5)
     assert target.miss(simulated) == pytest.approx(miss)
@@ -114,10 +114,10 @@ def test_bad_calibration_settings_name_the_field(change, message):
 @pytest.mark.parametrize("text, message", [
     ('\n[[coverage]]\nmonth = "2025-13"\nvalue = 0.3\ntolerance = 0.01\nsource = "x"\n', "coverage[3].month"),
     ('\n[[coverage]]\nmonth = "2025-10"\nvalue = 0.3\ntolerance = 0.01\n', "coverage[3].source"),
-    ('\n[[pilot]]\nname = "p"\ntreatment = { pilot_subsidy_share = 1.0 }\nmonth = "2025-02"\nmin = 0.5\nmax = 0.1\nsource = "x"\n',
-     "min (0.5) must be below max"),
-    ('\n[[pilot]]\nname = "p"\ntreatment = { pilot_subsidy = 1.0 }\nmonth = "2025-02"\nmin = 0\nmax = 1\nsource = "x"\n',
-     "pilot_subsidy"),
+    ('\n[[pilot]]\nname = "p"\ntreatment = { pilot_subsidy_share = 1.0 }\nmonth = "2025-02"\nmin = 0.5\nmax = 0.1\n'
+     'source = "x"\n', "min (0.5) must be below max"),
+    ('\n[[pilot]]\nname = "p"\ntreatment = { pilot_subsidy = 1.0 }\nmonth = "2025-02"\nmin = 0\nmax = 1\n'
+     'source = "x"\n', "pilot_subsidy"),
     ('\n[[coverag]]\nmonth = "2025-10"\n', "coverag: unknown key"),
     ('\n[[coverage]]\nmonth = "2023-12"\nvalue = 0.3\ntolerance = 0.01\nsource = "x"\n',
      "month 2023-12 is before the model's month 0 (2024-08)"),
@@ -146,7 +146,7 @@ def test_cakupan_calibrate_runs_end_to_end_on_a_tiny_budget(tmp_path):
     assert result.exit_code == 0, result.output
     written = tomllib.loads(out.read_text())
     assert set(written["parameters"]) == {"take_up_rate", "stop_rate"}
-    for name, fit in written["parameters"].items():
+    for fit in written["parameters"].values():
         low, high = fit["search"]
         assert low <= fit["value"] <= high
     assert written["scale"] == 0.003 and written["evaluations"] >= 3

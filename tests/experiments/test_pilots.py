@@ -23,7 +23,7 @@ def pilot_rows(replicate, effects, lows, highs):
     return [{"scenario": "p", "replicate": replicate, "seed": replicate, "month": m,
              "pilot_treated_coverage": 0.2 + e, "pilot_control_coverage": 0.2, "pilot_effect": e,
              "pilot_effect_low": lo, "pilot_effect_high": hi}
-            for m, e, lo, hi in zip(["2025-01", "2025-02"], effects, lows, highs)]
+            for m, e, lo, hi in zip(["2025-01", "2025-02"], effects, lows, highs, strict=True)]
 
 
 def test_pilot_summary_by_hand():

@@ -35,7 +35,8 @@ def test_replicate_r_of_every_scenario_has_the_same_seed():
 def test_run_keys_are_stable_and_distinguish_scenario_settings_and_seed():
     kwargs = {"scale": 0.01, "seed": 3, "perisai_agents": 10.0}
     assert run_key("a", kwargs) == run_key("a", dict(reversed(kwargs.items())))
-    code = "from experiments.runner import run_key; print(run_key('a', {'scale': 0.01, 'seed': 3, 'perisai_agents': 10.0}))"
+    code = ("from experiments.runner import run_key; "
+            "print(run_key('a', {'scale': 0.01, 'seed': 3, 'perisai_agents': 10.0}))")
     other = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                            env={**os.environ, "PYTHONHASHSEED": "123"}, check=True)
     assert other.stdout.strip() == run_key("a", kwargs)   # same key in another process

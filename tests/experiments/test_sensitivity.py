@@ -99,7 +99,8 @@ def test_rerunning_into_the_same_folder_resumes(tmp_path):
 
 @pytest.mark.parametrize("args, message", [
     (["--factor", "stop_rat=0.01:0.1", "--factor", "take_up_rate"], "Did you mean 'stop_rate'"),
-    (["--factor", "stop_rate=0.2:0.1", "--factor", "take_up_rate"], "factors.stop_rate: range [0.2, 0.1] must have min < max"),
+    (["--factor", "stop_rate=0.2:0.1", "--factor", "take_up_rate"],
+     "factors.stop_rate: range [0.2, 0.1] must have min < max"),
     (["--factor", "stop_rate=0.01:2", "--factor", "take_up_rate"], "within the allowed 0 to 1"),
     (["--factor", "stop_rate=0.1", "--factor", "take_up_rate"], "NAME=MIN:MAX"),
     (["--factor", "stop_rate"], "at least two factors"),

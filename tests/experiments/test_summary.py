@@ -13,7 +13,7 @@ MONTHS = ["2024-08", "2024-09", "2024-10"]
 def rows(scenario, replicate, seed, coverage, active, spend):
     return [{"scenario": scenario, "replicate": replicate, "seed": seed, "month": m,
              "coverage": c, "active": a, "spend_idr": s}
-            for m, c, a, s in zip(MONTHS, coverage, active, spend)]
+            for m, c, a, s in zip(MONTHS, coverage, active, spend, strict=True)]
 
 
 @pytest.fixture
