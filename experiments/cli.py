@@ -10,7 +10,7 @@ import functools
 import os
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Optional
+from typing import TYPE_CHECKING, Annotated, Any, Optional
 
 import pandas as pd
 import typer
@@ -144,7 +144,7 @@ def run(scenario_refs: Annotated[list[str], typer.Argument(metavar="FILE_OR_NAME
 @app.command()
 @user_errors
 def sweep(sweep_file: Annotated[Path, typer.Argument(metavar="SWEEP.toml",
-    help="Sweep file (see experiments/examples/).")],
+        help="Sweep file (see experiments/examples/).")],
           out: Annotated[Path, typer.Option("--out", "-o", help="Results folder; rerun the same command to resume.")],
           workers: Workers = None, scheduler: Scheduler = None,
           connect_timeout: ConnectTimeout = 10.0,
@@ -249,7 +249,7 @@ def _progress(quiet: bool) -> bool:
 @app.command()
 @user_errors
 def calibrate(targets: Annotated[Optional[Path], typer.Option(
-    help="Targets file with its calibration settings (default: model/data/targets.toml).")] = None,
+        help="Targets file with its calibration settings (default: model/data/targets.toml).")] = None,
               fit: Annotated[Optional[str], typer.Option(
                   help="Comma-separated parameters to fit (default: the file's).")] = None,
               scale: Scale = None,
@@ -289,7 +289,7 @@ def calibrate(targets: Annotated[Optional[Path], typer.Option(
 @app.command()
 @user_errors
 def ensemble(proposals: Annotated[int, typer.Option(min=2, max=5000,
-    help="Parameter sets proposed and run (each runs the calibration's arms).")] = 160,
+        help="Parameter sets proposed and run (each runs the calibration's arms).")] = 160,
              keep: Annotated[int, typer.Option(min=1, max=1000,
                  help="Equally weighted draws kept (replicate r uses draw r).")] = 40,
              seed: Annotated[int, typer.Option(min=0, help="Seed of the Sobol proposal and of the resampling.")] = 11,
@@ -312,7 +312,7 @@ def ensemble(proposals: Annotated[int, typer.Option(min=2, max=5000,
 @app.command("pilot-design")
 @user_errors
 def pilot_design(scenario: Annotated[str, typer.Argument(metavar="FILE_OR_NAME",
-    help="A scenario with a pilot section.")],
+        help="A scenario with a pilot section.")],
                  units: Annotated[str, typer.Option(
                      help="Comma-separated numbers of units (treated and control together).")] = "20,40,80",
                  months: Annotated[str, typer.Option(help="Comma-separated treatment lengths in months.")] = "6,12",
@@ -348,10 +348,11 @@ def _numbers(option: str, text: str) -> list[int]:
 @app.command()
 @user_errors
 def sensitivity(spec: Annotated[Optional[Path], typer.Argument(metavar="[SPEC.toml]",
-    help="Sensitivity spec, a sweep file with design saltelli or morris (default: "
-         "experiments/examples/sensitivity.toml).")] = None,
+        help="Sensitivity spec, a sweep file with design saltelli or morris (default: "
+             "experiments/examples/sensitivity.toml).")] = None,
                 out: Annotated[Path, typer.Option("--out", "-o",
-                    help="Results folder; rerun the same command to resume.")] = ...,
+                    help="Results folder; rerun the same command to resume.")] = ...,  # type: ignore[assignment]
+                # (typer's required option after an optional argument: `...` as the default means required)
                 method: Annotated[Optional[str], typer.Option(
                     help="sobol (Sobol indices, Saltelli design) or morris (screening) (default: the "
                          "spec's).")] = None,
@@ -370,7 +371,7 @@ def sensitivity(spec: Annotated[Optional[Path], typer.Argument(metavar="[SPEC.to
     """Sobol indices or Morris screening of coverage and cost per extra participant, with CIs and a chart."""
     from experiments import sensitivity as sa
 
-    fields = {"scale": scale, "replicates": replicates, "horizon": target_month}
+    fields: dict[str, Any] = {"scale": scale, "replicates": replicates, "horizon": target_month}
     base = sa.load_spec(spec)
     if scenario:
         fields["scenarios"] = [base.baseline, scenario]
@@ -392,7 +393,7 @@ def _factors(items: list[str] | None) -> dict[str, tuple[float | None, float | N
 
     if not items:
         return None
-    out = {}
+    out: dict[str, tuple[float | None, float | None]] = {}
     for item in items:
         name, _, span = item.partition("=")
         low, sep, high = span.partition(":")
@@ -461,7 +462,7 @@ def _optimize_progress(progress) -> None:
 # ---------------------------------------------------------------- the browser app
 @app.command("app")
 def app_(host: Annotated[str, typer.Option(
-    help="Address to listen on (the app has no login: keep 127.0.0.1 unless you mean to share it).")] = "127.0.0.1",
+        help="Address to listen on (the app has no login: keep 127.0.0.1 unless you mean to share it).")] = "127.0.0.1",
          port: Annotated[int, typer.Option(min=1, max=65535, help="Port to listen on.")] = 8765):
     """Start the browser app (viz/app.py) on http://HOST:PORT/."""
     if not APP_FILE.exists():

@@ -12,12 +12,13 @@ from __future__ import annotations
 import html
 import tomllib
 from pathlib import Path
+from typing import Any, Callable
 
 import pandas as pd
 from plotly.offline import get_plotlyjs
 
 from experiments import figures
-from experiments.i18n import N_, translator
+from experiments.i18n import N_, Translator, translator
 from experiments.runner import Results
 from experiments.summary import BASELINE, TARGET_COVERAGE, TARGET_MONTH
 from model import data
@@ -32,9 +33,11 @@ dl.facts{display:grid;grid-template-columns:max-content auto;gap:2px 1em}dl.fact
 pre{background:#f6f6f6;padding:0.8em;overflow-x:auto;font-size:0.85em}"""
 
 
-def summary_columns(t, target_month: str, target: float, with_point: bool) -> dict:
-    """The summary table's columns as (header, formatter) in the report's language."""
-    columns = {"scenario": (t("Scenario"), "{}")}
+def summary_columns(t: Translator, target_month: str, target: float,
+                    with_point: bool) -> dict[str, tuple[str, str | Callable[[Any], str]]]:
+    """The summary table's columns as (header, formatter: a format string or a function) in the
+    report's language."""
+    columns: dict[str, tuple[str, str | Callable[[Any], str]]] = {"scenario": (t("Scenario"), "{}")}
     if with_point:
         columns["point"] = (t("Point"), "{}")
     columns.update({

@@ -102,14 +102,14 @@ def simulate(spec: RunSpec) -> RunResult:
     """Run one model; a model error is returned with the result, never raised (the task
     function of every executor, so it lives here, importable by name)."""
     start = time.perf_counter()
-    where = {"host": socket.gethostname(), "pid": os.getpid()}
+    host, pid = socket.gethostname(), os.getpid()
     try:
         model = EnrollmentModel(**spec.kwargs).run()
         outputs, regency = _label(spec, model.results()), _label(spec, model.regency_table(), factors=False)
     except Exception as error:  # noqa: BLE001 - recorded with the run, the sweep goes on
-        return RunResult(spec.key, None, None, time.perf_counter() - start, **where,
+        return RunResult(spec.key, None, None, time.perf_counter() - start, host, pid,
                          error=f"{type(error).__name__}: {error}", traceback=traceback.format_exc())
-    return RunResult(spec.key, outputs, regency, time.perf_counter() - start, **where)
+    return RunResult(spec.key, outputs, regency, time.perf_counter() - start, host, pid)
 
 
 def _label(spec: RunSpec, frame: pd.DataFrame, factors: bool = True) -> pd.DataFrame:
@@ -127,11 +127,14 @@ def replicate_seeds(seed: int, replicates: int) -> list[int]:
             for r in range(replicates)]
 
 
-def as_scenarios(items: Scenario | str | Path | Iterable) -> list[Scenario]:
+def as_scenarios(items: Scenario | str | Path | Iterable[Scenario | str | Path]) -> list[Scenario]:
     """Scenario objects from objects, built-in names or file paths; names must be unique."""
+    listed: list[Scenario | str | Path]
     if isinstance(items, (Scenario, str, Path)):
-        items = [items]
-    scenarios = [s if isinstance(s, Scenario) else load_scenario(s) for s in items]
+        listed = [items]
+    else:
+        listed = list(items)
+    scenarios = [s if isinstance(s, Scenario) else load_scenario(s) for s in listed]
     names = [s.name for s in scenarios]
     duplicates = sorted({n for n in names if names.count(n) > 1})
     if duplicates:
@@ -427,11 +430,11 @@ def collect(results: list[RunResult], manifest: dict) -> Results:
 def check_plan(specs: list[RunSpec], workers: int = 1, yes: bool = False) -> limits.Estimate:
     """Everything about a plan that can fail, checked before the first run (experiments/limits.py):
     each scale and horizon, and the size (above limits.CONFIRM_RUNS only with `yes`)."""
-    for scale, data_set in {(s.kwargs.get("scale"), s.kwargs.get("data_set")) for s in specs}:
+    for scale, data_set in {(s.kwargs["scale"], s.kwargs["data_set"]) for s in specs}:
         limits.check_scale(scale, data_set)
     n_months = max([limits.check_horizon(h, d) for h, d in
-                    {(s.kwargs.get("horizon"), s.kwargs.get("data_set")) for s in specs}], default=1)
-    scale = max([s.kwargs.get("scale") for s in specs], default=0.0)
+                    {(s.kwargs["horizon"], s.kwargs["data_set"]) for s in specs}], default=1)
+    scale = max([float(s.kwargs["scale"]) for s in specs], default=0.0)
     return limits.check_runs(len(specs), scale, n_months, workers, yes)
 
 

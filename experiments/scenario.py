@@ -30,6 +30,7 @@ from typing import Any, Mapping
 
 import tomli_w
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model
+from pydantic_core import ErrorDetails
 
 from model import data, months
 from model.model import DEFAULT_HORIZON
@@ -37,7 +38,7 @@ from model.parameters import LEVER_GROUPS, PARAMETERS, Parameter
 from experiments.errors import InputFileError, UserError, parse_toml, read_text_file
 from model.settings import SettingsError, closest, dotted, idle_windows, validate
 
-DEFAULTS = {"horizon": DEFAULT_HORIZON, "seed": 1, "scale": 0.05, "data_set": data.DEFAULT_DATA_SET}
+DEFAULTS: dict[str, Any] = {"horizon": DEFAULT_HORIZON, "seed": 1, "scale": 0.05, "data_set": data.DEFAULT_DATA_SET}
 RUN_FIELDS = ("start", "horizon", "seed", "scale", "data_set")  # inherited from the base
 OWN_FIELDS = ("name", "description", "rationale")                # never inherited
 
@@ -57,7 +58,7 @@ SETTING_AT: dict[tuple[str, ...], str] = {path: name for name, path in FILE_PATH
 
 
 def _section_model(title: str, keys: list[str]) -> type[BaseModel]:
-    fields = {key: (Any, None) for key in keys}
+    fields: dict[str, Any] = {key: (Any, None) for key in keys}
     return create_model(title, __config__=ConfigDict(extra="forbid"), **fields)
 
 
@@ -66,8 +67,9 @@ def _sections() -> dict[str, Any]:
     by_section: dict[tuple[str, ...], list[str]] = {}
     for path in FILE_PATHS.values():
         by_section.setdefault(path[:-1], []).append(path[-1])
-    groups = {group: (_section_model(f"levers.{group}", by_section.get(("levers", group), [])) | None, None)
-              for group in LEVER_GROUPS}
+    groups: dict[str, Any] = {
+        group: (_section_model(f"levers.{group}", by_section.get(("levers", group), [])) | None, None)
+        for group in LEVER_GROUPS}
     levers = create_model("levers", __config__=ConfigDict(extra="forbid"), **groups)
     fields: dict[str, Any] = {"levers": (levers | None, None)}
     for section in ("parameters", "costs", "rules", "pilot"):
@@ -274,8 +276,9 @@ def _layer(text: str, source: str, directory: Path, chain: tuple[str, ...],
     """One file's fields and settings, validated, with its base merged underneath."""
     raw = _parse_toml(text, source)
     doc = _check_structure(raw, text, source)
-    own = {"fields": {k: getattr(doc, k) for k in (*OWN_FIELDS, *RUN_FIELDS) if getattr(doc, k) is not None},
-           "settings": _settings_of(doc), "lines": {}, "source": source, "text": text}
+    own: dict[str, Any] = {
+        "fields": {k: getattr(doc, k) for k in (*OWN_FIELDS, *RUN_FIELDS) if getattr(doc, k) is not None},
+        "settings": _settings_of(doc), "lines": {}, "source": source, "text": text}
     own["lines"] = {name: (source, _line_of(text, FILE_PATHS[name])) for name in own["settings"]}
     for key in RUN_FIELDS:
         own["lines"][key] = (source, _line_of(text, (key,)))
@@ -323,7 +326,8 @@ def _settings_of(doc: BaseModel) -> dict[str, Any]:
     return settings
 
 
-def _check_structure(raw: dict, text: str, source: str) -> BaseModel:
+def _check_structure(raw: dict, text: str, source: str) -> Any:
+    """The file as a `Document` (a model generated from the registry, so typed as Any)."""
     try:
         return Document.model_validate(raw)
     except ValidationError as error:
@@ -331,7 +335,7 @@ def _check_structure(raw: dict, text: str, source: str) -> BaseModel:
         raise ScenarioError(sorted(problems, key=lambda p: p.line or 0)) from None
 
 
-def _structure_problem(error: dict, text: str, source: str) -> Problem:
+def _structure_problem(error: ErrorDetails, text: str, source: str) -> Problem:
     path = tuple(p for p in error["loc"] if not (isinstance(p, str) and p.startswith("function-")))
     path = tuple(p for p in path if p not in ("str", "int", "float", "constrained-str"))
     line = _line_of(text, path)
@@ -374,7 +378,7 @@ def _check_values(layer: dict) -> None:
     except SettingsError as error:
         problems = []
         for path, message in error.problems:
-            name = re.match(r"[a-z_0-9]+", path).group(0)
+            name = re.split(r"[^a-z_0-9]", path, maxsplit=1)[0]   # the setting a problem path starts with
             file_key = ".".join(FILE_PATHS[name]) + path[len(name):]
             line = _line_of(layer["text"], _path_parts(file_key)) or layer["lines"][name][1]
             problems.append(Problem(layer["source"], line, file_key, message))

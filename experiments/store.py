@@ -175,7 +175,7 @@ class Store:
 
     def records(self) -> dict[str, dict]:
         """The latest record of each run (torn or damaged lines are skipped)."""
-        path, latest = self.folder / LOG, {}
+        path, latest = self.folder / LOG, dict[str, dict]()
         try:
             text = path.read_bytes().decode("utf-8", errors="replace")
         except OSError:
@@ -195,10 +195,10 @@ class Store:
 
     def read_runs(self, kind: str, keys: set[str]) -> pd.DataFrame:
         """One tidy table of runs already verified."""
-        folder, keys = self.folder / kind, sorted(keys)
-        if not keys:
+        folder, ordered = self.folder / kind, sorted(keys)
+        if not ordered:
             return pd.DataFrame()
-        dataset = ds.dataset([str(folder / f"{k}.parquet") for k in keys], format="parquet")
+        dataset = ds.dataset([str(folder / f"{k}.parquet") for k in ordered], format="parquet")
         return dataset.to_table().to_pandas()
 
     # ------------------------------------------------------------ manifest

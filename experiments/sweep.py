@@ -116,6 +116,7 @@ class Sweep(BaseModel):
             if self.design == "lhs":
                 unit = qmc.LatinHypercube(d=len(names), rng=rng).random(self.samples)
             else:
+                assert self.samples is not None, "parse_sweep requires samples for a sobol design"
                 unit = qmc.Sobol(d=len(names), scramble=True, rng=rng).random_base2(int(math.log2(self.samples)))
             low, high = zip(*(self.ranges()[n] for n in names), strict=True)
             scaled = qmc.scale(unit, low, high) if len(names) else unit
@@ -146,11 +147,11 @@ class Sweep(BaseModel):
 
     def settings(self, point: dict[str, float]) -> dict[str, Any]:
         """Model settings of a design point: a lever with from/to becomes a window."""
-        out = {}
+        out: dict[str, Any] = {}
         for name, value in point.items():
             factor = self.factors[name]
             if factor.start or factor.end:
-                window = {"value": value}
+                window: dict[str, Any] = {"value": value}
                 window.update({k: v for k, v in (("from", factor.start), ("to", factor.end)) if v})
                 out[name] = [window]
             else:
