@@ -140,8 +140,8 @@ def scenario_summary(table: pd.DataFrame, target_month: str = TARGET_MONTH,
 
 
 # ---------------------------------------------------------------- pilots (model/pilot.py)
-PILOT_OUTPUTS = ["pilot_treated_coverage", "pilot_control_coverage", "pilot_effect",
-                 "pilot_effect_low", "pilot_effect_high"]
+# The pilot's outputs (pilot_treated_coverage, pilot_control_coverage, pilot_effect and its
+# interval) are named once, by the model (model.outputs.PILOT_OUTPUTS); these read them.
 # The model's per-run interval is a two-sided 90% interval, effect ± Z_LEVEL x SE.
 Z_LEVEL = float(norm.ppf(HIGH))
 POWER = 0.8              # the usual design power
