@@ -29,7 +29,7 @@ from __future__ import annotations
 import mesa
 import numpy as np
 
-from agents import perisai
+from agents import local_government, perisai
 from agents.branch_office import BranchOffice
 from agents.local_government import PROVINCE, LocalGovernment
 from model import arrays, data, levers, months, outputs, population, settings
@@ -75,6 +75,7 @@ class EnrollmentModel(mesa.Model):
         self.start = self.data_set.month0
         self.n_months = _check_horizon(horizon, self.start)
         self.month_labels = months.labels(self.start, self.n_months)
+        self.calendar = months.Calendar(self.start, self.n_months)
         self.regency_names = data.regency_names()
         self.streams = Streams(seed)
         self.t = 0
@@ -252,7 +253,7 @@ class EnrollmentModel(mesa.Model):
         self.t += 1
         self._begin_month()
         self.pilot.step()
-        self.governments.do("step")
+        local_government.step_all(self, self.governments)
         self.branch.step()
         perisai.visit(self)
         awareness.step(self)

@@ -66,14 +66,33 @@ def _splitmix64_int(x: int) -> int:
 def _splitmix64_array(x: np.ndarray, scratch: np.ndarray) -> None:
     """SplitMix64 finaliser over a uint64 array in place (wrapping arithmetic); `scratch` is a
     uint64 array of the same length for the shifted copies."""
-    np.right_shift(x, np.uint64(30), out=scratch)
+    np.right_shift(x, _S30, out=scratch)
     x ^= scratch
-    x *= np.uint64(0xBF58476D1CE4E5B9)
-    np.right_shift(x, np.uint64(27), out=scratch)
+    x *= _M1
+    np.right_shift(x, _S27, out=scratch)
     x ^= scratch
-    x *= np.uint64(0x94D049BB133111EB)
-    np.right_shift(x, np.uint64(31), out=scratch)
+    x *= _M2
+    np.right_shift(x, _S31, out=scratch)
     x ^= scratch
+
+
+_S30, _S27, _S31 = np.uint64(30), np.uint64(27), np.uint64(31)
+_M1, _M2 = np.uint64(0xBF58476D1CE4E5B9), np.uint64(0x94D049BB133111EB)
+
+
+def _hash(block: np.ndarray, key: np.uint64, scratch: np.ndarray, out: np.ndarray) -> None:
+    """Draws of the ids in `block` (uint64, hashed in place) written to `out` (may share its
+    memory): SplitMix64 of id * golden + key, top 53 bits as a float in [0, 1)."""
+    block *= _GOLDEN_U64
+    block += key
+    _splitmix64_array(block, scratch)
+    block >>= _SHIFT_11
+    np.multiply(block, _TO_UNIT, out=out)
+
+
+_GOLDEN_U64 = np.uint64(_GOLDEN)
+_SHIFT_11 = np.uint64(11)
+_TO_UNIT = 1.0 / 9007199254740992.0
 
 
 # Draws are hashed this many at a time (256 KiB of uint64), a block small enough to stay in a
@@ -90,28 +109,28 @@ class Streams:
         if not isinstance(seed, (int, np.integer)) or seed < 0:
             raise ValueError(f"seed must be a non-negative integer, got {seed!r}")
         self.seed = int(seed)
+        self._seed_hash = _splitmix64_int(self.seed)    # the first step of every key
         self._shared: np.random.Generator | None = None   # see seeded()
 
     def key(self, decision: str, month: int, extra: int = 0) -> int:
         """64-bit key of one (decision, month, extra) stream."""
         code = DECISIONS[decision]
-        k = _splitmix64_int(self.seed)
-        k = _splitmix64_int(k ^ (code << 40) ^ ((month + 1) << 20) ^ extra)
-        return k
+        return _splitmix64_int(self._seed_hash ^ (code << 40) ^ ((month + 1) << 20) ^ extra)
 
     def uniform(self, decision: str, month: int, ids: np.ndarray, extra: int = 0) -> np.ndarray:
         """One U[0, 1) draw per id for this decision and month (float64, 53-bit)."""
-        key = np.uint64(self.key(decision, month, extra))
         x = np.array(ids, dtype=np.uint64)      # a fresh copy: hashed in place, block by block
         out = x.view(np.float64)                # each block's draws overwrite its hashes
-        scratch = np.empty(min(len(x), _BLOCK), dtype=np.uint64)
+        if not len(x):
+            return out
+        key = np.uint64(self.key(decision, month, extra))
+        if len(x) <= _BLOCK:                    # most calls: one block, no loop or slicing
+            _hash(x, key, np.empty_like(x), out)
+            return out
+        scratch = np.empty(_BLOCK, dtype=np.uint64)
         for lo in range(0, len(x), _BLOCK):
             block = x[lo:lo + _BLOCK]
-            block *= np.uint64(_GOLDEN)
-            block += key
-            _splitmix64_array(block, scratch[:len(block)])
-            block >>= np.uint64(11)
-            np.multiply(block, 1.0 / 9007199254740992.0, out=out[lo:lo + _BLOCK])
+            _hash(block, key, scratch[:len(block)], out[lo:lo + _BLOCK])
         return out
 
     def generator(self, decision: str, month: int, *extra: int) -> np.random.Generator:

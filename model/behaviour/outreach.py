@@ -32,9 +32,9 @@ def campaign(m) -> int:
     at build (EnrollmentModel.campaign_states)."""
     pop = m.pop
     reach = m.counts["campaign_reach_per_month"][m.t]
-    drawn = [pop.regency_start[r] + m.streams.seeded(m.campaign_states[m.t, r]).integers(
-                 0, pop.regency_start[r + 1] - pop.regency_start[r], k)
-             for r, k in enumerate(reach) if k]
+    states, start = m.campaign_states[m.t], pop.regency_start.tolist()   # Python ints: cheaper calls
+    drawn = [start[r] + m.streams.seeded(states[r]).integers(0, start[r + 1] - start[r], k)
+             for r, k in enumerate(reach.tolist()) if k]
     if drawn:                        # regencies share no workers: one pass over all reached
         ids = np.concatenate(drawn)
         ids = ids[pop.segment[ids] >= FARMER]
