@@ -168,6 +168,30 @@ class Streams:
                                             "has_uint32": 0, "uinteger": 0}
         return self._shared
 
+    def integers(self, state: np.ndarray, high: int, k: int) -> np.ndarray:
+        """The draws of `seeded(state).integers(0, high, k)` (int64), for a stream used once: the
+        generator is left wherever its raw draws left it. numpy draws each value by Lemire's
+        method from 32-bit halves of SFC64's outputs (low half first), rejecting a product
+        whose low word is below (2**32 - high) % high; here the raw outputs come in one call
+        and the method runs on all of them at once (tests/model/test_fast_paths.py)."""
+        if high < 1 or high > 2**32 - 1 or k < 0:
+            return self.seeded(state).integers(0, high, k)   # numpy's own errors and paths
+        if high == 1 or k == 0:
+            return np.zeros(k, dtype=np.int64)             # numpy draws nothing either
+        bits = self.seeded(state).bit_generator
+        n = np.uint64(high)
+        threshold = np.uint64((2**32 - high) % high)
+        extra = 8                                  # a value is rejected with probability < high / 2**32
+        while True:
+            raw = bits.random_raw((k + extra + 1) // 2)
+            words = raw.astype("<u8").view("<u4").astype(np.uint64)   # low half first
+            product = words * n
+            kept = product[(product & np.uint64(0xFFFFFFFF)) >= threshold]
+            if len(kept) >= k:
+                return (kept[:k] >> np.uint64(32)).astype(np.int64)
+            self.seeded(state)                     # start again (same object) with more words
+            extra *= 4
+
 
 # numpy's SeedSequence (pool of 4 uint32 words) and SFC64 seeding, on many keys at once. Written
 # from numpy's bit_generator.pyx and sfc64.h; tests/model/test_fast_paths.py checks every state

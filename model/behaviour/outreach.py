@@ -33,7 +33,7 @@ def campaign(m) -> int:
     pop = m.pop
     reach = m.counts["campaign_reach_per_month"][m.t]
     states, start = m.campaign_states[m.t], pop.regency_start.tolist()   # Python ints: cheaper calls
-    drawn = [start[r] + m.streams.seeded(states[r]).integers(0, start[r + 1] - start[r], k)
+    drawn = [start[r] + m.streams.integers(states[r], start[r + 1] - start[r], k)
              for r, k in enumerate(reach.tolist()) if k]
     if drawn:                        # regencies share no workers: one pass over all reached
         ids = np.concatenate(drawn)
