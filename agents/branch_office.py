@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import mesa
 
-from agents import perisai
 from model.behaviour import formal, outreach
 
 
@@ -23,7 +22,7 @@ class BranchOffice(mesa.Agent):
 
     def step(self) -> None:
         m, par = self.model, self.model.params
-        perisai.hire(m)
+        m.perisai.hire()
         reached = outreach.campaign(m)
         activated = outreach.activate_villages(m)
         outreach.village_contacts(m)

@@ -29,9 +29,10 @@ from __future__ import annotations
 import mesa
 import numpy as np
 
-from agents import local_government, perisai
+from agents import local_government
 from agents.branch_office import BranchOffice
 from agents.local_government import PROVINCE, LocalGovernment
+from agents.perisai import PerisaiForce
 from model import arrays, data, levers, months, outputs, population, settings
 from model.behaviour import awareness, formal, outreach, payment, take_up
 from model.parameters import PARAMETERS
@@ -166,18 +167,7 @@ class EnrollmentModel(mesa.Model):
         self.village_queue, self.village_queue_bounds = outreach.village_queue(self)
         self.villages_queued = np.zeros(len(self.regency_names), dtype=np.int64)   # activated so far
         self.campaign_states = outreach.campaign_states(self)
-        self.perisai_route_ids, self.perisai_route_bounds = perisai.routes(self)
-        self.route_pointer = np.zeros(len(self.regency_names), dtype=np.int64)
-        self.perisai_active = np.zeros(0, dtype=bool)
-        self.perisai_regency = np.zeros(0, dtype=np.int16)
-        self.perisai_recruits_total = np.zeros(0, dtype=np.int64)   # agents' records, by index
-        self.perisai_earnings = np.zeros((0, 3))                    # last three months, oldest first
-        self.perisai_months_paid = np.zeros(0, dtype=np.int64)      # up to 3
-        self.perisai_idle = np.zeros(0, dtype=np.int64)
-        self.perisai_agents: list = []                              # the PerisaiAgent at each index
-        for r, k in enumerate(self.counts["perisai_agents"][0]):
-            for _ in range(k):
-                perisai.add_agent(self, r)
+        self.perisai = PerisaiForce(self)
 
     def _enrol_status_quo(self) -> None:
         """Month-0 beneficiaries of the programmes in subsidies.toml (independent of levers)."""
@@ -255,14 +245,14 @@ class EnrollmentModel(mesa.Model):
         self.pilot.step()
         local_government.step_all(self, self.governments)
         self.branch.step()
-        perisai.visit(self)
+        self.perisai.visit()
         awareness.step(self)
         take_up.step(self)
         payment.step(self)
         formal.firm_dynamics(self)
         formal.turnover(self)
         formal.construction(self)
-        self.tally["spend_perisai"] += perisai.settle(self)
+        self.tally["spend_perisai"] += self.perisai.settle()
         self.collector.record()
         self.datacollector.collect(self)
         if self.t >= self.n_months:

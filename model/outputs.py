@@ -82,7 +82,7 @@ class Collector:
             "active_construction": n_con * w,
             "registered_informal": np.count_nonzero(pop.registered & informal) * w,
             "subsidised": np.count_nonzero(pop.payer >= 0) * w,
-            "perisai_agents_active": np.count_nonzero(m.perisai_active) * w,
+            "perisai_agents_active": np.count_nonzero(m.perisai.active) * w,
             "villages_active": np.count_nonzero(m.village_active),
         }
         out.update(self._transitions(active))

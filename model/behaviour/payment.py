@@ -23,9 +23,7 @@ from model.population import FARMER, SELF_PAYER
 def has_collector(m, ids: np.ndarray) -> np.ndarray:
     pop = m.pop
     recruiter = pop.recruiter[ids]
-    agent_active = np.append(m.perisai_active, False)   # index -1 (no recruiter) -> False
-    by_agent = agent_active[recruiter]
-    return by_agent | m.in_active_village[ids]
+    return m.perisai.has_collector(recruiter) | m.in_active_village[ids]
 
 
 def stop_probability(m, ids: np.ndarray) -> np.ndarray:
