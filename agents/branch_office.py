@@ -8,13 +8,18 @@ branch figures): every lever can instead be set by regency.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import mesa
 
 from model.behaviour import formal, outreach
 
+if TYPE_CHECKING:
+    from model.model import EnrollmentModel
+
 
 class BranchOffice(mesa.Agent):
-    def __init__(self, model):
+    def __init__(self, model: EnrollmentModel):
         super().__init__(model)
         self.villages_activated = 0
         self.firms_partnered = 0

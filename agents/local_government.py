@@ -24,6 +24,9 @@ Each month a payer
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
 import mesa
 import numpy as np
 
@@ -31,11 +34,14 @@ from model import channels
 from model.behaviour import payment, take_up
 from model.population import FARMER, SELF_PAYER, in_priority_order
 
+if TYPE_CHECKING:
+    from model.model import EnrollmentModel
+
 PROVINCE = 17  # payer code of the province; regencies are 0..16
 
 
 class LocalGovernment(mesa.Agent):
-    def __init__(self, model, code: int, name: str, eligible: np.ndarray,
+    def __init__(self, model: EnrollmentModel, code: int, name: str, eligible: np.ndarray,
                  budget: np.ndarray, share: np.ndarray, limit: np.ndarray):
         super().__init__(model)
         self.code, self.name = code, name
@@ -156,7 +162,7 @@ class LocalGovernment(mesa.Agent):
         self.model.tally["spend_subsidy"] += amount
 
 
-def step_all(m, governments) -> None:
+def step_all(m: EnrollmentModel, governments: Iterable[LocalGovernment]) -> None:
     """Every payer's month, in order. The beneficiaries of all payers are found in one pass at
     the start: a payer's month changes only its own beneficiaries (it admits self-payers and
     ends its own), so each payer's list is what `beneficiaries()` would give at its turn. A

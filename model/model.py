@@ -26,6 +26,8 @@ Order of a month (step):
 
 from __future__ import annotations
 
+from typing import Any
+
 import mesa
 import numpy as np
 
@@ -61,6 +63,57 @@ class EnrollmentModel(mesa.Model):
             scenarios are experiments.Scenario files that become these keyword arguments.
         **settings: levers, uncertain parameters, costs and rules (model/parameters.py).
     """
+
+    # Every attribute, in one place (set in __init__ and the _build_* steps).
+    # Inputs and time
+    seed: int
+    params: dict[str, Any]                 # every parameter, validated (model/parameters.py)
+    data_set: data.DataSet
+    scale: float
+    start: str                             # month 0, "YYYY-MM"
+    n_months: int
+    month_labels: list[str]
+    calendar: months.Calendar
+    regency_names: list[str]
+    streams: Streams
+    t: int                                 # month index, 0 = start
+    # Workers and their static derived values
+    pop: population.Population
+    construction_share0: float
+    ref_price_pct: float
+    take_up_logit: np.ndarray
+    peer_members: np.ndarray               # informal workers per peer group (kept by turnover)
+    partial_share: float
+    firm_hiring_cdf: np.ndarray
+    job_move_states: np.ndarray
+    firm_queue: list[np.ndarray]           # each regency's firms in partnership order
+    _village_residents: np.ndarray
+    _village_bounds: np.ndarray
+    # Levers resolved to [month, regency] arrays and whole simulated counts
+    lever_values: dict[str, np.ndarray]
+    counts: dict[str, np.ndarray]
+    # Actors and outreach state
+    governments: mesa.agent.AgentSet
+    branch: BranchOffice
+    perisai: PerisaiForce
+    pilot: Pilot
+    village_queue: np.ndarray
+    village_queue_bounds: np.ndarray
+    villages_queued: np.ndarray            # villages activated so far, by regency
+    village_active: np.ndarray
+    in_active_village: np.ndarray          # = village_active[pop.village]
+    campaign_states: np.ndarray
+    # This month's scratch, reset by _begin_month
+    contact: np.ndarray
+    decided: np.ndarray
+    channel: np.ndarray
+    firm_channel: np.ndarray
+    unpaid_ids: list[np.ndarray]
+    tally: dict[str, float]
+    peer_coverage: np.ndarray
+    # Outputs
+    collector: outputs.Collector
+    datacollector: mesa.DataCollector
 
     def __init__(self, scale: float = 0.05, seed: int | None = None,
                  data_set: str = data.DEFAULT_DATA_SET, horizon: str = DEFAULT_HORIZON,

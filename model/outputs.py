@@ -8,6 +8,8 @@ and each new enrollment is credited to one channel (channels.py).
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from functools import partial
 
 import numpy as np
@@ -15,6 +17,9 @@ import pandas as pd
 
 from model import channels
 from model.population import CONSTRUCTION, FARMER, WAGE
+
+if TYPE_CHECKING:
+    from model.model import EnrollmentModel
 
 SPEND_ITEMS = ("subsidy", "perisai", "campaign", "village", "firms", "pilot")
 TALLIES = ("perisai_visits", "subsidy_offers", "subsidies_ended") + tuple(f"spend_{i}" for i in SPEND_ITEMS)
@@ -50,7 +55,7 @@ def reporters() -> dict:
 class Collector:
     """Computes one month's outputs and keeps the regency history."""
 
-    def __init__(self, model):
+    def __init__(self, model: EnrollmentModel):
         self.model = model
         pop = model.pop
         self.regency_workers = np.diff(pop.regency_start)

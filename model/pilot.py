@@ -20,11 +20,16 @@ of its real workers, so the interval is wider than in the field: design pilots a
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from model import channels, months
 from model.behaviour import payment, take_up
 from model.population import FARMER, SELF_PAYER, TRADER
+
+if TYPE_CHECKING:
+    from model.model import EnrollmentModel
 
 PILOT_PAYER = 18
 UNITS = ("none", "worker", "village", "market")
@@ -32,7 +37,7 @@ Z90 = 1.6448536269514722  # two-sided 90% normal quantile
 
 
 class Pilot:
-    def __init__(self, m):
+    def __init__(self, m: EnrollmentModel):
         par = m.params
         self.m = m
         self.unit = par["pilot_unit"]
@@ -47,7 +52,7 @@ class Pilot:
         m.pop.treated[self.workers[treated_units[self.cluster]]] = True
 
     # ---------------------------------------------------------------- design
-    def _sample(self, m):
+    def _sample(self, m: EnrollmentModel):
         """Workers in the sampled units, their unit index, and which units are treated."""
         pop, par = m.pop, m.params
         informal = pop.segment >= FARMER
