@@ -32,12 +32,11 @@ import numpy as np
 
 from model import channels
 from model.behaviour import payment, take_up
-from model.population import FARMER, SELF_PAYER, in_priority_order
+from model.population import FARMER, PROVINCE, SELF_PAYER, in_priority_order
 
 if TYPE_CHECKING:
     from model.model import EnrollmentModel
 
-PROVINCE = 17  # payer code of the province; regencies are 0..16
 
 
 class LocalGovernment(mesa.Agent):

@@ -33,13 +33,13 @@ import numpy as np
 
 from agents import local_government
 from agents.branch_office import BranchOffice
-from agents.local_government import PROVINCE, LocalGovernment
+from agents.local_government import LocalGovernment
 from agents.perisai import PerisaiForce
 from model import arrays, data, levers, months, outputs, population, settings
 from model.behaviour import awareness, formal, outreach, payment, take_up
 from model.parameters import PARAMETERS
 from model.pilot import Pilot
-from model.population import FARMER, TRADER, URBAN
+from model.population import FARMER, PROVINCE, TRADER, URBAN
 from model.streams import Streams
 
 DEFAULT_HORIZON = "2030-12"
@@ -179,11 +179,11 @@ class EnrollmentModel(mesa.Model):
         bases = {
             "eligible": np.diff(pop.regency_start).astype(float),
             "villages": (reg["desa"] + reg["kelurahan"]).to_numpy(float),
-            "informal": np.bincount(pop.regency[informal], minlength=17).astype(float),
-            "firms": np.bincount(pop.firms.regency, minlength=17).astype(float),
+            "informal": np.bincount(pop.regency[informal], minlength=data.N_REGENCIES).astype(float),
+            "firms": np.bincount(pop.firms.regency, minlength=data.N_REGENCIES).astype(float),
             "subsidy": np.bincount(pop.regency[self.eligible(self.params["subsidy_eligible"])],
-                                   minlength=17).astype(float),
-            "palm": np.bincount(pop.regency[pop.palm & informal], minlength=17).astype(float),
+                                   minlength=data.N_REGENCIES).astype(float),
+            "palm": np.bincount(pop.regency[pop.palm & informal], minlength=data.N_REGENCIES).astype(float),
         }
         self.lever_values = {}
         for name, p in PARAMETERS.items():

@@ -15,7 +15,7 @@ from functools import partial
 import numpy as np
 import pandas as pd
 
-from model import channels
+from model import channels, pilot
 from model.population import CONSTRUCTION, FARMER, WAGE
 
 if TYPE_CHECKING:
@@ -24,8 +24,7 @@ if TYPE_CHECKING:
 SPEND_ITEMS = ("subsidy", "perisai", "campaign", "village", "firms", "pilot")
 TALLIES = ("perisai_visits", "subsidy_offers", "subsidies_ended") + tuple(f"spend_{i}" for i in SPEND_ITEMS)
 CHANNEL_OUTPUTS = tuple(f"new_via_{name}" for name in channels.CHANNEL_NAMES.values())
-PILOT_OUTPUTS = ("pilot_treated_coverage", "pilot_control_coverage", "pilot_effect",
-                 "pilot_effect_low", "pilot_effect_high")
+PILOT_OUTPUTS = pilot.OUTPUTS
 
 OUTPUTS = (
     "month", "workers", "active", "coverage",

@@ -26,7 +26,11 @@ SEGMENT_NAMES = ("wage", "construction", "farmer", "trader", "urban")
 # Firm compliance states (uint8).
 NONE, PARTIAL, FULL = 0, 1, 2
 
-SELF_PAYER = -1  # payer code of a worker paying their own premium
+# Payer codes (int8 `Population.payer`): a worker pays their own premium, or regency r's local
+# government (r = 0..N_REGENCIES - 1), the province's palm fund or a pilot pays it.
+SELF_PAYER = -1
+PROVINCE = data.N_REGENCIES
+PILOT_PAYER = data.N_REGENCIES + 1
 
 
 @dataclass
@@ -64,7 +68,7 @@ class Population:
     """All workers. Static attributes first, then the state that behaviours change."""
 
     weight: float                 # real persons per simulated worker
-    regency_start: np.ndarray     # int64 [18]: regency r is workers[regency_start[r]:regency_start[r+1]]
+    regency_start: np.ndarray     # int64 [N_REGENCIES + 1]: regency r is workers[regency_start[r]:regency_start[r+1]]
     regency: np.ndarray           # uint8
     segment: np.ndarray           # uint8 (changes only by job turnover)
     village: np.ndarray           # int32 global village id (residence)

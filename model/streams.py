@@ -22,6 +22,8 @@ from __future__ import annotations
 import numpy as np
 
 # Fixed codes: append new decisions at the end, never renumber (renumbering changes every run).
+# Retired, never to be reused: 8, 24, 25 (static draws now come from "population"; see
+# population.build).
 DECISIONS: dict[str, int] = {
     "population": 1,
     "valuation": 2,
@@ -30,7 +32,6 @@ DECISIONS: dict[str, int] = {
     "awareness": 5,
     "take_up": 6,
     "stop_paying": 7,
-    "subsidy_priority": 8,
     "subsidy_offer": 9,
     "subsidy_end": 10,
     "campaign": 11,
@@ -46,8 +47,6 @@ DECISIONS: dict[str, int] = {
     "separation": 21,
     "job_move": 22,
     "construction": 23,
-    "digital": 24,
-    "partial_registration": 25,
     "pilot": 26,
 }
 

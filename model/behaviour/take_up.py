@@ -18,7 +18,7 @@ Two routes into coverage, as in the Bass diffusion model, then registration fric
 c_i = 100 x out-of-pocket premium / income_i and c_ref is its median over informal workers, so
 `take_up_rate` is the take-up of a typical worker at the full Rp 16,800 package. With
 valuation_sd = price_sensitivity = contact = phi = 0 and one well-mixed group, h = p + q F: the
-discrete Bass model (tests/test_validation.py checks the curve).
+discrete Bass model (tests/model/test_validation.py checks the curve).
 
 Evidence for the shape (Banerjee et al., AER 2021): information alone moves little (small
 campaign effect), assistance helps modestly (lower friction), friction is large (phi about 0.5).

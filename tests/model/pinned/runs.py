@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from model import EnrollmentModel
@@ -32,7 +33,13 @@ def path(name: str) -> Path:
 
 
 def read(name: str) -> pd.DataFrame:
-    return pd.read_csv(path(name), float_precision="round_trip")
+    """The stored run. Numbers are parsed by Python's float, which rounds correctly, so the
+    17-digit text gives back exactly the float written (pandas' own parser does not promise
+    that, and its round-trip option is deprecated)."""
+    table = pd.read_csv(path(name), dtype=str, keep_default_na=False)
+    for column in table.columns.drop("month"):
+        table[column] = np.array([float(v) if v else np.nan for v in table[column]])
+    return table
 
 
 def write() -> list[Path]:
