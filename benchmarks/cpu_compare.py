@@ -27,7 +27,7 @@ print(json.dumps(ts))
 
 def main(rounds: int, code: dict[str, str]) -> dict:
     """CPU seconds per build + run, by code and scale; prints min and median."""
-    out = {name: {} for name in code}
+    out: dict[str, dict[float, list[float]]] = {name: {} for name in code}
     for rnd in range(rounds):
         for scale in (0.01, 0.05):
             for name in (list(code) if rnd % 2 == 0 else list(code)[::-1]):

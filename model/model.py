@@ -332,7 +332,9 @@ def _seed(seed, rng) -> int:
         raise ValueError("give either seed or rng, not both")
     value = seed if seed is not None else rng
     if value is None:
-        return int(np.random.SeedSequence().entropy % (2**32))
+        entropy = np.random.SeedSequence().entropy    # an int when no entropy is given
+        assert isinstance(entropy, int)
+        return entropy % (2**32)
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)) or value < 0:
         raise ValueError(f"seed must be a non-negative integer; got {value!r}")
     return int(value)

@@ -8,9 +8,8 @@ and each new enrollment is credited to one channel (channels.py).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from functools import partial
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -69,11 +68,11 @@ class Collector:
         wage_active = pop.wage_active(m.partial_share)
         active = wage_active | pop.inf_active | pop.con_active
         informal = pop.segment >= FARMER
-        n_informal = np.count_nonzero(informal)
+        n_informal = int(np.count_nonzero(informal))
         formal_workers = pop.n - n_informal
-        n_wage, n_con, n_inf = (np.count_nonzero(wage_active), np.count_nonzero(pop.con_active),
-                                np.count_nonzero(pop.inf_active))
-        out = {
+        n_wage, n_con, n_inf = (int(np.count_nonzero(wage_active)), int(np.count_nonzero(pop.con_active)),
+                                int(np.count_nonzero(pop.inf_active)))
+        out: dict[str, Any] = {
             "month": m.month_labels[m.t],
             "workers": pop.n * w,
             "active": (n_wage + n_con + n_inf) * w,

@@ -14,8 +14,9 @@ the same units) and, from `pilot_start` for `pilot_months`, gives treated inform
 Each month the model reports treated and control coverage (informal workers of the sampled
 units; with `pilot_sample = "uncovered"` only those not covered when the pilot starts, as a field
 experiment samples non-enrolled households) and the effect, treated minus control, with a 90%
-interval from the cluster-robust variance of a ratio estimator (units are the clusters). At scale s a village or market holds s
-of its real workers, so the interval is wider than in the field: design pilots at scale 1.
+interval from the cluster-robust variance of a ratio estimator (units are the clusters). At
+scale s a village or market holds s of its real workers, so the interval is wider than in the
+field: design pilots at scale 1.
 """
 
 from __future__ import annotations

@@ -34,15 +34,15 @@ if TYPE_CHECKING:
 def partnerships(m: EnrollmentModel) -> int:
     """Sign this month's partnerships; returns how many firms signed."""
     firms = m.pop.firms
-    signed = []
+    chosen = []
     for r, k in enumerate(m.counts["firms_per_month"][m.t]):
         if k:
             queue = m.firm_queue[r]
             open_ = queue[~firms.partnered[queue] & (firms.state[queue] != FULL)]
-            signed.append(open_[:k])
-    if not signed:
+            chosen.append(open_[:k])
+    if not chosen:
         return 0
-    signed = np.concatenate(signed)
+    signed = np.concatenate(chosen)
     firms.partnered[signed] = True
     ok = signed[m.streams.uniform("partnership", m.t, signed) < m.params["partnership_success"]]
     _register(m, ok)
@@ -52,15 +52,15 @@ def partnerships(m: EnrollmentModel) -> int:
 def inspections(m: EnrollmentModel) -> int:
     """Inspect this month's firms; returns how many were inspected."""
     firms = m.pop.firms
-    inspected = []
+    chosen = []
     for r, k in enumerate(m.counts["inspections_per_month"][m.t]):
         if k:
             candidates = np.flatnonzero((firms.regency == r) & (firms.state != FULL))
             order = m.streams.uniform("inspection", m.t, candidates, extra=1)
-            inspected.append(candidates[np.argsort(order)[:k]])
-    if not inspected:
+            chosen.append(candidates[np.argsort(order)[:k]])
+    if not chosen:
         return 0
-    inspected = np.concatenate(inspected)
+    inspected = np.concatenate(chosen)
     ok = inspected[m.streams.uniform("inspection", m.t, inspected) < m.params["inspection_success"]]
     _register(m, ok)
     return len(inspected)

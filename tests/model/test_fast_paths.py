@@ -138,7 +138,7 @@ def test_ranges_is_the_concatenation_of_aranges():
     from model.arrays import ranges
 
     starts, lengths = np.array([5, 0, 100, 7, 3]), np.array([3, 0, 1, 4, 0])
-    expected = np.concatenate([np.arange(s, s + n) for s, n in zip(starts, lengths)])
+    expected = np.concatenate([np.arange(s, s + n) for s, n in zip(starts, lengths, strict=True)])
     assert np.array_equal(ranges(starts, lengths), expected)
     assert ranges(np.zeros(0), np.zeros(0)).dtype == np.int64
 

@@ -8,6 +8,7 @@ and a run with every strategy on, subsidies by offer and a worker pilot with a s
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -15,7 +16,7 @@ import pandas as pd
 from model import EnrollmentModel
 
 HERE = Path(__file__).resolve().parent
-RUNS = {
+RUNS: dict[str, dict[str, Any]] = {
     "status_quo": dict(scale=0.005, seed=7, horizon="2025-09"),
     "all_levers": dict(scale=0.005, seed=7, horizon="2025-09", villages_per_month=60.0,
                        perisai_agents=1500.0, firms_per_month=300.0, campaign_reach_per_month=150_000.0,
