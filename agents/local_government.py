@@ -162,18 +162,24 @@ class LocalGovernment(mesa.Agent):
 
 
 def step_all(m: EnrollmentModel, governments: Iterable[LocalGovernment]) -> None:
-    """Every payer's month, in order. The beneficiaries of all payers are found in one pass at
-    the start: a payer's month changes only its own beneficiaries (it admits self-payers and
-    ends its own), so each payer's list is what `beneficiaries()` would give at its turn. A
-    payer with no budget this month and no beneficiaries has nothing to do but its pot."""
-    pop, t = m.pop, m.t
-    ids = in_priority_order(pop, np.flatnonzero((pop.payer >= 0) & (pop.payer <= PROVINCE)))
-    codes = pop.payer[ids]
-    order = np.argsort(codes, kind="stable")
-    ids = ids[order]
-    bounds = np.searchsorted(codes[order], np.arange(PROVINCE + 2))
+    """Every payer's month, in order. A payer's month changes only its own beneficiaries (it
+    admits self-payers and ends its own), so the lists found at the start are what
+    `beneficiaries()` would give at each payer's turn. A payer with no budget this month and no
+    beneficiaries has nothing to do but its pot (which gains nothing then, outside January)."""
+    t = m.t
+    ids, bounds = all_beneficiaries(m)
     for g in governments:
         lo, hi = bounds[g.code], bounds[g.code + 1]
         if lo == hi and g.budget[t] <= 0 and m.calendar.month[t] != 1:
-            continue                              # the pot gains nothing; nothing to end or pay
+            continue
         g.step(ids[lo:hi])
+
+
+def all_beneficiaries(m: EnrollmentModel) -> tuple[np.ndarray, np.ndarray]:
+    """Every government payer's beneficiaries in one pass: payer p's, in waiting-list order,
+    are ids[bounds[p]:bounds[p + 1]] (the same as its `beneficiaries()`)."""
+    pop = m.pop
+    ids = in_priority_order(pop, np.flatnonzero((pop.payer >= 0) & (pop.payer <= PROVINCE)))
+    codes = pop.payer[ids]
+    order = np.argsort(codes, kind="stable")
+    return ids[order], np.searchsorted(codes[order], np.arange(PROVINCE + 2))
