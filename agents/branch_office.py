@@ -8,14 +8,18 @@ branch figures): every lever can instead be set by regency.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import mesa
 
-from agents import perisai
 from model.behaviour import formal, outreach
+
+if TYPE_CHECKING:
+    from model.model import EnrollmentModel
 
 
 class BranchOffice(mesa.Agent):
-    def __init__(self, model):
+    def __init__(self, model: EnrollmentModel):
         super().__init__(model)
         self.villages_activated = 0
         self.firms_partnered = 0
@@ -23,7 +27,7 @@ class BranchOffice(mesa.Agent):
 
     def step(self) -> None:
         m, par = self.model, self.model.params
-        perisai.hire(m)
+        m.perisai.hire()
         reached = outreach.campaign(m)
         activated = outreach.activate_villages(m)
         outreach.village_contacts(m)

@@ -24,22 +24,37 @@ Each month a payer
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
 import mesa
 import numpy as np
 
-from model import channels, months
+from model import channels
 from model.behaviour import payment, take_up
-from model.population import FARMER, SELF_PAYER, in_priority_order
+from model.population import FARMER, PROVINCE, SELF_PAYER, in_priority_order
 
-PROVINCE = 17  # payer code of the province; regencies are 0..16
+if TYPE_CHECKING:
+    from model.model import EnrollmentModel
+
 
 
 class LocalGovernment(mesa.Agent):
-    def __init__(self, model, code: int, name: str, eligible: np.ndarray,
+    def __init__(self, model: EnrollmentModel, code: int, name: str, eligible: np.ndarray,
                  budget: np.ndarray, share: np.ndarray, limit: np.ndarray):
         super().__init__(model)
         self.code, self.name = code, name
         self.budget, self.share, self.limit = budget, share, limit   # per month index
+        # Per month index, worked out once: the bill per beneficiary-month and the month's share
+        # of the year's budget (budget / active months that year; 0 when there is no budget).
+        self.cost = model.params["premium_idr"] * share
+        active_months = np.maximum(1, (budget[model.calendar.year_window] > 0).sum(axis=1))
+        self.allowance = np.where(budget > 0, budget / active_months, 0.0)
+        # Before the year's budget is disbursed, beneficiaries accrue unpaid months; the month it
+        # arrives pays the gap months too.
+        lag = int(model.params["subsidy_disbursement_lag"])
+        self.in_gap = model.calendar.month <= lag
+        self.months_due = 1 + np.where(model.calendar.month == lag + 1, lag, 0)
         self.waiting_list = in_priority_order(model.pop, eligible)
         self.pot = 0.0
         self.spent = 0.0
@@ -55,20 +70,24 @@ class LocalGovernment(mesa.Agent):
         take_up.enrol(m, free, np.full(len(free), channels.SUBSIDY, dtype=np.uint8))
 
     # ---------------------------------------------------------------- a month
-    def step(self) -> None:
+    def step(self, ids: np.ndarray | None = None) -> None:
+        """One month: `ids` are its beneficiaries in waiting-list order (`beneficiaries()` when
+        not given; `step_all` finds every payer's at once)."""
         m, t = self.model, self.model.t
-        cost = m.params["premium_idr"] * self.share[t]
-        if months.calendar_month(m.start, t) == 1:
+        calendar = m.calendar
+        if calendar.month[t] == 1:
             self.pot = 0.0
-        self.pot += self._allowance(t)
-        ids = self.beneficiaries()
+        self.pot += self.allowance[t]
+        cost = self.cost[t]
+        if ids is None:
+            ids = self.beneficiaries()
         if self.budget[t] <= 0 or cost <= 0:
             self._end(ids)
             return
-        if self._in_disbursement_gap(t):
+        if self.in_gap[t]:
             m.unpaid_ids.append(ids)
             return
-        months_due = 1 + self._arrears_months(t)
+        months_due = self.months_due[t]
         ids = self._end_unaffordable(ids, cost * months_due)
         self._pay(ids, cost * months_due)
         self._admit(cost, t)
@@ -82,27 +101,6 @@ class LocalGovernment(mesa.Agent):
             lo, hi = pop.regency_start[self.code], pop.regency_start[self.code + 1]
             ids = lo + np.flatnonzero(pop.payer[lo:hi] == self.code)
         return in_priority_order(pop, ids)
-
-    def _allowance(self, t: int) -> float:
-        """This month's share of the year's budget: budget / active months that year."""
-        if self.budget[t] <= 0:
-            return 0.0
-        return float(self.budget[t]) / self._active_months_in_year(t)
-
-    def _active_months_in_year(self, t: int) -> int:
-        m = self.model
-        first = t - (months.calendar_month(m.start, t) - 1)
-        idx = np.clip(np.arange(first, first + 12), 0, len(self.budget) - 1)
-        return max(1, int((self.budget[idx] > 0).sum()))
-
-    def _in_disbursement_gap(self, t: int) -> bool:
-        lag = int(self.model.params["subsidy_disbursement_lag"])
-        return months.calendar_month(self.model.start, t) <= lag
-
-    def _arrears_months(self, t: int) -> int:
-        """In the month the budget arrives, the gap months are paid too."""
-        lag = int(self.model.params["subsidy_disbursement_lag"])
-        return lag if months.calendar_month(self.model.start, t) == lag + 1 else 0
 
     def _end(self, ids: np.ndarray) -> None:
         if len(ids):
@@ -140,7 +138,7 @@ class LocalGovernment(mesa.Agent):
         room = int(self.pot // cost)
         if room <= 0:
             return
-        year = months.year(m.start, t)
+        year = m.calendar.year[t]
         wl = self.waiting_list
         limit = self.limit[t]
         free = (pop.payer[wl] == SELF_PAYER) & (pop.segment[wl] >= FARMER) & (pop.offer_year[wl] != year)
@@ -161,3 +159,27 @@ class LocalGovernment(mesa.Agent):
         self.pot -= amount
         self.spent += amount
         self.model.tally["spend_subsidy"] += amount
+
+
+def step_all(m: EnrollmentModel, governments: Iterable[LocalGovernment]) -> None:
+    """Every payer's month, in order. A payer's month changes only its own beneficiaries (it
+    admits self-payers and ends its own), so the lists found at the start are what
+    `beneficiaries()` would give at each payer's turn. A payer with no budget this month and no
+    beneficiaries has nothing to do but its pot (which gains nothing then, outside January)."""
+    t = m.t
+    ids, bounds = all_beneficiaries(m)
+    for g in governments:
+        lo, hi = bounds[g.code], bounds[g.code + 1]
+        if lo == hi and g.budget[t] <= 0 and m.calendar.month[t] != 1:
+            continue
+        g.step(ids[lo:hi])
+
+
+def all_beneficiaries(m: EnrollmentModel) -> tuple[np.ndarray, np.ndarray]:
+    """Every government payer's beneficiaries in one pass: payer p's, in waiting-list order,
+    are ids[bounds[p]:bounds[p + 1]] (the same as its `beneficiaries()`)."""
+    pop = m.pop
+    ids = in_priority_order(pop, np.flatnonzero((pop.payer >= 0) & (pop.payer <= PROVINCE)))
+    codes = pop.payer[ids]
+    order = np.argsort(codes, kind="stable")
+    return ids[order], np.searchsorted(codes[order], np.arange(PROVINCE + 2))

@@ -22,14 +22,15 @@ import argparse
 import json
 import subprocess
 import sys
+from typing import Any
 
 from benchmarks import report
 from benchmarks.sweep import sweep
 
 DATA_SETS = ("office-2024-08", "article")
 SECTIONS = ("runs", "reference", "sweep")
-FULL = {"scales": (0.01, 0.05, 0.25, 1.0), "reference_scale": 0.25, "sweep_runs": 200}
-QUICK = {"scales": (0.01, 0.05), "reference_scale": 0.01, "sweep_runs": 20}
+FULL: dict[str, Any] = {"scales": (0.01, 0.05, 0.25, 1.0), "reference_scale": 0.25, "sweep_runs": 200}
+QUICK: dict[str, Any] = {"scales": (0.01, 0.05), "reference_scale": 0.01, "sweep_runs": 20}
 
 
 def measure_in_subprocess(spec: dict, repeat: int = 1) -> dict:

@@ -30,9 +30,9 @@ def model_counts(model: EnrollmentModel) -> dict[str, int]:
     """The array model's informal counts now, in the reference's terms."""
     pop = model.pop
     informal = pop.informal()
-    return {"active": np.count_nonzero(pop.inf_active),
-            "aware": np.count_nonzero(pop.aware & informal),
-            "registered": np.count_nonzero(pop.registered & informal)}
+    return {"active": int(np.count_nonzero(pop.inf_active)),
+            "aware": int(np.count_nonzero(pop.aware & informal)),
+            "registered": int(np.count_nonzero(pop.registered & informal))}
 
 
 def model_trajectory(scale: float, seed: int, horizon: str) -> pd.DataFrame:

@@ -109,7 +109,7 @@ class ReferenceModel(mesa.Model):
         self.n_months = n_months
         self.t = 0
         self.joined = self.lapsed = 0
-        for row in zip(*(workers[key] for key in _COLUMNS)):
+        for row in zip(*(workers[key] for key in _COLUMNS), strict=True):
             worker_class(self, *row)
         self.group_size = Counter(worker.group for worker in self.agents)
         self.datacollector = mesa.DataCollector(model_reporters={

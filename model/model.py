@@ -26,17 +26,20 @@ Order of a month (step):
 
 from __future__ import annotations
 
+from typing import Any
+
 import mesa
 import numpy as np
 
-from agents import perisai
+from agents import local_government
 from agents.branch_office import BranchOffice
-from agents.local_government import PROVINCE, LocalGovernment
+from agents.local_government import LocalGovernment
+from agents.perisai import PerisaiForce
 from model import arrays, data, levers, months, outputs, population, settings
 from model.behaviour import awareness, formal, outreach, payment, take_up
 from model.parameters import PARAMETERS
 from model.pilot import Pilot
-from model.population import FARMER, TRADER, URBAN
+from model.population import FARMER, PROVINCE, TRADER, URBAN
 from model.streams import Streams
 
 DEFAULT_HORIZON = "2030-12"
@@ -61,6 +64,57 @@ class EnrollmentModel(mesa.Model):
         **settings: levers, uncertain parameters, costs and rules (model/parameters.py).
     """
 
+    # Every attribute, in one place (set in __init__ and the _build_* steps).
+    # Inputs and time
+    seed: int
+    params: dict[str, Any]                 # every parameter, validated (model/parameters.py)
+    data_set: data.DataSet
+    scale: float
+    start: str                             # month 0, "YYYY-MM"
+    n_months: int
+    month_labels: list[str]
+    calendar: months.Calendar
+    regency_names: list[str]
+    streams: Streams
+    t: int                                 # month index, 0 = start
+    # Workers and their static derived values
+    pop: population.Population
+    construction_share0: float
+    ref_price_pct: float
+    take_up_logit: np.ndarray
+    peer_members: np.ndarray               # informal workers per peer group (kept by turnover)
+    partial_share: float
+    firm_hiring_cdf: np.ndarray
+    job_move_states: np.ndarray
+    firm_queue: list[np.ndarray]           # each regency's firms in partnership order
+    _village_residents: np.ndarray
+    _village_bounds: np.ndarray
+    # Levers resolved to [month, regency] arrays and whole simulated counts
+    lever_values: dict[str, np.ndarray]
+    counts: dict[str, np.ndarray]
+    # Actors and outreach state
+    governments: mesa.agent.AgentSet
+    branch: BranchOffice
+    perisai: PerisaiForce
+    pilot: Pilot
+    village_queue: np.ndarray
+    village_queue_bounds: np.ndarray
+    villages_queued: np.ndarray            # villages activated so far, by regency
+    village_active: np.ndarray
+    in_active_village: np.ndarray          # = village_active[pop.village]
+    campaign_states: np.ndarray
+    # This month's scratch, reset by _begin_month
+    contact: np.ndarray
+    decided: np.ndarray
+    channel: np.ndarray
+    firm_channel: np.ndarray
+    unpaid_ids: list[np.ndarray]
+    tally: dict[str, float]
+    peer_coverage: np.ndarray
+    # Outputs
+    collector: outputs.Collector
+    datacollector: mesa.DataCollector
+
     def __init__(self, scale: float = 0.05, seed: int | None = None,
                  data_set: str = data.DEFAULT_DATA_SET, horizon: str = DEFAULT_HORIZON,
                  rng=None, scenario=None, **settings_):
@@ -75,6 +129,7 @@ class EnrollmentModel(mesa.Model):
         self.start = self.data_set.month0
         self.n_months = _check_horizon(horizon, self.start)
         self.month_labels = months.labels(self.start, self.n_months)
+        self.calendar = months.Calendar(self.start, self.n_months)
         self.regency_names = data.regency_names()
         self.streams = Streams(seed)
         self.t = 0
@@ -124,11 +179,11 @@ class EnrollmentModel(mesa.Model):
         bases = {
             "eligible": np.diff(pop.regency_start).astype(float),
             "villages": (reg["desa"] + reg["kelurahan"]).to_numpy(float),
-            "informal": np.bincount(pop.regency[informal], minlength=17).astype(float),
-            "firms": np.bincount(pop.firms.regency, minlength=17).astype(float),
+            "informal": np.bincount(pop.regency[informal], minlength=data.N_REGENCIES).astype(float),
+            "firms": np.bincount(pop.firms.regency, minlength=data.N_REGENCIES).astype(float),
             "subsidy": np.bincount(pop.regency[self.eligible(self.params["subsidy_eligible"])],
-                                   minlength=17).astype(float),
-            "palm": np.bincount(pop.regency[pop.palm & informal], minlength=17).astype(float),
+                                   minlength=data.N_REGENCIES).astype(float),
+            "palm": np.bincount(pop.regency[pop.palm & informal], minlength=data.N_REGENCIES).astype(float),
         }
         self.lever_values = {}
         for name, p in PARAMETERS.items():
@@ -165,18 +220,7 @@ class EnrollmentModel(mesa.Model):
         self.village_queue, self.village_queue_bounds = outreach.village_queue(self)
         self.villages_queued = np.zeros(len(self.regency_names), dtype=np.int64)   # activated so far
         self.campaign_states = outreach.campaign_states(self)
-        self.perisai_route_ids, self.perisai_route_bounds = perisai.routes(self)
-        self.route_pointer = np.zeros(len(self.regency_names), dtype=np.int64)
-        self.perisai_active = np.zeros(0, dtype=bool)
-        self.perisai_regency = np.zeros(0, dtype=np.int16)
-        self.perisai_recruits_total = np.zeros(0, dtype=np.int64)   # agents' records, by index
-        self.perisai_earnings = np.zeros((0, 3))                    # last three months, oldest first
-        self.perisai_months_paid = np.zeros(0, dtype=np.int64)      # up to 3
-        self.perisai_idle = np.zeros(0, dtype=np.int64)
-        self.perisai_agents: list = []                              # the PerisaiAgent at each index
-        for r, k in enumerate(self.counts["perisai_agents"][0]):
-            for _ in range(k):
-                perisai.add_agent(self, r)
+        self.perisai = PerisaiForce(self)
 
     def _enrol_status_quo(self) -> None:
         """Month-0 beneficiaries of the programmes in subsidies.toml (independent of levers)."""
@@ -252,16 +296,16 @@ class EnrollmentModel(mesa.Model):
         self.t += 1
         self._begin_month()
         self.pilot.step()
-        self.governments.do("step")
+        local_government.step_all(self, self.governments)
         self.branch.step()
-        perisai.visit(self)
+        self.perisai.visit()
         awareness.step(self)
         take_up.step(self)
         payment.step(self)
         formal.firm_dynamics(self)
         formal.turnover(self)
         formal.construction(self)
-        self.tally["spend_perisai"] += perisai.settle(self)
+        self.tally["spend_perisai"] += self.perisai.settle()
         self.collector.record()
         self.datacollector.collect(self)
         if self.t >= self.n_months:
@@ -288,7 +332,9 @@ def _seed(seed, rng) -> int:
         raise ValueError("give either seed or rng, not both")
     value = seed if seed is not None else rng
     if value is None:
-        return int(np.random.SeedSequence().entropy % (2**32))
+        entropy = np.random.SeedSequence().entropy    # an int when no entropy is given
+        assert isinstance(entropy, int)
+        return entropy % (2**32)
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)) or value < 0:
         raise ValueError(f"seed must be a non-negative integer; got {value!r}")
     return int(value)

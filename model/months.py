@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+import numpy as np
+
 _PATTERN = re.compile(r"^(\d{4})-(\d{2})$")
 PATTERN = r"^\d{4}-(0[1-9]|1[0-2])$"   # a valid 'YYYY-MM' (for file schemas: pydantic's pattern=)
 
@@ -54,3 +56,16 @@ def calendar_month(start: str, t: int) -> int:
 def year(start: str, t: int) -> int:
     """Calendar year of month index t."""
     return (ordinal(start) + t) // 12
+
+
+class Calendar:
+    """Calendar month, year and the months of the same calendar year of every month index
+    0..n_months of a run, worked out once (the payers read them every month)."""
+
+    def __init__(self, start: str, n_months: int):
+        ordinals = ordinal(start) + np.arange(n_months + 1)
+        self.month = ordinals % 12 + 1                   # 1-12
+        self.year = ordinals // 12
+        first = np.arange(n_months + 1) - (self.month - 1)   # January of each month's year
+        # year_window[t]: indices of t's calendar year, clipped to the run (12 columns).
+        self.year_window = np.clip(first[:, None] + np.arange(12), 0, n_months)

@@ -9,18 +9,21 @@ and each new enrollment is credited to one channel (channels.py).
 from __future__ import annotations
 
 from functools import partial
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
-from model import channels
+from model import channels, pilot
 from model.population import CONSTRUCTION, FARMER, WAGE
+
+if TYPE_CHECKING:
+    from model.model import EnrollmentModel
 
 SPEND_ITEMS = ("subsidy", "perisai", "campaign", "village", "firms", "pilot")
 TALLIES = ("perisai_visits", "subsidy_offers", "subsidies_ended") + tuple(f"spend_{i}" for i in SPEND_ITEMS)
 CHANNEL_OUTPUTS = tuple(f"new_via_{name}" for name in channels.CHANNEL_NAMES.values())
-PILOT_OUTPUTS = ("pilot_treated_coverage", "pilot_control_coverage", "pilot_effect",
-                 "pilot_effect_low", "pilot_effect_high")
+PILOT_OUTPUTS = pilot.OUTPUTS
 
 OUTPUTS = (
     "month", "workers", "active", "coverage",
@@ -50,7 +53,7 @@ def reporters() -> dict:
 class Collector:
     """Computes one month's outputs and keeps the regency history."""
 
-    def __init__(self, model):
+    def __init__(self, model: EnrollmentModel):
         self.model = model
         pop = model.pop
         self.regency_workers = np.diff(pop.regency_start)
@@ -65,11 +68,11 @@ class Collector:
         wage_active = pop.wage_active(m.partial_share)
         active = wage_active | pop.inf_active | pop.con_active
         informal = pop.segment >= FARMER
-        n_informal = np.count_nonzero(informal)
+        n_informal = int(np.count_nonzero(informal))
         formal_workers = pop.n - n_informal
-        n_wage, n_con, n_inf = (np.count_nonzero(wage_active), np.count_nonzero(pop.con_active),
-                                np.count_nonzero(pop.inf_active))
-        out = {
+        n_wage, n_con, n_inf = (int(np.count_nonzero(wage_active)), int(np.count_nonzero(pop.con_active)),
+                                int(np.count_nonzero(pop.inf_active)))
+        out: dict[str, Any] = {
             "month": m.month_labels[m.t],
             "workers": pop.n * w,
             "active": (n_wage + n_con + n_inf) * w,
@@ -82,7 +85,7 @@ class Collector:
             "active_construction": n_con * w,
             "registered_informal": np.count_nonzero(pop.registered & informal) * w,
             "subsidised": np.count_nonzero(pop.payer >= 0) * w,
-            "perisai_agents_active": np.count_nonzero(m.perisai_active) * w,
+            "perisai_agents_active": np.count_nonzero(m.perisai.active) * w,
             "villages_active": np.count_nonzero(m.village_active),
         }
         out.update(self._transitions(active))
@@ -94,7 +97,9 @@ class Collector:
             out[f"spend_{item}_idr"] = tally[f"spend_{item}"] * w
         out["spend_idr"] = sum(out[f"spend_{item}_idr"] for item in SPEND_ITEMS)
         out.update(m.pilot.outputs())
-        self.current = out
+        # Python scalars: the DataCollector deep-copies every value each month, and copying a
+        # Python number is a dictionary lookup where a numpy scalar's takes a method call.
+        self.current = {k: v.item() if isinstance(v, np.generic) else v for k, v in out.items()}
         self.regency_active.append(pop.regency_counts(active))
         self.regency_active_informal.append(pop.regency_counts(pop.inf_active))
         self.previous = active

@@ -17,6 +17,13 @@ from typing import Any, Literal
 from model import data
 
 Kind = Literal["lever", "uncertain", "cost", "rule", "pilot"]
+Group = Literal["village", "market", "firms", "socialization", "subsidy", "payment",   # levers
+                "take-up", "perisai", "formal", "pilot"]
+# How a province-wide lever value is spread over regencies (model/model.py: _resolve_levers).
+Spread = Literal["eligible", "villages", "informal", "firms", "subsidy", "palm"]
+# A value's form: a number (the usual), a list of SUBSIDY_GROUPS, one of `choices`, or a month
+# (YYYY-MM, empty for the first simulated month).
+ValueType = Literal["number", "groups", "choice", "month"]
 
 # Groups a subsidy programme can target (union of the named groups, informal workers only).
 SUBSIDY_GROUPS: dict[str, str] = {
@@ -45,18 +52,16 @@ class Parameter:
     name: str
     default: Any
     kind: Kind
-    group: str
+    group: Group
     unit: str
     bounds: tuple[float, float]
     help: str
     source: str
-    # Levers only: how a province-wide number is spread over regencies ("eligible", "villages",
-    # "informal", "firms", "subsidy", "palm"), or None when the same value applies everywhere.
-    spread: str | None = None
+    # Levers only: how a province-wide number is spread over regencies, or None when the same
+    # value applies everywhere.
+    spread: Spread | None = None
     integer: bool = False
-    # "number" (the usual), "groups" (list of SUBSIDY_GROUPS), "choice" (one of `choices`),
-    # or "month" (YYYY-MM, empty for the first simulated month).
-    type: str = "number"
+    type: ValueType = "number"
     choices: tuple[str, ...] = ()
 
     @property
@@ -64,8 +69,9 @@ class Parameter:
         return self.kind == "lever"
 
 
-def _p(name, default, kind, group, unit, bounds, help, source, spread=None, integer=False,
-       type="number", choices=()):
+def _p(name: str, default: Any, kind: Kind, group: Group, unit: str, bounds: tuple[float, float],
+       help: str, source: str, spread: Spread | None = None, integer: bool = False,
+       type: ValueType = "number", choices: tuple[str, ...] = ()) -> Parameter:
     return Parameter(name, default, kind, group, unit, bounds, help, source, spread, integer,
                      type, choices)
 
@@ -109,7 +115,8 @@ _ALL: list[Parameter] = [
        "beneficiaries x Rp 16,800 x 12.", spread="subsidy"),
     _p("subsidy_share", 1.0, "lever", "subsidy", "share of the premium", (0, 1),
        "Share of the Rp 16,800 monthly package the local government pays.",
-       "Local programmes pay the whole package (facts.md, local-government premium subsidies)."),
+       "Local programmes pay the whole Rp 16,800 package (e.g. Penajam Paser Utara 2025, Bangka "
+       "2025, Seluma 2025; Sumsel's DBH Sawit programme for palm smallholders, 2024)."),
     _p("subsidy_months", 0.0, "lever", "subsidy", "months per beneficiary (0 = no limit)",
        (0, 120), "Months each beneficiary is paid for; 0 renews for as long as the budget lasts.",
        "Status-quo programmes renew yearly; time-limited subsidies as in Banerjee et al. (2021).",
@@ -313,13 +320,6 @@ PARAMETERS: dict[str, Parameter] = {p.name: p for p in _ALL}
 LEVERS = [p.name for p in _ALL if p.kind == "lever"]
 UNCERTAIN = [p.name for p in _ALL if p.kind == "uncertain"]
 COSTS = [p.name for p in _ALL if p.kind == "cost"]
-PILOT = [p.name for p in _ALL if p.kind == "pilot"]
-RULES = [p.name for p in _ALL if p.kind == "rule"]
-
-
-def defaults() -> dict[str, Any]:
-    """Every parameter at its default (levers at the status quo)."""
-    return {p.name: p.default for p in _ALL}
 
 
 def table() -> list[dict[str, Any]]:

@@ -13,26 +13,33 @@ the same units) and, from `pilot_start` for `pilot_months`, gives treated inform
 
 Each month the model reports treated and control coverage (informal workers of the sampled
 units; with `pilot_sample = "uncovered"` only those not covered when the pilot starts, as a field
-experiment samples non-enrolled households) and the effect, treated minus control, with a 90% interval from the cluster-robust
-variance of a ratio estimator (units are the clusters). At scale s a village or market holds s
-of its real workers, so the interval is wider than in the field: design pilots at scale 1.
+experiment samples non-enrolled households) and the effect, treated minus control, with a 90%
+interval from the cluster-robust variance of a ratio estimator (units are the clusters). At
+scale s a village or market holds s of its real workers, so the interval is wider than in the
+field: design pilots at scale 1.
 """
 
 from __future__ import annotations
+
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from model import channels, months
 from model.behaviour import payment, take_up
-from model.population import FARMER, SELF_PAYER, TRADER
+from model.population import FARMER, PILOT_PAYER, SELF_PAYER, TRADER
 
-PILOT_PAYER = 18
-UNITS = ("none", "worker", "village", "market")
+if TYPE_CHECKING:
+    from model.model import EnrollmentModel
+
+# The pilot's monthly outputs (model/outputs.py reports them), NaN when there is no pilot.
+OUTPUTS = ("pilot_treated_coverage", "pilot_control_coverage", "pilot_effect",
+           "pilot_effect_low", "pilot_effect_high")
 Z90 = 1.6448536269514722  # two-sided 90% normal quantile
 
 
 class Pilot:
-    def __init__(self, m):
+    def __init__(self, m: EnrollmentModel):
         par = m.params
         self.m = m
         self.unit = par["pilot_unit"]
@@ -47,7 +54,7 @@ class Pilot:
         m.pop.treated[self.workers[treated_units[self.cluster]]] = True
 
     # ---------------------------------------------------------------- design
-    def _sample(self, m):
+    def _sample(self, m: EnrollmentModel):
         """Workers in the sampled units, their unit index, and which units are treated."""
         pop, par = m.pop, m.params
         informal = pop.segment >= FARMER
@@ -125,10 +132,8 @@ class Pilot:
     # ---------------------------------------------------------------- outputs
     def outputs(self) -> dict[str, float]:
         """Treated and control coverage and the effect with its 90% interval (NaN if no pilot)."""
-        keys = ("pilot_treated_coverage", "pilot_control_coverage", "pilot_effect",
-                "pilot_effect_low", "pilot_effect_high")
         if not self.enabled:
-            return dict.fromkeys(keys, float("nan"))
+            return dict.fromkeys(OUTPUTS, float("nan"))
         pop = self.m.pop
         still_informal = pop.segment[self.workers] >= FARMER
         members = np.bincount(self.cluster[still_informal], minlength=self.n_units).astype(float)
@@ -138,7 +143,7 @@ class Pilot:
         (p_t, v_t), (p_c, v_c) = (_ratio(covered[arm], members[arm])
                                   for arm in (self.treated_cluster, ~self.treated_cluster))
         effect, half = p_t - p_c, Z90 * np.sqrt(v_t + v_c)
-        return dict(zip(keys, (p_t, p_c, effect, effect - half, effect + half)))
+        return dict(zip(OUTPUTS, (p_t, p_c, effect, effect - half, effect + half), strict=True))
 
 
 def _ratio(a: np.ndarray, n: np.ndarray) -> tuple[float, float]:

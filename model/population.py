@@ -6,7 +6,8 @@ set, the scale, the seed and the uncertain parameters - never on a lever - so tw
 the same seed start from the same population and the same month-0 state.
 
 This module holds the one place for dtypes. Month-0 coverage (the data set's figures) is set by
-`initial_state`; subsidised beneficiaries at month 0 are enrolled by the local governments.
+`initial_formal`, `initial_construction` and `initial_informal` (their draws use the stream
+"initial_state"); subsidised beneficiaries at month 0 are enrolled by the local governments.
 """
 
 from __future__ import annotations
@@ -21,12 +22,15 @@ from model.streams import Streams
 # Segments (uint8 codes). Wage earners and construction-project workers are formal.
 WAGE, CONSTRUCTION, FARMER, TRADER, URBAN = range(5)
 SEGMENT_NAMES = ("wage", "construction", "farmer", "trader", "urban")
-INFORMAL_SEGMENTS = (FARMER, TRADER, URBAN)
 
 # Firm compliance states (uint8).
 NONE, PARTIAL, FULL = 0, 1, 2
 
-SELF_PAYER = -1  # payer code of a worker paying their own premium
+# Payer codes (int8 `Population.payer`): a worker pays their own premium, or regency r's local
+# government (r = 0..N_REGENCIES - 1), the province's palm fund or a pilot pays it.
+SELF_PAYER = -1
+PROVINCE = data.N_REGENCIES
+PILOT_PAYER = data.N_REGENCIES + 1
 
 
 @dataclass
@@ -64,7 +68,7 @@ class Population:
     """All workers. Static attributes first, then the state that behaviours change."""
 
     weight: float                 # real persons per simulated worker
-    regency_start: np.ndarray     # int64 [18]: regency r is workers[regency_start[r]:regency_start[r+1]]
+    regency_start: np.ndarray     # int64 [N_REGENCIES + 1]: regency r is workers[regency_start[r]:regency_start[r+1]]
     regency: np.ndarray           # uint8
     segment: np.ndarray           # uint8 (changes only by job turnover)
     village: np.ndarray           # int32 global village id (residence)
@@ -82,18 +86,18 @@ class Population:
     firms: Firms
     places: Places
     # --- dynamic informal state
-    aware: np.ndarray = field(default=None)          # bool knows BPU and how to join
-    registered: np.ndarray = field(default=None)     # bool has a BPJS number (can resume by paying)
-    inf_active: np.ndarray = field(default=None)     # bool active informal (BPU) participant
-    stopped: np.ndarray = field(default=None)        # bool self-payer who stopped paying
-    unpaid: np.ndarray = field(default=None)         # int8 consecutive unpaid months
-    payer: np.ndarray = field(default=None)          # int8 SELF_PAYER or a government payer code
-    subsidy_used: np.ndarray = field(default=None)   # int16 months subsidised so far
-    offer_year: np.ndarray = field(default=None)     # int16 last year offered a subsidy (0 never)
-    recruiter: np.ndarray = field(default=None)      # int32 Perisai agent index, -1 none
-    treated: np.ndarray = field(default=None)        # bool in a pilot's treatment arm
+    aware: np.ndarray = field(init=False)          # bool knows BPU and how to join
+    registered: np.ndarray = field(init=False)     # bool has a BPJS number (can resume by paying)
+    inf_active: np.ndarray = field(init=False)     # bool active informal (BPU) participant
+    stopped: np.ndarray = field(init=False)        # bool self-payer who stopped paying
+    unpaid: np.ndarray = field(init=False)         # int8 consecutive unpaid months
+    payer: np.ndarray = field(init=False)          # int8 SELF_PAYER or a government payer code
+    subsidy_used: np.ndarray = field(init=False)   # int16 months subsidised so far
+    offer_year: np.ndarray = field(init=False)     # int16 last year offered a subsidy (0 never)
+    recruiter: np.ndarray = field(init=False)      # int32 Perisai agent index, -1 none
+    treated: np.ndarray = field(init=False)        # bool in a pilot's treatment arm
     # --- dynamic formal state
-    con_active: np.ndarray = field(default=None)     # bool construction project registered
+    con_active: np.ndarray = field(init=False)     # bool construction project registered
 
     @property
     def n(self) -> int:
@@ -116,10 +120,6 @@ class Population:
         # One gather over all workers: firm -1 (no firm) picks the appended NONE.
         state = np.append(self.firms.state, NONE)[self.firm]
         return (state == FULL) | ((state == PARTIAL) & (self.partial_u < partial_share))
-
-    def active(self, partial_share: float) -> np.ndarray:
-        """Every active participant; each worker is in one segment, so none is counted twice."""
-        return self.wage_active(partial_share) | self.inf_active | self.con_active
 
 
 # --------------------------------------------------------------------------- pool sizes
@@ -181,7 +181,7 @@ def build(ds: data.DataSet, scale: float, streams: Streams) -> Population:
 def _places(reg, wf) -> Places:
     villages = (reg["desa"] + reg["kelurahan"]).to_numpy()
     village_regency = np.repeat(np.arange(len(reg), dtype=np.int16), villages)
-    is_desa = np.concatenate([np.arange(v) < d for v, d in zip(villages, reg["desa"])])
+    is_desa = np.concatenate([np.arange(v) < d for v, d in zip(villages, reg["desa"], strict=True)])
     markets = reg["kecamatan"].to_numpy() * int(wf["markets"]["per_kecamatan"])
     market_regency = np.repeat(np.arange(len(reg), dtype=np.int16), markets)
     return Places(village_regency, is_desa, market_regency)

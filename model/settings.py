@@ -137,6 +137,7 @@ def _check_lever(name: str, value: Any, param: Parameter, problems: list) -> Any
                     problems.append((f"{path}.{key}", str(error)))
         if window.start and window.end and months.ordinal(window.start) > months.ordinal(window.end):
             problems.append((path, f"'from' ({window.start}) is after 'to' ({window.end})"))
+        value_: float | dict[str, float]
         if isinstance(window.value, dict):
             value_ = _check_table(f"{path}.value", window.value, param, problems)
         else:
@@ -170,7 +171,8 @@ def idle_windows(windows: list[dict], month0: str, horizon: str) -> str | None:
         end = months.ordinal(window["to"]) if window.get("to") else last
         if begin <= last and end >= first:
             return None
-    return (f"every window lies outside the simulated months ({months.label(first)} to {horizon}); the lever would never act. Move the windows or the horizon")
+    return (f"every window lies outside the simulated months ({months.label(first)} to {horizon}); "
+            "the lever would never act. Move the windows or the horizon")
 
 
 def validate(settings: dict[str, Any]) -> dict[str, Any]:

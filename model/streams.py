@@ -22,6 +22,8 @@ from __future__ import annotations
 import numpy as np
 
 # Fixed codes: append new decisions at the end, never renumber (renumbering changes every run).
+# Retired, never to be reused: 8, 24, 25 (static draws now come from "population"; see
+# population.build).
 DECISIONS: dict[str, int] = {
     "population": 1,
     "valuation": 2,
@@ -30,7 +32,6 @@ DECISIONS: dict[str, int] = {
     "awareness": 5,
     "take_up": 6,
     "stop_paying": 7,
-    "subsidy_priority": 8,
     "subsidy_offer": 9,
     "subsidy_end": 10,
     "campaign": 11,
@@ -46,8 +47,6 @@ DECISIONS: dict[str, int] = {
     "separation": 21,
     "job_move": 22,
     "construction": 23,
-    "digital": 24,
-    "partial_registration": 25,
     "pilot": 26,
 }
 
@@ -66,14 +65,33 @@ def _splitmix64_int(x: int) -> int:
 def _splitmix64_array(x: np.ndarray, scratch: np.ndarray) -> None:
     """SplitMix64 finaliser over a uint64 array in place (wrapping arithmetic); `scratch` is a
     uint64 array of the same length for the shifted copies."""
-    np.right_shift(x, np.uint64(30), out=scratch)
+    np.right_shift(x, _S30, out=scratch)
     x ^= scratch
-    x *= np.uint64(0xBF58476D1CE4E5B9)
-    np.right_shift(x, np.uint64(27), out=scratch)
+    x *= _M1
+    np.right_shift(x, _S27, out=scratch)
     x ^= scratch
-    x *= np.uint64(0x94D049BB133111EB)
-    np.right_shift(x, np.uint64(31), out=scratch)
+    x *= _M2
+    np.right_shift(x, _S31, out=scratch)
     x ^= scratch
+
+
+_S30, _S27, _S31 = np.uint64(30), np.uint64(27), np.uint64(31)
+_M1, _M2 = np.uint64(0xBF58476D1CE4E5B9), np.uint64(0x94D049BB133111EB)
+
+
+def _hash(block: np.ndarray, key: np.uint64, scratch: np.ndarray, out: np.ndarray) -> None:
+    """Draws of the ids in `block` (uint64, hashed in place) written to `out` (may share its
+    memory): SplitMix64 of id * golden + key, top 53 bits as a float in [0, 1)."""
+    block *= _GOLDEN_U64
+    block += key
+    _splitmix64_array(block, scratch)
+    block >>= _SHIFT_11
+    np.multiply(block, _TO_UNIT, out=out)
+
+
+_GOLDEN_U64 = np.uint64(_GOLDEN)
+_SHIFT_11 = np.uint64(11)
+_TO_UNIT = 1.0 / 9007199254740992.0
 
 
 # Draws are hashed this many at a time (256 KiB of uint64), a block small enough to stay in a
@@ -90,28 +108,28 @@ class Streams:
         if not isinstance(seed, (int, np.integer)) or seed < 0:
             raise ValueError(f"seed must be a non-negative integer, got {seed!r}")
         self.seed = int(seed)
+        self._seed_hash = _splitmix64_int(self.seed)    # the first step of every key
         self._shared: np.random.Generator | None = None   # see seeded()
 
     def key(self, decision: str, month: int, extra: int = 0) -> int:
         """64-bit key of one (decision, month, extra) stream."""
         code = DECISIONS[decision]
-        k = _splitmix64_int(self.seed)
-        k = _splitmix64_int(k ^ (code << 40) ^ ((month + 1) << 20) ^ extra)
-        return k
+        return _splitmix64_int(self._seed_hash ^ (code << 40) ^ ((month + 1) << 20) ^ extra)
 
     def uniform(self, decision: str, month: int, ids: np.ndarray, extra: int = 0) -> np.ndarray:
         """One U[0, 1) draw per id for this decision and month (float64, 53-bit)."""
-        key = np.uint64(self.key(decision, month, extra))
         x = np.array(ids, dtype=np.uint64)      # a fresh copy: hashed in place, block by block
         out = x.view(np.float64)                # each block's draws overwrite its hashes
-        scratch = np.empty(min(len(x), _BLOCK), dtype=np.uint64)
+        if not len(x):
+            return out
+        key = np.uint64(self.key(decision, month, extra))
+        if len(x) <= _BLOCK:                    # most calls: one block, no loop or slicing
+            _hash(x, key, np.empty_like(x), out)
+            return out
+        scratch = np.empty(_BLOCK, dtype=np.uint64)
         for lo in range(0, len(x), _BLOCK):
             block = x[lo:lo + _BLOCK]
-            block *= np.uint64(_GOLDEN)
-            block += key
-            _splitmix64_array(block, scratch[:len(block)])
-            block >>= np.uint64(11)
-            np.multiply(block, 1.0 / 9007199254740992.0, out=out[lo:lo + _BLOCK])
+            _hash(block, key, scratch[:len(block)], out[lo:lo + _BLOCK])
         return out
 
     def generator(self, decision: str, month: int, *extra: int) -> np.random.Generator:
@@ -148,6 +166,30 @@ class Streams:
         self._shared.bit_generator.state = {"bit_generator": "SFC64", "state": {"state": state},
                                             "has_uint32": 0, "uinteger": 0}
         return self._shared
+
+    def integers(self, state: np.ndarray, high: int, k: int) -> np.ndarray:
+        """The draws of `seeded(state).integers(0, high, k)` (int64), for a stream used once: the
+        generator is left wherever its raw draws left it. numpy draws each value by Lemire's
+        method from 32-bit halves of SFC64's outputs (low half first), rejecting a product
+        whose low word is below (2**32 - high) % high; here the raw outputs come in one call
+        and the method runs on all of them at once (tests/model/test_fast_paths.py)."""
+        if high < 1 or high > 2**32 - 1 or k < 0:
+            return self.seeded(state).integers(0, high, k)   # numpy's own errors and paths
+        if high == 1 or k == 0:
+            return np.zeros(k, dtype=np.int64)             # numpy draws nothing either
+        bits = self.seeded(state).bit_generator
+        n = np.uint64(high)
+        threshold = np.uint64((2**32 - high) % high)
+        extra = 8                                  # a value is rejected with probability < high / 2**32
+        while True:
+            raw = bits.random_raw((k + extra + 1) // 2)
+            words = raw.astype("<u8").view("<u4").astype(np.uint64)   # low half first
+            product = words * n
+            kept = product[(product & np.uint64(0xFFFFFFFF)) >= threshold]
+            if len(kept) >= k:
+                return (kept[:k] >> np.uint64(32)).astype(np.int64)
+            self.seeded(state)                     # start again (same object) with more words
+            extra *= 4
 
 
 # numpy's SeedSequence (pool of 4 uint32 words) and SFC64 seeding, on many keys at once. Written

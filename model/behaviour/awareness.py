@@ -8,12 +8,17 @@ with F_g the coverage of the worker's village or market peers at the start of th
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from model.population import FARMER
 
+if TYPE_CHECKING:
+    from model.model import EnrollmentModel
 
-def step(m) -> None:
+
+def step(m: EnrollmentModel) -> None:
     pop = m.pop
     ids = np.flatnonzero(~pop.aware & (pop.segment >= FARMER))
     u = m.streams.uniform("awareness", m.t, ids)

@@ -20,53 +20,58 @@ Turnover and construction never depend on coverage, so they are identical in eve
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from model import channels
 from model.population import CONSTRUCTION, FARMER, FULL, NONE, SELF_PAYER, URBAN, WAGE
 
+if TYPE_CHECKING:
+    from model.model import EnrollmentModel
 
-def partnerships(m) -> int:
+
+def partnerships(m: EnrollmentModel) -> int:
     """Sign this month's partnerships; returns how many firms signed."""
     firms = m.pop.firms
-    signed = []
+    chosen = []
     for r, k in enumerate(m.counts["firms_per_month"][m.t]):
         if k:
             queue = m.firm_queue[r]
             open_ = queue[~firms.partnered[queue] & (firms.state[queue] != FULL)]
-            signed.append(open_[:k])
-    if not signed:
+            chosen.append(open_[:k])
+    if not chosen:
         return 0
-    signed = np.concatenate(signed)
+    signed = np.concatenate(chosen)
     firms.partnered[signed] = True
     ok = signed[m.streams.uniform("partnership", m.t, signed) < m.params["partnership_success"]]
     _register(m, ok)
     return len(signed)
 
 
-def inspections(m) -> int:
+def inspections(m: EnrollmentModel) -> int:
     """Inspect this month's firms; returns how many were inspected."""
     firms = m.pop.firms
-    inspected = []
+    chosen = []
     for r, k in enumerate(m.counts["inspections_per_month"][m.t]):
         if k:
             candidates = np.flatnonzero((firms.regency == r) & (firms.state != FULL))
             order = m.streams.uniform("inspection", m.t, candidates, extra=1)
-            inspected.append(candidates[np.argsort(order)[:k]])
-    if not inspected:
+            chosen.append(candidates[np.argsort(order)[:k]])
+    if not chosen:
         return 0
-    inspected = np.concatenate(inspected)
+    inspected = np.concatenate(chosen)
     ok = inspected[m.streams.uniform("inspection", m.t, inspected) < m.params["inspection_success"]]
     _register(m, ok)
     return len(inspected)
 
 
-def _register(m, firm_ids: np.ndarray) -> None:
+def _register(m: EnrollmentModel, firm_ids: np.ndarray) -> None:
     m.pop.firms.state[firm_ids] = FULL
     m.firm_channel[firm_ids] = channels.FIRMS
 
 
-def firm_dynamics(m) -> None:
+def firm_dynamics(m: EnrollmentModel) -> None:
     """Registered firms may stop paying; unregistered ones may register on their own."""
     firms = m.pop.firms
     ids = np.arange(firms.n)
@@ -78,7 +83,7 @@ def firm_dynamics(m) -> None:
     firms.state[join] = FULL
 
 
-def turnover(m) -> None:
+def turnover(m: EnrollmentModel) -> None:
     """Job separations, moves between firms, and swaps between wage and informal work."""
     pop, par = m.pop, m.params
     wage = np.flatnonzero(pop.segment == WAGE)
@@ -95,7 +100,7 @@ def turnover(m) -> None:
     _enter_wage_job(m, entrants, rng)
 
 
-def hiring_cdf(m) -> np.ndarray:
+def hiring_cdf(m: EnrollmentModel) -> np.ndarray:
     """Cumulative hiring weights of the firms (their month-0 sizes), as numpy's
     `Generator.choice(n, p=weights)` builds it on every call: built once at build instead."""
     weights = m.pop.firms.workers.astype(float)
@@ -104,7 +109,7 @@ def hiring_cdf(m) -> np.ndarray:
     return cdf
 
 
-def _hiring_firms(m, k: int, rng) -> np.ndarray:
+def _hiring_firms(m: EnrollmentModel, k: int, rng) -> np.ndarray:
     """Firms for k new hires, chosen in proportion to their month-0 size: the draws and firms of
     `rng.choice(n_firms, size=k, p=weights)` (tests/model/test_fast_paths.py), without checking
     and summing the weights each month. None drawn for k=0, which leaves `rng` where it was."""
@@ -113,7 +118,7 @@ def _hiring_firms(m, k: int, rng) -> np.ndarray:
     return m.firm_hiring_cdf.searchsorted(rng.random(k), side="right")
 
 
-def _entrants(m, k: int, rng) -> np.ndarray:
+def _entrants(m: EnrollmentModel, k: int, rng) -> np.ndarray:
     """Informal workers (not village officials) who take wage jobs, as many as left them."""
     if k == 0:
         return np.zeros(0, dtype=np.int64)
@@ -121,7 +126,7 @@ def _entrants(m, k: int, rng) -> np.ndarray:
     return rng.choice(pool, size=min(k, len(pool)), replace=False)
 
 
-def _leave_for_informal(m, ids: np.ndarray) -> None:
+def _leave_for_informal(m: EnrollmentModel, ids: np.ndarray) -> None:
     pop = m.pop
     m.peer_members += np.bincount(pop.peer_group[ids], minlength=len(m.peer_members))
     pop.segment[ids] = URBAN
@@ -130,7 +135,7 @@ def _leave_for_informal(m, ids: np.ndarray) -> None:
     pop.registered[ids] = True
 
 
-def _enter_wage_job(m, ids: np.ndarray, rng) -> None:
+def _enter_wage_job(m: EnrollmentModel, ids: np.ndarray, rng) -> None:
     """An informal worker's BPU membership ends when they become a wage earner; a subsidy they
     had ends too (counted with the month's ended subsidies; their payer has no one to pay)."""
     pop = m.pop
@@ -146,7 +151,7 @@ def _enter_wage_job(m, ids: np.ndarray, rng) -> None:
     pop.payer[ids] = SELF_PAYER
 
 
-def construction(m) -> None:
+def construction(m: EnrollmentModel) -> None:
     """Registered projects end; unregistered construction workers start registered ones."""
     pop, par = m.pop, m.params
     ids = np.flatnonzero(pop.segment == CONSTRUCTION)

@@ -13,28 +13,33 @@ contribution collector (payment.py).
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from model import arrays, channels
 from model.population import FARMER
 
+if TYPE_CHECKING:
+    from model.model import EnrollmentModel
 
-def campaign_states(m) -> np.ndarray:
+
+def campaign_states(m: EnrollmentModel) -> np.ndarray:
     """The campaign streams of every month and regency, set up at build: [month, regency]."""
     return m.streams.generator_states("campaign", np.arange(m.n_months + 1),
                                       np.arange(len(m.regency_names)))
 
 
-def campaign(m) -> int:
+def campaign(m: EnrollmentModel) -> int:
     """Reach this month's campaign audience; returns simulated workers reached.
 
     Regency r's audience is drawn from stream ("campaign", month, r), set up for the whole run
     at build (EnrollmentModel.campaign_states)."""
     pop = m.pop
     reach = m.counts["campaign_reach_per_month"][m.t]
-    drawn = [pop.regency_start[r] + m.streams.seeded(m.campaign_states[m.t, r]).integers(
-                 0, pop.regency_start[r + 1] - pop.regency_start[r], k)
-             for r, k in enumerate(reach) if k]
+    states, start = m.campaign_states[m.t], pop.regency_start.tolist()   # Python ints: cheaper calls
+    drawn = [start[r] + m.streams.integers(states[r], start[r + 1] - start[r], k)
+             for r, k in enumerate(reach.tolist()) if k]
     if drawn:                        # regencies share no workers: one pass over all reached
         ids = np.concatenate(drawn)
         ids = ids[pop.segment[ids] >= FARMER]
@@ -43,7 +48,7 @@ def campaign(m) -> int:
     return int(reach.sum())
 
 
-def activate_villages(m) -> int:
+def activate_villages(m: EnrollmentModel) -> int:
     """Activate this month's villages; returns how many were activated.
 
     Villages are activated only here, in queue order, so each regency's waiting villages are
@@ -63,7 +68,7 @@ def activate_villages(m) -> int:
     return len(newly)
 
 
-def village_contacts(m) -> None:
+def village_contacts(m: EnrollmentModel) -> None:
     """Monthly approaches by the promoters of villages activated earlier."""
     pop = m.pop
     if not m.villages_queued.any():
@@ -74,7 +79,7 @@ def village_contacts(m) -> None:
     _contact(m, hit, channels.VILLAGE_CONTACT)
 
 
-def village_queue(m) -> tuple[np.ndarray, np.ndarray]:
+def village_queue(m: EnrollmentModel) -> tuple[np.ndarray, np.ndarray]:
     """All villages in activation order, regency by regency (`bounds[r]:bounds[r + 1]`): desa
     first, then by a seeded priority."""
     places = m.pop.places
@@ -85,6 +90,6 @@ def village_queue(m) -> tuple[np.ndarray, np.ndarray]:
     return order, bounds.astype(np.int64)
 
 
-def _contact(m, ids: np.ndarray, code: int) -> None:
+def _contact(m: EnrollmentModel, ids: np.ndarray, code: int) -> None:
     """Record the strongest contact per worker this month."""
     m.contact[ids] = np.maximum(m.contact[ids], code)

@@ -15,20 +15,23 @@ friction). Government-paid beneficiaries lapse the same way when their payer has
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from model.population import FARMER, SELF_PAYER
 
+if TYPE_CHECKING:
+    from model.model import EnrollmentModel
 
-def has_collector(m, ids: np.ndarray) -> np.ndarray:
+
+def has_collector(m: EnrollmentModel, ids: np.ndarray) -> np.ndarray:
     pop = m.pop
     recruiter = pop.recruiter[ids]
-    agent_active = np.append(m.perisai_active, False)   # index -1 (no recruiter) -> False
-    by_agent = agent_active[recruiter]
-    return by_agent | m.in_active_village[ids]
+    return m.perisai.has_collector(recruiter) | m.in_active_village[ids]
 
 
-def stop_probability(m, ids: np.ndarray) -> np.ndarray:
+def stop_probability(m: EnrollmentModel, ids: np.ndarray) -> np.ndarray:
     pop, par = m.pop, m.params
     digital = pop.digital_u[ids] < m.lever("digital_payment_share")[pop.regency[ids]]
     collector = has_collector(m, ids)
@@ -36,7 +39,7 @@ def stop_probability(m, ids: np.ndarray) -> np.ndarray:
             * (1 - par["digital_effect"] * digital))
 
 
-def step(m) -> None:
+def step(m: EnrollmentModel) -> None:
     """Self-payers may stop; everyone unpaid this month moves one month toward lapsing."""
     pop = m.pop
     paying = (pop.segment >= FARMER) & pop.inf_active & ~pop.stopped & (pop.payer == SELF_PAYER)
@@ -57,7 +60,7 @@ def step(m) -> None:
     pop.unpaid[lapsed] = 0
 
 
-def end_subsidy(m, ids: np.ndarray) -> None:
+def end_subsidy(m: EnrollmentModel, ids: np.ndarray) -> None:
     """Subsidy over for `ids`: some keep paying themselves, the others stop (and lapse later)."""
     pop = m.pop
     pop.payer[ids] = SELF_PAYER

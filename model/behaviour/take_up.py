@@ -18,7 +18,7 @@ Two routes into coverage, as in the Bass diffusion model, then registration fric
 c_i = 100 x out-of-pocket premium / income_i and c_ref is its median over informal workers, so
 `take_up_rate` is the take-up of a typical worker at the full Rp 16,800 package. With
 valuation_sd = price_sensitivity = contact = phi = 0 and one well-mixed group, h = p + q F: the
-discrete Bass model (tests/test_validation.py checks the curve).
+discrete Bass model (tests/model/test_validation.py checks the curve).
 
 Evidence for the shape (Banerjee et al., AER 2021): information alone moves little (small
 campaign effect), assistance helps modestly (lower friction), friction is large (phi about 0.5).
@@ -32,10 +32,15 @@ Every worker gets exactly one take-up draw per month (stream "take_up"), whichev
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from model import channels
 from model.population import FARMER, SELF_PAYER
+
+if TYPE_CHECKING:
+    from model.model import EnrollmentModel
 
 
 def _logit(p: float) -> float:
@@ -43,7 +48,7 @@ def _logit(p: float) -> float:
     return float(np.log(p / (1 - p)))
 
 
-def own_logit(m) -> np.ndarray:
+def own_logit(m: EnrollmentModel) -> np.ndarray:
     """logit(b_i) without the contact effect, for every worker (float32).
 
     Income and perceived value never change, so the model computes this once at build
@@ -55,7 +60,7 @@ def own_logit(m) -> np.ndarray:
             - par["price_sensitivity"] * (price_pct - m.ref_price_pct))
 
 
-def own_probability(m, ids: np.ndarray, contact: np.ndarray) -> np.ndarray:
+def own_probability(m: EnrollmentModel, ids: np.ndarray, contact: np.ndarray) -> np.ndarray:
     """b_i: own motivation, with the contact effect of this month (float32)."""
     par = m.params
     effect = np.array([0.0, par["campaign_effect"], par["village_contact_effect"],
@@ -63,7 +68,7 @@ def own_probability(m, ids: np.ndarray, contact: np.ndarray) -> np.ndarray:
     return 1.0 / (1.0 + np.exp(-(m.take_up_logit[ids] + effect[contact])))
 
 
-def join_probability(m, ids: np.ndarray, contact: np.ndarray) -> np.ndarray:
+def join_probability(m: EnrollmentModel, ids: np.ndarray, contact: np.ndarray) -> np.ndarray:
     """h_i for workers `ids` with contact codes `contact` (arrays of equal length)."""
     pop, par = m.pop, m.params
     own = own_probability(m, ids, contact)
@@ -76,7 +81,7 @@ def join_probability(m, ids: np.ndarray, contact: np.ndarray) -> np.ndarray:
     return (1.0 - friction) * np.minimum(1.0, own + peers)
 
 
-def decide(m, ids: np.ndarray, contact: np.ndarray) -> np.ndarray:
+def decide(m: EnrollmentModel, ids: np.ndarray, contact: np.ndarray) -> np.ndarray:
     """Which of `ids` join this month (their one take-up draw against h_i). Marks them decided.
 
     Friction only lowers h_i (every friction parameter is in [0, 1]) and F_g is at most the
@@ -93,7 +98,7 @@ def decide(m, ids: np.ndarray, contact: np.ndarray) -> np.ndarray:
     return join
 
 
-def list_enrolment(m, ids: np.ndarray, share_paid: float) -> np.ndarray:
+def list_enrolment(m: EnrollmentModel, ids: np.ndarray, share_paid: float) -> np.ndarray:
     """Chance that listed beneficiaries the payer registers end up active (mechanism "list"):
     logit(a) = logit(list_enrolment_success) - price_sensitivity x (premium left to pay, % of
     income). The worker takes no step; what fails is the list's data (ID numbers and the like)."""
@@ -102,7 +107,7 @@ def list_enrolment(m, ids: np.ndarray, share_paid: float) -> np.ndarray:
     return 1 / (1 + np.exp(-(_logit(par["list_enrolment_success"]) - par["price_sensitivity"] * out_of_pocket)))
 
 
-def offer_take_up(m, ids: np.ndarray, share_paid: float, assisted: bool = False) -> np.ndarray:
+def offer_take_up(m: EnrollmentModel, ids: np.ndarray, share_paid: float, assisted: bool = False) -> np.ndarray:
     """Chance that workers offered a subsidy paying `share_paid` of the premium register
     (mechanism "offer", and every pilot): the worker decides as in any take-up,
 
@@ -125,14 +130,14 @@ def offer_take_up(m, ids: np.ndarray, share_paid: float, assisted: bool = False)
     return (1.0 - friction) * own
 
 
-def subsidy_take_up(m, ids: np.ndarray, share_paid: float, mechanism: str) -> np.ndarray:
+def subsidy_take_up(m: EnrollmentModel, ids: np.ndarray, share_paid: float, mechanism: str) -> np.ndarray:
     """Chance each of `ids` ends up an active subsidised participant under `mechanism`."""
     if mechanism == "list":
         return list_enrolment(m, ids, share_paid)
     return offer_take_up(m, ids, share_paid)
 
 
-def enrol(m, ids: np.ndarray, channel_of_each: np.ndarray) -> None:
+def enrol(m: EnrollmentModel, ids: np.ndarray, channel_of_each: np.ndarray) -> None:
     """Make `ids` paying informal participants; credit newly active ones to their channel."""
     pop = m.pop
     newly = ~pop.inf_active[ids]
@@ -144,7 +149,7 @@ def enrol(m, ids: np.ndarray, channel_of_each: np.ndarray) -> None:
     pop.unpaid[ids] = 0
 
 
-def at_risk(m) -> np.ndarray:
+def at_risk(m: EnrollmentModel) -> np.ndarray:
     """Aware informal workers not covered (or self-payers who stopped) and not yet decided."""
     pop = m.pop
     uncovered = ~pop.inf_active | pop.stopped
@@ -152,7 +157,7 @@ def at_risk(m) -> np.ndarray:
     return np.flatnonzero(mask)
 
 
-def step(m) -> None:
+def step(m: EnrollmentModel) -> None:
     """The monthly decision of everyone at risk who was not decided by a Perisai visit."""
     ids = at_risk(m)
     contact = m.contact[ids]

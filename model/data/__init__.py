@@ -2,7 +2,8 @@
 
 Files: regencies.csv (17 regencies/cities), datasets.toml (the two readings of the Aug 2024
 figures), workforce.toml (structure of the eligible workforce), subsidies.toml (status-quo local
-programmes), targets.toml (calibration targets), calibration.toml (fitted defaults). See model/data/README.md.
+programmes), targets.toml (calibration targets), calibration.toml (fitted defaults), ensemble.toml
+and ensemble.csv (the parameter ensemble). docs/model.md and docs/calibration.md describe them.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 DEFAULT_DATA_SET = "office-2024-08"
+N_REGENCIES = 17   # regencies and cities in regencies.csv; their codes are 0..N_REGENCIES - 1
 
 
 def _text(name: str) -> str:
@@ -37,8 +39,8 @@ def regencies() -> pd.DataFrame:
     numeric = ["population", "population_year", "kecamatan", "desa", "kelurahan"]
     table[numeric] = table[numeric].astype("int64")
     table[["poverty_pct", "lat", "lon"]] = table[["poverty_pct", "lat", "lon"]].astype(float)
-    if len(table) != 17 or table["regency"].duplicated().any():
-        raise ValueError("regencies.csv must list 17 distinct regencies")
+    if len(table) != N_REGENCIES or table["regency"].duplicated().any():
+        raise ValueError(f"regencies.csv must list {N_REGENCIES} distinct regencies")
     return table
 
 

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from agents import perisai
+from agents.perisai import PerisaiAgent
 from model import EnrollmentModel
 from model.population import FARMER, SELF_PAYER
 
@@ -25,7 +25,7 @@ def model():
 
 
 def _route(m, r):
-    return m.perisai_route_ids[m.perisai_route_bounds[r]:m.perisai_route_bounds[r + 1]]
+    return m.perisai.route_ids[m.perisai.route_bounds[r]:m.perisai.route_bounds[r + 1]]
 
 
 @pytest.mark.parametrize("start_share, k", [(0.0, 150), (0.5, 1500), (0.97, 3000),
@@ -37,7 +37,7 @@ def test_open_positions_are_the_next_k_open_workers_round_the_route(model, start
     need = np.array([k, 1, 0, 2 * k])               # a regency that needs none gets none
     for route in routes:
         model.decided[route[::5]] = True           # some decided already this month: not open
-    pos, of = perisai._open_positions(model, regs, starts, need)
+    pos, of = model.perisai.open_positions(regs, starts, need)
     for j, route in enumerate(routes):
         plain = _plain_open_positions(model, route, starts[j], need[j])
         assert np.array_equal(pos[of == j], plain)
@@ -49,13 +49,13 @@ def _plain_end_month(m, index, record):
     """One agent's month, as a per-agent rule (the code before issue 15): returns whether it
     leaves and its new record (recruits_total, earnings, idle)."""
     total, earnings, idle = record
-    recruits = int(m.perisai_month_recruits[index])
-    earnings = (earnings + [float(m.perisai_month_pay[index])])[-3:]
-    idle = 0 if (recruits or m.perisai_month_collected[index] > 0) else idle + 1
+    recruits = int(m.perisai.month_recruits[index])
+    earnings = (earnings + [float(m.perisai.month_pay[index])])[-3:]
+    idle = 0 if (recruits or m.perisai.month_collected[index] > 0) else idle + 1
     par = m.params
     leaves = idle >= par["perisai_idle_months"] or (
         len(earnings) == 3 and sum(earnings) / 3 < par["perisai_reservation_income_idr"]
-        and m.perisai_quit_u[index] < par["perisai_quit_rate"])
+        and m.perisai.quit_u[index] < par["perisai_quit_rate"])
     return leaves, (total + recruits, earnings, idle)
 
 
@@ -65,22 +65,45 @@ def test_month_end_of_all_agents_is_each_agents_rule(seed):
                         horizon="2024-12")
     m.run()
     rng = np.random.default_rng(seed)
-    n = len(m.perisai_active)
-    m.perisai_month_recruits = rng.choice([0, 0, 1, 5], n)
-    m.perisai_month_pay = rng.choice([0.0, 1e5, 3e5, 9e5], n)
-    m.perisai_month_collected = rng.choice([0.0, 0.0, 16_800.0], n)
-    m.perisai_quit_u = rng.random(n)
-    live = np.flatnonzero(m.perisai_active)
-    m.perisai_idle[live[::4]] = m.params["perisai_idle_months"] - 1     # some about to be idle
-    assert len(live) > 10 and any(m.perisai_months_paid[live] < 3)   # new and older agents
-    before = {i: (m.perisai_agents[i].recruits_total, m.perisai_agents[i].earnings,
-                  m.perisai_agents[i].idle_months) for i in live}
+    n = len(m.perisai.active)
+    m.perisai.month_recruits = rng.choice([0, 0, 1, 5], n)
+    m.perisai.month_pay = rng.choice([0.0, 1e5, 3e5, 9e5], n)
+    m.perisai.month_collected = rng.choice([0.0, 0.0, 16_800.0], n)
+    m.perisai.quit_u = rng.random(n)
+    live = np.flatnonzero(m.perisai.active)
+    m.perisai.idle[live[::4]] = m.params["perisai_idle_months"] - 1     # some about to be idle
+    assert len(live) > 10 and any(m.perisai.months_paid[live] < 3)   # new and older agents
+    before = {i: (m.perisai.agents[i].recruits_total, m.perisai.agents[i].earnings,
+                  m.perisai.agents[i].idle_months) for i in live}
     expected = {i: _plain_end_month(m, i, before[i]) for i in live}
-    perisai._end_month(m)
+    m.perisai.end_month()
     for i in live:
         leaves, record = expected[i]
-        agent = m.perisai_agents[i]
-        assert m.perisai_active[i] == (not leaves)
+        agent = m.perisai.agents[i]
+        assert m.perisai.active[i] == (not leaves)
         assert (agent in m.agents) == (not leaves)
         assert (agent.recruits_total, agent.earnings, agent.idle_months) == record
     assert 0 < sum(leaves for leaves, _ in expected.values()) < len(live)
+
+
+def test_the_force_owns_the_agents_state(model):
+    """The agents' records, routes and month figures live on the force, not on the model."""
+    assert not [name for name in vars(model) if name.startswith(("perisai_", "route_"))]
+    force = model.perisai
+    n = len(force.agents)
+    assert n > 0 and all(len(a) == n for a in (force.active, force.regency, force.recruits_total,
+                                               force.earnings, force.months_paid, force.idle))
+    assert [a.index for a in force.agents] == list(range(n))
+    assert force.active.sum() == len(model.agents_by_type[PerisaiAgent])
+
+
+def test_a_falling_target_lets_agents_go_at_once():
+    m = EnrollmentModel(scale=0.01, seed=3, horizon="2025-03",
+                        perisai_agents=[{"from": "2024-08", "value": 3000}, {"from": "2025-02", "value": 300}])
+    m.run()
+    force = m.perisai
+    for r in range(len(m.regency_names)):
+        mine = np.flatnonzero(force.regency == r)
+        kept = mine[force.active[mine]]
+        assert len(kept) <= m.counts["perisai_agents"][m.t][r]
+    assert len(force.agents) > 2 * m.counts["perisai_agents"][m.t].sum()   # many were let go

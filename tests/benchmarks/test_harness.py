@@ -22,7 +22,7 @@ def test_the_benchmarked_plan_is_the_library_plan():
                              if k not in ("scale", "seed", "data_set", "horizon")}
     model = EnrollmentModel(horizon="2026-03", **TINY, **REGIONAL_PLAN)
     budget = model.lever_values["subsidy_budget_idr"]
-    at = {month: dict(zip(model.regency_names, budget[t]))
+    at = {month: dict(zip(model.regency_names, budget[t], strict=True))
           for t, month in enumerate(model.month_labels)}
     assert at["2024-12"]["Musi Banyuasin"] == pytest.approx(2.2176e9)        # status quo
     october = at["2025-10"]

@@ -138,7 +138,7 @@ def test_ranges_is_the_concatenation_of_aranges():
     from model.arrays import ranges
 
     starts, lengths = np.array([5, 0, 100, 7, 3]), np.array([3, 0, 1, 4, 0])
-    expected = np.concatenate([np.arange(s, s + n) for s, n in zip(starts, lengths)])
+    expected = np.concatenate([np.arange(s, s + n) for s, n in zip(starts, lengths, strict=True)])
     assert np.array_equal(ranges(starts, lengths), expected)
     assert ranges(np.zeros(0), np.zeros(0)).dtype == np.int64
 
@@ -149,3 +149,28 @@ def test_residents_of_villages_are_those_living_there_in_order(mid_run):
     expected = np.concatenate([np.flatnonzero(model.pop.village == v) for v in villages])
     assert np.array_equal(model.residents_of(villages), expected)
     assert len(model.residents_of(np.zeros(0, dtype=np.int64))) == 0
+
+
+@pytest.mark.parametrize("high", [1, 2, 3, 7, 1000, 30_382, 2**31 + 1, 2**32 - 3, 2**32 - 1])
+def test_integers_are_what_generator_integers_draws(high):
+    """Streams.integers reproduces numpy's Lemire draws from the raw SFC64 outputs, for ranges
+    with almost no rejections and for ranges just below 2**32, where about half are rejected
+    (so the retry with more words runs)."""
+    streams = Streams(7)
+    states = streams.generator_states("campaign", np.arange(3), np.arange(4))
+    for k in (0, 1, 2, 5, 40):
+        for state in states.reshape(-1, 4):
+            expected = np.random.Generator(np.random.SFC64(0))
+            expected.bit_generator.state = {"bit_generator": "SFC64", "state": {"state": state},
+                                            "has_uint32": 0, "uinteger": 0}
+            want = expected.integers(0, high, k)
+            got = streams.integers(state, high, k)
+            assert got.dtype == want.dtype == np.int64
+            np.testing.assert_array_equal(got, want)
+
+
+def test_integers_refuse_what_generator_integers_refuses():
+    streams = Streams(1)
+    state = streams.generator_states("campaign", np.arange(1))[0]
+    with pytest.raises(ValueError):
+        streams.integers(state, 0, 3)

@@ -5,7 +5,6 @@ A change that moves them on purpose updates them with one command, reviewed in t
 """
 
 import numpy as np
-import pandas as pd
 import pytest
 
 from tests.model.pinned import runs

@@ -8,13 +8,15 @@ and a run with every strategy on, subsidies by offer and a worker pilot with a s
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from model import EnrollmentModel
 
 HERE = Path(__file__).resolve().parent
-RUNS = {
+RUNS: dict[str, dict[str, Any]] = {
     "status_quo": dict(scale=0.005, seed=7, horizon="2025-09"),
     "all_levers": dict(scale=0.005, seed=7, horizon="2025-09", villages_per_month=60.0,
                        perisai_agents=1500.0, firms_per_month=300.0, campaign_reach_per_month=150_000.0,
@@ -32,7 +34,13 @@ def path(name: str) -> Path:
 
 
 def read(name: str) -> pd.DataFrame:
-    return pd.read_csv(path(name), float_precision="round_trip")
+    """The stored run. Numbers are parsed by Python's float, which rounds correctly, so the
+    17-digit text gives back exactly the float written (pandas' own parser does not promise
+    that, and its round-trip option is deprecated)."""
+    table = pd.read_csv(path(name), dtype=str, keep_default_na=False)
+    for column in table.columns.drop("month"):
+        table[column] = np.array([float(v) if v else np.nan for v in table[column]])
+    return table
 
 
 def write() -> list[Path]:
