@@ -179,7 +179,9 @@ def test_a_candidates_reported_objective_equals_a_plain_run_of_its_scenario_file
     outcome, folder = tiny_search
     best = outcome.recommended
     path = opt.plan_file(outcome, int(best["trial"]))
-    summary = run(str(path), replicates=2, progress=False).summary(outcome.problem.month, baseline=None)
+    assert outcome.problem.uncertainty == "both"           # the default: seed r and ensemble draw r
+    summary = run(str(path), replicates=2, progress=False, uncertainty="both").summary(
+        outcome.problem.month, baseline=None)
     assert summary["coverage_mean"].iloc[0] == pytest.approx(best["coverage_mean"], abs=1e-12)
     assert summary["p_target"].iloc[0] == best["p_target"]
     yearly = summary["spend_idr_mean"].iloc[0] * 12 / outcome.problem.n_months
@@ -187,7 +189,7 @@ def test_a_candidates_reported_objective_equals_a_plain_run_of_its_scenario_file
     # and the command line prints the same coverage
     printed = CliRunner().invoke(cli.app, ["run", str(path), "-r", "2", "--no-baseline", "--workers", "1",
                                            "--target-month", outcome.problem.month, "-q",
-                                               "--uncertainty", "chance"])  # the search's replicates: seeds only
+                                           "--uncertainty", "both"])
     assert printed.exit_code == 0, printed.output
     assert f"{best['coverage_mean']:.1%}" in printed.output
 
@@ -201,6 +203,34 @@ def test_the_report_has_the_front_the_plan_by_regency_and_its_sensitivity(tiny_s
     assert outcome.front["local_year_idr"].max() <= 2e10
     for trial in outcome.front["trial"]:
         assert load_scenario(str(opt.plan_file(outcome, int(trial)))).scale == 0.002
+
+
+def test_replicate_r_of_every_candidate_runs_with_seed_r_and_ensemble_draw_r():
+    from experiments.ensemble import draw_values
+    from experiments.runner import replicate_seeds
+
+    problem = opt.parse_problem(TINY, "tiny.toml")
+    rung = problem.rungs[-1]
+    evaluator = opt.ModelEvaluator(problem)
+    a = opt.scenario_of(problem, {"registration_assistance": 0.1}, rung, "a")
+    b = opt.scenario_of(problem, {"registration_assistance": 0.9}, rung, "b")
+    for specs in (evaluator.specs(a, rung), evaluator.specs(b, rung)):
+        assert [s.seed for s in specs] == replicate_seeds(problem.seed, rung.replicates)
+        assert [s.draw for s in specs] == list(range(rung.replicates))
+        for r, spec in enumerate(specs):
+            drawn = draw_values(r)
+            assert all(spec.kwargs[k] == v for k, v in drawn.items() if k != "registration_assistance")
+    assert evaluator.specs(a, rung)[1].kwargs["take_up_rate"] != evaluator.specs(a, rung)[0].kwargs["take_up_rate"]
+
+
+def test_chance_only_replicates_use_the_calibrated_values():
+    problem = opt.parse_problem(TINY.replace('goal = "max_coverage"', 'goal = "max_coverage"\nuncertainty = "chance"'),
+                                "tiny.toml")
+    rung = problem.rungs[-1]
+    specs = opt.ModelEvaluator(problem).specs(opt.scenario_of(problem, {}, rung, "a"), rung)
+    assert [s.draw for s in specs] == [None, None]
+    same = [{k: v for k, v in s.kwargs.items() if k != "seed"} for s in specs]
+    assert same[0] == same[1] and "take_up_rate" not in same[0]     # the model's calibrated value
 
 
 def test_candidates_share_seeds_and_parameter_draws_are_applied_per_replicate():
