@@ -449,11 +449,13 @@ class ModelEvaluator:
         failed = [r for r in results if r.error]
         if failed:
             raise RuntimeError(f"{len(failed)} candidate runs failed; first: {failed[0].error}")
-        by_name: dict[str, list] = {}
+        by_name: dict[str, list[tuple[pd.DataFrame, pd.DataFrame]]] = {}
         for result in results:
-            by_name.setdefault(result.outputs["scenario"].iat[0], []).append(result)
-        return [(pd.concat([r.outputs for r in by_name[s.name]], ignore_index=True),
-                 pd.concat([r.regency for r in by_name[s.name]], ignore_index=True)) for s in scenarios]
+            if result.outputs is None or result.regency is None:     # only a failed run has none
+                raise RuntimeError(f"candidate run {result.key} returned no tables")
+            by_name.setdefault(result.outputs["scenario"].iat[0], []).append((result.outputs, result.regency))
+        return [(pd.concat([o for o, _ in by_name[s.name]], ignore_index=True),
+                 pd.concat([r for _, r in by_name[s.name]], ignore_index=True)) for s in scenarios]
 
     def regency_coverage(self, tables: tuple[pd.DataFrame, pd.DataFrame]) -> pd.Series:
         regency = tables[1]
@@ -811,7 +813,8 @@ class _Run:
                 label = f"{lever.name}:{'down' if sign < 0 else 'up'}"
                 labels.append((lever.name, sign, label))
                 if label not in cached:
-                    todo.append((label, scenario_of(p, lever_values(p, moved), rung, f"{p.name}_{label.replace(':', '_')}")))
+                    name = f"{p.name}_{label.replace(':', '_')}"
+                    todo.append((label, scenario_of(p, lever_values(p, moved), rung, name)))
         for i in range(0, len(todo), self.batch):
             self._check_stop()
             chunk = todo[i:i + self.batch]
@@ -978,7 +981,8 @@ def pareto_layers(spend: np.ndarray, objective: np.ndarray) -> np.ndarray:
     level = 0
     while remaining:
         current = [i for i in remaining if not any(
-            spend[j] <= spend[i] and objective[j] >= objective[i] and (spend[j] < spend[i] or objective[j] > objective[i])
+            spend[j] <= spend[i] and objective[j] >= objective[i]
+            and (spend[j] < spend[i] or objective[j] > objective[i])
             for j in remaining)]
         for i in current:
             layer[i] = level

@@ -247,9 +247,10 @@ def test_candidates_share_seeds_and_parameter_draws_are_applied_per_replicate():
 
 def test_the_command_prints_the_front_and_writes_the_plans(tmp_path):
     path = tmp_path / "tiny.toml"
-    path.write_text(TINY.replace("trials = 4", "trials = 3").replace("[constraints]\nno_regency_below_status_quo = true",
-                                                                     "[constraints]\nno_regency_below_status_quo = false"))
-    result = CliRunner().invoke(cli.app, ["optimize", str(path), "--out", str(tmp_path / "out"), "--workers", "1", "-q"])
+    path.write_text(TINY.replace("trials = 4", "trials = 3").replace(
+        "[constraints]\nno_regency_below_status_quo = true", "[constraints]\nno_regency_below_status_quo = false"))
+    result = CliRunner().invoke(cli.app, ["optimize", str(path), "--out", str(tmp_path / "out"), "--workers", "1",
+                                          "-q"])
     assert result.exit_code == 0, result.output
     assert "Pareto front" in result.output and "by regency" in result.output
     assert list((tmp_path / "out" / "plans").glob("tiny_*.toml"))
@@ -260,15 +261,15 @@ def test_the_default_problem_is_the_offices_question():
     problem = opt.load_problem("reach_50")
     assert (problem.goal, problem.month, problem.target) == ("min_spend", "2025-12", 0.5)
     assert problem.trials == 200 and len(problem.rungs) >= 2
-    assert dict((l.name, l.high) for l in problem.levers)["perisai_agents"] == 1500
+    assert dict((lever.name, lever.high) for lever in problem.levers)["perisai_agents"] == 1500
     assert opt.estimate(problem, 2).runs == problem.runs() < 5000
 
 
 def test_without_levers_every_number_lever_moves_in_its_registry_range():
     problem = opt.parse_problem('[objective]\ngoal = "max_coverage"\n', "all.toml")
-    names = [l.name for l in problem.levers]
+    names = [lever.name for lever in problem.levers]
     assert names == opt.movable() and "subsidy_eligible" not in names
-    subsidy = next(l for l in problem.levers if l.name == "subsidy_budget_idr")
+    subsidy = next(lever for lever in problem.levers if lever.name == "subsidy_budget_idr")
     assert subsidy.by_regency and (subsidy.low, subsidy.high) == (0, 1e13)
     assert len(opt.space(problem)) == len(names) - 1 + 17
 
@@ -278,7 +279,8 @@ def test_without_levers_every_number_lever_moves_in_its_registry_range():
     ('[objective]\nmonth = "2050-01"\n', "bad.toml:2: objective.month", "no later than 2040-12"),
     ('[levers.take_up_rate]\nhigh = 0.1\n', "bad.toml:1: levers.take_up_rate", "allowed: villages_per_month"),
     ('[levers.perisai_agents]\nhigh = 50000\n', "bad.toml:1: levers.perisai_agents", "within 0 to 20000"),
-    ('[levers.subsidy_share]\nby_regency = true\n', "bad.toml:2: levers.subsidy_share.by_regency", "counts and budgets"),
+    ('[levers.subsidy_share]\nby_regency = true\n', "bad.toml:2: levers.subsidy_share.by_regency",
+     "counts and budgets"),
     ('[search]\ntrials = 100000\n', "bad.toml:2: search.trials", "allowed: 1 to 5,000"),
     ('[search]\nrungs = [{scale = 0.01, replicates = 4}, {scale = 0.005, replicates = 8}]\n',
      "bad.toml:2: search.rungs", "previous rung"),
@@ -300,3 +302,41 @@ def test_the_command_rejects_a_bad_problem_with_exit_code_2(tmp_path):
     path.write_text('[levers.perisai_agent]\nhigh = 5\n')
     result = CliRunner().invoke(cli.app, ["optimize", str(path), "--out", str(tmp_path / "o")])
     assert result.exit_code == 2 and "levers.perisai_agent" in result.output and "Traceback" not in result.output
+
+
+# ---------------------------------------------------------------- convergence and the front chart
+def test_the_local_search_stops_when_patience_batches_bring_no_better_plan(tmp_path):
+    text = TOY.format(trials=400).replace("sensitivity = false", "sensitivity = false\npatience = 2")
+    problem = opt.parse_problem(text, "toy.toml")
+    toy_model = Toy()
+    outcome = opt.optimize(problem, out=tmp_path, evaluator=toy_model)
+    searched = sum(n for n, rung in toy_model.calls if rung == problem.rungs[0])
+    assert searched < 400 and outcome.reachable
+    assert outcome.recommended["spend_year_idr"] == pytest.approx(1e10, rel=0.1)
+    toy_model.calls.clear()                      # a converged search in its folder only reports again
+    again = opt.optimize(problem, out=tmp_path, evaluator=toy_model)
+    assert toy_model.calls == [] and again.recommended["trial"] == outcome.recommended["trial"]
+
+
+def test_a_resumed_search_replays_its_candidates_from_the_log_alone(tmp_path):
+    opt.optimize(toy(trials=16), out=tmp_path, evaluator=Toy())
+    assert not (tmp_path / "study.log").exists()
+    rows = [json.loads(line) for line in (tmp_path / "evaluations.jsonl").read_text().splitlines()]
+    first = [r for r in rows if r.get("rung") == 0]
+    assert len(first) == 16 and all(set(r["params"]) == set(opt.space(toy())) for r in first)
+    toy_model = Toy()
+    outcome = opt.optimize(toy(trials=16), out=tmp_path, evaluator=toy_model)
+    assert toy_model.calls == [] and len(outcome.candidates) == 4
+
+
+@pytest.mark.parametrize("lang", ["en", "id"])
+def test_the_front_charts_hover_shows_the_plan_pages_table_cells(lang):
+    from experiments.figures import front_cells, front_figure
+
+    outcome = opt.optimize(toy(trials=16), evaluator=Toy())
+    label = opt.objective_label(outcome.problem)
+    fig = front_figure(outcome.front, outcome.candidates, label, outcome.recommended, lang)
+    front = next(trace for trace in fig.data if list(trace.customdata) == list(outcome.front["trial"]))
+    for (_, row), hover in zip(outcome.front.iterrows(), front.text, strict=True):
+        assert all(f"{k}: {v}" in hover for k, v in front_cells(row, label, lang).items())
+    assert len(fig.data) == 3 and "<script" not in fig.to_json()
