@@ -589,6 +589,10 @@ class Outcome:
     folder: Path | None = None
 
     def message(self) -> str:
+        """The verdict, then which statistic it reports."""
+        return f"{self.verdict()}\n{statistic_note(self.problem)}"
+
+    def verdict(self) -> str:
         p = self.problem
         if self.recommended is None:
             return "no candidate satisfies the budget and constraints; the closest plans are listed"
@@ -603,6 +607,20 @@ class Outcome:
                     f"P = {r['p_target']:.0%}, coverage {r['coverage_mean']:.1%}")
         return (f"best plan within the budget: trial {r['trial']}, {objective_label(p)} "
                 f"{r['objective']:.3g}, Rp {r['spend_year_idr'] / 1e9:,.1f} billion a year")
+
+
+WORLDS = {"both": "seed r and parameter draw r of the ensemble",
+          "parameters": "parameter draw r of the ensemble, one seed",
+          "chance": "seed r at the calibrated parameter values"}
+
+
+def statistic_note(problem: OptProblem) -> str:
+    """Which statistic the numbers are, over which replicates (the CLI's and summary.json's)."""
+    last = problem.rungs[-1]
+    stat = "mean" if problem.statistic == "mean" else f"{problem.statistic:g} quantile"
+    return (f"P(target) = share of the last rung's {last.replicates} replicates at or above {problem.target:.0%} at "
+            f"{problem.month}; coverage = their {stat}; spend = their mean (replicate r: "
+            f"{WORLDS[problem.uncertainty]}). Budgets are ceilings: spend is what is paid out.")
 
 
 def objective_label(problem: OptProblem) -> str:

@@ -340,3 +340,10 @@ def test_the_front_charts_hover_shows_the_plan_pages_table_cells(lang):
     for (_, row), hover in zip(outcome.front.iterrows(), front.text, strict=True):
         assert all(f"{k}: {v}" in hover for k, v in front_cells(row, label, lang).items())
     assert len(fig.data) == 3 and "<script" not in fig.to_json()
+
+
+def test_the_verdict_says_which_statistic_it_reports():
+    outcome = opt.optimize(toy(trials=8), evaluator=Toy())
+    note = outcome.message().splitlines()[1]
+    assert "share of the last rung's 2 replicates" in note and "parameter draw r of the ensemble" in note
+    assert "Budgets are ceilings" in note

@@ -49,7 +49,8 @@ FRONT_POINT_JS = """() => {
   const i = gd.data.findIndex(t => t.mode === 'lines+markers');
   const xa = gd._fullLayout.xaxis, ya = gd._fullLayout.yaxis, cd = gd.calcdata[i][0];
   const box = gd.getBoundingClientRect();
-  return {x: box.left + xa._offset + xa.c2p(cd.x), y: box.top + ya._offset + ya.c2p(cd.y), trial: gd.data[i].customdata[0]};
+  return {x: box.left + xa._offset + xa.c2p(cd.x), y: box.top + ya._offset + ya.c2p(cd.y),
+          trial: gd.data[i].customdata[0]};
 }"""
 HOVER_JS = """() => Array.from(document.querySelectorAll('.js-plotly-plot .hoverlayer .hovertext'))
   .map(e => e.textContent).join(' | ')"""
