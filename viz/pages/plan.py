@@ -11,7 +11,10 @@ viz/state.py).
 from __future__ import annotations
 
 import threading
+from pathlib import Path
+from typing import Any, cast
 
+import pandas as pd
 import solara
 import solara.lab
 
@@ -30,13 +33,13 @@ UNCERTAINTY = {"both": N_("Replicate r runs with seed r and parameter draw r of 
                "chance": N_("Replicates differ by their seeds only (the calibrated parameter values).")}
 
 form = solara.reactive(planner.default_form())
-problem_message = solara.reactive(None)     # a field the planner must fix
-status = solara.reactive(None)              # (share done, Progress) while a search runs
-front = solara.reactive(None)               # (front table, problem) so far
-outcome = solara.reactive(None)             # the finished search
-sent = solara.reactive(None)                # last plan sent to Compare
-stop_event = solara.reactive(None)          # threading.Event of the running search
-folders = solara.reactive({})               # problem fingerprint -> its results folder (resume)
+problem_message = solara.reactive(cast(str | None, None))                 # a field the planner must fix
+status = solara.reactive(cast(tuple[float, Any] | None, None))           # (share done, Progress) while searching
+front = solara.reactive(cast(tuple[pd.DataFrame, Any] | None, None))     # (front table, problem) so far
+outcome = solara.reactive(cast(Any, None))                               # the finished search (optimize.Outcome)
+sent = solara.reactive(cast(str | None, None))                           # last plan sent to Compare
+stop_event = solara.reactive(cast(threading.Event | None, None))         # the running search's stop flag
+folders = solara.reactive(cast(dict[str, Path], {}))                     # problem fingerprint -> its folder (resume)
 stopping = solara.reactive(False)           # Stop was pressed: the search ends after its batch
 
 
