@@ -705,6 +705,9 @@ class _Run:
         """Only search.trials may change between runs into one folder (problem.json)."""
         assert self.folder is not None
         path = self.folder / "problem.json"
+        if not path.exists() and (self.folder / "study.log").exists():
+            raise UserError(f"{self.folder} holds a search of an older cakupan (study.log); choose another "
+                            "folder (or delete it to start over)")
         if path.exists() and path.read_text(encoding="utf-8") != fingerprint(self.problem):
             raise UserError(f"{self.folder} holds a search of another problem; choose another "
                             "folder (or delete it to start over). Only search.trials may change "

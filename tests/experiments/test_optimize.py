@@ -347,3 +347,10 @@ def test_the_verdict_says_which_statistic_it_reports():
     note = outcome.message().splitlines()[1]
     assert "share of the last rung's 2 replicates" in note and "parameter draw r of the ensemble" in note
     assert "Budgets are ceilings" in note
+
+
+def test_a_folder_of_an_older_search_is_refused_not_mixed(tmp_path):
+    (tmp_path / "study.log").write_text("{}\n")
+    (tmp_path / "evaluations.jsonl").write_text('{"trial": 0, "rung": 1, "metrics": {}}\n')
+    with pytest.raises(opt.UserError, match="older cakupan"):
+        opt.optimize(toy(trials=4), out=tmp_path, evaluator=Toy())
