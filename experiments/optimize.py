@@ -6,12 +6,14 @@ yearly spend against an objective), with Optuna, on the existing runner and exec
     outcome.recommended, outcome.front, outcome.by_regency, outcome.sensitivity
 
 Method (docs/optimize.md): every candidate is a scenario (the problem's base with the moving
-levers set); all candidates run with the same replicate seeds (paired, and later the same
-parameter draws: `draws`). The search evaluates each candidate on the first rung (small scale,
+levers set); replicate r of every candidate runs with seed r and parameter draw r of the
+ensemble (paired, and robust across plausible worlds; `uncertainty`). The search evaluates each candidate on the first rung (small scale,
 few replicates); the most promising share is re-evaluated on each next rung (larger scale, more
 replicates: successive halving), and only the last rung's numbers are reported, so noise at
 small scale cannot pick the winner. Constraints (budgets by payer, no regency below its status
 quo, P(target) >= p) are Optuna constraints: a violating plan is never on the reported front.
+The study lives in memory; evaluations.jsonl (metrics and parameters, one write per batch) is
+the stored state a rerun replays.
 """
 
 from __future__ import annotations
@@ -1075,4 +1077,4 @@ def estimate(problem: OptProblem, workers: int = 1) -> limits.Estimate:
 
 
 _LOG_BYTES = 2_000
-"""Disk per candidate in a search folder (its line in evaluations.jsonl and the study journal)."""
+"""Disk per candidate in a search folder (its lines in evaluations.jsonl, its parameters included)."""
