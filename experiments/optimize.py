@@ -9,11 +9,12 @@ Method (docs/optimize.md): every candidate is a scenario (the problem's base wit
 levers set); replicate r of every candidate runs with seed r and parameter draw r of the
 ensemble (paired, and robust across plausible worlds; `uncertainty`). The search evaluates
 each candidate on the first rung (small scale, few replicates); the most promising share is
-re-evaluated on each next rung (larger scale, more replicates: successive halving), and only the last rung's numbers are reported, so noise at
-small scale cannot pick the winner. Constraints (budgets by payer, no regency below its status
-quo, P(target) >= p) are Optuna constraints: a violating plan is never on the reported front.
-The study lives in memory; evaluations.jsonl (metrics and parameters, one write per batch) is
-the stored state a rerun replays.
+re-evaluated on each next rung (larger scale, more replicates: successive halving), and only
+the last rung's numbers are reported, so noise at small scale cannot pick the winner.
+Constraints (budgets by payer, no regency below its status quo, P(target) >= p) are Optuna
+constraints: a violating plan is never on the reported front. The study lives in memory;
+evaluations.jsonl (metrics and parameters, one write per batch) is the stored state a rerun
+replays.
 """
 
 from __future__ import annotations
