@@ -478,3 +478,40 @@ def summary_html(summary: pd.DataFrame, columns: dict[str, tuple[str, str | Call
 def html_fragment(fig: go.Figure, div_id: str | None = None) -> str:
     """The figure as a <div> for a page that carries plotly.js once (experiments/html_report.py)."""
     return fig.to_html(full_html=False, include_plotlyjs=False, config=PLOTLY_CONFIG, div_id=div_id)
+
+
+# ---------------------------------------------------------------------------------- optimisation
+def front_cells(row, label: str, lang: str = "en") -> dict[str, str]:
+    """One plan of `cakupan optimize` (a row of its front or candidates table) as the Plan
+    page's table writes it; the front chart's hover shows the same cells."""
+    t = translator(lang)
+    return {t("plan"): str(int(row["trial"])), t("yearly spend"): t.rupiah(row["spend_year_idr"]),
+            t("office"): t.rupiah(row["office_year_idr"]), t("local governments"): t.rupiah(row["local_year_idr"]),
+            label: t.percent(row["objective"]), t("P(target)"): t.percent(row["p_target"], 0)}
+
+
+def front_figure(front: pd.DataFrame, candidates: pd.DataFrame | None, label: str,
+                 recommended: dict | None = None, lang: str = "en") -> go.Figure:
+    """Yearly spend against the objective: every candidate (grey), the Pareto front (line), the
+    recommended plan (star); hovering a point shows its row of the Plan page's table."""
+    t = translator(lang)
+
+    def hover(table: pd.DataFrame) -> list[str]:
+        return ["<br>".join(f"{k}: {html.escape(v)}" for k, v in front_cells(row, label, lang).items())
+                for _, row in table.iterrows()]
+
+    fig = go.Figure()
+    layers = [(candidates, t("candidates"), "markers", {"color": OTHER_COLOUR, "size": 7}),
+              (front, t("Pareto front"), "lines+markers", {"color": SCENARIO_COLOURS[0], "size": 9}),
+              (pd.DataFrame([recommended]) if recommended is not None else None, t("recommended plan"),
+               "markers", {"color": WORST_COLOUR, "size": 18, "symbol": "star",
+                           "line": {"color": "black", "width": 1}})]
+    for table, name, mode, marker in layers:
+        if table is None or table.empty:
+            continue
+        fig.add_trace(go.Scatter(x=table["spend_year_idr"] / BILLION, y=table["objective"] * 100, mode=mode,
+                                 name=name, marker=marker, text=hover(table), customdata=table["trial"],
+                                 hovertemplate="%{text}<extra></extra>"))
+    fig.update_yaxes(ticksuffix="%")
+    return style_figure(fig, t, t("Yearly spend against the objective"), label,
+                        t("yearly spend (Rp billion)"), height=440)

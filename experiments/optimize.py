@@ -6,12 +6,15 @@ yearly spend against an objective), with Optuna, on the existing runner and exec
     outcome.recommended, outcome.front, outcome.by_regency, outcome.sensitivity
 
 Method (docs/optimize.md): every candidate is a scenario (the problem's base with the moving
-levers set); all candidates run with the same replicate seeds (paired, and later the same
-parameter draws: `draws`). The search evaluates each candidate on the first rung (small scale,
-few replicates); the most promising share is re-evaluated on each next rung (larger scale, more
-replicates: successive halving), and only the last rung's numbers are reported, so noise at
-small scale cannot pick the winner. Constraints (budgets by payer, no regency below its status
-quo, P(target) >= p) are Optuna constraints: a violating plan is never on the reported front.
+levers set); replicate r of every candidate runs with seed r and parameter draw r of the
+ensemble (paired, and robust across plausible worlds; `uncertainty`). The search evaluates
+each candidate on the first rung (small scale, few replicates); the most promising share is
+re-evaluated on each next rung (larger scale, more replicates: successive halving), and only
+the last rung's numbers are reported, so noise at small scale cannot pick the winner.
+Constraints (budgets by payer, no regency below its status quo, P(target) >= p) are Optuna
+constraints: a violating plan is never on the reported front. The study lives in memory;
+evaluations.jsonl (metrics and parameters, one write per batch) is the stored state a rerun
+replays.
 """
 
 from __future__ import annotations
@@ -21,11 +24,11 @@ import json
 import math
 import os
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, NoReturn
 
 import numpy as np
 import pandas as pd
@@ -34,7 +37,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from experiments import limits
 from experiments import summary as stats
 from experiments.errors import UserError
-from experiments.runner import RunSpec, execute, replicate_seeds
+from experiments.runner import RunSpec, execute, plan
 from experiments.scenario import Problem as Located
 from experiments.scenario import Scenario, _line_of, is_path, load_scenario
 from model import data, months
@@ -62,6 +65,8 @@ class Stopped(UserError, RuntimeError):
 
 
 # ---------------------------------------------------------------- the problem file
+Fail = Callable[[tuple, str], NoReturn]
+"""Raises the ProblemError of one key (path) of the file being checked."""
 _MONTH = r"^\d{4}-(0[1-9]|1[0-2])$"
 _STRICT = ConfigDict(extra="forbid", strict=True)
 
@@ -69,17 +74,18 @@ _STRICT = ConfigDict(extra="forbid", strict=True)
 class _Objective(BaseModel):
     model_config = _STRICT
     goal: Literal["min_spend", "max_coverage", "max_p_target"] = "min_spend"
-    month: str = Field(stats.TARGET_MONTH, pattern=_MONTH)
-    target: float = Field(stats.TARGET_COVERAGE, gt=0, le=1)
-    probability: float = Field(0.5, gt=0, le=1)
+    month: str = Field(default=stats.TARGET_MONTH, pattern=_MONTH)
+    target: float = Field(default=stats.TARGET_COVERAGE, gt=0, le=1)
+    probability: float = Field(default=0.5, gt=0, le=1)
     statistic: Literal["mean"] | float = "mean"
+    uncertainty: Literal["chance", "parameters", "both"] = "both"
 
 
 class _Budget(BaseModel):
     model_config = _STRICT
-    total_idr: float | None = Field(None, ge=0)
-    office_idr: float | None = Field(None, ge=0)
-    local_idr: float | None = Field(None, ge=0)
+    total_idr: float | None = Field(default=None, ge=0)
+    office_idr: float | None = Field(default=None, ge=0)
+    local_idr: float | None = Field(default=None, ge=0)
 
 
 class _Lever(BaseModel):
@@ -92,7 +98,7 @@ class _Lever(BaseModel):
 class _Constraints(BaseModel):
     model_config = _STRICT
     no_regency_below_status_quo: bool = False
-    regency_tolerance: float = Field(0.0, ge=0, le=1)
+    regency_tolerance: float = Field(default=0.0, ge=0, le=1)
 
 
 class _Rung(BaseModel):
@@ -105,27 +111,28 @@ class _Search(BaseModel):
     model_config = _STRICT
     trials: int = 200
     sampler: Literal["nsga2", "tpe"] = "nsga2"
-    batch: int | None = Field(None, ge=2, le=1000)
-    promote: float = Field(0.25, gt=0, le=1)
-    polish: float = Field(0.4, ge=0, lt=1)
+    batch: int | None = Field(default=None, ge=2, le=1000)
+    promote: float = Field(default=0.25, gt=0, le=1)
+    polish: float = Field(default=0.4, ge=0, lt=1)
+    patience: int = Field(default=5, ge=1, le=1000)
     rungs: list[_Rung] = [_Rung(scale=0.005, replicates=2), _Rung(scale=0.01, replicates=4),
                           _Rung(scale=0.02, replicates=8)]
     sensitivity: bool = True
-    step: float = Field(0.1, gt=0, le=1)
+    step: float = Field(default=0.1, gt=0, le=1)
 
 
 class _Document(BaseModel):
     model_config = _STRICT
-    name: str | None = Field(None, min_length=1, max_length=80, pattern=r"^[A-Za-z0-9_\-]+$")
+    name: str | None = Field(default=None, min_length=1, max_length=80, pattern=r"^[A-Za-z0-9_\-]+$")
     description: str = ""
     base: str = "baseline"
-    start: str | None = Field(None, pattern=_MONTH)
-    seed: int = Field(1, ge=0, lt=2**32)
-    objective: _Objective = _Objective()
-    budget: _Budget = _Budget()
+    start: str | None = Field(default=None, pattern=_MONTH)
+    seed: int = Field(default=1, ge=0, lt=2**32)
+    objective: _Objective = Field(default_factory=_Objective)
+    budget: _Budget = Field(default_factory=_Budget)
     levers: dict[str, _Lever] | None = None
-    constraints: _Constraints = _Constraints()
-    search: _Search = _Search()
+    constraints: _Constraints = Field(default_factory=_Constraints)
+    search: _Search = Field(default_factory=_Search)
 
 
 @dataclass(frozen=True)
@@ -162,6 +169,7 @@ class OptProblem:
     target: float
     probability: float
     statistic: str | float
+    uncertainty: str
     budget: dict[str, float | None]
     levers: tuple[Lever, ...]
     no_regency_below_status_quo: bool
@@ -171,6 +179,7 @@ class OptProblem:
     batch: int | None
     promote: float
     polish: float
+    patience: int
     rungs: tuple[Rung, ...]
     sensitivity: bool
     step: float
@@ -229,7 +238,7 @@ def parse_problem(text: str, source: str = "<text>", directory: Path | None = No
     except ValidationError as error:
         raise ProblemError([_located(text, source, e) for e in error.errors()]) from None
 
-    def fail(path: tuple, message: str):
+    def fail(path: tuple, message: str) -> NoReturn:
         raise ProblemError([Located(source, _line_of(text, path), ".".join(map(str, path)), message)])
 
     base = _base(doc.base, directory, fail)
@@ -249,28 +258,30 @@ def parse_problem(text: str, source: str = "<text>", directory: Path | None = No
         name=name, description=doc.description, base=base, start=doc.start, seed=doc.seed,
         goal=doc.objective.goal, month=doc.objective.month, target=doc.objective.target,
         probability=doc.objective.probability, statistic=statistic,
+        uncertainty=doc.objective.uncertainty,
         budget=doc.budget.model_dump(), levers=levers,
         no_regency_below_status_quo=doc.constraints.no_regency_below_status_quo,
         regency_tolerance=doc.constraints.regency_tolerance, trials=doc.search.trials,
         sampler=doc.search.sampler, batch=doc.search.batch, promote=doc.search.promote,
-        polish=doc.search.polish,         rungs=rungs, sensitivity=doc.search.sensitivity, step=doc.search.step, text=text)
+        polish=doc.search.polish, patience=doc.search.patience, rungs=rungs,
+        sensitivity=doc.search.sensitivity, step=doc.search.step, text=text)
 
 
-def _located(text: str, source: str, error: dict) -> Located:
+def _located(text: str, source: str, error: Mapping[str, Any]) -> Located:
     path = tuple(p for p in error["loc"] if not (isinstance(p, str) and (
         p.startswith("function-") or p in ("str", "float", "int", "literal['mean']", "constrained-str"))))
     message = "unknown key" if error["type"] == "extra_forbidden" else error["msg"]
     return Located(source, _line_of(text, path), ".".join(map(str, path)), f"{message}; got {error['input']!r}")
 
 
-def _limit(fail, path: tuple, check, *args):
+def _limit(fail: Fail, path: tuple, check: Callable[..., Any], *args: Any) -> Any:
     try:
         return check(*args)
     except limits.LimitError as error:
         fail(path, str(error))
 
 
-def _base(ref: str, directory: Path | None, fail) -> Scenario:
+def _base(ref: str, directory: Path | None, fail: Fail) -> Scenario:
     try:
         if is_path(ref) and directory is not None and not Path(ref).is_absolute():
             ref = str(directory / ref)
@@ -279,10 +290,10 @@ def _base(ref: str, directory: Path | None, fail) -> Scenario:
         fail(("base",), str(error))
 
 
-def _rungs(rungs: list[_Rung], data_set: str, fail) -> tuple[Rung, ...]:
+def _rungs(rungs: list[_Rung], data_set: str, fail: Fail) -> tuple[Rung, ...]:
     if not rungs:
         fail(("search", "rungs"), "at least one rung {scale, replicates} is needed")
-    out = []
+    out: list[Rung] = []
     for i, rung in enumerate(rungs):
         scale = _limit(fail, ("search", "rungs"), limits.check_scale, rung.scale, data_set, f"search.rungs[{i}].scale")
         reps = _limit(fail, ("search", "rungs"), limits.check_replicates, rung.replicates,
@@ -299,7 +310,7 @@ def movable() -> list[str]:
     return [n for n, p in PARAMETERS.items() if p.is_lever and p.type == "number"]
 
 
-def _levers(given: dict[str, _Lever] | None, fail) -> tuple[Lever, ...]:
+def _levers(given: dict[str, _Lever] | None, fail: Fail) -> tuple[Lever, ...]:
     """The moving levers; none given: every movable lever in its registry range, the subsidy
     budgets per regency."""
     if given is None:
@@ -382,14 +393,30 @@ def status_quo_params(problem: OptProblem) -> dict[str, float]:
     return out
 
 
+def distributions(dims: dict[str, tuple[float, float, bool]]) -> dict[str, Any]:
+    """Optuna distributions of the search space (integers for count levers)."""
+    from optuna.distributions import FloatDistribution, IntDistribution
+
+    return {k: IntDistribution(int(math.ceil(low)), int(math.floor(high))) if integer else FloatDistribution(low, high)
+            for k, (low, high, integer) in dims.items()}
+
+
+def _values(problem: OptProblem, m: Metrics) -> list[float]:
+    """The study's two objectives: yearly spend (Rp billion, minimised) and the objective."""
+    return [m["spend_year_idr"] / 1e9, objective_value(problem, m)]
+
+
 # ---------------------------------------------------------------- evaluating candidates
 Metrics = dict[str, float]
 Evaluator = Callable[[list[Scenario], Rung], list[Metrics]]
 
 
 class ModelEvaluator:
-    """Runs candidates on an executor, replicate r with seed r (and parameter draw r when
-    `draws` is given: the seam for the parameter ensemble), and turns the tables into metrics."""
+    """Runs candidates on an executor and turns the tables into metrics. Replicate r runs as
+    `cakupan run --uncertainty U` runs it (runner.plan): with the problem's `uncertainty` "both"
+    (the default), seed r and parameter draw r of the ensemble, so every candidate faces the
+    same worlds (paired) and the statistics are over replicate x draw. `draws` replaces the
+    ensemble's draws (draw r % len(draws) for replicate r; tests and other ensembles)."""
 
     def __init__(self, problem: OptProblem, executor=None, draws: Sequence[dict[str, Any]] | None = None):
         from experiments.executors import SerialExecutor
@@ -398,12 +425,19 @@ class ModelEvaluator:
         self.status_quo: dict[Rung, pd.Series] = {}
 
     def specs(self, scenario: Scenario, rung: Rung) -> list[RunSpec]:
-        """Paired runs of one candidate: the same seeds (and draws) for every candidate."""
+        """Paired runs of one candidate: the same seeds and draws for every candidate. A value
+        the scenario sets itself (a moving lever, the base's settings) is never replaced by a
+        draw, as in runner.plan."""
+        uncertainty = "chance" if self.draws is not None else self.problem.uncertainty
+        specs = plan([scenario], rung.replicates, self.problem.seed, uncertainty=uncertainty)
+        draws = self.draws
+        if not draws:
+            return specs
         out = []
-        for r, seed in enumerate(replicate_seeds(self.problem.seed, rung.replicates)):
-            world = self.draws[r % len(self.draws)] if self.draws else {}
-            kwargs = {**scenario.with_settings(**world).model_kwargs(), "seed": seed}
-            out.append(RunSpec(scenario.name, r, seed, kwargs))
+        for spec in specs:
+            world = {k: v for k, v in draws[spec.replicate % len(draws)].items()
+                     if k not in scenario.settings}
+            out.append(dataclasses.replace(spec, kwargs={**spec.kwargs, **world}, draw=spec.replicate))
         return out
 
     def __call__(self, scenarios: list[Scenario], rung: Rung) -> list[Metrics]:
@@ -418,11 +452,13 @@ class ModelEvaluator:
         failed = [r for r in results if r.error]
         if failed:
             raise RuntimeError(f"{len(failed)} candidate runs failed; first: {failed[0].error}")
-        by_name: dict[str, list] = {}
+        by_name: dict[str, list[tuple[pd.DataFrame, pd.DataFrame]]] = {}
         for result in results:
-            by_name.setdefault(result.outputs["scenario"].iat[0], []).append(result)
-        return [(pd.concat([r.outputs for r in by_name[s.name]], ignore_index=True),
-                 pd.concat([r.regency for r in by_name[s.name]], ignore_index=True)) for s in scenarios]
+            if result.outputs is None or result.regency is None:     # only a failed run has none
+                raise RuntimeError(f"candidate run {result.key} returned no tables")
+            by_name.setdefault(result.outputs["scenario"].iat[0], []).append((result.outputs, result.regency))
+        return [(pd.concat([o for o, _ in by_name[s.name]], ignore_index=True),
+                 pd.concat([r for _, r in by_name[s.name]], ignore_index=True)) for s in scenarios]
 
     def regency_coverage(self, tables: tuple[pd.DataFrame, pd.DataFrame]) -> pd.Series:
         regency = tables[1]
@@ -447,7 +483,7 @@ def outcome_metrics(problem: OptProblem, table: pd.DataFrame) -> Metrics:
     local = sum(per_rep[c].sum() for c in LOCAL_SPEND) if all(c in upto for c in LOCAL_SPEND) else 0.0
     total = per_rep["spend_idr"].sum()
     coverage = rows["coverage"].to_numpy(float)
-    statistic = coverage.mean() if problem.statistic == "mean" else np.quantile(coverage, problem.statistic)
+    statistic = coverage.mean() if problem.statistic == "mean" else np.quantile(coverage, float(problem.statistic))
     return {
         "coverage": float(statistic),
         "coverage_mean": float(coverage.mean()),
@@ -508,8 +544,13 @@ class _Clock:
 
     def __init__(self, problem: OptProblem):
         self.problem, self.start, self.done_units, self.done_before = problem, time.perf_counter(), 0.0, 0.0
+        self.plan(problem.trials)
+
+    def plan(self, trials: int) -> None:
+        """The work of a search of `trials` candidates (again with the count searched, when the
+        local search converged before problem.trials)."""
+        problem, n = self.problem, trials
         self.total_units = 0.0
-        n = problem.trials
         for rung in problem.rungs:
             self.total_units += self.units(n, rung)     # (the status quo's runs are not counted)
             n = promoted(n, problem.promote)
@@ -551,6 +592,10 @@ class Outcome:
     folder: Path | None = None
 
     def message(self) -> str:
+        """The verdict, then which statistic it reports."""
+        return f"{self.verdict()}\n{statistic_note(self.problem)}"
+
+    def verdict(self) -> str:
         p = self.problem
         if self.recommended is None:
             return "no candidate satisfies the budget and constraints; the closest plans are listed"
@@ -565,6 +610,20 @@ class Outcome:
                     f"P = {r['p_target']:.0%}, coverage {r['coverage_mean']:.1%}")
         return (f"best plan within the budget: trial {r['trial']}, {objective_label(p)} "
                 f"{r['objective']:.3g}, Rp {r['spend_year_idr'] / 1e9:,.1f} billion a year")
+
+
+WORLDS = {"both": "seed r and parameter draw r of the ensemble",
+          "parameters": "parameter draw r of the ensemble, one seed",
+          "chance": "seed r at the calibrated parameter values"}
+
+
+def statistic_note(problem: OptProblem) -> str:
+    """Which statistic the numbers are, over which replicates (the CLI's and summary.json's)."""
+    last = problem.rungs[-1]
+    stat = "mean" if problem.statistic == "mean" else f"{problem.statistic:g} quantile"
+    return (f"P(target) = share of the last rung's {last.replicates} replicates at or above {problem.target:.0%} at "
+            f"{problem.month}; coverage = their {stat}; spend = their mean (replicate r: "
+            f"{WORLDS[problem.uncertainty]}). Budgets are ceilings: spend is what is paid out.")
 
 
 def objective_label(problem: OptProblem) -> str:
@@ -615,59 +674,79 @@ class _Run:
         self.on_progress, self.stop = on_progress, stop or (lambda: False)
         self.clock = _Clock(problem)
         self.log = _Log(folder / "evaluations.jsonl" if folder else None, problem)
+        self.dims = space(problem)
+        self.dists = distributions(self.dims)
         self.study = self._study()
 
     def _study(self):
+        """An Optuna study in memory, replaying the candidates of evaluations.jsonl (their
+        parameters and first-rung metrics): the log is the one stored state, written once per
+        batch (a journal storage wrote and fsynced every parameter of every candidate)."""
         import optuna
 
         p = self.problem
-        storage = None
         if self.folder:
-            from optuna.storages.journal import JournalFileBackend, JournalStorage
-
-            storage = JournalStorage(JournalFileBackend(str(self.folder / "study.log")))
+            self._check_problem()
         if p.sampler == "nsga2":
-            sampler = optuna.samplers.NSGAIISampler(population_size=self.batch, seed=p.seed)
+            sampler: optuna.samplers.BaseSampler = optuna.samplers.NSGAIISampler(population_size=self.batch,
+                                                                                 seed=p.seed)
         else:
             sampler = optuna.samplers.TPESampler(seed=p.seed, multivariate=True, constant_liar=True,
                                                  n_startup_trials=max(10, self.batch))
-        study = optuna.create_study(study_name=p.name, storage=storage, sampler=sampler,
-                                    directions=["minimize", "maximize"], load_if_exists=True)
-        if study.user_attrs.get("problem", fingerprint(p)) != fingerprint(p):
+        study = optuna.create_study(study_name=p.name, sampler=sampler, directions=["minimize", "maximize"])
+        for number in sorted(self.log.params):
+            m = self.log.metrics.get((number, 0))
+            if number != len(study.trials) or m is None:
+                break        # a gap (a damaged line): the rest is searched again
+            study.add_trial(optuna.trial.create_trial(
+                params=self.log.params[number], distributions=self.dists, values=_values(p, m),
+                constraints=violations(p, m)))
+        self.log.forget(from_trial=len(study.trials))
+        return study
+
+    def _check_problem(self) -> None:
+        """Only search.trials may change between runs into one folder (problem.json)."""
+        assert self.folder is not None
+        path = self.folder / "problem.json"
+        if not path.exists() and (self.folder / "study.log").exists():
+            raise UserError(f"{self.folder} holds a search of an older cakupan (study.log); choose another "
+                            "folder (or delete it to start over)")
+        if path.exists() and path.read_text(encoding="utf-8") != fingerprint(self.problem):
             raise UserError(f"{self.folder} holds a search of another problem; choose another "
                             "folder (or delete it to start over). Only search.trials may change "
                             "between runs into one folder")
-        study.set_user_attr("problem", fingerprint(p))
-        return study
+        _atomic(path, fingerprint(self.problem))
 
     def run(self) -> Outcome:
-        import optuna
-
         p = self.problem
-        dims = space(p)
         rung0 = p.rungs[0]
-        self._finish_pending(dims, rung0)
-        if not self.study.trials:
+        done = len(self.study.trials)           # the candidates replayed from the log
+        if not done:
             self.study.enqueue_trial(status_quo_params(p))
-        done = len(self._complete())
         self.clock.add(done, rung0, ran=False)
-        local_from, step, best = int(p.trials * (1 - p.polish)), 0.1, None
-        while done < p.trials:
+        local_from, step, best, stalled = int(p.trials * (1 - p.polish)), 0.1, None, 0
+        converged = self.log.converged == p.trials
+        while done < p.trials and not converged:
             self._check_stop()
             n = min(self.batch, p.trials - done)
             if done >= local_from:
                 incumbent = self.log.incumbent(0)
                 if incumbent is not None and best is not None:
+                    stalled = stalled + 1 if incumbent == best else 0
                     step = max(step / 2, 1e-3) if incumbent == best else min(step * 1.5, 0.3)
                 best = incumbent
+                if stalled >= p.patience:
+                    converged = True         # `patience` batches of the local search found nothing better
+                    self.log.add_converged(p.trials)
+                    break
                 if incumbent is not None:
-                    for x in neighbours(dims, self._params(incumbent), step, n, p.seed + done):
+                    for x in neighbours(self.dims, self.log.params[incumbent], step, n, p.seed + done):
                         self.study.enqueue_trial(x)
-            trials = [self.study.ask() for _ in range(n)]
-            params = [{k: self._suggest(t, k, *dims[k]) for k in dims} for t in trials]
-            self._tell(trials, params, rung0)
+            trials = [self.study.ask(self.dists) for _ in range(n)]
+            self._tell(trials, [t.params for t in trials], rung0)
             done += n
-        candidates = {t.number: t.params for t in self._complete()}
+        self.clock.plan(done)
+        candidates = {n: self.log.params[n] for n in range(done)}
         ranked = [t for t in self.log.ranking(0) if t in candidates]
         for level, rung in enumerate(p.rungs[1:], 1):
             ranked = ranked[:promoted(len(ranked), p.promote)]
@@ -675,46 +754,16 @@ class _Run:
             ranked = [t for t in self.log.ranking(level) if t in ranked]
         return self._report(candidates, len(p.rungs) - 1)
 
-    def _params(self, number: int) -> dict[str, float]:
-        return self.study.trials[number].params
-
-    @staticmethod
-    def _suggest(trial, key: str, low: float, high: float, integer: bool):
-        if integer:
-            return trial.suggest_int(key, int(math.ceil(low)), int(math.floor(high)))
-        return trial.suggest_float(key, low, high)
-
-    def _complete(self):
-        import optuna
-
-        return self.study.get_trials(deepcopy=False, states=(optuna.trial.TrialState.COMPLETE,))
-
-    def _finish_pending(self, dims, rung0) -> None:
-        """Trials asked but not told when a previous invocation stopped: evaluate them now."""
-        import optuna
-
-        pending = self.study.get_trials(deepcopy=False, states=(optuna.trial.TrialState.RUNNING,))
-        pending = [t for t in pending if set(t.params) == set(dims)]
-        stale = [t for t in self.study.get_trials(deepcopy=False, states=(optuna.trial.TrialState.RUNNING,))
-                 if t not in pending]
-        for t in stale:
-            self.study.tell(t.number, state=optuna.trial.TrialState.FAIL)
-        if pending:
-            self._tell(pending, [t.params for t in pending], rung0)
-
     def _tell(self, trials, params, rung0: Rung) -> None:
-        import optuna
-
         p = self.problem
-        scenarios = [scenario_of(p, lever_values(p, x), rung0, _label(p, t.number)) for t, x in zip(trials, params)]
+        scenarios = [scenario_of(p, lever_values(p, x), rung0, _label(p, t.number))
+                     for t, x in zip(trials, params, strict=True)]
         metrics = self.evaluate(scenarios, rung0)
-        for trial, m in zip(trials, metrics):
-            number = trial.number
-            self.log.add(number, 0, m)
-            live = trial if isinstance(trial, optuna.trial.Trial) else optuna.trial.Trial(self.study, trial._trial_id)
+        self.log.add_many([(t.number, 0, m, x) for t, x, m in zip(trials, params, metrics, strict=True)])
+        for trial, m in zip(trials, metrics, strict=True):
             for key, value in violations(p, m).items():
-                live.set_constraint(key, value)
-            self.study.tell(number, [m["spend_year_idr"] / 1e9, objective_value(p, m)])
+                trial.set_constraint(key, value)
+            self.study.tell(trial.number, _values(p, m))
         self.clock.add(len(trials), rung0)
         self._progress("search", 0)
 
@@ -726,8 +775,7 @@ class _Run:
             self._check_stop()
             chunk = todo[i:i + self.batch]
             scenarios = [scenario_of(p, lever_values(p, candidates[n]), rung, _label(p, n)) for n in chunk]
-            for n, m in zip(chunk, self.evaluate(scenarios, rung)):
-                self.log.add(n, level, m)
+            self.log.add_many([(n, level, m, None) for n, m in zip(chunk, self.evaluate(scenarios, rung), strict=True)])
             self.clock.add(len(chunk), rung)
             self._progress(f"re-evaluation {level}/{len(p.rungs) - 1}", level)
 
@@ -789,15 +837,16 @@ class _Run:
                 label = f"{lever.name}:{'down' if sign < 0 else 'up'}"
                 labels.append((lever.name, sign, label))
                 if label not in cached:
-                    todo.append((label, scenario_of(p, lever_values(p, moved), rung, f"{p.name}_{label.replace(':', '_')}")))
+                    name = f"{p.name}_{label.replace(':', '_')}"
+                    todo.append((label, scenario_of(p, lever_values(p, moved), rung, name)))
         for i in range(0, len(todo), self.batch):
             self._check_stop()
             chunk = todo[i:i + self.batch]
-            for (label, _), m in zip(chunk, self.evaluate([s for _, s in chunk], rung)):
-                self.log.add_sensitivity(label, m)
+            metrics = self.evaluate([s for _, s in chunk], rung)
+            self.log.add_sensitivity([(label, m) for (label, _), m in zip(chunk, metrics, strict=True)])
             self.clock.add(len(chunk), rung)
             self._progress("sensitivity", len(p.rungs) - 1)
-        rows = {}
+        rows: dict[str, dict[str, Any]] = {}
         for name, sign, label in labels:
             m = self.log.sensitivity[label]
             row = rows.setdefault(name, {"lever": name})
@@ -846,32 +895,60 @@ class _Log:
     def __init__(self, path: Path | None, problem: OptProblem):
         self.path, self.problem = path, problem
         self.metrics: dict[tuple[int, int], Metrics] = {}
+        self.params: dict[int, dict[str, float]] = {}     # each candidate's search parameters
         self.sensitivity: dict[str, Metrics] = {}
+        self.converged: int | None = None                  # search.trials of a search that converged
         if path and path.exists():
             for line in path.read_text(encoding="utf-8").splitlines():
                 try:
-                    row = json.loads(line)
-                except json.JSONDecodeError:
+                    self._load(json.loads(line))
+                except (json.JSONDecodeError, KeyError, TypeError):
                     continue        # a line cut short by a killed process: evaluated again
-                if "sensitivity" in row:
-                    self.sensitivity[row["sensitivity"]] = row["metrics"]
-                else:
-                    self.metrics[(row["trial"], row["rung"])] = row["metrics"]
 
-    def _append(self, row: dict) -> None:
-        if self.path:
+    def _load(self, row: dict) -> None:
+        if "sensitivity" in row:
+            self.sensitivity[row["sensitivity"]] = row["metrics"]
+        elif "converged" in row:
+            self.converged = row["converged"]
+        else:
+            self.metrics[(row["trial"], row["rung"])] = row["metrics"]
+            if "params" in row:
+                self.params[row["trial"]] = row["params"]
+
+    def _append(self, rows: list[dict]) -> None:
+        """One write and one fsync per batch: a killed process loses at most its last batch."""
+        if self.path and rows:
             with self.path.open("a", encoding="utf-8") as f:
-                f.write(json.dumps(row) + "\n")
+                f.write("".join(json.dumps(row) + "\n" for row in rows))
                 f.flush()
                 os.fsync(f.fileno())
 
-    def add(self, trial: int, rung: int, m: Metrics) -> None:
-        self.metrics[(trial, rung)] = m
-        self._append({"trial": trial, "rung": rung, "metrics": m})
+    def add_many(self, rows: list[tuple[int, int, Metrics, dict[str, float] | None]]) -> None:
+        """Evaluations (trial, rung, metrics, search parameters or None above the first rung)."""
+        lines = []
+        for trial, rung, m, params in rows:
+            line: dict[str, Any] = {"trial": trial, "rung": rung, "metrics": m}
+            if params is not None:
+                line["params"] = params
+            self._load(line)
+            lines.append(line)
+        self._append(lines)
 
-    def add_sensitivity(self, label: str, m: Metrics) -> None:
-        self.sensitivity[label] = m
-        self._append({"sensitivity": label, "metrics": m})
+    def add_sensitivity(self, rows: list[tuple[str, Metrics]]) -> None:
+        lines = [{"sensitivity": label, "metrics": m} for label, m in rows]
+        for line in lines:
+            self._load(line)
+        self._append(lines)
+
+    def add_converged(self, trials: int) -> None:
+        """The local search stopped improving: a resumed search with the same trials reports."""
+        self._append([{"converged": trials}])
+        self.converged = trials
+
+    def forget(self, from_trial: int) -> None:
+        """Drop candidates from `from_trial` on (after a gap in the log they are searched again)."""
+        self.params = {n: x for n, x in self.params.items() if n < from_trial}
+        self.metrics = {k: m for k, m in self.metrics.items() if k[0] < from_trial}
 
     def table(self, rung: int) -> pd.DataFrame:
         p = self.problem
@@ -928,7 +1005,8 @@ def pareto_layers(spend: np.ndarray, objective: np.ndarray) -> np.ndarray:
     level = 0
     while remaining:
         current = [i for i in remaining if not any(
-            spend[j] <= spend[i] and objective[j] >= objective[i] and (spend[j] < spend[i] or objective[j] > objective[i])
+            spend[j] <= spend[i] and objective[j] >= objective[i]
+            and (spend[j] < spend[i] or objective[j] > objective[i])
             for j in remaining)]
         for i in current:
             layer[i] = level
@@ -1000,4 +1078,4 @@ def estimate(problem: OptProblem, workers: int = 1) -> limits.Estimate:
 
 
 _LOG_BYTES = 2_000
-"""Disk per candidate in a search folder (its line in evaluations.jsonl and the study journal)."""
+"""Disk per candidate in a search folder (its lines in evaluations.jsonl, its parameters included)."""

@@ -15,19 +15,17 @@ import tomllib
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import Any, Callable
+from typing import Callable
 
-import matplotlib
+import pandas as pd
+import tomli_w
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import pandas as pd  # noqa: E402
-import tomli_w  # noqa: E402
-
-from experiments import optimize as opt  # noqa: E402
-from experiments.errors import UserError  # noqa: E402
-from experiments.executors import LocalExecutor  # noqa: E402
-from experiments.limits import LimitError, check_count  # noqa: E402
+from experiments import optimize as opt
+from experiments.errors import UserError
+from experiments.executors import LocalExecutor
+from experiments.figures import front_cells, front_figure  # noqa: F401 - the page's chart
+from experiments.i18n import lever_label, translator
+from experiments.limits import LimitError, check_count
 
 DEFAULT_PROBLEM = "reach_50"
 PROBLEM_ENV = "CAKUPAN_PLAN_PROBLEM"
@@ -37,13 +35,10 @@ MAX_TRIALS = 400
 """Candidates one search from the app may evaluate (the CLI allows optimize.MAX_TRIALS)."""
 DEFAULT_TRIALS = 200
 WORKERS = 2
-GOALS = {"min_spend": "Cheapest plan reaching the target with probability p",
-         "max_coverage": "Highest coverage at the month within the budget",
-         "max_p_target": "Highest P(target) at the month within the budget"}
 _ONE_SEARCH = threading.Lock()
 """One search at a time on this server: a search takes the machine's cores for minutes."""
 
-__all__ = ["UserError", "Form", "problem", "search", "GOALS"]
+__all__ = ["UserError", "Form", "problem", "search"]
 
 
 @dataclass(frozen=True)
@@ -65,7 +60,7 @@ class Form:
 def default_form() -> Form:
     """The page's starting fields: the default problem file's values."""
     p = opt.parse_problem(_starting_text(), source="plan page")
-    agents = next((l.high for l in p.levers if l.name == "perisai_agents"), 1500.0)
+    agents = next((lever.high for lever in p.levers if lever.name == "perisai_agents"), 1500.0)
     bn = {k: None if v is None else v / 1e9 for k, v in p.budget.items()}
     return Form(p.goal, p.month, p.target, p.probability, bn["total_idr"], bn["office_idr"],
                 bn["local_idr"], agents, p.no_regency_below_status_quo, min(p.trials, MAX_TRIALS))
@@ -132,52 +127,36 @@ def plan_scenario(outcome: opt.Outcome, trial: int):
     return outcome.scenarios[int(trial)]
 
 
-def front_rows(front: pd.DataFrame, label: str) -> list[dict[str, Any]]:
-    """The front as display rows, cheapest first (numbers formatted here, never markup)."""
-    rows = []
-    for _, r in front.iterrows():
-        rows.append({"trial": int(r["trial"]), "Rp bn / year": f"{r['spend_year_idr'] / 1e9:,.1f}",
-                     "office": f"{r['office_year_idr'] / 1e9:,.1f}",
-                     "local gov.": f"{r['local_year_idr'] / 1e9:,.1f}",
-                     label: f"{r['objective']:.3f}", "P(target)": f"{r['p_target']:.0%}"})
-    return rows
+def front_rows(front: pd.DataFrame, label: str, lang: str = "en") -> list[tuple[int, dict[str, str]]]:
+    """The front as (trial, display cells), cheapest first: the cells the chart's hover shows
+    (experiments.figures.front_cells; formatted text, never markup)."""
+    return [(int(r["trial"]), front_cells(r, label, lang)) for _, r in front.iterrows()]
 
 
-def regency_rows(table: pd.DataFrame) -> pd.DataFrame:
-    """The recommended plan by regency for display: each lever as "plan (status quo)"."""
+def regency_rows(table: pd.DataFrame, lang: str = "en") -> pd.DataFrame:
+    """The recommended plan by regency for display: each lever (its registry label) as
+    "plan (status quo)", numbers in the page's language."""
+    t = translator(lang)
     levers = [c for c in table if c != "regency" and not c.endswith(" (status quo)")]
-    rows = pd.DataFrame({"regency": table["regency"]})
+    rows = pd.DataFrame({t("Regency"): table["regency"]})
     for lever in levers:
-        rows[lever] = [f"{v:,.4g} ({q:,.4g})" for v, q in zip(table[lever], table[f"{lever} (status quo)"])]
+        rows[t(lever_label(lever))] = [f"{_amount(v, lever, t)} ({_amount(q, lever, t)})"
+                                       for v, q in zip(table[lever], table[f"{lever} (status quo)"], strict=True)]
     return rows
 
 
-def sensitivity_rows(table: pd.DataFrame) -> pd.DataFrame:
-    """Sensitivity for display: objective change with 4 decimals, spend in Rp billion."""
-    rows = pd.DataFrame({"lever": table["lever"]})
-    for side in ("down", "up"):
-        rows[f"objective {side}"] = table[f"objective_{side}"].map(lambda v: f"{v:+.4f}")
-        rows[f"Rp bn/yr {side}"] = (table[f"spend_year_idr_{side}"] / 1e9).map(lambda v: f"{v:+,.1f}")
+def _amount(value: float, lever: str, t) -> str:
+    return t.rupiah(value) if lever.endswith("_idr") else t.decimal(float(f"{value:.4g}"))
+
+
+def sensitivity_rows(table: pd.DataFrame, lang: str = "en") -> pd.DataFrame:
+    """Sensitivity for display: the change of the objective (percentage points) and of yearly
+    spend when one lever moves down or up."""
+    t = translator(lang)
+    rows = pd.DataFrame({t("Lever"): [t(lever_label(n)) for n in table["lever"]]})
+    for side, name in (("down", t("down")), ("up", t("up"))):
+        rows[t("objective, {side}", side=name)] = table[f"objective_{side}"].map(
+            lambda v: ("+" if v >= 0 else "") + t.number(v * 100, 2) + " " + t("points"))
+        rows[t("yearly spend, {side}", side=name)] = table[f"spend_year_idr_{side}"].map(
+            lambda v: ("+" if v >= 0 else "") + t.rupiah(v))
     return rows
-
-
-def front_figure(front: pd.DataFrame, candidates: pd.DataFrame | None, label: str,
-                 recommended: dict | None = None):
-    """Yearly spend against the objective: every candidate (grey), the front (line), the
-    recommended plan (star)."""
-    fig, ax = plt.subplots(figsize=(7, 4), dpi=100)
-    if candidates is not None and not candidates.empty:
-        ax.scatter(candidates["spend_year_idr"] / 1e9, candidates["objective"], s=12, color="0.75",
-                   label="candidates")
-    if not front.empty:
-        ax.plot(front["spend_year_idr"] / 1e9, front["objective"], "o-", color="tab:blue", label="front")
-    if recommended is not None:
-        ax.plot([recommended["spend_year_idr"] / 1e9], [recommended["objective"]], "*", ms=16,
-                color="tab:red", label="recommended")
-    ax.set_xlabel("yearly spend (Rp billion)")
-    ax.set_ylabel(label)
-    ax.grid(alpha=0.3)
-    ax.legend(loc="lower right")
-    fig.tight_layout()
-    plt.close(fig)
-    return fig

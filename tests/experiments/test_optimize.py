@@ -179,7 +179,9 @@ def test_a_candidates_reported_objective_equals_a_plain_run_of_its_scenario_file
     outcome, folder = tiny_search
     best = outcome.recommended
     path = opt.plan_file(outcome, int(best["trial"]))
-    summary = run(str(path), replicates=2, progress=False).summary(outcome.problem.month, baseline=None)
+    assert outcome.problem.uncertainty == "both"           # the default: seed r and ensemble draw r
+    summary = run(str(path), replicates=2, progress=False, uncertainty="both").summary(
+        outcome.problem.month, baseline=None)
     assert summary["coverage_mean"].iloc[0] == pytest.approx(best["coverage_mean"], abs=1e-12)
     assert summary["p_target"].iloc[0] == best["p_target"]
     yearly = summary["spend_idr_mean"].iloc[0] * 12 / outcome.problem.n_months
@@ -187,7 +189,7 @@ def test_a_candidates_reported_objective_equals_a_plain_run_of_its_scenario_file
     # and the command line prints the same coverage
     printed = CliRunner().invoke(cli.app, ["run", str(path), "-r", "2", "--no-baseline", "--workers", "1",
                                            "--target-month", outcome.problem.month, "-q",
-                                               "--uncertainty", "chance"])  # the search's replicates: seeds only
+                                           "--uncertainty", "both"])
     assert printed.exit_code == 0, printed.output
     assert f"{best['coverage_mean']:.1%}" in printed.output
 
@@ -201,6 +203,34 @@ def test_the_report_has_the_front_the_plan_by_regency_and_its_sensitivity(tiny_s
     assert outcome.front["local_year_idr"].max() <= 2e10
     for trial in outcome.front["trial"]:
         assert load_scenario(str(opt.plan_file(outcome, int(trial)))).scale == 0.002
+
+
+def test_replicate_r_of_every_candidate_runs_with_seed_r_and_ensemble_draw_r():
+    from experiments.ensemble import draw_values
+    from experiments.runner import replicate_seeds
+
+    problem = opt.parse_problem(TINY, "tiny.toml")
+    rung = problem.rungs[-1]
+    evaluator = opt.ModelEvaluator(problem)
+    a = opt.scenario_of(problem, {"registration_assistance": 0.1}, rung, "a")
+    b = opt.scenario_of(problem, {"registration_assistance": 0.9}, rung, "b")
+    for specs in (evaluator.specs(a, rung), evaluator.specs(b, rung)):
+        assert [s.seed for s in specs] == replicate_seeds(problem.seed, rung.replicates)
+        assert [s.draw for s in specs] == list(range(rung.replicates))
+        for r, spec in enumerate(specs):
+            drawn = draw_values(r)
+            assert all(spec.kwargs[k] == v for k, v in drawn.items() if k != "registration_assistance")
+    assert evaluator.specs(a, rung)[1].kwargs["take_up_rate"] != evaluator.specs(a, rung)[0].kwargs["take_up_rate"]
+
+
+def test_chance_only_replicates_use_the_calibrated_values():
+    problem = opt.parse_problem(TINY.replace('goal = "max_coverage"', 'goal = "max_coverage"\nuncertainty = "chance"'),
+                                "tiny.toml")
+    rung = problem.rungs[-1]
+    specs = opt.ModelEvaluator(problem).specs(opt.scenario_of(problem, {}, rung, "a"), rung)
+    assert [s.draw for s in specs] == [None, None]
+    same = [{k: v for k, v in s.kwargs.items() if k != "seed"} for s in specs]
+    assert same[0] == same[1] and "take_up_rate" not in same[0]     # the model's calibrated value
 
 
 def test_candidates_share_seeds_and_parameter_draws_are_applied_per_replicate():
@@ -217,9 +247,10 @@ def test_candidates_share_seeds_and_parameter_draws_are_applied_per_replicate():
 
 def test_the_command_prints_the_front_and_writes_the_plans(tmp_path):
     path = tmp_path / "tiny.toml"
-    path.write_text(TINY.replace("trials = 4", "trials = 3").replace("[constraints]\nno_regency_below_status_quo = true",
-                                                                     "[constraints]\nno_regency_below_status_quo = false"))
-    result = CliRunner().invoke(cli.app, ["optimize", str(path), "--out", str(tmp_path / "out"), "--workers", "1", "-q"])
+    path.write_text(TINY.replace("trials = 4", "trials = 3").replace(
+        "[constraints]\nno_regency_below_status_quo = true", "[constraints]\nno_regency_below_status_quo = false"))
+    result = CliRunner().invoke(cli.app, ["optimize", str(path), "--out", str(tmp_path / "out"), "--workers", "1",
+                                          "-q"])
     assert result.exit_code == 0, result.output
     assert "Pareto front" in result.output and "by regency" in result.output
     assert list((tmp_path / "out" / "plans").glob("tiny_*.toml"))
@@ -230,15 +261,15 @@ def test_the_default_problem_is_the_offices_question():
     problem = opt.load_problem("reach_50")
     assert (problem.goal, problem.month, problem.target) == ("min_spend", "2025-12", 0.5)
     assert problem.trials == 200 and len(problem.rungs) >= 2
-    assert dict((l.name, l.high) for l in problem.levers)["perisai_agents"] == 1500
+    assert dict((lever.name, lever.high) for lever in problem.levers)["perisai_agents"] == 1500
     assert opt.estimate(problem, 2).runs == problem.runs() < 5000
 
 
 def test_without_levers_every_number_lever_moves_in_its_registry_range():
     problem = opt.parse_problem('[objective]\ngoal = "max_coverage"\n', "all.toml")
-    names = [l.name for l in problem.levers]
+    names = [lever.name for lever in problem.levers]
     assert names == opt.movable() and "subsidy_eligible" not in names
-    subsidy = next(l for l in problem.levers if l.name == "subsidy_budget_idr")
+    subsidy = next(lever for lever in problem.levers if lever.name == "subsidy_budget_idr")
     assert subsidy.by_regency and (subsidy.low, subsidy.high) == (0, 1e13)
     assert len(opt.space(problem)) == len(names) - 1 + 17
 
@@ -248,7 +279,8 @@ def test_without_levers_every_number_lever_moves_in_its_registry_range():
     ('[objective]\nmonth = "2050-01"\n', "bad.toml:2: objective.month", "no later than 2040-12"),
     ('[levers.take_up_rate]\nhigh = 0.1\n', "bad.toml:1: levers.take_up_rate", "allowed: villages_per_month"),
     ('[levers.perisai_agents]\nhigh = 50000\n', "bad.toml:1: levers.perisai_agents", "within 0 to 20000"),
-    ('[levers.subsidy_share]\nby_regency = true\n', "bad.toml:2: levers.subsidy_share.by_regency", "counts and budgets"),
+    ('[levers.subsidy_share]\nby_regency = true\n', "bad.toml:2: levers.subsidy_share.by_regency",
+     "counts and budgets"),
     ('[search]\ntrials = 100000\n', "bad.toml:2: search.trials", "allowed: 1 to 5,000"),
     ('[search]\nrungs = [{scale = 0.01, replicates = 4}, {scale = 0.005, replicates = 8}]\n',
      "bad.toml:2: search.rungs", "previous rung"),
@@ -270,3 +302,55 @@ def test_the_command_rejects_a_bad_problem_with_exit_code_2(tmp_path):
     path.write_text('[levers.perisai_agent]\nhigh = 5\n')
     result = CliRunner().invoke(cli.app, ["optimize", str(path), "--out", str(tmp_path / "o")])
     assert result.exit_code == 2 and "levers.perisai_agent" in result.output and "Traceback" not in result.output
+
+
+# ---------------------------------------------------------------- convergence and the front chart
+def test_the_local_search_stops_when_patience_batches_bring_no_better_plan(tmp_path):
+    text = TOY.format(trials=400).replace("sensitivity = false", "sensitivity = false\npatience = 2")
+    problem = opt.parse_problem(text, "toy.toml")
+    toy_model = Toy()
+    outcome = opt.optimize(problem, out=tmp_path, evaluator=toy_model)
+    searched = sum(n for n, rung in toy_model.calls if rung == problem.rungs[0])
+    assert searched < 400 and outcome.reachable
+    assert outcome.recommended["spend_year_idr"] == pytest.approx(1e10, rel=0.1)
+    toy_model.calls.clear()                      # a converged search in its folder only reports again
+    again = opt.optimize(problem, out=tmp_path, evaluator=toy_model)
+    assert toy_model.calls == [] and again.recommended["trial"] == outcome.recommended["trial"]
+
+
+def test_a_resumed_search_replays_its_candidates_from_the_log_alone(tmp_path):
+    opt.optimize(toy(trials=16), out=tmp_path, evaluator=Toy())
+    assert not (tmp_path / "study.log").exists()
+    rows = [json.loads(line) for line in (tmp_path / "evaluations.jsonl").read_text().splitlines()]
+    first = [r for r in rows if r.get("rung") == 0]
+    assert len(first) == 16 and all(set(r["params"]) == set(opt.space(toy())) for r in first)
+    toy_model = Toy()
+    outcome = opt.optimize(toy(trials=16), out=tmp_path, evaluator=toy_model)
+    assert toy_model.calls == [] and len(outcome.candidates) == 4
+
+
+@pytest.mark.parametrize("lang", ["en", "id"])
+def test_the_front_charts_hover_shows_the_plan_pages_table_cells(lang):
+    from experiments.figures import front_cells, front_figure
+
+    outcome = opt.optimize(toy(trials=16), evaluator=Toy())
+    label = opt.objective_label(outcome.problem)
+    fig = front_figure(outcome.front, outcome.candidates, label, outcome.recommended, lang)
+    front = next(trace for trace in fig.data if list(trace.customdata) == list(outcome.front["trial"]))
+    for (_, row), hover in zip(outcome.front.iterrows(), front.text, strict=True):
+        assert all(f"{k}: {v}" in hover for k, v in front_cells(row, label, lang).items())
+    assert len(fig.data) == 3 and "<script" not in fig.to_json()
+
+
+def test_the_verdict_says_which_statistic_it_reports():
+    outcome = opt.optimize(toy(trials=8), evaluator=Toy())
+    note = outcome.message().splitlines()[1]
+    assert "share of the last rung's 2 replicates" in note and "parameter draw r of the ensemble" in note
+    assert "Budgets are ceilings" in note
+
+
+def test_a_folder_of_an_older_search_is_refused_not_mixed(tmp_path):
+    (tmp_path / "study.log").write_text("{}\n")
+    (tmp_path / "evaluations.jsonl").write_text('{"trial": 0, "rung": 1, "metrics": {}}\n')
+    with pytest.raises(opt.UserError, match="older cakupan"):
+        opt.optimize(toy(trials=4), out=tmp_path, evaluator=Toy())

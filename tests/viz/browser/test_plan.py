@@ -1,16 +1,21 @@
-"""The Plan page in a real browser, driven by clicks: set the objective and candidates, start,
-watch the front, send a plan to Compare and find it there; a bad field gets a message; Stop
-keeps what finished. The app runs with a tiny starting problem (CAKUPAN_PLAN_PROBLEM) so a
-search takes seconds."""
+"""The Plan page in a real browser, driven by clicks from `/`: set the objective and candidates,
+start, watch the front (Plotly: hovering a point shows its row of the table), send a plan to
+Compare and find it there; the page in Bahasa Indonesia; a bad field gets a message; Stop keeps
+what finished.
+
+The shared app (conftest.py's `server`) starts the Plan page from a tiny problem, so a search
+takes seconds: CAKUPAN_PLAN_PROBLEM is set when this module is collected, before any test starts
+the server (only the Plan page reads it)."""
 
 import os
-import subprocess
-import sys
+import tempfile
+from pathlib import Path
 
-import pytest
 from playwright.sync_api import expect
 
-from tests.viz.browser.conftest import VIEWPORT, WAIT_MS, Guard, _wait_until_serving, free_port, screenshot
+from tests.viz.browser.conftest import screenshot
+from tests.viz.browser.test_charts import STRINGS_JS, english_left, translated_messages
+from viz.planner import PROBLEM_ENV
 
 TINY = """
 name = "tiny_plan"
@@ -33,46 +38,29 @@ promote = 0.5
 rungs = [{ scale = 0.001, replicates = 1 }, { scale = 0.002, replicates = 2 }]
 sensitivity = false
 """
+_PROBLEM = Path(tempfile.mkdtemp(prefix="cakupan-plan-test-")) / "tiny.toml"
+_PROBLEM.write_text(TINY)
+os.environ[PROBLEM_ENV] = str(_PROBLEM)
+
+# The hover label of the first point of the front trace: the mouse is moved onto it as a planner does.
+FRONT_POINT_JS = """() => {
+  const gd = document.querySelector('.js-plotly-plot');
+  gd.scrollIntoView({block: 'center'});
+  const i = gd.data.findIndex(t => t.mode === 'lines+markers');
+  const xa = gd._fullLayout.xaxis, ya = gd._fullLayout.yaxis, cd = gd.calcdata[i][0];
+  const box = gd.getBoundingClientRect();
+  return {x: box.left + xa._offset + xa.c2p(cd.x), y: box.top + ya._offset + ya.c2p(cd.y),
+          trial: gd.data[i].customdata[0]};
+}"""
+HOVER_JS = """() => Array.from(document.querySelectorAll('.js-plotly-plot .hoverlayer .hovertext'))
+  .map(e => e.textContent).join(' | ')"""
 
 
-@pytest.fixture(scope="module")
-def plan_app(tmp_path_factory):
-    """The app as `python -m viz` starts it, with the tiny problem as the page's start."""
-    folder = tmp_path_factory.mktemp("plan_app")
-    problem = folder / "tiny.toml"
-    problem.write_text(TINY)
-    port = free_port()
-    log = folder / "server.log"
-    env = {**os.environ, "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "False",
-           "SOLARA_ASSETS_CDN": "http://127.0.0.1:9/npm/", "CAKUPAN_PLAN_PROBLEM": str(problem)}
-    with open(log, "w") as out:
-        process = subprocess.Popen([sys.executable, "-m", "viz", "--host", "127.0.0.1", "--port", str(port)],
-                                   stdout=out, stderr=subprocess.STDOUT, env=env)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        _wait_until_serving(url + "/", process, log)
-        yield url
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-
-
-@pytest.fixture
-def plan_page(browser, plan_app):
-    context = browser.new_context(viewport=VIEWPORT)
-    context.set_default_timeout(WAIT_MS)
-    guard = Guard()
-    context.route(Guard.is_outside, guard.route)
-    page = context.new_page()
-    page.on("response", guard.response)
-    page.goto(plan_app + "/plan")
+def plan_page(new_page):
+    page = new_page("/")
+    page.get_by_role("tab", name="Plan").click()
     page.get_by_text("1. Objective, budget and constraints").wait_for()
-    yield page
-    context.close()
-    guard.check()
+    return page
 
 
 def fill(page, label, value):
@@ -86,14 +74,23 @@ def choose_objective(page, goal):
     page.get_by_role("option", name=goal).click()
 
 
-def test_a_search_started_by_clicks_shows_the_front_and_sends_a_plan_to_compare(plan_page):
-    page = plan_page
+def test_a_search_started_by_clicks_shows_the_front_and_sends_a_plan_to_compare(new_page):
+    page = plan_page(new_page)
     choose_objective(page, "max_coverage")
     page.get_by_text("Highest coverage at the month within the budget").wait_for()
+    page.get_by_text("Budgets are ceilings").wait_for()
     fill(page, "Candidates (at most 400)", 3)
     page.get_by_role("button", name="Start search").click()
-    page.get_by_text("best plan within the budget").wait_for()
-    page.locator("img").first.wait_for()                     # the front's chart
+    page.get_by_text("Best plan within the budget").wait_for()
+    page.get_by_text("P(target) is the share of replicates").wait_for()
+    page.wait_for_function("() => document.querySelectorAll('.js-plotly-plot .main-svg').length >= 1")
+    point = page.evaluate(FRONT_POINT_JS)
+    page.mouse.move(point["x"], point["y"])
+    page.wait_for_function(f"() => ({HOVER_JS})().includes('plan: {point['trial']}')")
+    label = page.evaluate(HOVER_JS)
+    row = page.locator(".front-row").filter(has_text=f"plan: {point['trial']},").first.inner_text()
+    cells = row.split("\n")[0].split(", plan")[0]
+    assert all(cell in label for cell in cells.split(", ")), (cells, label)   # hover = the table's row
     send = page.locator("[class*='send-']").first
     trial = int([c for c in send.get_attribute("class").split() if c.startswith("send-")][0][5:])
     send.click()
@@ -106,16 +103,31 @@ def test_a_search_started_by_clicks_shows_the_front_and_sends_a_plan_to_compare(
     page.locator("label").get_by_text(name, exact=True).wait_for()
 
 
-def test_a_bad_field_is_named_and_nothing_starts(plan_page):
-    page = plan_page
+def test_the_plan_page_speaks_bahasa_indonesia(new_page):
+    page = plan_page(new_page)
+    english = translated_messages("id")
+    assert "1. Objective, budget and constraints" in english_left(page.evaluate(STRINGS_JS), english)
+    page.get_by_role("button", name="Bahasa Indonesia").click()
+    page.get_by_text("1. Tujuan, anggaran, dan batasan").wait_for()
+    assert english_left(page.evaluate(STRINGS_JS), english) == []
+    fill(page, "Kandidat (paling banyak 400)", 3)
+    page.get_by_role("button", name="Mulai pencarian").click()
+    page.get_by_text("Rencana termurah yang mencapai").or_(page.get_by_text("tidak dapat dicapai")).wait_for()
+    page.get_by_text("Peluang mencapai target adalah proporsi ulangan").wait_for()
+    page.get_by_role("button", name="English").click()
+    page.get_by_text("1. Objective, budget and constraints").wait_for()
+
+
+def test_a_bad_field_is_named_and_nothing_starts(new_page):
+    page = plan_page(new_page)
     fill(page, "Target month (YYYY-MM)", "2050-01")
     page.get_by_role("button", name="Start search").click()
     page.get_by_text("objective.month").wait_for()
     assert page.get_by_text("Searching:").count() == 0
 
 
-def test_stop_keeps_the_front_so_far(plan_page):
-    page = plan_page
+def test_stop_keeps_the_front_so_far(new_page):
+    page = plan_page(new_page)
     fill(page, "Candidates (at most 400)", 40)
     page.get_by_role("button", name="Start search").click()
     page.get_by_text("Searching: search").wait_for()
