@@ -27,8 +27,9 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from experiments.i18n import N_, Translator, translator
+from experiments.i18n import N_, Translator, lever_label, translator
 from model import channels, months
+from model.parameters import PARAMETERS
 
 BASELINE = "baseline"
 BASELINE_COLOUR = "#6e6e6e"     # neutral grey: the reference, never a policy's colour
@@ -348,6 +349,12 @@ SWEEP_INTERVALS = {"coverage_mean": ("coverage_low", "coverage_high"),
                    "cost_per_additional_idr": ("cost_per_additional_low", "cost_per_additional_high")}
 
 
+def factor_label(name: str, t: Translator) -> str:
+    """A swept input as the app's lever panels name it ('Perisai agents'), else as the sweep file does."""
+    parameter = PARAMETERS.get(name)
+    return t(lever_label(name)) if parameter is not None and parameter.is_lever else name
+
+
 def formatter(t: Translator, kind: str):
     return {"percent": t.percent, "rupiah": t.rupiah}.get(kind, t.number)
 
@@ -371,10 +378,16 @@ def sweep_figure(summary: pd.DataFrame, x: str, y: str, colour_by: str | None = 
     scale = 100 if kind == "percent" else 1
     summary = summary.reset_index(drop=True)
     best, worst = best_and_worst(summary, y)
-    text = [t("{series}: {x} = {xv}{second}; {y} = {value}", series=plain(row["scenario"]), x=x, xv=t.number(row[x], 4)
-              if isinstance(row[x], float) else row[x], y=t(SWEEP_LABELS.get(y, y)), value=value(row[y]),
-              second=f", {colour_by} = {row[colour_by]:.4g}" if colour_by else "")
-            for _, row in summary.iterrows()]
+    x_name = factor_label(x, t)
+    y_name = t(SWEEP_LABELS.get(y, y))
+
+    def level(v) -> str:
+        return t.decimal(v) if isinstance(v, (int, float)) else str(v)
+    second = [t(", {input} = {value}", input=factor_label(colour_by, t), value=level(v))
+              for v in summary[colour_by]] if colour_by else [""] * len(summary)
+    text = [t("{series}: {x} = {xv}{second}; {y} = {value}", series=plain(row["scenario"]), x=x_name,
+              xv=level(row[x]), y=y_name, value=value(row[y]), second=extra)
+            for (_, row), extra in zip(summary.iterrows(), second, strict=True)]
     error = None
     if y in SWEEP_INTERVALS:
         low, high = SWEEP_INTERVALS[y]
@@ -383,7 +396,7 @@ def sweep_figure(summary: pd.DataFrame, x: str, y: str, colour_by: str | None = 
     marker = {"color": OTHER_COLOUR, "size": 8, "line": {"color": "#888888", "width": 1}}
     if colour_by:
         marker.update(color=summary[colour_by], colorscale="Greys", showscale=True,
-                      colorbar={"title": colour_by})
+                      colorbar={"title": factor_label(colour_by, t)})
     fig = go.Figure(go.Scatter(x=summary[x], y=summary[y] * scale, mode="markers", text=text, error_y=error,
                                hovertemplate="%{text}<extra></extra>", marker=marker,
                                name=t("{count} points", count=len(summary))))
@@ -393,13 +406,12 @@ def sweep_figure(summary: pd.DataFrame, x: str, y: str, colour_by: str | None = 
         row = summary.loc[index]
         fig.add_trace(go.Scatter(x=[row[x]], y=[row[y] * scale], mode="markers", text=[text[index]],
                                  hovertemplate="%{text}<extra></extra>",
-                                 name=f"{label}: {plain(row['scenario'])}, {x} = {row[x]:.4g}, {value(row[y])}",
+                                 name=f"{label}: {plain(row['scenario'])}, {x_name} = {level(row[x])}, {value(row[y])}",
                                  marker={"color": colour, "size": 14, "symbol": "diamond",
                                          "line": {"color": "black", "width": 1}}))
     if kind == "percent":
         fig.update_yaxes(ticksuffix="%")
-    return style_figure(fig, t, t("{y} against {x}", y=t(SWEEP_LABELS.get(y, y)), x=x), t(SWEEP_LABELS.get(y, y)),
-                   x, height=460)
+    return style_figure(fig, t, t("{y} against {x}", y=y_name, x=x_name), y_name, x_name, height=460)
 
 
 # ---------------------------------------------------------------------------------- summary table
@@ -407,6 +419,9 @@ HEX_COLOUR = re.compile(r"#[0-9a-fA-F]{6}")
 # Which way is better for each summary column: the best cell of each is highlighted.
 BETTER = {"coverage": "max", "p_target": "max", "month_reached": "min", "total_spend_idr": "min",
           "cost_per_additional_idr": "min"}
+# The same for the scenario summary (experiments.summary.scenario_summary): the app and the report.
+SUMMARY_BETTER = {"coverage_mean": "max", "p_target": "max", "median_month_reached": "min",
+                  "spend_idr_mean": "min", "cost_per_additional_idr": "min"}
 
 
 def _comparable(value) -> float:
@@ -456,15 +471,17 @@ def _swatch(colour: str | None) -> str:
             f'height:0.8em;margin-right:0.4em;background:{colour}"></span>')
 
 
-def summary_html(summary: pd.DataFrame, columns: dict[str, tuple[str, str]],
-                 better: dict[str, str] = BETTER, colours: dict[str, str] | None = None) -> str:
+def summary_html(summary: pd.DataFrame, columns: dict[str, tuple[str, str | Callable]],
+                 better: dict[str, str] = BETTER, colours: dict[str, str] | None = None,
+                 ranked_by: pd.DataFrame | None = None) -> str:
     """An HTML table of `summary` with the best value of each column highlighted.
 
     `columns` maps column name -> (header, format string or formatter). Best cells get class
     "best" (bold on green) so the page and the browser test can find them; with `colours`, the
-    scenario cell starts with the scenario's chart colour.
+    scenario cell starts with the scenario's chart colour. `ranked_by` (same rows) holds the
+    values to rank when `summary` has some as text already (a month written in Bahasa Indonesia).
     """
-    best = best_rows(summary, better)
+    best = best_rows(summary if ranked_by is None else ranked_by.reset_index(drop=True), better)
     head = "".join(f"<th>{html.escape(header)}</th>" for header, _ in columns.values())
     body = []
     for i, (_, row) in enumerate(summary.iterrows()):
