@@ -144,6 +144,19 @@ class Guard:
         assert not self.failed, f"page assets failed to load: {self.failed}"
 
 
+def guarded_page(browser, url: str):
+    """(context, page, guard): a page in its own browser context (its own session) whose
+    requests leaving 127.0.0.1 are aborted and recorded, as are its failed assets."""
+    context = browser.new_context(viewport=VIEWPORT, accept_downloads=True)
+    context.set_default_timeout(WAIT_MS)
+    guard = Guard()
+    context.route(Guard.is_outside, guard.route)
+    page = context.new_page()
+    page.on("response", guard.response)
+    page.goto(url)
+    return context, page, guard
+
+
 @pytest.fixture
 def new_page(browser, server):
     """new_page(path) -> a page in its own browser context (its own session), guarded: at the
@@ -152,13 +165,7 @@ def new_page(browser, server):
     log_start = server.log_size()
 
     def make(path: str = "/"):
-        context = browser.new_context(viewport=VIEWPORT, accept_downloads=True)
-        context.set_default_timeout(WAIT_MS)
-        guard = Guard()
-        context.route(Guard.is_outside, guard.route)
-        page = context.new_page()
-        page.on("response", guard.response)
-        page.goto(server.url + path)
+        context, page, guard = guarded_page(browser, server.url + path)
         contexts.append(context)
         guards.append(guard)
         return page
