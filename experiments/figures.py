@@ -180,10 +180,14 @@ def style_figure(fig: go.Figure, t: Translator, title: str, y_title: str | None,
     return fig
 
 
-def _month_axis(fig: go.Figure, month_labels: list[str], t: Translator, **where) -> None:
-    """Months as ordered categories in the page's language (every series shares one axis)."""
-    fig.update_xaxes(type="category", categoryorder="array",
-                     categoryarray=[t.month(m) for m in month_labels], **where)
+MONTH_TICKS = 10  # at most this many month labels on an axis: 'Des 2025' written whole, level
+
+
+def month_axis(fig: go.Figure, month_labels: list[str], t: Translator, ticks: int = MONTH_TICKS, **where) -> None:
+    """Months as ordered categories in the page's language (every series shares one axis),
+    labelled every few months so no label is cut or overlaps (hover names every month)."""
+    fig.update_xaxes(type="category", categoryorder="array", categoryarray=[t.month(m) for m in month_labels],
+                     dtick=max(1, math.ceil(len(month_labels) / ticks)), tickangle=0, **where)
 
 
 def add_band(fig: go.Figure, band: pd.DataFrame, name: str, colour: str | None, value, t: Translator,
@@ -237,7 +241,7 @@ def coverage_figure(coverage_bands: pd.DataFrame, colours: dict[str, str], targe
     grey = band_traces(fig, coverage_bands, colours, t.percent, t, scale=100, by=by)
     _others_legend(fig, grey, t)
     month_labels = sorted(coverage_bands["month"].unique())
-    _month_axis(fig, month_labels, t)
+    month_axis(fig, month_labels, t)
     fig.add_hline(y=target * 100, line={"color": "black", "dash": "dash", "width": 1},
                   annotation_text=t("target {share}", share=t.percent(target, 0)),
                   annotation_position="top left")
@@ -255,7 +259,7 @@ def formal_informal_figure(results: pd.DataFrame, colours: dict[str, str], lang:
                                                         t("Informal (BPU)")])
     for col, column in ((1, "coverage_formal"), (2, "coverage_informal")):
         band_traces(fig, bands(results, column), colours, t.percent, t, scale=100, row=1, col=col)
-        _month_axis(fig, sorted(results["month"].unique()), t, row=1, col=col)
+        month_axis(fig, sorted(results["month"].unique()), t, MONTH_TICKS // 2, row=1, col=col)  # half width
     seen = set()
     for trace in fig.data:  # the second panel's lines share the first's legend entries
         if trace.showlegend is not False and trace.name in seen:
@@ -288,7 +292,7 @@ def spend_figure(results: pd.DataFrame, colours: dict[str, str], lang: str = "en
     grey = band_traces(fig, bands(cumulative_spend(results, by), "spend_idr", by=by), colours, t.rupiah,
                        t, scale=1 / BILLION, by=by)
     _others_legend(fig, grey, t)
-    _month_axis(fig, sorted(results["month"].unique()), t)
+    month_axis(fig, sorted(results["month"].unique()), t)
     return style_figure(fig, t, t("Spend over time (all items: subsidies, Perisai, campaigns, villages, firms, pilot)"),
                    t("billion rupiah, cumulative"))
 

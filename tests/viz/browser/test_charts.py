@@ -4,7 +4,7 @@ scenario everywhere, and the HTML report opens offline (switching language: test
 import pytest
 
 from experiments import figures, i18n
-from tests.viz.browser.conftest import WAIT_MS, guarded_page
+from tests.viz.browser.conftest import RUN_WAIT_MS, WAIT_MS, guarded_page
 
 REPLICATES = "2"
 
@@ -69,8 +69,7 @@ def compared(browser, app_url, tmp_path_factory):
     replicates.fill(REPLICATES)
     replicates.press("Enter")
     page.get_by_role("button", name="Run comparison").click()
-    page.get_by_text("Running:").wait_for(state="detached")
-    page.locator(".summary-table").wait_for()
+    page.locator(".summary-table").wait_for(timeout=RUN_WAIT_MS)
     page.wait_for_function("() => document.querySelectorAll('.js-plotly-plot').length >= 5")
     yield page
     context.close()

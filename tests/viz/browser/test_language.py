@@ -7,7 +7,7 @@ import re
 
 from experiments import i18n
 from experiments.scenario import library_names
-from tests.viz.browser.conftest import WAIT_MS, screenshot
+from tests.viz.browser.conftest import RUN_WAIT_MS, WAIT_MS, screenshot
 from tests.viz.browser.test_charts import STRINGS_JS, shown
 from tests.viz.browser.test_sweeps import open_folder
 
@@ -54,8 +54,7 @@ def compare_with_results(page):
     replicates.fill("1")
     replicates.press("Enter")
     page.get_by_role("button", name="Run comparison").click()
-    page.get_by_text("Running:").wait_for(state="detached")
-    page.locator(".summary-table").wait_for()
+    page.locator(".summary-table").wait_for(timeout=RUN_WAIT_MS)
     page.locator(".duplicate-socialization").click()
     page.get_by_text("3. Levers of socialization_copy").wait_for()
     page.wait_for_function("() => document.querySelectorAll('.js-plotly-plot').length >= 5")
