@@ -60,7 +60,7 @@ def series_colours(names, baseline: str = BASELINE) -> dict[str, str]:
     others = [n for n in names if n != baseline]
     if len(others) > len(SCENARIO_COLOURS):
         return {n: BASELINE_COLOUR for n in names if n == baseline}
-    colours = dict(zip(others, SCENARIO_COLOURS))
+    colours = dict(zip(others, SCENARIO_COLOURS, strict=False))  # fewer names than colours (checked above)
     if baseline in names:
         colours[baseline] = BASELINE_COLOUR
     return {n: colours[n] for n in names}
@@ -82,7 +82,7 @@ def highlight_colours(values: pd.Series, better: str = "max", baseline: str = BA
 def series_labels(frame: pd.DataFrame, by: tuple[str, ...]) -> list[str]:
     """One label per line drawn: the scenario, and the point in a sweep ('baseline, 3')."""
     if "point" in by:
-        return [f"{s}, {p}" for s, p in zip(frame["scenario"], frame["point"])]
+        return [f"{s}, {p}" for s, p in zip(frame["scenario"], frame["point"], strict=True)]
     return list(frame["scenario"])
 
 
@@ -198,7 +198,7 @@ def add_band(fig: go.Figure, band: pd.DataFrame, name: str, colour: str | None, 
     x = [t.month(m) for m in band["month"]]
     text = [t("{series}, {month}: {value} (90% of replicates: {low} to {high})", series=name,
               month=t.month(m), value=value(v), low=value(lo), high=value(hi))
-            for m, v, lo, hi in zip(band["month"], band["mean"], band["low"], band["high"])]
+            for m, v, lo, hi in zip(band["month"], band["mean"], band["low"], band["high"], strict=True)]
     if colour is None:
         fig.add_trace(go.Scatter(x=x, y=band["mean"] * scale, mode="lines", name=name, text=text,
                                  hovertemplate="%{text}<extra></extra>", legendgroup="others",
@@ -277,7 +277,7 @@ def channels_figure(results: pd.DataFrame, colours: dict[str, str], lang: str = 
     fig = go.Figure()
     for scenario, row in totals.iterrows():
         text = [t("{series}, {channel}: {value} workers", series=plain(scenario), channel=label,
-                  value=t.number(v)) for label, v in zip(labels, row)]
+                  value=t.number(v)) for label, v in zip(labels, row, strict=True)]
         fig.add_trace(go.Bar(x=labels, y=row.to_numpy(), name=plain(scenario), text=text,
                              textposition="none", hovertemplate="%{text}<extra></extra>",
                              marker_color=colour_of(colours, scenario)))
@@ -336,8 +336,8 @@ def regency_map_figure(regency: pd.DataFrame, places: pd.DataFrame, month: str, 
                 "color": joined["coverage"] * 100, "colorscale": "Viridis", "line": {"color": "black", "width": 1},
                 "colorbar": {"title": t("coverage, %"), "ticksuffix": "%"}}))
     fig.update_yaxes(scaleanchor="x", scaleratio=1)
-    return style_figure(fig, t, t("{scenario}: coverage by regency, {month}", scenario=plain(scenario), month=t.month(month)),
-                   t("latitude"), t("longitude"), height=520)
+    title = t("{scenario}: coverage by regency, {month}", scenario=plain(scenario), month=t.month(month))
+    return style_figure(fig, t, title, t("latitude"), t("longitude"), height=520)
 
 
 # ---------------------------------------------------------------------------------- sweeps
@@ -445,7 +445,7 @@ def best_rows(summary: pd.DataFrame, better: dict[str, str] = BETTER) -> dict[st
     """For each column in `better`, the row positions holding its best value (ties all win).
     Missing values (never reached, no baseline) never win; a column whose values are all the
     same has no best."""
-    out = {}
+    out: dict[str, list[int]] = {}
     for column, direction in better.items():
         if column not in summary:
             continue

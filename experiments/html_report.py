@@ -12,6 +12,7 @@ from __future__ import annotations
 import html
 import tomllib
 from pathlib import Path
+from typing import Callable
 
 import pandas as pd
 from plotly.offline import get_plotlyjs
@@ -34,7 +35,7 @@ pre{background:#f6f6f6;padding:0.8em;overflow-x:auto;font-size:0.85em}"""
 
 def summary_columns(t, target_month: str, target: float, with_point: bool) -> dict:
     """The summary table's columns as (header, formatter) in the report's language."""
-    columns = {"scenario": (t("Scenario"), "{}")}
+    columns: dict[str, tuple[str, str | Callable]] = {"scenario": (t("Scenario"), "{}")}
     if with_point:
         columns["point"] = (t("Point"), "{}")
     columns.update({
@@ -53,7 +54,7 @@ def summary_columns(t, target_month: str, target: float, with_point: bool) -> di
 def shown_summary(summary: pd.DataFrame, t) -> pd.DataFrame:
     shown = summary.copy()
     shown["coverage_interval"] = [None if pd.isna(lo) else f"{t.percent(lo)} – {t.percent(hi)}"
-                                  for lo, hi in zip(shown["coverage_low"], shown["coverage_high"])]
+                                  for lo, hi in zip(shown["coverage_low"], shown["coverage_high"], strict=True)]
     shown["median_month_reached"] = [t.month(m) if isinstance(m, str) else t("not reached")
                                      for m in shown["median_month_reached"]]
     return shown

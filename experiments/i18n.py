@@ -169,10 +169,10 @@ def experiment_messages() -> list[str]:
 
 def source_messages() -> list[str]:
     """Every string marked in SOURCES, in order of appearance."""
-    found = []
+    found: list[str] = []
     for source in SOURCES:
         for _, message, _, _ in extract_from_file("python", ROOT / source, keywords=KEYWORDS):
-            found.append(message)
+            found.extend([message] if isinstance(message, str) else message)  # a tuple: plural forms
     return found
 
 

@@ -37,7 +37,7 @@ def _months(results: pd.DataFrame, t) -> list[str]:
 
 
 def _line(results, column, name, colour, t, value, scale=1.0, **where):
-    text = [f"{name}, {t.month(m)}: {value(v)}" for m, v in zip(results["month"], results[column])]
+    text = [f"{name}, {t.month(m)}: {value(v)}" for m, v in zip(results["month"], results[column], strict=True)]
     return go.Scatter(x=_months(results, t), y=results[column] * scale, mode="lines+markers",
                       name=name, text=text, hovertemplate="%{text}<extra></extra>",
                       line={"color": colour, "width": 2}, marker={"size": 4}, **where)
@@ -84,7 +84,7 @@ def regency_now(regency_table: pd.DataFrame, target: float, lang: str = "en") ->
     t = translator(lang)
     month = regency_table["month"].iloc[-1]
     now = regency_table[regency_table["month"] == month].sort_values("coverage")
-    text = [f"{r}: {t.percent(v)}" for r, v in zip(now["regency"], now["coverage"])]
+    text = [f"{r}: {t.percent(v)}" for r, v in zip(now["regency"], now["coverage"], strict=True)]
     fig = go.Figure(go.Bar(x=now["coverage"] * 100, y=list(now["regency"]), orientation="h", text=text,
                            textposition="none", hovertemplate="%{text}<extra></extra>",
                            marker_color=SCENARIO_COLOURS[0], name=t("Coverage")))

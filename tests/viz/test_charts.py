@@ -138,7 +138,7 @@ def test_regency_map_places_the_17_regencies_at_their_coordinates(tables):
     fig = charts.regency_map_figure(regency, places, "2025-12", "baseline")
     points = fig.data[0]
     assert len(points.x) == 17
-    assert sorted(zip(points.x, points.y)) == sorted(zip(places["lon"], places["lat"]))
+    assert sorted(zip(points.x, points.y, strict=True)) == sorted(zip(places["lon"], places["lat"], strict=True))
     assert points.mode == "markers"  # names on hover only, so labels never overlap
 
 

@@ -184,7 +184,8 @@ def new_page(browser, server):
         context.close()
     for guard in guards:
         guard.check()
-    assert not server.outside_fetches(log_start), f"the server fetched from outside: {server.outside_fetches(log_start)}"
+    fetched = server.outside_fetches(log_start)
+    assert not fetched, f"the server fetched from outside: {fetched}"
 
 
 def screenshot(page, name: str) -> None:

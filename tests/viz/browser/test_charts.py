@@ -40,6 +40,11 @@ STRINGS_JS = """() => {
 }"""
 
 
+# Each row of a summary table as {column: text}.
+ROWS_JS = ("rows => rows.map(r => Object.fromEntries(Array.from(r.cells)"
+           ".map(c => [c.dataset.column, c.innerText.trim()])))")
+
+
 def shown(page, text):
     """Wait until `text` is a visible string of the page or of a chart's SVG."""
     page.wait_for_function(f"(text) => ({STRINGS_JS})().includes(text)", arg=text)
@@ -56,7 +61,7 @@ def hover(page, index, name, category):
 
 def summary_cells(page):
     rows = page.locator(".summary-table tbody tr").evaluate_all(
-        "rows => rows.map(r => Object.fromEntries(Array.from(r.cells).map(c => [c.dataset.column, c.innerText.trim()])))")
+        ROWS_JS)
     swatches = page.locator(".summary-table .swatch").evaluate_all("s => s.map(e => e.dataset.colour)")
     return rows, swatches
 
@@ -90,10 +95,10 @@ def test_a_scenario_has_the_same_colour_in_every_chart_and_the_table(compared):
     seen = compared.evaluate(COLOURS_JS)
     names = [row["scenario"] for row in rows]
     assert set(names) <= set(seen)
-    for name, swatch in zip(names, swatches):
+    for name, swatch in zip(names, swatches, strict=True):
         assert set(seen[name]) == {swatch}, name
         assert len(seen[name]) >= 5  # coverage, formal, informal, channels, spend, regency
-    assert dict(zip(names, swatches))["baseline"] == figures.BASELINE_COLOUR
+    assert dict(zip(names, swatches, strict=True))["baseline"] == figures.BASELINE_COLOUR
     assert len(set(swatches)) == len(swatches)
 
 
@@ -124,6 +129,6 @@ def test_the_html_report_downloads_and_opens_offline(compared, browser, tmp_path
 
 def summary_cells_report(page):
     rows = page.locator("table.summary tbody tr").evaluate_all(
-        "rows => rows.map(r => Object.fromEntries(Array.from(r.cells).map(c => [c.dataset.column, c.innerText.trim()])))")
+        ROWS_JS)
     swatches = page.locator("table.summary .swatch").evaluate_all("s => s.map(e => e.dataset.colour)")
     return rows, swatches

@@ -7,7 +7,7 @@ import re
 
 from experiments import i18n
 from experiments.scenario import library_names
-from tests.viz.browser.conftest import RUN_WAIT_MS, WAIT_MS, screenshot
+from tests.viz.browser.conftest import RUN_WAIT_MS, VIEWPORT, WAIT_MS, screenshot
 from tests.viz.browser.test_charts import STRINGS_JS, shown
 from tests.viz.browser.test_sweeps import open_folder
 
@@ -71,7 +71,9 @@ def test_switching_language_changes_every_visible_string_and_is_kept(new_page, s
     page.get_by_text("3. Tuas kebijakan socialization_copy").wait_for()
     shown(page, "Cakupan dari waktu ke waktu (garis: rata-rata; pita: 90% ulangan)")
     assert_no_english_left(page, english)
+    page.set_viewport_size({"width": 1400, "height": 3650})        # the whole page, for the README
     screenshot(page, "compare-id")
+    page.set_viewport_size(VIEWPORT)
 
     page.get_by_role("tab", name="Sapuan parameter").click()      # kept across tabs
     open_folder(page, sweep_folder, "Folder hasil", "Buka")
