@@ -321,23 +321,69 @@ def regency_figure(regency: pd.DataFrame, month: str, target: float, colours: di
                    height=26 * len(names) + 160)
 
 
+MAP_HEIGHT = 520
+MAP_LABEL_FONT = 10          # px; a character is about 0.6 of it wide
+# Where a regency's name may go around its dot, tried in this order (Plotly textposition names).
+LABEL_PLACES = ("top center", "bottom center", "middle right", "middle left", "top right", "top left",
+                "bottom right", "bottom left")
+
+
+def _label_box(place: str, x: float, y: float, r: float, w: float, h: float) -> tuple[float, float, float, float]:
+    """(left, bottom, right, top) in pixels of a label of size w x h beside a dot of radius r."""
+    vertical, horizontal = place.split()
+    left = {"center": x - w / 2, "right": x + r * (0.7 if vertical != "middle" else 1), "left": None}[horizontal]
+    if left is None:
+        left = x - r * (0.7 if vertical != "middle" else 1) - w
+    bottom = {"top": y + r * (0.7 if horizontal != "center" else 1), "middle": y - h / 2, "bottom": None}[vertical]
+    if bottom is None:
+        bottom = y - r * (0.7 if horizontal != "center" else 1) - h
+    return left, bottom, left + w, bottom + h
+
+
+def _overlap(a, b) -> float:
+    return max(0.0, min(a[2], b[2]) - max(a[0], b[0])) * max(0.0, min(a[3], b[3]) - max(a[1], b[1]))
+
+
+def label_places(x: list[float], y: list[float], names: list[str], sizes: list[float]) -> list[str]:
+    """A place for each name beside its dot (x, y and sizes in pixels) so that no name covers
+    another name or a dot: largest dots first, each taking the first free place (else the least
+    covered one)."""
+    dots = [(xi - s / 2, yi - s / 2, xi + s / 2, yi + s / 2) for xi, yi, s in zip(x, y, sizes, strict=True)]
+    taken: list[tuple[float, float, float, float]] = []
+    places = [LABEL_PLACES[0]] * len(names)
+    for i in sorted(range(len(names)), key=lambda i: -sizes[i]):
+        boxes = {place: _label_box(place, x[i], y[i], sizes[i] / 2 + 2, 0.6 * MAP_LABEL_FONT * len(names[i]),
+                                   1.2 * MAP_LABEL_FONT) for place in LABEL_PLACES}
+        covered = {place: sum(_overlap(box, other) for other in taken + dots) for place, box in boxes.items()}
+        places[i] = min(LABEL_PLACES, key=lambda place: (covered[place] > 0, covered[place]))
+        taken.append(boxes[places[i]])
+    return places
+
+
 def regency_map_figure(regency: pd.DataFrame, places: pd.DataFrame, month: str, scenario: str,
                        lang: str = "en") -> go.Figure:
     """The 17 regencies at their coordinates (model/data/regencies.csv), sized by population and
-    coloured by one scenario's coverage at `month`; names on hover, so labels never overlap."""
+    coloured by one scenario's coverage at `month`, each named beside its dot where the name
+    covers no other name or dot (label_places); the value on hover."""
     t = translator(lang)
     table = regency_coverage(regency, month)[scenario]
     joined = places.set_index("regency").join(table.rename("coverage"))
     text = [t("{regency}: {value} (population {population})", regency=name, value=t.percent(row["coverage"]),
               population=t.number(row["population"])) for name, row in joined.iterrows()]
+    sizes = list(12 + 38 * (joined["population"] / joined["population"].max()) ** 0.5)
+    # pixels per degree: the plot area's height over the latitudes shown (both axes share a scale)
+    span = max(joined["lat"].max() - joined["lat"].min(), (joined["lon"].max() - joined["lon"].min()) / 1.6)
+    scale = (MAP_HEIGHT - 120) / (span * 1.25)
+    names = [str(name) for name in joined.index]
+    where = label_places(list(joined["lon"] * scale), list(joined["lat"] * scale), names, sizes)
     fig = go.Figure(go.Scatter(
-        x=joined["lon"], y=joined["lat"], mode="markers", text=text, hovertemplate="%{text}<extra></extra>",
-        marker={"size": 12 + 38 * (joined["population"] / joined["population"].max()) ** 0.5,
-                "color": joined["coverage"] * 100, "colorscale": "Viridis", "line": {"color": "black", "width": 1},
-                "colorbar": {"title": t("coverage, %"), "ticksuffix": "%"}}))
+        x=joined["lon"], y=joined["lat"], mode="markers+text", text=names, textposition=where,
+        textfont={"size": MAP_LABEL_FONT}, customdata=text, hovertemplate="%{customdata}<extra></extra>",
+        marker={"size": sizes, "color": joined["coverage"] * 100, "colorscale": "Viridis",
+                "line": {"color": "black", "width": 1}, "colorbar": {"title": t("coverage, %"), "ticksuffix": "%"}}))
     fig.update_yaxes(scaleanchor="x", scaleratio=1)
     title = t("{scenario}: coverage by regency, {month}", scenario=plain(scenario), month=t.month(month))
-    return style_figure(fig, t, title, t("latitude"), t("longitude"), height=520)
+    return style_figure(fig, t, title, t("latitude"), t("longitude"), height=MAP_HEIGHT)
 
 
 # ---------------------------------------------------------------------------------- sweeps
