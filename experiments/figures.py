@@ -28,9 +28,10 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from experiments import summary as stats
-from experiments.i18n import N_, Translator, translator
+from experiments.i18n import N_, Translator, lever_label, translator
 from experiments.summary import cumulative_spend
 from model import channels, months
+from model.parameters import PARAMETERS
 
 BASELINE = "baseline"
 BASELINE_COLOUR = "#6e6e6e"     # neutral grey: the reference, never a policy's colour
@@ -61,7 +62,7 @@ def series_colours(names, baseline: str = BASELINE) -> dict[str, str]:
     others = [n for n in names if n != baseline]
     if len(others) > len(SCENARIO_COLOURS):
         return {n: BASELINE_COLOUR for n in names if n == baseline}
-    colours = dict(zip(others, SCENARIO_COLOURS, strict=False))   # the first series get colours
+    colours = dict(zip(others, SCENARIO_COLOURS, strict=False))  # fewer names than colours (checked above)
     if baseline in names:
         colours[baseline] = BASELINE_COLOUR
     return {n: colours[n] for n in names}
@@ -170,10 +171,14 @@ def style_figure(fig: go.Figure, t: Translator, title: str, y_title: str | None,
     return fig
 
 
-def _month_axis(fig: go.Figure, month_labels: list[str], t: Translator, **where) -> None:
-    """Months as ordered categories in the page's language (every series shares one axis)."""
-    fig.update_xaxes(type="category", categoryorder="array",
-                     categoryarray=[t.month(m) for m in month_labels], **where)
+MONTH_TICKS = 10  # at most this many month labels on an axis: 'Des 2025' written whole, level
+
+
+def month_axis(fig: go.Figure, month_labels: list[str], t: Translator, ticks: int = MONTH_TICKS, **where) -> None:
+    """Months as ordered categories in the page's language (every series shares one axis),
+    labelled every few months so no label is cut or overlaps (hover names every month)."""
+    fig.update_xaxes(type="category", categoryorder="array", categoryarray=[t.month(m) for m in month_labels],
+                     dtick=max(1, math.ceil(len(month_labels) / ticks)), tickangle=0, **where)
 
 
 def add_band(fig: go.Figure, band: pd.DataFrame, name: str, colour: str | None, value, t: Translator,
@@ -227,7 +232,7 @@ def coverage_figure(coverage_bands: pd.DataFrame, colours: dict[str, str], targe
     grey = band_traces(fig, coverage_bands, colours, t.percent, t, scale=100, by=by)
     _others_legend(fig, grey, t)
     month_labels = sorted(coverage_bands["month"].unique())
-    _month_axis(fig, month_labels, t)
+    month_axis(fig, month_labels, t)
     fig.add_hline(y=target * 100, line={"color": "black", "dash": "dash", "width": 1},
                   annotation_text=t("target {share}", share=t.percent(target, 0)),
                   annotation_position="top left")
@@ -245,7 +250,7 @@ def formal_informal_figure(results: pd.DataFrame, colours: dict[str, str], lang:
                                                         t("Informal (BPU)")])
     for col, column in ((1, "coverage_formal"), (2, "coverage_informal")):
         band_traces(fig, bands(results, column), colours, t.percent, t, scale=100, row=1, col=col)
-        _month_axis(fig, sorted(results["month"].unique()), t, row=1, col=col)
+        month_axis(fig, sorted(results["month"].unique()), t, MONTH_TICKS // 2, row=1, col=col)  # half width
     seen = set()
     for trace in fig.data:  # the second panel's lines share the first's legend entries
         if trace.showlegend is not False and trace.name in seen:
@@ -278,7 +283,7 @@ def spend_figure(results: pd.DataFrame, colours: dict[str, str], lang: str = "en
     grey = band_traces(fig, bands(cumulative_spend(results, by), "spend_idr", by=by), colours, t.rupiah,
                        t, scale=1 / BILLION, by=by)
     _others_legend(fig, grey, t)
-    _month_axis(fig, sorted(results["month"].unique()), t)
+    month_axis(fig, sorted(results["month"].unique()), t)
     return style_figure(fig, t, t("Spend over time (all items: subsidies, Perisai, campaigns, villages, firms, pilot)"),
                    t("billion rupiah, cumulative"))
 
@@ -307,24 +312,69 @@ def regency_figure(regency: pd.DataFrame, month: str, target: float, colours: di
                    height=26 * len(names) + 160)
 
 
+MAP_HEIGHT = 520
+MAP_LABEL_FONT = 10          # px; a character is about 0.6 of it wide
+# Where a regency's name may go around its dot, tried in this order (Plotly textposition names).
+LABEL_PLACES = ("top center", "bottom center", "middle right", "middle left", "top right", "top left",
+                "bottom right", "bottom left")
+
+
+def _label_box(place: str, x: float, y: float, r: float, w: float, h: float) -> tuple[float, float, float, float]:
+    """(left, bottom, right, top) in pixels of a label of size w x h beside a dot of radius r."""
+    vertical, horizontal = place.split()
+    left = {"center": x - w / 2, "right": x + r * (0.7 if vertical != "middle" else 1), "left": None}[horizontal]
+    if left is None:
+        left = x - r * (0.7 if vertical != "middle" else 1) - w
+    bottom = {"top": y + r * (0.7 if horizontal != "center" else 1), "middle": y - h / 2, "bottom": None}[vertical]
+    if bottom is None:
+        bottom = y - r * (0.7 if horizontal != "center" else 1) - h
+    return left, bottom, left + w, bottom + h
+
+
+def _overlap(a, b) -> float:
+    return max(0.0, min(a[2], b[2]) - max(a[0], b[0])) * max(0.0, min(a[3], b[3]) - max(a[1], b[1]))
+
+
+def label_places(x: list[float], y: list[float], names: list[str], sizes: list[float]) -> list[str]:
+    """A place for each name beside its dot (x, y and sizes in pixels) so that no name covers
+    another name or a dot: largest dots first, each taking the first free place (else the least
+    covered one)."""
+    dots = [(xi - s / 2, yi - s / 2, xi + s / 2, yi + s / 2) for xi, yi, s in zip(x, y, sizes, strict=True)]
+    taken: list[tuple[float, float, float, float]] = []
+    places = [LABEL_PLACES[0]] * len(names)
+    for i in sorted(range(len(names)), key=lambda i: -sizes[i]):
+        boxes = {place: _label_box(place, x[i], y[i], sizes[i] / 2 + 2, 0.6 * MAP_LABEL_FONT * len(names[i]),
+                                   1.2 * MAP_LABEL_FONT) for place in LABEL_PLACES}
+        covered = {place: sum(_overlap(box, other) for other in taken + dots) for place, box in boxes.items()}
+        places[i] = min(LABEL_PLACES, key=lambda place: (covered[place] > 0, covered[place]))
+        taken.append(boxes[places[i]])
+    return places
+
+
 def regency_map_figure(regency: pd.DataFrame, places: pd.DataFrame, month: str, scenario: str,
                        lang: str = "en") -> go.Figure:
     """The 17 regencies at their coordinates (model/data/regencies.csv), sized by population and
-    coloured by one scenario's coverage at `month`; names on hover, so labels never overlap."""
+    coloured by one scenario's coverage at `month`, each named beside its dot where the name
+    covers no other name or dot (label_places); the value on hover."""
     t = translator(lang)
     table = regency_coverage(regency, month)[scenario]
     joined = places.set_index("regency").join(table.rename("coverage"))
     text = [t("{regency}: {value} (population {population})", regency=name, value=t.percent(row["coverage"]),
               population=t.number(row["population"])) for name, row in joined.iterrows()]
+    sizes = list(12 + 38 * (joined["population"] / joined["population"].max()) ** 0.5)
+    # pixels per degree: the plot area's height over the latitudes shown (both axes share a scale)
+    span = max(joined["lat"].max() - joined["lat"].min(), (joined["lon"].max() - joined["lon"].min()) / 1.6)
+    scale = (MAP_HEIGHT - 120) / (span * 1.25)
+    names = [str(name) for name in joined.index]
+    where = label_places(list(joined["lon"] * scale), list(joined["lat"] * scale), names, sizes)
     fig = go.Figure(go.Scatter(
-        x=joined["lon"], y=joined["lat"], mode="markers", text=text, hovertemplate="%{text}<extra></extra>",
-        marker={"size": 12 + 38 * (joined["population"] / joined["population"].max()) ** 0.5,
-                "color": joined["coverage"] * 100, "colorscale": "Viridis", "line": {"color": "black", "width": 1},
-                "colorbar": {"title": t("coverage, %"), "ticksuffix": "%"}}))
+        x=joined["lon"], y=joined["lat"], mode="markers+text", text=names, textposition=where,
+        textfont={"size": MAP_LABEL_FONT}, customdata=text, hovertemplate="%{customdata}<extra></extra>",
+        marker={"size": sizes, "color": joined["coverage"] * 100, "colorscale": "Viridis",
+                "line": {"color": "black", "width": 1}, "colorbar": {"title": t("coverage, %"), "ticksuffix": "%"}}))
     fig.update_yaxes(scaleanchor="x", scaleratio=1)
-    return style_figure(fig, t, t("{scenario}: coverage by regency, {month}", scenario=plain(scenario),
-                                  month=t.month(month)),
-                   t("latitude"), t("longitude"), height=520)
+    title = t("{scenario}: coverage by regency, {month}", scenario=plain(scenario), month=t.month(month))
+    return style_figure(fig, t, title, t("latitude"), t("longitude"), height=MAP_HEIGHT)
 
 
 # ---------------------------------------------------------------------------------- sweeps
@@ -338,6 +388,12 @@ SWEEP_LABELS = {"coverage_mean": N_("coverage at the target month"), "p_target":
                 "cost_per_additional_idr": N_("cost per additional active participant")}
 SWEEP_INTERVALS = {"coverage_mean": ("coverage_low", "coverage_high"),
                    "cost_per_additional_idr": ("cost_per_additional_low", "cost_per_additional_high")}
+
+
+def factor_label(name: str, t: Translator) -> str:
+    """A swept input as the app's lever panels name it ('Perisai agents'), else as the sweep file does."""
+    parameter = PARAMETERS.get(name)
+    return t(lever_label(name)) if parameter is not None and parameter.is_lever else name
 
 
 def formatter(t: Translator, kind: str):
@@ -363,10 +419,16 @@ def sweep_figure(summary: pd.DataFrame, x: str, y: str, colour_by: str | None = 
     scale = 100 if kind == "percent" else 1
     summary = summary.reset_index(drop=True)
     best, worst = best_and_worst(summary, y)
-    text = [t("{series}: {x} = {xv}{second}; {y} = {value}", series=plain(row["scenario"]), x=x, xv=t.number(row[x], 4)
-              if isinstance(row[x], float) else row[x], y=t(SWEEP_LABELS.get(y, y)), value=value(row[y]),
-              second=f", {colour_by} = {row[colour_by]:.4g}" if colour_by else "")
-            for _, row in summary.iterrows()]
+    x_name = factor_label(x, t)
+    y_name = t(SWEEP_LABELS.get(y, y))
+
+    def level(v) -> str:
+        return t.decimal(v) if isinstance(v, (int, float)) else str(v)
+    second = [t(", {input} = {value}", input=factor_label(colour_by, t), value=level(v))
+              for v in summary[colour_by]] if colour_by else [""] * len(summary)
+    text = [t("{series}: {x} = {xv}{second}; {y} = {value}", series=plain(row["scenario"]), x=x_name,
+              xv=level(row[x]), y=y_name, value=value(row[y]), second=extra)
+            for (_, row), extra in zip(summary.iterrows(), second, strict=True)]
     error = None
     if y in SWEEP_INTERVALS:
         low, high = SWEEP_INTERVALS[y]
@@ -375,7 +437,7 @@ def sweep_figure(summary: pd.DataFrame, x: str, y: str, colour_by: str | None = 
     marker = {"color": OTHER_COLOUR, "size": 8, "line": {"color": "#888888", "width": 1}}
     if colour_by:
         marker.update(color=summary[colour_by], colorscale="Greys", showscale=True,
-                      colorbar={"title": colour_by})
+                      colorbar={"title": factor_label(colour_by, t)})
     fig = go.Figure(go.Scatter(x=summary[x], y=summary[y] * scale, mode="markers", text=text, error_y=error,
                                hovertemplate="%{text}<extra></extra>", marker=marker,
                                name=t("{count} points", count=len(summary))))
@@ -385,13 +447,12 @@ def sweep_figure(summary: pd.DataFrame, x: str, y: str, colour_by: str | None = 
         row = summary.loc[index]
         fig.add_trace(go.Scatter(x=[row[x]], y=[row[y] * scale], mode="markers", text=[text[index]],
                                  hovertemplate="%{text}<extra></extra>",
-                                 name=f"{label}: {plain(row['scenario'])}, {x} = {row[x]:.4g}, {value(row[y])}",
+                                 name=f"{label}: {plain(row['scenario'])}, {x_name} = {level(row[x])}, {value(row[y])}",
                                  marker={"color": colour, "size": 14, "symbol": "diamond",
                                          "line": {"color": "black", "width": 1}}))
     if kind == "percent":
         fig.update_yaxes(ticksuffix="%")
-    return style_figure(fig, t, t("{y} against {x}", y=t(SWEEP_LABELS.get(y, y)), x=x), t(SWEEP_LABELS.get(y, y)),
-                   x, height=460)
+    return style_figure(fig, t, t("{y} against {x}", y=y_name, x=x_name), y_name, x_name, height=460)
 
 
 # ---------------------------------------------------------------------------------- summary table
@@ -399,6 +460,9 @@ HEX_COLOUR = re.compile(r"#[0-9a-fA-F]{6}")
 # Which way is better for each summary column: the best cell of each is highlighted.
 BETTER = {"coverage": "max", "p_target": "max", "month_reached": "min", "total_spend_idr": "min",
           "cost_per_additional_idr": "min"}
+# The same for the scenario summary (experiments.summary.scenario_summary): the app and the report.
+SUMMARY_BETTER = {"coverage_mean": "max", "p_target": "max", "median_month_reached": "min",
+                  "spend_idr_mean": "min", "cost_per_additional_idr": "min"}
 
 
 def _comparable(value) -> float:
@@ -449,14 +513,16 @@ def _swatch(colour: str | None) -> str:
 
 
 def summary_html(summary: pd.DataFrame, columns: dict[str, tuple[str, str | Callable[..., str]]],
-                 better: dict[str, str] = BETTER, colours: dict[str, str] | None = None) -> str:
+                 better: dict[str, str] = BETTER, colours: dict[str, str] | None = None,
+                 ranked_by: pd.DataFrame | None = None) -> str:
     """An HTML table of `summary` with the best value of each column highlighted.
 
     `columns` maps column name -> (header, format string or formatter). Best cells get class
     "best" (bold on green) so the page and the browser test can find them; with `colours`, the
-    scenario cell starts with the scenario's chart colour.
+    scenario cell starts with the scenario's chart colour. `ranked_by` (same rows) holds the
+    values to rank when `summary` has some as text already (a month written in Bahasa Indonesia).
     """
-    best = best_rows(summary, better)
+    best = best_rows(summary if ranked_by is None else ranked_by.reset_index(drop=True), better)
     head = "".join(f"<th>{html.escape(header)}</th>" for header, _ in columns.values())
     body = []
     for i, (_, row) in enumerate(summary.iterrows()):

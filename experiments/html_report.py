@@ -129,7 +129,7 @@ def render(results: Results, target_month: str = TARGET_MONTH, target: float = T
              f"<h2>{html.escape(t('Summary (best value in each column highlighted)'))}</h2>",
              figures.summary_html(shown_summary(summary, t), summary_columns(t, target_month, target,
                                                                               "point" in summary),
-                                  colours=scenario_colours)]
+                                  figures.SUMMARY_BETTER, colours=scenario_colours, ranked_by=summary)]
     if not results.failures.empty:
         parts.append(f"<p>{html.escape(t('{count} runs failed and are left out.', count=len(results.failures)))}</p>")
     for i, (section, fig) in enumerate(charts(results, table, summary, colours, lang, target_month, target)):

@@ -7,7 +7,8 @@ experiments/locale/<lang>/LC_MESSAGES/cakupan.po, compiled with Babel when first
 rupiah are formatted by Babel with the language's locale: "Rp 1,5 miliar" / "Rp 1.5 bn".
 
 The lever names, units and explanations of the parameter registry (model/parameters.py) are
-catalog entries too (`registry_messages`), so the model stays free of any language code.
+catalog entries too (`registry_messages`), so the model stays free of any language code; so are
+the built-in scenarios' descriptions and the meaning of a band (`experiment_messages`).
 
 `python -m experiments.i18n update` adds every marked string to every catalog (new entries empty,
 for the translator); `python -m experiments.i18n init LANG` starts a new language.
@@ -41,8 +42,8 @@ ROOT = Path(__file__).resolve().parents[1]
 # The source files whose marked strings the catalogs must translate (what the app and the
 # report show); tests/viz/test_i18n.py fails on any of their strings left untranslated.
 SOURCES = ("experiments/figures.py", "experiments/html_report.py", "experiments/report.py", "viz/app.py",
-           "viz/charts.py", "viz/controls.py", "viz/explore_charts.py", "viz/pages/explore.py",
-           "viz/pages/plan.py", "viz/planner.py")
+           "viz/charts.py", "viz/controls.py", "viz/explore_charts.py", "viz/state.py", "viz/pages/compare.py",
+           "viz/pages/explore.py", "viz/pages/plan.py", "viz/pages/sweeps.py", "viz/planner.py")
 KEYWORDS = {"_": None, "N_": None, "t": None}  # t: a Translator in a local
 # Amounts in rupiah are written with a word for their size, largest first.
 RUPIAH_UNITS = {"en": ((1e12, "tn"), (1e9, "bn"), (1e6, "m")),
@@ -157,18 +158,27 @@ def registry_messages() -> list[str]:
     return found
 
 
+def experiment_messages() -> list[str]:
+    """The built-in scenarios' descriptions (experiments/library/*.toml) and what a band means
+    (experiments.summary.BAND_MEANING): shown by the app, written in English where they live."""
+    from experiments.scenario import library
+    from experiments.summary import BAND_MEANING
+
+    return [d for d in library().values() if d] + list(BAND_MEANING.values())
+
+
 def source_messages() -> list[str]:
     """Every string marked in SOURCES, in order of appearance."""
-    found = []
+    found: list[str] = []
     for source in SOURCES:
         for _, message, _, _ in extract_from_file("python", ROOT / source, keywords=KEYWORDS):
-            found.append(message if isinstance(message, str) else message[0])  # (KEYWORDS has no plurals)
+            found.extend([message] if isinstance(message, str) else message)  # a tuple: plural forms
     return found
 
 
 def messages() -> list[str]:
     """Every string the catalogs must translate, each once."""
-    return list(dict.fromkeys(m for m in [*source_messages(), *registry_messages()] if m))
+    return list(dict.fromkeys(m for m in [*source_messages(), *registry_messages(), *experiment_messages()] if m))
 
 
 def untranslated(lang: str) -> list[str]:

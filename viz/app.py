@@ -32,7 +32,7 @@ def Guard(children=[]):  # noqa: B006 - solara's children signature
         return solara.Column(children=children)
     with solara.Column() as main:
         solara.Error(children=[solara.Text(text)], classes=["page-error"])
-        solara.Button("Back to the page", on_click=clear)
+        solara.Button(use_translator()("Back to the page"), on_click=clear)
     return main
 
 

@@ -10,7 +10,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from experiments.figures import SCENARIO_COLOURS, style_figure
+from experiments.figures import SCENARIO_COLOURS, month_axis, style_figure
 from experiments.i18n import N_, translator
 
 # Headline numbers of the current month: (label, column, kind of value).
@@ -34,13 +34,10 @@ def _months(results: pd.DataFrame, t) -> list[str]:
     return [t.month(m) for m in results["month"]]
 
 
-def _month_axis(fig: go.Figure, results: pd.DataFrame, t) -> None:
-    """Every month of the run so far, as ordered categories in the page's language."""
-    fig.update_xaxes(type="category", categoryorder="array", categoryarray=_months(results, t))
 
 
 def _line(results, column, name, colour, t, value, scale=1.0, **where):
-    text = [f"{name}, {t.month(m)}: {value(v)}" for m, v in zip(results["month"], results[column])]
+    text = [f"{name}, {t.month(m)}: {value(v)}" for m, v in zip(results["month"], results[column], strict=True)]
     return go.Scatter(x=_months(results, t), y=results[column] * scale, mode="lines+markers",
                       name=name, text=text, hovertemplate="%{text}<extra></extra>",
                       line={"color": colour, "width": 2}, marker={"size": 4}, **where)
@@ -56,7 +53,7 @@ def coverage_so_far(results: pd.DataFrame, target: float, lang: str = "en") -> g
     fig.add_hline(y=target * 100, line={"color": "black", "dash": "dash", "width": 1},
                   annotation_text=t("target {share}", share=t.percent(target, 0)),
                   annotation_position="top left")
-    _month_axis(fig, results, t)
+    month_axis(fig, list(results["month"]), t)
     fig.update_yaxes(ticksuffix="%", range=[0, max(100 * target, 100 * results[
         ["coverage", "coverage_formal", "coverage_informal"]].to_numpy().max()) * 1.1])
     return style_figure(fig, t, t("Coverage"), t("% of workers"), height=360)
@@ -73,7 +70,7 @@ def perisai_activity(results: pd.DataFrame, lang: str = "en") -> go.Figure:
                   secondary_y=True)
     fig.add_trace(_line(results, "new_via_perisai", t("new participants"), SCENARIO_COLOURS[2], t,
                         t.number), secondary_y=True)
-    _month_axis(fig, results, t)
+    month_axis(fig, list(results["month"]), t)
     top = results["perisai_agents_active"].max()  # at least 0-10, so whole-number ticks stay distinct
     fig.update_yaxes(title=t("agents"), range=[0, max(top, 10) * 1.15], secondary_y=False)
     top = results[["perisai_visits", "new_via_perisai"]].to_numpy().max()
@@ -87,7 +84,7 @@ def regency_now(regency_table: pd.DataFrame, target: float, lang: str = "en") ->
     t = translator(lang)
     month = regency_table["month"].iloc[-1]
     now = regency_table[regency_table["month"] == month].sort_values("coverage")
-    text = [f"{r}: {t.percent(v)}" for r, v in zip(now["regency"], now["coverage"])]
+    text = [f"{r}: {t.percent(v)}" for r, v in zip(now["regency"], now["coverage"], strict=True)]
     fig = go.Figure(go.Bar(x=now["coverage"] * 100, y=list(now["regency"]), orientation="h", text=text,
                            textposition="none", hovertemplate="%{text}<extra></extra>",
                            marker_color=SCENARIO_COLOURS[0], name=t("Coverage")))

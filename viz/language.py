@@ -1,8 +1,11 @@
 """The page's language, chosen with the switch in the app bar and kept for the browser session.
 
-The choice is a Solara reactive: one value per browser session (virtual kernel), kept across
-the app's pages. It is also remembered by Solara's session id and restored when the layout mounts,
-meant for a reload of the page (not yet covered by a browser test).
+The choice is a Solara reactive: one value per page (virtual kernel), kept across the app's tabs
+and the browser's back and forward buttons (they change the route, not the page). A reload starts
+a new virtual kernel, so the choice is also remembered by Solara's session id (its cookie, which a
+reload keeps; another browser has its own) and restored when the layout mounts; the URL stays
+free of it, so a link shared with a colleague opens in their own language. Checked in a real
+browser by tests/viz/browser/test_language.py (switch, change tabs, reload, back, forward).
 Components read it with `use_translator()`, so switching re-renders every visible string.
 """
 

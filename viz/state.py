@@ -12,6 +12,7 @@ import solara
 import solara.lab
 
 from viz import backend
+from viz.language import use_translator
 
 BUILTINS = backend.builtin_scenarios()  # immutable (frozen pydantic models), read-only here
 DEFAULT_SELECTION = ("baseline", "regional_plan")
@@ -30,7 +31,7 @@ progress = solara.reactive((0, 0))            # (runs finished, runs planned)
 comparison = solara.reactive(None)            # the last comparison that finished
 uncertainty = solara.reactive("both")          # what replicates vary: chance, parameters or both
 pasted = solara.reactive("")                  # the paste box's text (kept across pages)
-notice = solara.reactive(None)                # e.g. that the last comparison was cancelled
+notice = solara.reactive(None)                # (runs finished, runs planned) of a cancelled comparison
 executor = solara.reactive(None)              # the comparison's SessionExecutor (for Cancel)
 
 
@@ -142,11 +143,12 @@ def run_comparison(chosen: list, n_replicates: int, population_scale: float, run
         result = backend.compare(chosen, n_replicates, population_scale,
                                  executor=runner,
                                  on_done=lambda done: progress.set((done, runs)), uncertainty=varies)
-    except backend.Cancelled as error:
-        notice.value = f"{error} ({progress.value[0]} of {runs} runs had finished)"
+    except backend.Cancelled:
+        notice.value = (progress.value[0], runs)  # the page says it in the session's language
         return None
     except Exception as error:  # noqa: BLE001 - a UserError's message, or an id for the rest
-        message.value = f"The comparison failed: {backend.explain(error)}"
+        t = use_translator()
+        message.value = t("The comparison failed: {error}", error=backend.explain(error))
         return None
     comparison.value = result
     return result

@@ -138,8 +138,22 @@ def test_regency_map_places_the_17_regencies_at_their_coordinates(tables):
     fig = charts.regency_map_figure(regency, places, "2025-12", "baseline")
     points = fig.data[0]
     assert len(points.x) == 17
-    assert sorted(zip(points.x, points.y)) == sorted(zip(places["lon"], places["lat"]))
-    assert points.mode == "markers"  # names on hover only, so labels never overlap
+    assert sorted(zip(points.x, points.y, strict=True)) == sorted(zip(places["lon"], places["lat"], strict=True))
+    assert points.mode == "markers+text" and list(points.text) == list(places["regency"])  # named
+    assert "Kota Palembang: " in points.customdata[0]  # the value on hover
+
+
+def test_map_names_cover_no_other_name_or_dot():
+    """Dots close together (Palembang and Banyuasin) get their names on different sides."""
+    x, y, names, sizes = [0, 30, 200, 230], [0, 0, 0, 10], ["Kota Palembang", "Banyuasin", "Lahat", "Empat Lawang"], \
+        [50, 20, 12, 12]
+    where = figures.label_places(x, y, names, sizes)
+    boxes = [figures._label_box(p, xi, yi, s / 2 + 2, 6 * len(n), 12)
+             for p, xi, yi, s, n in zip(where, x, y, sizes, names, strict=True)]
+    dots = [(xi - s / 2, yi - s / 2, xi + s / 2, yi + s / 2) for xi, yi, s in zip(x, y, sizes, strict=True)]
+    for i, box in enumerate(boxes):
+        assert all(figures._overlap(box, other) == 0 for other in boxes[:i] + boxes[i + 1:] + dots), where
+    assert where[0] != where[1] or where[0] in ("top center", "bottom center")
 
 
 SUMMARY_COLUMNS = {"scenario": ("Scenario", "{}"), "coverage": ("Coverage", "{:.1%}"),

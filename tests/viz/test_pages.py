@@ -38,4 +38,4 @@ def test_runs_ending_before_the_target_month_show_dashes_and_their_last_month(sh
     table = rc.find(solara.widgets.HTML).widget.unsafe_innerHTML
     assert "nan" not in table and '<td data-column="coverage_interval">–</td>' in table
     _, rc = solara.render(compare.RegencyView(short_comparison), handle_error=False)
-    assert "Coverage by regency, 2025-06" in [w.children[0] for w in rc.find(v.CardTitle).widgets]
+    assert "Coverage by regency, Jun 2025" in [w.children[0] for w in rc.find(v.CardTitle).widgets]

@@ -9,7 +9,8 @@ from viz import planner
 
 def test_the_default_form_is_the_default_problem_and_round_trips():
     form = planner.default_form()
-    assert (form.goal, form.month, form.target, form.total_bn, form.max_agents) == ("min_spend", "2025-12", 0.5, 1000, 1500)
+    assert (form.goal, form.month, form.target, form.total_bn, form.max_agents) == \
+        ("min_spend", "2025-12", 0.5, 1000, 1500)
     chosen = planner.problem(form)
     assert opt.fingerprint(chosen) == opt.fingerprint(opt.load_problem("reach_50"))
     assert chosen.trials == 200
@@ -21,7 +22,7 @@ def test_fields_are_written_into_the_problem():
     chosen = planner.problem(form)
     assert (chosen.goal, chosen.month, chosen.trials) == ("max_coverage", "2025-06", 20)
     assert chosen.budget == {"total_idr": None, "office_idr": 2e11, "local_idr": None}
-    assert next(l.high for l in chosen.levers if l.name == "perisai_agents") == 800
+    assert next(lever.high for lever in chosen.levers if lever.name == "perisai_agents") == 800
     assert not chosen.no_regency_below_status_quo
 
 

@@ -27,7 +27,7 @@ def test_a_small_job_finishes_while_a_heavy_one_waits(pool):
 
     def run_heavy():
         try:
-            for task, result in heavy.imap_unordered(slow, [("h", i) for i in range(40)]):
+            for _task, result in heavy.imap_unordered(slow, [("h", i) for i in range(40)]):
                 order.append(result)
         except Cancelled:
             order.append("cancelled")

@@ -3,6 +3,9 @@ and read coverage, spend and cost side by side.
 
 Layout: the left column holds the choices (scenarios, upload, lever editor, run settings), the
 right column the results of the last comparison, which stay on screen while a new one runs.
+Sections are numbered in the order shown (the lever editor appears only while a copy is edited).
+Every string is in the session's language (experiments/i18n.py): labels and messages from the
+catalog, numbers, percents, months and rupiah with the language's formatters.
 """
 
 from __future__ import annotations
@@ -11,148 +14,184 @@ import pandas as pd
 import solara
 
 from experiments import html_report
+from experiments.figures import SUMMARY_BETTER
+from experiments.i18n import N_, Translator, translator
 from model import data
 from viz import backend, charts, state
 from viz.controls import LeverPanel
 from viz.language import use_translator
 from viz.upload import FileInput
 
-# Summary columns shown, as (header, format). The experiments layer computes them.
-SUMMARY_COLUMNS = {
-    "scenario": ("Scenario", "{}"),
-    "coverage_mean": (f"Coverage {backend.TARGET_MONTH}", "{:.1%}"),
-    "coverage_interval": ("90% interval", "{}"),
-    "p_target": (f"P(≥{backend.TARGET:.0%} by {backend.TARGET_MONTH})", "{:.0%}"),
-    "median_month_reached": (f"Month {backend.TARGET:.0%} reached (median)", "{}"),
-    "spend_idr_mean": (f"Spend to {backend.TARGET_MONTH} (Rp bn)", "{:,.1f}"),
-    "cost_per_additional_idr": ("Cost per additional active participant (Rp)", "{:,.0f}"),
-    "coverage_parts": ("Coverage interval: ± chance / ± parameters", "{}"),
-    "cost_parts": ("Cost interval (Rp): ± chance / ± parameters", "{}"),
-}
-BETTER = {"coverage_mean": "max", "p_target": "max", "median_month_reached": "min",
-          "spend_idr_mean": "min", "cost_per_additional_idr": "min"}
+BETTER = SUMMARY_BETTER  # which way is better in each summary column (the best cell is highlighted)
+# What replicates vary (runner.UNCERTAINTY), as the select names it.
+UNCERTAINTY_LABELS = {"both": N_("chance and parameters"), "chance": N_("chance only"),
+                      "parameters": N_("parameters only")}
+REGENCY_VIEWS = {"ranked": N_("ranked"), "map": N_("map")}
 
 
-def summary_for_display(summary: pd.DataFrame) -> pd.DataFrame:
-    """The experiments summary in the units the page shows (billions, interval as text; missing
-    when the runs end before the target month)."""
-    shown = summary.copy()
-    shown["spend_idr_mean"] = shown["spend_idr_mean"] / charts.BILLION
-    shown["coverage_interval"] = [None if pd.isna(low) else f"{low:.1%} – {high:.1%}" for low, high
-                                  in zip(shown["coverage_low"], shown["coverage_high"])]
+def summary_columns(t: Translator) -> dict:
+    """The summary table's columns: the HTML report's (one definition) and the split of the
+    intervals when the runs varied both chance and parameters."""
+    columns = html_report.summary_columns(t, backend.TARGET_MONTH, backend.TARGET, with_point=False)
+    columns.pop("replicates")  # the same for every scenario: said above the table
+    columns["coverage_parts"] = (t("Coverage interval: ± chance / ± parameters"), "{}")
+    columns["cost_parts"] = (t("Cost interval: ± chance / ± parameters"), "{}")
+    return columns
+
+
+SUMMARY_COLUMNS = summary_columns(translator("en"))
+
+
+def summary_for_display(summary: pd.DataFrame, t: Translator | None = None) -> pd.DataFrame:
+    """The experiments summary as the page writes it (intervals and months as text in the
+    language; missing when the runs end before the target month)."""
+    t = t or translator("en")
+    shown = html_report.shown_summary(summary, t)
     if "coverage_chance_pm" in shown:   # the split of each interval (experiments.summary.split)
-        shown["coverage_parts"] = [_parts(c, p, "{:.1%}") for c, p in
-                                   zip(shown["coverage_chance_pm"], shown["coverage_parameter_pm"])]
-        shown["cost_parts"] = [_parts(c, p, "{:,.0f}") for c, p in
+        shown["coverage_parts"] = [_parts(c, p, t.percent, t) for c, p in
+                                   zip(shown["coverage_chance_pm"], shown["coverage_parameter_pm"], strict=True)]
+        shown["cost_parts"] = [_parts(c, p, t.rupiah, t) for c, p in
                                zip(shown["cost_per_additional_idr_chance_pm"],
-                                   shown["cost_per_additional_idr_parameter_pm"])]
+                                   shown["cost_per_additional_idr_parameter_pm"], strict=True)]
     return shown
 
 
-def _parts(chance, parameters, fmt: str) -> str | None:
+def _parts(chance, parameters, value, t: Translator) -> str | None:
     if pd.isna(chance) and pd.isna(parameters):
         return None
-    show = lambda v: "not varied" if pd.isna(v) else "±" + fmt.format(v)  # noqa: E731
+
+    def show(v) -> str:
+        return t("not varied") if pd.isna(v) else "±" + value(v)
     return f"{show(chance)} / {show(parameters)}"
 
 
-def drivers_text(table: pd.DataFrame) -> list[str]:
+def drivers_text(table: pd.DataFrame, t: Translator | None = None) -> list[str]:
     """One line per scenario: the parameters that move its effect most, with their Spearman rho."""
-    return [f"{scenario}: " + ", ".join(f"{r.parameter} ({r.spearman:+.2f})" for r in group.itertuples())
+    t = t or translator("en")
+    rho = lambda v: ("+" if v >= 0 else "-") + t.number(abs(v), 2)  # noqa: E731
+    return [f"{scenario}: " + ", ".join(f"{r.parameter} ({rho(r.spearman)})" for r in group.itertuples())
             for scenario, group in table.groupby("scenario", sort=False)]
 
 
-def coverage_caption(bands: pd.DataFrame, month: str) -> str:
+def coverage_caption(bands: pd.DataFrame, month: str, t: Translator | None = None) -> str:
     """Each series' value at the target month, as text beside the chart (also what tests read)."""
+    t = t or translator("en")
     rows = bands[bands["month"] == month]
-    parts = [f"{r.scenario}: {r.mean:.1%} ({r.low:.1%} – {r.high:.1%})" for r in rows.itertuples()]
-    return f"Coverage in {month}, mean (90% band): " + "; ".join(parts)
+    parts = [f"{r.scenario}: {t.percent(r.mean)} ({t.percent(r.low)} – {t.percent(r.high)})"
+             for r in rows.itertuples()]
+    return t("Coverage in {month}, mean (90% band): {values}", month=t.month(month), values="; ".join(parts))
+
+
+def run_blocked(t: Translator, chosen: int, replicates, pending: bool) -> str | None:
+    """Why "Run comparison" is greyed out, or None when it can be pressed (the server checks
+    every limit again: this is the page's explanation, not the check)."""
+    if pending:
+        return t("A comparison is running: wait for it or press Cancel.")
+    if chosen < backend.MIN_SCENARIOS:
+        return t("Tick at least {low} scenarios to compare ({count} ticked).", low=backend.MIN_SCENARIOS,
+                 count=chosen)
+    if chosen > backend.MAX_SCENARIOS:
+        return t("Tick at most {high} scenarios to compare ({count} ticked).", high=backend.MAX_SCENARIOS,
+                 count=chosen)
+    if not isinstance(replicates, int) or not 1 <= replicates <= state.MAX_REPLICATES:
+        return t("Replicates: choose 1 to {high}.", high=state.MAX_REPLICATES)
+    return None
+
+
+def section_numbers(editing: bool) -> dict[str, int]:
+    """The left column's sections numbered in the order shown: the editor only while editing."""
+    shown = ["scenarios", "upload", *(["editor"] if editing else []), "run"]
+    return {name: i for i, name in enumerate(shown, start=1)}
 
 
 # ---------------------------------------------------------------------------------- choices
 @solara.component
-def ScenarioList():
+def ScenarioList(number: int):
     """Built-ins, copies and uploads with a checkbox each; copy, edit or download any of them."""
-    with solara.Card("1. Scenarios to compare", subtitle="Choose 2 to 6. The baseline is added "
-                     "as the reference for cost per additional participant."):
+    t = use_translator()
+    with solara.Card(t("{number}. Scenarios to compare", number=number),
+                     subtitle=t("Choose {low} to {high}. The baseline is added as the reference for cost per "
+                                "additional participant.", low=backend.MIN_SCENARIOS, high=backend.MAX_SCENARIOS)):
         for name, scenario in state.scenarios.value.items():
             with solara.Row(style={"align-items": "center", "flex-wrap": "wrap"}, gap="4px"):
                 solara.Checkbox(label=name, value=name in state.selected.value,
                                 on_value=lambda on, n=name: state.toggle(n, on))
-                solara.Button("Duplicate", text=True, small=True,
+                solara.Button(t("Duplicate"), text=True, small=True,
                               on_click=state.guarded(lambda n=name: state.duplicate(n)),
                               classes=[f"duplicate-{name}"])
                 if name not in state.BUILTINS:
-                    solara.Button("Edit", text=True, small=True,
+                    solara.Button(t("Edit"), text=True, small=True,
                                   on_click=lambda n=name: state.editing.set(n))
                 solara.FileDownload(lambda s=scenario: s.to_toml(), filename=f"{name}.toml",
                                     children=[solara.Button("TOML", text=True, small=True,
                                                             icon_name="mdi-download")])
             if scenario.description:
-                solara.Text(scenario.description, style={"font-size": "0.8em", "color": "#555"})
-        count = len(state.selected.value)
-        if not backend.MIN_SCENARIOS <= count <= backend.MAX_SCENARIOS:
-            solara.Warning(f"{count} chosen: choose {backend.MIN_SCENARIOS} to "
-                           f"{backend.MAX_SCENARIOS} scenarios.", dense=True)
+                # a built-in's description is a catalog entry; an uploaded one is shown as written
+                solara.Text(t(scenario.description) if name in state.BUILTINS else scenario.description,
+                            style={"font-size": "0.8em", "color": "#555"})
 
 
 @solara.component
-def Upload():
+def Upload(number: int):
     """A scenario file by picker, drag and drop, or pasted: all three go through one check
     (state.load_file), so a bad file gets the same message whichever way it came."""
+    t = use_translator()
     load = state.guarded(state.load_file)
 
-    with solara.Card("2. Upload a scenario file (TOML, at most 1 MB)",
-                     subtitle="`base` may name a built-in scenario or one already in the list."):
-        FileInput("Choose a scenario .toml file", backend.MAX_UPLOAD_BYTES, on_file=load)
-        solara.FileDrop(label="Drop a scenario .toml file here",
+    with solara.Card(t("{number}. Upload a scenario file (TOML, at most 1 MB)", number=number),
+                     subtitle=t("`base` may name a built-in scenario or one already in the list.")):
+        FileInput(t("Choose a scenario .toml file"), backend.MAX_UPLOAD_BYTES, on_file=load)
+        solara.FileDrop(label=t("Drop a scenario .toml file here"),
                         on_file=lambda f: load(f.get("name", ""), f.get("data"), f.get("size")), lazy=False)
-        solara.InputTextArea("…or paste a scenario file here", value=state.pasted, rows=3)
-        solara.Button("Load pasted scenario", text=True,
+        solara.InputTextArea(t("…or paste a scenario file here"), value=state.pasted, rows=3)
+        solara.Button(t("Load pasted scenario"), text=True,
                       on_click=lambda: load("pasted.toml", state.pasted.value.encode("utf-8", "replace")))
 
 
 @solara.component
-def Editor():
+def Editor(number: int):
     """The levers of the copy being edited, grouped by strategy (generated from the registry)."""
+    t = use_translator()
     name = state.editing.value
     if name is None or name not in state.scenarios.value:
         return
     scenario = state.scenarios.value[name]
     values = {lever: value for lever, value in scenario.settings.items()}
-    with solara.Card(f"3. Levers of {name}", subtitle="Each change is checked like a scenario "
-                     "file; open a strategy to see its levers."):
+    with solara.Card(t("{number}. Levers of {name}", number=number, name=name),
+                     subtitle=t("Each change is checked like a scenario file; open a strategy to see its levers.")):
         LeverPanel(values, on_change=state.guarded(lambda lever, value: state.set_lever(name, lever, value)))
         with solara.Row():
             solara.FileDownload(lambda: scenario.to_toml(), filename=f"{name}.toml",
-                                label=f"Download {name}.toml")
-            solara.Button("Done", text=True, on_click=lambda: state.editing.set(None))
+                                label=t("Download {name}.toml", name=name))
+            solara.Button(t("Done"), text=True, on_click=lambda: state.editing.set(None))
 
 
 @solara.component
-def RunSettings():
-    chosen_count = len(state.selected.value)
-    valid = backend.MIN_SCENARIOS <= chosen_count <= backend.MAX_SCENARIOS
+def RunSettings(number: int):
+    t = use_translator()
     task = state.run_comparison
-    with solara.Card("4. Run"):
-        solara.InputInt("Replicates per scenario (same seeds in every scenario)",
+    blocked = run_blocked(t, len(state.selected.value), state.replicates.value, task.pending)
+    scales = {t.decimal(s): s for s in state.SCALES}
+    kinds = {t(label): kind for kind, label in UNCERTAINTY_LABELS.items()}
+    with solara.Card(t("{number}. Run", number=number)):
+        solara.InputInt(t("Replicates per scenario (same seeds in every scenario)"),
                         value=state.replicates, continuous_update=False)
-        solara.Select("Population scale (fraction of workers simulated)", value=state.scale,
-                      values=list(state.SCALES))
+        solara.Select(t("Population scale (fraction of workers simulated)"), value=t.decimal(state.scale.value),
+                      values=list(scales), on_value=lambda label: state.scale.set(scales[label]))
         # What replicates vary: both for comparing policies, chance for checking a model change.
-        solara.Select("Uncertainty in the bands", value=state.uncertainty,
-                      values=["both", "chance", "parameters"])
-        if not 1 <= state.replicates.value <= state.MAX_REPLICATES:
-            solara.Error(f"Replicates: choose 1 to {state.MAX_REPLICATES}.", dense=True)
+        solara.Select(t("Uncertainty in the bands"), value=t(UNCERTAINTY_LABELS[state.uncertainty.value]),
+                      values=list(kinds), on_value=lambda label: state.uncertainty.set(kinds[label]))
         # the disabled state is a convenience: state.start checks every limit on the server
-        solara.Button("Run comparison", color="primary", on_click=state.guarded(state.start),
-                      disabled=task.pending or not valid
-                      or not 1 <= state.replicates.value <= state.MAX_REPLICATES)
+        solara.Button(t("Run comparison"), color="primary", on_click=state.guarded(state.start),
+                      disabled=blocked is not None)
+        if blocked and not task.pending:
+            solara.Warning(blocked, dense=True, classes=["run-blocked"])
         if task.pending:
             done, total = state.progress.value
             solara.ProgressLinear(100 * done / total if total else True)
-            solara.Text(f"Running: {done} of {total} runs finished. The page stays usable.")
-            solara.Button("Cancel", color="error", text=True, on_click=state.guarded(state.cancel),
+            solara.Text(t("Running: {done} of {total} runs finished. The page stays usable.",
+                          done=t.number(done), total=t.number(total)))
+            solara.Button(t("Cancel"), color="error", text=True, on_click=state.guarded(state.cancel),
                           classes=["cancel-run"])
 
 
@@ -165,15 +204,19 @@ def Message(text: str, css_class: str):
 
 @solara.component
 def Problems():
+    t = use_translator()
     if state.message.value:
         Message(state.message.value, "cakupan-message")
     if state.notice.value:
-        solara.Info(f"{state.notice.value}. The results shown (if any) are those of the last "
-                    "finished comparison.", classes=["run-cancelled"])
+        done, runs = state.notice.value
+        solara.Info(t("The comparison was cancelled ({done} of {runs} runs had finished). The results shown "
+                      "(if any) are those of the last finished comparison.", done=t.number(done), runs=t.number(runs)),
+                    classes=["run-cancelled"])
     result = state.comparison.value
     if result is not None and not result.failures.empty:
-        lines = [f"{r.scenario} replicate {r.replicate}: {r.error}" for r in result.failures.itertuples()]
-        solara.Error("Some runs failed (the others are shown): " + " | ".join(lines),
+        lines = [t("{scenario} replicate {replicate}: {error}", scenario=r.scenario, replicate=r.replicate,
+                   error=r.error) for r in result.failures.itertuples()]
+        solara.Error(t("Some runs failed (the others are shown): {runs}", runs=" | ".join(lines)),
                      classes=["run-error"])
 
 
@@ -182,9 +225,10 @@ Chart = charts.Plot  # interactive Plotly charts, each built once per comparison
 
 @solara.component
 def Results():
+    t = use_translator()
     result: backend.Comparison | None = state.comparison.value
     if result is None or result.results.table.empty:
-        solara.Info("Choose scenarios and press “Run comparison”. Results appear here.")
+        solara.Info(t("Choose scenarios and press “Run comparison”. Results appear here."))
     else:
         ResultsView(result)
 
@@ -192,39 +236,41 @@ def Results():
 @solara.component
 def ResultsView(result: backend.Comparison):
     """Every table and chart of one finished comparison (each built once per comparison)."""
+    t = use_translator()
+    lang = t.lang
     ordered = solara.use_memo(lambda: backend.order_rows(result.results.table, result.order), [id(result)])
     bands = solara.use_memo(lambda: backend.coverage_bands(result), [id(result)])
     summary = solara.use_memo(lambda: backend.summary(result), [id(result)])
     # One colour per scenario in every chart and the table; the baseline neutral grey.
     colours = solara.use_memo(lambda: charts.series_colours(result.order), [id(result)])
-    lang = use_translator().lang
+    table = solara.use_memo(lambda: charts.summary_html(summary_for_display(summary, t), summary_columns(t),
+                                                        BETTER, colours, ranked_by=summary), [id(result), lang])
     # plain text, never Markdown: names come from uploaded files, and solara's Markdown loads
     # scripts (mermaid, KaTeX) from a CDN
-    solara.Text(f"{len(result.order)} scenarios × {result.replicates} replicates at scale "
-                f"{result.scale} (paired seeds: replicate r uses the same seed in every scenario)",
-                style={"font-weight": "bold"})
-    solara.Text(result.band_meaning, classes=["band-meaning"])
-    with solara.Card("Summary (best value in each column highlighted)"):
-        solara.HTML(tag="div", unsafe_innerHTML=charts.summary_html(
-            summary_for_display(summary), SUMMARY_COLUMNS, BETTER, colours), classes=["summary-table"])
+    solara.Text(t("{count} scenarios × {replicates} replicates at scale {scale} (paired seeds: replicate r uses "
+                  "the same seed in every scenario)", count=len(result.order), replicates=result.replicates,
+                  scale=t.decimal(result.scale)), style={"font-weight": "bold"})
+    solara.Text(t(result.band_meaning), classes=["band-meaning"])
+    with solara.Card(t("Summary (best value in each column highlighted)")):
+        solara.HTML(tag="div", unsafe_innerHTML=table, classes=["summary-table"])
         with solara.Row():
             solara.FileDownload(lambda: backend.summary_csv(result), filename="summary.csv",
-                                label="Download summary (CSV)")
+                                label=t("Download summary (CSV)"))
             solara.FileDownload(lambda: backend.results_csv(result), filename="results.csv",
-                                label="Download all runs, month by month (CSV)")
+                                label=t("Download all runs, month by month (CSV)"))
             solara.FileDownload(lambda: html_report.render(result.results, order=result.order, lang=lang)
                                 .encode("utf-8"), filename="cakupan-report.html",
-                                label="Download report (HTML, opens offline)")
-    with solara.Card("Coverage over time"):
+                                label=t("Download report (HTML, opens offline)"))
+    with solara.Card(t("Coverage over time")):
         Chart(lambda: charts.coverage_figure(bands, colours, backend.TARGET, backend.TARGET_MONTH, lang),
               [id(result), lang])
-        solara.Text(coverage_caption(bands, backend.TARGET_MONTH), classes=["coverage-caption"])
+        solara.Text(coverage_caption(bands, backend.TARGET_MONTH, t), classes=["coverage-caption"])
     DriversView(result)
-    with solara.Card("Formal and informal coverage"):
+    with solara.Card(t("Formal and informal coverage")):
         Chart(lambda: charts.formal_informal_figure(ordered, colours, lang), [id(result), lang])
-    with solara.Card("New enrollments by channel"):
+    with solara.Card(t("New enrollments by channel")):
         Chart(lambda: charts.channels_figure(ordered, colours, lang), [id(result), lang])
-    with solara.Card("Spend over time"):
+    with solara.Card(t("Spend over time")):
         Chart(lambda: charts.spend_figure(ordered, colours, lang), [id(result), lang])
     RegencyView(result)
 
@@ -232,46 +278,53 @@ def ResultsView(result: backend.Comparison):
 @solara.component
 def DriversView(result: backend.Comparison):
     """What drives each policy's effect: only when the runs carried parameter uncertainty."""
+    t = use_translator()
     table = solara.use_memo(lambda: backend.drivers(result), [id(result)])
     if table.empty:
         return
-    with solara.Card(f"What drives each policy's effect on coverage in {backend.TARGET_MONTH}",
-                     subtitle="Uncertain parameters ranked by the Spearman rank correlation of the "
-                              "paired effect (scenario minus baseline, replicate by replicate) with "
-                              "each replicate's parameter draw."):
-        for line in drivers_text(table):
+    with solara.Card(t("What drives each policy's effect on coverage in {month}",
+                       month=t.month(backend.TARGET_MONTH)),
+                     subtitle=t("Uncertain parameters ranked by the Spearman rank correlation of the paired "
+                                "effect (scenario minus baseline, replicate by replicate) with each replicate's "
+                                "parameter draw.")):
+        for line in drivers_text(table, t):
             solara.Text(line, classes=["drivers"])
 
 
 @solara.component
 def RegencyView(result: backend.Comparison):
+    t = use_translator()
+    lang = t.lang
     view = solara.use_reactive("ranked")
     scenario = solara.use_reactive(result.order[-1])
     regency = solara.use_memo(lambda: backend.order_rows(result.results.regency, result.order), [id(result)])
     colours = solara.use_memo(lambda: charts.series_colours(result.order), [id(result)])
-    lang = use_translator().lang
     month = charts.month_shown(regency, backend.TARGET_MONTH)
-    with solara.Card(f"Coverage by regency, {month}"):
-        solara.ToggleButtonsSingle(value=view, values=["ranked", "map"])
+    views = {t(label): key for key, label in REGENCY_VIEWS.items()}
+    with solara.Card(t("Coverage by regency, {month}", month=t.month(month))):
+        solara.ToggleButtonsSingle(value=t(REGENCY_VIEWS[view.value]), values=list(views),
+                                   on_value=lambda label: view.set(views[label]))
         if view.value == "ranked":
             Chart(lambda: charts.regency_figure(regency, month, backend.TARGET, colours, lang), [id(result), lang])
         else:
             if scenario.value not in result.order:
                 scenario.set(result.order[-1])
-            solara.Select("Scenario on the map", value=scenario, values=result.order)
+            solara.Select(t("Scenario on the map"), value=scenario, values=result.order)
             Chart(lambda: charts.regency_map_figure(regency, data.regencies(), month, scenario.value, lang),
                   [id(result), scenario.value, lang])
 
 
 @solara.component
 def Page():
-    solara.Title("cakupan: compare policies")
+    t = use_translator()
+    solara.Title("cakupan: " + t("compare policies"))
+    number = section_numbers(state.editing.value in state.scenarios.value)
     with solara.Columns([4, 8]):
         with solara.Column():
-            ScenarioList()
-            Upload()
-            Editor()
-            RunSettings()
+            ScenarioList(number["scenarios"])
+            Upload(number["upload"])
+            Editor(number.get("editor", 0))
+            RunSettings(number["run"])
         with solara.Column():
             Problems()
             Results()

@@ -32,6 +32,9 @@ LOCAL_HOSTS = {"127.0.0.1", "localhost"}
 # Playwright waits for elements; this bounds each wait (a run of a few small scenarios takes
 # seconds, the page's first load a few more on a 2-core machine). Not a speed assertion.
 WAIT_MS = 60_000
+# A comparison's runs share 2 cores with whatever else the machine runs: its results are awaited
+# longer (the table itself, since "Running:" may not have appeared yet when a wait starts).
+RUN_WAIT_MS = 10 * WAIT_MS
 DOCS_SCREENSHOTS = Path(__file__).resolve().parents[3] / "docs" / "screenshots"
 
 
@@ -144,6 +147,19 @@ class Guard:
         assert not self.failed, f"page assets failed to load: {self.failed}"
 
 
+def guarded_page(browser, url: str):
+    """(context, page, guard): a page in its own browser context (its own session) whose
+    requests leaving 127.0.0.1 are aborted and recorded, as are its failed assets."""
+    context = browser.new_context(viewport=VIEWPORT, accept_downloads=True)
+    context.set_default_timeout(WAIT_MS)
+    guard = Guard()
+    context.route(Guard.is_outside, guard.route)
+    page = context.new_page()
+    page.on("response", guard.response)
+    page.goto(url)
+    return context, page, guard
+
+
 @pytest.fixture
 def new_page(browser, server):
     """new_page(path) -> a page in its own browser context (its own session), guarded: at the
@@ -152,13 +168,7 @@ def new_page(browser, server):
     log_start = server.log_size()
 
     def make(path: str = "/"):
-        context = browser.new_context(viewport=VIEWPORT, accept_downloads=True)
-        context.set_default_timeout(WAIT_MS)
-        guard = Guard()
-        context.route(Guard.is_outside, guard.route)
-        page = context.new_page()
-        page.on("response", guard.response)
-        page.goto(server.url + path)
+        context, page, guard = guarded_page(browser, server.url + path)
         contexts.append(context)
         guards.append(guard)
         return page
@@ -174,7 +184,8 @@ def new_page(browser, server):
         context.close()
     for guard in guards:
         guard.check()
-    assert not server.outside_fetches(log_start), f"the server fetched from outside: {server.outside_fetches(log_start)}"
+    fetched = server.outside_fetches(log_start)
+    assert not fetched, f"the server fetched from outside: {fetched}"
 
 
 def screenshot(page, name: str) -> None:

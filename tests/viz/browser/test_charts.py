@@ -1,12 +1,10 @@
 """Charts a planner can trust, in a real browser: hovered values equal the table's, one colour per
-scenario everywhere, every string switches language, and the HTML report opens offline."""
-
-import re
+scenario everywhere, and the HTML report opens offline (switching language: test_language.py)."""
 
 import pytest
 
 from experiments import figures, i18n
-from tests.viz.browser.conftest import VIEWPORT, WAIT_MS, Guard, screenshot
+from tests.viz.browser.conftest import RUN_WAIT_MS, WAIT_MS, guarded_page
 
 REPLICATES = "2"
 
@@ -42,6 +40,11 @@ STRINGS_JS = """() => {
 }"""
 
 
+# Each row of a summary table as {column: text}.
+ROWS_JS = ("rows => rows.map(r => Object.fromEntries(Array.from(r.cells)"
+           ".map(c => [c.dataset.column, c.innerText.trim()])))")
+
+
 def shown(page, text):
     """Wait until `text` is a visible string of the page or of a chart's SVG."""
     page.wait_for_function(f"(text) => ({STRINGS_JS})().includes(text)", arg=text)
@@ -58,7 +61,7 @@ def hover(page, index, name, category):
 
 def summary_cells(page):
     rows = page.locator(".summary-table tbody tr").evaluate_all(
-        "rows => rows.map(r => Object.fromEntries(Array.from(r.cells).map(c => [c.dataset.column, c.innerText.trim()])))")
+        ROWS_JS)
     swatches = page.locator(".summary-table .swatch").evaluate_all("s => s.map(e => e.dataset.colour)")
     return rows, swatches
 
@@ -66,19 +69,12 @@ def summary_cells(page):
 @pytest.fixture(scope="module")
 def compared(browser, app_url, tmp_path_factory):
     """The compare page after a run of the default choice (baseline, regional_plan)."""
-    context = browser.new_context(viewport=VIEWPORT, accept_downloads=True)
-    context.set_default_timeout(WAIT_MS)
-    guard = Guard()
-    context.route(Guard.is_outside, guard.route)
-    page = context.new_page()
-    page.on("response", guard.response)
-    page.goto(app_url + "/")
+    context, page, guard = guarded_page(browser, app_url + "/")
     replicates = page.get_by_label("Replicates per scenario (same seeds in every scenario)")
     replicates.fill(REPLICATES)
     replicates.press("Enter")
     page.get_by_role("button", name="Run comparison").click()
-    page.get_by_text("Running:").wait_for(state="detached")
-    page.locator(".summary-table").wait_for()
+    page.locator(".summary-table").wait_for(timeout=RUN_WAIT_MS)
     page.wait_for_function("() => document.querySelectorAll('.js-plotly-plot').length >= 5")
     yield page
     context.close()
@@ -99,10 +95,10 @@ def test_a_scenario_has_the_same_colour_in_every_chart_and_the_table(compared):
     seen = compared.evaluate(COLOURS_JS)
     names = [row["scenario"] for row in rows]
     assert set(names) <= set(seen)
-    for name, swatch in zip(names, swatches):
+    for name, swatch in zip(names, swatches, strict=True):
         assert set(seen[name]) == {swatch}, name
         assert len(seen[name]) >= 5  # coverage, formal, informal, channels, spend, regency
-    assert dict(zip(names, swatches))["baseline"] == figures.BASELINE_COLOUR
+    assert dict(zip(names, swatches, strict=True))["baseline"] == figures.BASELINE_COLOUR
     assert len(set(swatches)) == len(swatches)
 
 
@@ -133,41 +129,6 @@ def test_the_html_report_downloads_and_opens_offline(compared, browser, tmp_path
 
 def summary_cells_report(page):
     rows = page.locator("table.summary tbody tr").evaluate_all(
-        "rows => rows.map(r => Object.fromEntries(Array.from(r.cells).map(c => [c.dataset.column, c.innerText.trim()])))")
+        ROWS_JS)
     swatches = page.locator("table.summary .swatch").evaluate_all("s => s.map(e => e.dataset.colour)")
     return rows, swatches
-
-
-def translated_messages(lang: str) -> set[str]:
-    """English strings whose translation differs, lower case, without their {fields}."""
-    out = set()
-    for message in i18n.read_catalog(lang):
-        if message.id and message.string and message.string != message.id:
-            out.update(part.strip().lower() for part in re.split(r"\{[^}]*\}", message.id) if len(part.strip()) > 3)
-    return out
-
-
-def english_left(strings: list[str], english: set[str]) -> list[str]:
-    """Visible strings that are (or start with, as 'Month: ...') an English string of the catalog."""
-    return [s for s in strings if s.lower() in english or s.split(":")[0].strip().lower() in english]
-
-
-def test_switching_language_changes_every_visible_string_and_is_kept(new_page):
-    page = new_page("/explore")
-    page.get_by_text("Month: Aug 2024").wait_for()
-    for title in ("Coverage", "Perisai agents' activity", "Coverage by regency, Aug 2024"):
-        shown(page, title)  # every chart drawn
-    english = translated_messages("id")
-    before = english_left(page.evaluate(STRINGS_JS), english)
-    assert len(before) > 20 and "Perisai agents' activity" in before  # the check sees the page's English
-    page.get_by_role("button", name="Bahasa Indonesia").click()
-    page.get_by_text("Bulan: Agu 2024").wait_for()
-    for title in ("Cakupan", "Kegiatan agen Perisai", "Cakupan per kabupaten/kota, Agu 2024"):
-        shown(page, title)
-    assert english_left(page.evaluate(STRINGS_JS), english) == []
-    screenshot(page, "explore-id")
-    page.get_by_role("tab", name="Bandingkan").click()  # kept across pages
-    page.get_by_role("tab", name="Jelajahi").click()
-    page.get_by_text("Bulan: Agu 2024").wait_for()
-    page.get_by_role("button", name="English").click()
-    page.get_by_text("Month: Aug 2024").wait_for()

@@ -8,7 +8,7 @@ import pytest
 from experiments import parse_scenario
 from experiments.executors import SerialExecutor
 
-from tests.viz.browser.conftest import screenshot
+from tests.viz.browser.conftest import RUN_WAIT_MS, screenshot
 from viz import backend, charts
 from viz.pages.compare import BETTER, SUMMARY_COLUMNS, summary_for_display
 
@@ -29,8 +29,7 @@ def set_lever(page, group_title, label, value):
 
 def run_and_wait(page):
     page.get_by_role("button", name="Run comparison").click()
-    page.get_by_text("Running:").wait_for(state="detached")
-    page.locator(".summary-table").wait_for()
+    page.locator(".summary-table").wait_for(timeout=RUN_WAIT_MS)
 
 
 def page_cells(page):
@@ -85,6 +84,26 @@ def test_compare_two_scenarios_with_an_edited_lever_matches_python(new_page):
     screenshot(page, "compare")
     page.get_by_role("button", name="map").click()                        # the 17 regencies
     page.get_by_label("Scenario on the map").wait_for()
+    page.get_by_text("market_ecosystem_copy: coverage by regency").wait_for()
+    assert overlapping_names(page) == []                                 # as drawn by the browser
+    screenshot(page, "compare-map")
+
+
+# The map's regency names (SVG text of its last chart) that overlap another, as drawn.
+OVERLAPS_JS = """() => {
+  const plots = document.querySelectorAll('.js-plotly-plot');
+  const names = Array.from(plots[plots.length - 1].querySelectorAll('.textpoint text'));
+  const boxes = names.map(e => [e.textContent, e.getBoundingClientRect()]);
+  const out = [];
+  boxes.forEach(([a, r], i) => boxes.slice(i + 1).forEach(([b, q]) => {
+    if (r.left < q.right && q.left < r.right && r.top < q.bottom && q.top < r.bottom) out.push(a + ' / ' + b);
+  }));
+  return names.length === 17 ? out : ['only ' + names.length + ' names drawn'];
+}"""
+
+
+def overlapping_names(page):
+    return page.evaluate(OVERLAPS_JS)
 
 
 def test_invalid_uploads_are_refused_with_the_clis_message(new_page):

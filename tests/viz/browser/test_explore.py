@@ -14,8 +14,15 @@ def step(page, times=1):
         expect(page.get_by_text("Month:").first).not_to_have_text(month, timeout=WAIT_MS)
 
 
+def open_explore(new_page):
+    """The app opened at / as a planner opens it, then the Explore tab clicked."""
+    page = new_page("/")
+    page.get_by_role("tab", name="Explore").click()
+    return page
+
+
 def test_explore_steps_the_model_and_shows_month_coverage_and_perisai(new_page):
-    page = new_page("/explore")
+    page = open_explore(new_page)
     page.get_by_text("Month: Aug 2024").wait_for()
     page.get_by_text("Coverage: 34.0%").wait_for()          # the office's Aug 2024 figure
     page.get_by_text("Perisai agents active:").wait_for()
@@ -32,7 +39,7 @@ def test_explore_steps_the_model_and_shows_month_coverage_and_perisai(new_page):
 
 
 def test_two_sessions_step_their_own_models(new_page):
-    first, second = new_page("/explore"), new_page("/explore")
+    first, second = open_explore(new_page), open_explore(new_page)
     first.get_by_text("Month: Aug 2024").wait_for()
     second.get_by_text("Month: Aug 2024").wait_for()
     step(first, 2)

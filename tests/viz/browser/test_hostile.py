@@ -41,10 +41,10 @@ def test_a_base_that_is_a_path_is_refused_from_the_picker_and_the_paste_box(new_
     page.get_by_text("1. Scenarios to compare").wait_for()
     for base in ["/etc/passwd", "../x", "/proc/self/mem"]:
         text = scenario_with_base(base)
-        picked = message_after(page, lambda: pick(page, "pasted.toml", text.encode()), repr(base))
+        picked = message_after(page, lambda text=text: pick(page, "pasted.toml", text.encode()), repr(base))
         assert BASE_ALLOWED in picked and "Allowed: baseline" in picked
         message_after(page, lambda: pick(page, "other.toml", b"\xff"), "not a UTF-8 text file")
-        pasted = message_after(page, lambda: paste(page, text), repr(base))
+        pasted = message_after(page, lambda text=text: paste(page, text), repr(base))
         assert pasted == picked                   # the same message whichever way the file came
     assert "root:" not in page.content()          # nothing of the server's files shows
     assert page.get_by_text("probe", exact=True).count() == 0

@@ -25,8 +25,8 @@ def settings(page, replicates, scale=None):
 
 
 def start_heavy(page):
-    """Six scenarios (the baseline among them) x 50 replicates at scale 0.02: 600 runs with the chance companions of the default
-    uncertainty ("both"), several
+    """Six scenarios (the baseline among them) x 50 replicates at scale 0.02: 600 runs with the chance
+    companions of the default uncertainty ("both"), several
     minutes of both cores (a bigger scale would only make the test slower)."""
     settings(page, 50, 0.02)
     page.get_by_role("button", name="Run comparison").click()

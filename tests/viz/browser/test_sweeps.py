@@ -4,11 +4,12 @@ folder gets a message."""
 from tests.viz.browser.conftest import screenshot
 
 
-def open_folder(page, folder):
-    field = page.get_by_label("Results folder")
+def open_folder(page, folder, label="Results folder", button="Open"):
+    """Type a folder and press Open (labels in the page's language)."""
+    field = page.get_by_label(label)
     field.fill(str(folder))
     field.press("Enter")
-    page.get_by_role("button", name="Open").click()
+    page.get_by_role("button", name=button).click()
 
 
 def test_sweep_folder_opens_and_plots(new_page, sweep_folder, run_folder):
