@@ -7,6 +7,13 @@ from experiments import optimize as opt
 from viz import planner
 
 
+@pytest.fixture(autouse=True)
+def _the_default_problem(monkeypatch):
+    """The Plan page starts from reach_50 here, even when tests/viz/browser/test_plan.py set the
+    variable for the browser tests' server."""
+    monkeypatch.delenv(planner.PROBLEM_ENV, raising=False)
+
+
 def test_the_default_form_is_the_default_problem_and_round_trips():
     form = planner.default_form()
     assert (form.goal, form.month, form.target, form.total_bn, form.max_agents) == \

@@ -83,7 +83,8 @@ def test_a_search_started_by_clicks_shows_the_front_and_sends_a_plan_to_compare(
     page.get_by_role("button", name="Start search").click()
     page.get_by_text("Best plan within the budget").wait_for()
     page.get_by_text("P(target) is the share of replicates").wait_for()
-    page.wait_for_function("() => document.querySelectorAll('.js-plotly-plot .main-svg').length >= 1")
+    page.wait_for_function("() => Array.from(document.querySelectorAll('.js-plotly-plot')).some(gd => gd.calcdata"
+                           " && gd.data.some((t, i) => t.mode === 'lines+markers' && gd.calcdata[i]))")
     point = page.evaluate(FRONT_POINT_JS)
     page.mouse.move(point["x"], point["y"])
     page.wait_for_function(f"() => ({HOVER_JS})().includes('plan: {point['trial']}')")
@@ -109,6 +110,8 @@ def test_the_plan_page_speaks_bahasa_indonesia(new_page):
     assert "1. Objective, budget and constraints" in english_left(page.evaluate(STRINGS_JS), english)
     page.get_by_role("button", name="Bahasa Indonesia").click()
     page.get_by_text("1. Tujuan, anggaran, dan batasan").wait_for()
+    page.get_by_text("Anggaran adalah pagu").wait_for()            # every card re-rendered
+    page.get_by_text("cakupan: rencana").first.wait_for()
     assert english_left(page.evaluate(STRINGS_JS), english) == []
     fill(page, "Kandidat (paling banyak 400)", 3)
     page.get_by_role("button", name="Mulai pencarian").click()
