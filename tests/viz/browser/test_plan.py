@@ -83,8 +83,7 @@ def test_a_search_started_by_clicks_shows_the_front_and_sends_a_plan_to_compare(
     page.get_by_role("button", name="Start search").click()
     page.get_by_text("Best plan within the budget").wait_for()
     page.get_by_text("P(target) is the share of replicates").wait_for()
-    page.wait_for_function("() => Array.from(document.querySelectorAll('.js-plotly-plot')).some(gd => gd.calcdata"
-                           " && gd.data.some((t, i) => t.mode === 'lines+markers' && gd.calcdata[i]))")
+    page.wait_for_function("() => document.querySelectorAll('.js-plotly-plot .main-svg').length >= 1")
     point = page.evaluate(FRONT_POINT_JS)
     page.mouse.move(point["x"], point["y"])
     page.wait_for_function(f"() => ({HOVER_JS})().includes('plan: {point['trial']}')")
