@@ -7,6 +7,13 @@ from experiments import optimize as opt
 from viz import planner
 
 
+@pytest.fixture(autouse=True)
+def _the_default_problem(monkeypatch):
+    """The Plan page starts from reach_50 here, even when tests/viz/browser/test_plan.py set the
+    variable for the browser tests' server."""
+    monkeypatch.delenv(planner.PROBLEM_ENV, raising=False)
+
+
 def test_the_default_form_is_the_default_problem_and_round_trips():
     form = planner.default_form()
     assert (form.goal, form.month, form.target, form.total_bn, form.max_agents) == \
@@ -47,14 +54,23 @@ def test_a_second_search_on_the_server_is_refused_while_one_runs():
             planner.search(chosen, lambda p: None, lambda: False)
 
 
-def test_display_tables_show_plan_and_status_quo_as_text():
+@pytest.mark.parametrize("lang, regency, sensitivity", [
+    ("en", {"Regency": "A", "Perisai agents": "1,402 (300)", "Subsidy budget": "Rp 2.5 bn (Rp 0)"},
+     {"Lever": "Perisai agents", "objective, down": "-0.51 points", "yearly spend, down": "-Rp 100 m",
+      "objective, up": "+0.35 points", "yearly spend, up": "+Rp 100 m"}),
+    ("id", {"Kabupaten/kota": "A", "agen Perisai": "1.402 (300)", "Anggaran bantuan iuran": "Rp 2,5 miliar (Rp 0)"},
+     {"Kebijakan": "agen Perisai", "tujuan, turun": "-0,51 poin", "belanja per tahun, turun": "-Rp 100 juta",
+      "tujuan, naik": "+0,35 poin", "belanja per tahun, naik": "+Rp 100 juta"}),
+])
+def test_display_tables_show_plan_and_status_quo_as_text_in_the_pages_language(lang, regency, sensitivity):
     import pandas as pd
 
-    table = pd.DataFrame({"regency": ["A"], "perisai_agents": [1402.0], "perisai_agents (status quo)": [300.0]})
-    assert planner.regency_rows(table).to_dict("records") == [{"regency": "A", "perisai_agents": "1,402 (300)"}]
-    sens = pd.DataFrame({"lever": ["x"], "objective_down": [-0.0051], "objective_up": [0.0035],
+    table = pd.DataFrame({"regency": ["A"], "perisai_agents": [1402.0], "perisai_agents (status quo)": [300.0],
+                          "subsidy_budget_idr": [2.5e9], "subsidy_budget_idr (status quo)": [0.0]})
+    assert planner.regency_rows(table, lang).to_dict("records") == [regency]
+    sens = pd.DataFrame({"lever": ["perisai_agents"], "objective_down": [-0.0051], "objective_up": [0.0035],
                          "spend_year_idr_down": [-1e8], "spend_year_idr_up": [1e8]})
-    assert planner.sensitivity_rows(sens).iloc[0].tolist() == ["x", "-0.0051", "-0.1", "+0.0035", "+0.1"]
+    assert planner.sensitivity_rows(sens, lang).to_dict("records") == [sensitivity]
 
 
 def test_a_stopped_search_resumes_in_its_folder(tmp_path, monkeypatch):

@@ -109,6 +109,8 @@ def test_the_plan_page_speaks_bahasa_indonesia(new_page):
     assert "1. Objective, budget and constraints" in english_left(page.evaluate(STRINGS_JS), english)
     page.get_by_role("button", name="Bahasa Indonesia").click()
     page.get_by_text("1. Tujuan, anggaran, dan batasan").wait_for()
+    page.get_by_text("Anggaran adalah pagu").wait_for()            # every card re-rendered
+    page.get_by_text("cakupan: rencana").first.wait_for()
     assert english_left(page.evaluate(STRINGS_JS), english) == []
     fill(page, "Kandidat (paling banyak 400)", 3)
     page.get_by_role("button", name="Mulai pencarian").click()
