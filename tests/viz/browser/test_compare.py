@@ -84,7 +84,8 @@ def test_compare_two_scenarios_with_an_edited_lever_matches_python(new_page):
     screenshot(page, "compare")
     page.get_by_role("button", name="map").click()                        # the 17 regencies
     page.get_by_label("Scenario on the map").wait_for()
-    page.get_by_text("market_ecosystem_copy: coverage by regency").wait_for()
+    page.wait_for_function("() => document.querySelectorAll('.js-plotly-plot .textpoint text').length >= 17",
+                           timeout=RUN_WAIT_MS)                         # the map's 17 names drawn
     assert overlapping_names(page) == []                                 # as drawn by the browser
     screenshot(page, "compare-map")
 

@@ -86,7 +86,6 @@ def test_switching_language_changes_every_visible_string_and_is_kept(new_page, s
     for title in ("Cakupan", "Kegiatan agen Perisai", "Cakupan per kabupaten/kota, Agu 2024"):
         shown(page, title)  # every chart drawn
     assert_no_english_left(page, english)
-    screenshot(page, "explore-id")
 
     page.reload()                                                   # kept after a reload
     page.get_by_text("Bulan: Agu 2024").wait_for()
