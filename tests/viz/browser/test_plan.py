@@ -14,7 +14,7 @@ from pathlib import Path
 from playwright.sync_api import expect
 
 from tests.viz.browser.conftest import screenshot
-from tests.viz.browser.test_charts import STRINGS_JS, english_left, translated_messages
+from tests.viz.browser.test_language import english_left, translated_messages
 from viz.planner import PROBLEM_ENV
 
 TINY = """
@@ -106,12 +106,12 @@ def test_a_search_started_by_clicks_shows_the_front_and_sends_a_plan_to_compare(
 def test_the_plan_page_speaks_bahasa_indonesia(new_page):
     page = plan_page(new_page)
     english = translated_messages("id")
-    assert "1. Objective, budget and constraints" in english_left(page.evaluate(STRINGS_JS), english)
+    assert "1. Objective, budget and constraints" in english_left(page, english)
     page.get_by_role("button", name="Bahasa Indonesia").click()
     page.get_by_text("1. Tujuan, anggaran, dan batasan").wait_for()
     page.get_by_text("Anggaran adalah pagu").wait_for()            # every card re-rendered
     page.get_by_text("cakupan: rencana").first.wait_for()
-    assert english_left(page.evaluate(STRINGS_JS), english) == []
+    assert english_left(page, english) == []
     fill(page, "Kandidat (paling banyak 400)", 3)
     page.get_by_role("button", name="Mulai pencarian").click()
     page.get_by_text("Rencana termurah yang mencapai").or_(page.get_by_text("tidak dapat dicapai")).wait_for()
