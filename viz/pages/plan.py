@@ -157,8 +157,9 @@ def ProblemCard():
     with solara.Card(t("1. Objective, budget and constraints"),
                      subtitle=t("Starts from the default problem (experiments/problems/reach_50.toml); "
                                 "the levers and their bounds are that file's.")):
-        solara.Select(t("Objective"), value=f.goal, values=list(GOALS), on_value=lambda v: update(goal=v))
-        solara.Text(t(GOALS[f.goal]))
+        goals = {t(label): goal for goal, label in GOALS.items()}   # shown in words, kept as its code
+        solara.Select(t("Objective"), value=t(GOALS[f.goal]), values=list(goals),
+                      on_value=lambda label: update(goal=goals[label]))
         with solara.Row():
             solara.InputText(t("Target month (YYYY-MM)"), value=f.month, on_value=lambda v: update(month=v),
                              continuous_update=False)

@@ -76,8 +76,8 @@ def choose_objective(page, goal):
 
 def test_a_search_started_by_clicks_shows_the_front_and_sends_a_plan_to_compare(new_page):
     page = plan_page(new_page)
-    choose_objective(page, "max_coverage")
-    page.get_by_text("Highest coverage at the month within the budget").wait_for()
+    choose_objective(page, "Highest coverage at the month within the budget")
+    page.get_by_text("Highest coverage at the month within the budget").first.wait_for()
     page.get_by_text("Budgets are ceilings").wait_for()
     fill(page, "Candidates (at most 400)", 3)
     page.get_by_role("button", name="Start search").click()
