@@ -74,7 +74,9 @@ def perisai_activity(results: pd.DataFrame, lang: str = "en") -> go.Figure:
     top = results["perisai_agents_active"].max()  # at least 0-10, so whole-number ticks stay distinct
     fig.update_yaxes(title=t("agents"), range=[0, max(top, 10) * 1.15], secondary_y=False)
     top = results[["perisai_visits", "new_via_perisai"]].to_numpy().max()
-    fig.update_yaxes(title=t("workers per month"), range=[0, max(top, 10) * 1.15], secondary_y=True)
+    # its own round ticks (not lined up with the agents' gridlines, which gave "15,001")
+    fig.update_yaxes(title=t("workers per month"), range=[0, max(top, 10) * 1.15], secondary_y=True,
+                     tickmode="auto", showgrid=False)
     fig.update_yaxes(tickformat=",d")  # whole numbers of agents and workers, not "45k"
     return style_figure(fig, t, t("Perisai agents' activity"), None, height=360)
 
