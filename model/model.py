@@ -113,7 +113,7 @@ class EnrollmentModel(mesa.Model):
     peer_coverage: np.ndarray
     # Outputs
     collector: outputs.Collector
-    datacollector: mesa.DataCollector
+    datacollector: outputs.OutputCollector
 
     def __init__(self, scale: float = 0.05, seed: int | None = None,
                  data_set: str = data.DEFAULT_DATA_SET, horizon: str = DEFAULT_HORIZON,
@@ -139,7 +139,7 @@ class EnrollmentModel(mesa.Model):
         self.pilot = Pilot(self)
         self._begin_month()
         self.collector = outputs.Collector(self)
-        self.datacollector = mesa.DataCollector(model_reporters=outputs.reporters())
+        self.datacollector = outputs.OutputCollector()
         self.collector.record()
         self.datacollector.collect(self)
 
