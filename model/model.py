@@ -103,6 +103,7 @@ class EnrollmentModel(mesa.Model):
     village_active: np.ndarray
     in_active_village: np.ndarray          # = village_active[pop.village]
     campaign_states: np.ndarray
+    campaign_audiences: list[np.ndarray | None]   # by month, drawn at build (None: in its month)
     # This month's scratch, reset by _begin_month
     contact: np.ndarray
     decided: np.ndarray
@@ -220,6 +221,7 @@ class EnrollmentModel(mesa.Model):
         self.village_queue, self.village_queue_bounds = outreach.village_queue(self)
         self.villages_queued = np.zeros(len(self.regency_names), dtype=np.int64)   # activated so far
         self.campaign_states = outreach.campaign_states(self)
+        self.campaign_audiences = outreach.campaign_audiences(self)
         self.perisai = PerisaiForce(self)
 
     def _enrol_status_quo(self) -> None:
