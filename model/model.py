@@ -103,6 +103,7 @@ class EnrollmentModel(mesa.Model):
     village_active: np.ndarray
     in_active_village: np.ndarray          # = village_active[pop.village]
     campaign_states: np.ndarray
+    campaign_audiences: list[np.ndarray | None]   # by month, drawn at build (None: in its month)
     # This month's scratch, reset by _begin_month
     contact: np.ndarray
     decided: np.ndarray
@@ -113,7 +114,7 @@ class EnrollmentModel(mesa.Model):
     peer_coverage: np.ndarray
     # Outputs
     collector: outputs.Collector
-    datacollector: mesa.DataCollector
+    datacollector: outputs.OutputCollector
 
     def __init__(self, scale: float = 0.05, seed: int | None = None,
                  data_set: str = data.DEFAULT_DATA_SET, horizon: str = DEFAULT_HORIZON,
@@ -139,7 +140,7 @@ class EnrollmentModel(mesa.Model):
         self.pilot = Pilot(self)
         self._begin_month()
         self.collector = outputs.Collector(self)
-        self.datacollector = mesa.DataCollector(model_reporters=outputs.reporters())
+        self.datacollector = outputs.OutputCollector()
         self.collector.record()
         self.datacollector.collect(self)
 
@@ -220,6 +221,7 @@ class EnrollmentModel(mesa.Model):
         self.village_queue, self.village_queue_bounds = outreach.village_queue(self)
         self.villages_queued = np.zeros(len(self.regency_names), dtype=np.int64)   # activated so far
         self.campaign_states = outreach.campaign_states(self)
+        self.campaign_audiences = outreach.campaign_audiences(self)
         self.perisai = PerisaiForce(self)
 
     def _enrol_status_quo(self) -> None:

@@ -108,9 +108,9 @@ class Population:
 
     def regency_counts(self, mask: np.ndarray) -> np.ndarray:
         """How many workers of each regency `mask` selects (regencies are contiguous slices)."""
-        starts = self.regency_start
-        return np.array([np.count_nonzero(mask[starts[r]:starts[r + 1]])
-                         for r in range(len(starts) - 1)], dtype=np.int64)
+        # Running count at each regency's start: three array operations instead of one per regency.
+        running = np.concatenate(([0], np.cumsum(mask, dtype=np.int64)))[self.regency_start]
+        return np.diff(running)
 
     def regency_ids(self, r: int) -> np.ndarray:
         return np.arange(self.regency_start[r], self.regency_start[r + 1])

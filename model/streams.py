@@ -191,6 +191,68 @@ class Streams:
             self.seeded(state)                     # start again (same object) with more words
             extra *= 4
 
+    def integers_many(self, states: np.ndarray, highs: np.ndarray, ks: np.ndarray) -> np.ndarray:
+        """`np.concatenate([integers(states[i], highs[i], ks[i]) for i ...])`: the draws of many
+        streams, each used once, one stream after another.
+
+        Streams needing at most `BATCH_OUTPUTS` raw outputs are stepped together (`sfc64_raw`:
+        a dozen array operations per output, whatever the number of streams) and Lemire's
+        method runs on all their words at once; the others, and any stream whose words hold
+        fewer than k accepted values, go through `integers`. A stream's draws are its first k
+        accepted words however many are generated, so both routes give the same values
+        (tests/model/test_fast_paths.py)."""
+        highs = np.asarray(highs, dtype=np.int64)
+        ks = np.asarray(ks, dtype=np.int64)
+        outputs = (ks + 9) // 2                        # what `integers` asks for first
+        batch = (ks > 0) & (highs >= 2) & (highs <= 2**32 - 1) & (outputs <= BATCH_OUTPUTS)
+        rows = np.flatnonzero(batch)
+        values, got = np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+        if len(rows):
+            raw = sfc64_raw(states[rows], int(outputs[rows].max()))
+            words = raw.astype("<u8").view("<u4").astype(np.uint64)   # per row: low half first
+            high = highs[rows].astype(np.uint64)[:, None]
+            product = words * high
+            accepted = (product & np.uint64(0xFFFFFFFF)) >= (np.uint64(2**32) - high) % high
+            keep = accepted & (np.cumsum(accepted, axis=1) <= ks[rows][:, None])
+            values = (product[keep] >> np.uint64(32)).astype(np.int64)   # row after row
+            got = np.count_nonzero(keep, axis=1)
+        complete = np.zeros(len(ks), dtype=bool)
+        complete[rows] = got == ks[rows]
+        if (complete | (ks == 0)).all():
+            return values                              # usual case: every stream drawn together
+        ends = np.zeros(len(ks), dtype=np.int64)
+        ends[rows] = np.cumsum(got)
+        pieces = [values[ends[i] - ks[i]:ends[i]] if complete[i]
+                  else self.integers(states[i], int(highs[i]), int(ks[i])) for i in range(len(ks))]
+        return np.concatenate(pieces) if pieces else np.zeros(0, dtype=np.int64)
+
+
+# Streams asking for at most this many raw outputs are drawn together by `integers_many`.
+BATCH_OUTPUTS = 256
+
+
+def sfc64_raw(states: np.ndarray, n: int) -> np.ndarray:
+    """The first n raw outputs of SFC64 from each row of `states` (shape (s, 4), as in numpy's
+    state dict), shape (s, n): numpy's sfc64_next (sfc64.h) on every stream at once."""
+    a, b, c, counter = (states[:, i].astype(np.uint64) for i in range(4))
+    out = np.empty((len(states), n), dtype=np.uint64)
+    tmp = np.empty(len(states), dtype=np.uint64)
+    for j in range(n):
+        np.add(a, b, out=tmp)
+        tmp += counter
+        counter += _ONE
+        np.right_shift(b, _S11, out=a)
+        a ^= b
+        np.left_shift(c, _S3, out=b)
+        b += c
+        rotated = (c << _S24) | (c >> _S40)
+        np.add(rotated, tmp, out=c)
+        out[:, j] = tmp
+    return out
+
+
+_ONE, _S3, _S11, _S24, _S40 = np.uint64(1), np.uint64(3), np.uint64(11), np.uint64(24), np.uint64(40)
+
 
 # numpy's SeedSequence (pool of 4 uint32 words) and SFC64 seeding, on many keys at once. Written
 # from numpy's bit_generator.pyx and sfc64.h; tests/model/test_fast_paths.py checks every state

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from model import arrays, channels
+from model import arrays, channels, streams
 from model.population import FARMER
 
 if TYPE_CHECKING:
@@ -30,18 +30,42 @@ def campaign_states(m: EnrollmentModel) -> np.ndarray:
                                       np.arange(len(m.regency_names)))
 
 
-def campaign(m: EnrollmentModel) -> int:
-    """Reach this month's campaign audience; returns simulated workers reached.
+def campaign_audiences(m: EnrollmentModel) -> list[np.ndarray | None]:
+    """Each month's campaign audience (as `audience(m, t)` draws it), drawn at build for every
+    month whose streams are all small enough to be drawn together (`Streams.integers_many`: one
+    pass for the whole run instead of a generator set up per regency and month); None for the
+    other months, drawn in their month. The draws depend only on the seed and the counts."""
+    reach = m.counts["campaign_reach_per_month"]
+    start = m.pop.regency_start
+    small = ((reach + 9) // 2 <= streams.BATCH_OUTPUTS).all(axis=1)
+    months, regs = np.nonzero(small[:, None] & (reach > 0))      # month by month, then regency
+    k = reach[months, regs]
+    drawn = m.streams.integers_many(m.campaign_states[months, regs], np.diff(start)[regs], k)
+    drawn += np.repeat(start[regs], k)
+    ends = np.concatenate(([0], np.cumsum(k)))      # where each stream's draws start in `drawn`
+    bounds = ends[np.searchsorted(months, np.arange(len(reach) + 1))]
+    return [drawn[bounds[t]:bounds[t + 1]] if ok else None for t, ok in enumerate(small.tolist())]
 
-    Regency r's audience is drawn from stream ("campaign", month, r), set up for the whole run
-    at build (EnrollmentModel.campaign_states)."""
+
+def audience(m: EnrollmentModel, t: int) -> np.ndarray:
+    """Month t's campaign audience, regency by regency: regency r's is drawn from stream
+    ("campaign", t, r), set up for the whole run at build (EnrollmentModel.campaign_states)."""
     pop = m.pop
-    reach = m.counts["campaign_reach_per_month"][m.t]
-    states, start = m.campaign_states[m.t], pop.regency_start.tolist()   # Python ints: cheaper calls
+    reach = m.counts["campaign_reach_per_month"][t]
+    states, start = m.campaign_states[t], pop.regency_start.tolist()   # Python ints: cheaper calls
     drawn = [start[r] + m.streams.integers(states[r], start[r + 1] - start[r], k)
              for r, k in enumerate(reach.tolist()) if k]
-    if drawn:                        # regencies share no workers: one pass over all reached
-        ids = np.concatenate(drawn)
+    return np.concatenate(drawn) if drawn else np.zeros(0, dtype=np.int64)
+
+
+def campaign(m: EnrollmentModel) -> int:
+    """Reach this month's campaign audience; returns simulated workers reached."""
+    pop = m.pop
+    reach = m.counts["campaign_reach_per_month"][m.t]
+    ids = m.campaign_audiences[m.t]
+    if ids is None:
+        ids = audience(m, m.t)
+    if len(ids):                     # regencies share no workers: one pass over all reached
         ids = ids[pop.segment[ids] >= FARMER]
         pop.aware[ids] = True
         _contact(m, ids, channels.CAMPAIGN_CONTACT)

@@ -7,9 +7,9 @@ import numpy as np
 import pytest
 
 from model import EnrollmentModel
-from model.behaviour import awareness, payment, take_up
+from model.behaviour import awareness, outreach, payment, take_up
 from model.population import in_priority_order
-from model.streams import _GOLDEN, _MASK64, Streams
+from model.streams import _GOLDEN, _MASK64, Streams, sfc64_raw
 
 PLAN = dict(perisai_agents=1500, villages_per_month=20,
             subsidy_budget_idr=30e9, digital_payment_share=0.5, registration_assistance=0.3)
@@ -174,3 +174,46 @@ def test_integers_refuse_what_generator_integers_refuses():
     state = streams.generator_states("campaign", np.arange(1))[0]
     with pytest.raises(ValueError):
         streams.integers(state, 0, 3)
+
+
+def test_sfc64_raw_is_numpys_sfc64():
+    streams = Streams(5)
+    states = streams.generator_states("campaign", np.arange(4), np.arange(3)).reshape(-1, 4)
+    raw = sfc64_raw(states, 37)
+    for state, row in zip(states, raw, strict=True):
+        np.testing.assert_array_equal(row, streams.seeded(state).bit_generator.random_raw(37))
+
+
+def test_integers_many_are_integers_one_stream_at_a_time():
+    """Batched and one-by-one draws agree stream for stream: small and large counts (beyond the
+    batch, drawn one by one), k = 0, high = 1, and ranges just below 2**32 where about half the
+    words are rejected (so some streams fall short in the batch and are redrawn)."""
+    streams = Streams(11)
+    states = streams.generator_states("campaign", np.arange(6), np.arange(5)).reshape(-1, 4)
+    rng = np.random.default_rng(0)
+    for highs in ([7] * 30, [30_382] * 30, [2**32 - 1] * 30, [1] * 30,
+                  rng.integers(2, 5000, 30).tolist()):
+        ks = rng.integers(0, 60, 30)
+        ks[:3] = (0, 1, 2 * 256)          # nothing, one value, more than a batch holds
+        got = streams.integers_many(states, np.array(highs), ks)
+        want = np.concatenate([streams.integers(state, int(high), int(k))
+                               for state, high, k in zip(states, highs, ks, strict=True)])
+        assert got.dtype == want.dtype == np.int64
+        np.testing.assert_array_equal(got, want)
+    ks = np.array([3, 0, 5])          # every stream drawn together (the usual path)
+    got = streams.integers_many(states[:3], np.array([10, 20, 30]), ks)
+    want = np.concatenate([streams.integers(states[i], h, int(k))
+                           for i, (h, k) in enumerate(zip([10, 20, 30], ks, strict=True))])
+    np.testing.assert_array_equal(got, want)
+    assert len(streams.integers_many(states[:0], np.zeros(0), np.zeros(0))) == 0
+
+
+@pytest.mark.parametrize("settings", [{}, {"campaign_reach_per_month": 3_000_000}])
+def test_campaign_audiences_drawn_at_build_are_those_of_their_month(settings):
+    """Every month's audience drawn at build is what drawing it in its month gives; months with
+    streams too large to draw together (the second case) are left to their month."""
+    model = EnrollmentModel(scale=0.01, seed=4, horizon="2025-06", **settings)
+    at_build = [t for t, ids in enumerate(model.campaign_audiences) if ids is not None]
+    assert at_build == ([] if settings else list(range(model.n_months + 1)))
+    for t in at_build:
+        np.testing.assert_array_equal(model.campaign_audiences[t], outreach.audience(model, t))
