@@ -42,6 +42,7 @@ from experiments.scenario import Problem as Located
 from experiments.scenario import Scenario, _line_of, is_path, load_scenario
 from model import data, months
 from model.parameters import PARAMETERS
+from model.settings import dotted
 
 GOALS = ("min_spend", "max_coverage", "max_p_target")
 LOCAL_SPEND = ("spend_subsidy_idr",)
@@ -67,14 +68,13 @@ class Stopped(UserError, RuntimeError):
 # ---------------------------------------------------------------- the problem file
 Fail = Callable[[tuple, str], NoReturn]
 """Raises the ProblemError of one key (path) of the file being checked."""
-_MONTH = r"^\d{4}-(0[1-9]|1[0-2])$"
 _STRICT = ConfigDict(extra="forbid", strict=True)
 
 
 class _Objective(BaseModel):
     model_config = _STRICT
     goal: Literal["min_spend", "max_coverage", "max_p_target"] = "min_spend"
-    month: str = Field(default=stats.TARGET_MONTH, pattern=_MONTH)
+    month: str = Field(default=stats.TARGET_MONTH, pattern=months.PATTERN)
     target: float = Field(default=stats.TARGET_COVERAGE, gt=0, le=1)
     probability: float = Field(default=0.5, gt=0, le=1)
     statistic: Literal["mean"] | float = "mean"
@@ -126,7 +126,7 @@ class _Document(BaseModel):
     name: str | None = Field(default=None, min_length=1, max_length=80, pattern=r"^[A-Za-z0-9_\-]+$")
     description: str = ""
     base: str = "baseline"
-    start: str | None = Field(default=None, pattern=_MONTH)
+    start: str | None = Field(default=None, pattern=months.PATTERN)
     seed: int = Field(default=1, ge=0, lt=2**32)
     objective: _Objective = Field(default_factory=_Objective)
     budget: _Budget = Field(default_factory=_Budget)
@@ -239,7 +239,7 @@ def parse_problem(text: str, source: str = "<text>", directory: Path | None = No
         raise ProblemError([_located(text, source, e) for e in error.errors()]) from None
 
     def fail(path: tuple, message: str) -> NoReturn:
-        raise ProblemError([Located(source, _line_of(text, path), ".".join(map(str, path)), message)])
+        raise ProblemError([Located(source, _line_of(text, path), dotted(path), message)])
 
     base = _base(doc.base, directory, fail)
     month0 = data.data_set(base.data_set).month0
@@ -271,7 +271,7 @@ def _located(text: str, source: str, error: Mapping[str, Any]) -> Located:
     path = tuple(p for p in error["loc"] if not (isinstance(p, str) and (
         p.startswith("function-") or p in ("str", "float", "int", "literal['mean']", "constrained-str"))))
     message = "unknown key" if error["type"] == "extra_forbidden" else error["msg"]
-    return Located(source, _line_of(text, path), ".".join(map(str, path)), f"{message}; got {error['input']!r}")
+    return Located(source, _line_of(text, path), dotted(path), f"{message}; got {error['input']!r}")
 
 
 def _limit(fail: Fail, path: tuple, check: Callable[..., Any], *args: Any) -> Any:
