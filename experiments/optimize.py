@@ -36,7 +36,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from experiments import limits
 from experiments import summary as stats
-from experiments.errors import UserError
+from experiments.errors import InputFileError, UserError, parse_toml, read_text_file
 from experiments.runner import RunSpec, execute, plan
 from experiments.scenario import Problem as Located
 from experiments.scenario import Scenario, _line_of, is_path, load_scenario
@@ -214,9 +214,11 @@ def load_problem(ref: str | Path) -> OptProblem:
     """A problem from a built-in name ("reach_50") or a TOML file path."""
     if is_path(ref):
         path = Path(ref)
-        if not path.is_file():
-            raise ProblemError([Located(str(ref), None, "", "no such problem file")])
-        return parse_problem(path.read_text(encoding="utf-8"), str(ref), path.parent)
+        try:   # a regular file, at most 1 MB, UTF-8: the same door as scenario and sweep files
+            text = read_text_file(path, "problem")
+        except InputFileError as problem:
+            raise ProblemError([Located(problem.path, problem.line, "", problem.message)]) from None
+        return parse_problem(text, str(ref), path.parent)
     if ref not in problem_names():
         raise ProblemError([Located(str(ref), None, "", "unknown built-in problem; built-ins: "
                                     f"{', '.join(problem_names())} (or give a path to a .toml file)")])
@@ -227,11 +229,9 @@ def load_problem(ref: str | Path) -> OptProblem:
 def parse_problem(text: str, source: str = "<text>", directory: Path | None = None) -> OptProblem:
     """Check a problem file's text: structure, lever names and bounds, limits; errors name the
     file, line and key."""
-    import tomllib
-
     try:
-        raw = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as error:
+        raw = parse_toml(text)      # also refuses nesting deeper than errors.MAX_NESTING
+    except ValueError as error:
         raise ProblemError([Located(source, None, "", f"not valid TOML: {error}")]) from None
     try:
         doc = _Document.model_validate(raw)

@@ -2,6 +2,7 @@
 reported objective against a plain run of the plan's scenario file, resume, stop, and limits."""
 
 import json
+import re
 
 import pytest
 from typer.testing import CliRunner
@@ -354,3 +355,20 @@ def test_a_folder_of_an_older_search_is_refused_not_mixed(tmp_path):
     (tmp_path / "evaluations.jsonl").write_text('{"trial": 0, "rung": 1, "metrics": {}}\n')
     with pytest.raises(opt.UserError, match="older cakupan"):
         opt.optimize(toy(trials=4), out=tmp_path, evaluator=Toy())
+
+
+@pytest.mark.parametrize("content, expected", [
+    (b"\xff\xfe[objective]\n", "not UTF-8 text (byte 0)"),
+    (b"a = " + b"[" * 300 + b"]" * 300 + b"\n", "nested deeper than 32 levels"),
+    (b"#" * 1_000_001, "larger than 1,000,000 bytes"),
+])
+def test_a_hostile_problem_file_gets_one_clear_message(tmp_path, content, expected):
+    path = tmp_path / "problem.toml"
+    path.write_bytes(content)
+    with pytest.raises(opt.ProblemError, match=re.escape(expected)):
+        opt.load_problem(str(path))
+
+
+def test_a_device_is_not_read_as_a_problem_file():
+    with pytest.raises(opt.ProblemError, match="not a regular file"):
+        opt.load_problem("/dev/zero")
