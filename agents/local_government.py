@@ -1,15 +1,17 @@
-"""Local governments (17 regencies/cities) and the province: premium-subsidy programmes.
+"""Local governments (one per regency or city of the region) and the province: premium-subsidy
+programmes.
 
 Each payer holds a yearly budget (lever `subsidy_budget_idr` by regency; the province's
-`palm_subsidy_budget_idr` over its 9 palm regencies) and pays `subsidy_share` of the Rp 16,800
-package for its beneficiaries. Budget rule, one line: *the year's budget is spread evenly over
-the months in which the programme is active that year* (a full-year programme spends 1/12 a
-month; one funded for Oct-Dec only spends its budget in those 3 months). Unspent money carries
-to the next month but not to the next year.
+`palm_subsidy_budget_idr` for its own programme's eligible workers, subsidies.toml [province])
+and pays `subsidy_share` of the Rp 16,800 package for its beneficiaries. Budget rule, one line:
+*the year's budget is spread evenly over the months in which the programme is active that
+year* (a full-year programme spends 1/12 a month; one funded for Oct-Dec only spends its
+budget in those 3 months). Unspent money carries to the next month but not to the next year.
 
 Each month a payer
 1. ends subsidies it can no longer pay (budget gone, programme stopped, `subsidy_months` used up)
    - those workers decide whether to keep paying themselves (behaviour/payment.end_subsidy);
+   every change of a worker's participation goes through model/participation.py;
 2. pays its beneficiaries - except in the first `subsidy_disbursement_lag` months of a year,
    when the new budget has not been disbursed: beneficiaries then accrue unpaid months (and
    lapse at 3), and the arrears are paid when the money arrives;
@@ -30,13 +32,12 @@ from typing import TYPE_CHECKING
 import mesa
 import numpy as np
 
-from model import channels
+from model import channels, participation
 from model.behaviour import payment, take_up
-from model.population import FARMER, PROVINCE, SELF_PAYER, in_priority_order
+from model.population import FARMER, SELF_PAYER, in_priority_order
 
 if TYPE_CHECKING:
     from model.model import EnrollmentModel
-
 
 
 class LocalGovernment(mesa.Agent):
@@ -57,7 +58,6 @@ class LocalGovernment(mesa.Agent):
         self.months_due = 1 + np.where(model.calendar.month == lag + 1, lag, 0)
         self.waiting_list = in_priority_order(model.pop, eligible)
         self.pot = 0.0
-        self.spent = 0.0
 
     # ---------------------------------------------------------------- month 0
     def enrol_status_quo(self, candidates: np.ndarray, count: int) -> None:
@@ -66,8 +66,8 @@ class LocalGovernment(mesa.Agent):
         m = self.model
         candidates = in_priority_order(m.pop, candidates)
         free = candidates[m.pop.payer[candidates] == SELF_PAYER][:count]
-        m.pop.payer[free] = self.code
-        take_up.enrol(m, free, np.full(len(free), channels.SUBSIDY, dtype=np.uint8))
+        participation.set_payer(m, free, self.code)
+        participation.enrol(m, free, np.full(len(free), channels.SUBSIDY, dtype=np.uint8))
 
     # ---------------------------------------------------------------- a month
     def step(self, ids: np.ndarray | None = None) -> None:
@@ -95,7 +95,7 @@ class LocalGovernment(mesa.Agent):
     def beneficiaries(self) -> np.ndarray:
         """Current beneficiaries in waiting-list order (the last ones are ended first)."""
         pop = self.model.pop
-        if self.code == PROVINCE:
+        if self.code == self.model.payers.province:
             ids = np.flatnonzero(pop.payer == self.code)
         else:
             lo, hi = pop.regency_start[self.code], pop.regency_start[self.code + 1]
@@ -122,14 +122,8 @@ class LocalGovernment(mesa.Agent):
         return ids
 
     def _pay(self, ids: np.ndarray, amount_each: float) -> None:
-        m = self.model
-        pop = m.pop
-        lapsed = ids[~pop.inf_active[ids]]
-        m.channel[lapsed] = channels.SUBSIDY       # re-activated by the late payment
-        pop.inf_active[ids] = True
-        pop.unpaid[ids] = 0
-        pop.stopped[ids] = False
-        pop.subsidy_used[ids] += 1
+        # Lapsed beneficiaries are re-activated by the late payment (credited to the subsidy).
+        participation.pay(self.model, ids, channels.SUBSIDY, subsidised_month=True)
         self._spend(len(ids) * amount_each)
 
     def _admit(self, cost: float, t: int) -> None:
@@ -145,19 +139,17 @@ class LocalGovernment(mesa.Agent):
         if limit > 0:
             free &= pop.subsidy_used[wl] < limit
         offered = wl[free][:room]
-        pop.offer_year[offered] = year
+        pop.offer_year[offered] = year     # offers are the payer's, not participation
         mechanism = m.params["subsidy_mechanism"]
         accepted = offered[m.streams.uniform("subsidy_offer", t, offered)
                            < take_up.subsidy_take_up(m, offered, self.share[t], mechanism)]
-        pop.payer[accepted] = self.code
-        pop.subsidy_used[accepted] += 1
-        take_up.enrol(m, accepted, np.full(len(accepted), channels.SUBSIDY, dtype=np.uint8))
+        participation.set_payer(m, accepted, self.code, subsidised_month=True)
+        participation.enrol(m, accepted, np.full(len(accepted), channels.SUBSIDY, dtype=np.uint8))
         m.tally["subsidy_offers"] += len(offered)
         self._spend(len(accepted) * cost)
 
     def _spend(self, amount: float) -> None:
         self.pot -= amount
-        self.spent += amount
         self.model.tally["spend_subsidy"] += amount
 
 
@@ -178,8 +170,8 @@ def step_all(m: EnrollmentModel, governments: Iterable[LocalGovernment]) -> None
 def all_beneficiaries(m: EnrollmentModel) -> tuple[np.ndarray, np.ndarray]:
     """Every government payer's beneficiaries in one pass: payer p's, in waiting-list order,
     are ids[bounds[p]:bounds[p + 1]] (the same as its `beneficiaries()`)."""
-    pop = m.pop
-    ids = in_priority_order(pop, np.flatnonzero((pop.payer >= 0) & (pop.payer <= PROVINCE)))
+    pop, province = m.pop, m.payers.province
+    ids = in_priority_order(pop, np.flatnonzero((pop.payer >= 0) & (pop.payer <= province)))
     codes = pop.payer[ids]
     order = np.argsort(codes, kind="stable")
-    return ids[order], np.searchsorted(codes[order], np.arange(PROVINCE + 2))
+    return ids[order], np.searchsorted(codes[order], np.arange(province + 2))

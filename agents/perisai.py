@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING
 import mesa
 import numpy as np
 
-from model import arrays, channels
+from model import arrays, channels, participation
 from model.behaviour import take_up
 from model.population import FARMER, SELF_PAYER, TRADER
 
@@ -193,7 +193,7 @@ class PerisaiForce:
         m.pop.aware[ids] = True
         m.contact[ids] = channels.PERISAI_CONTACT
         joined = ids[join]
-        take_up.enrol(m, joined, np.full(len(joined), channels.PERISAI, dtype=np.uint8))
+        participation.enrol(m, joined, np.full(len(joined), channels.PERISAI, dtype=np.uint8))
         m.pop.recruiter[joined] = agent[join]
         self.month_recruits += np.bincount(agent[join], minlength=len(self.active))
         m.tally["perisai_visits"] += len(ids)

@@ -43,8 +43,8 @@ if TYPE_CHECKING:
     from experiments.executors import Executor
 
 ROOT = Path(__file__).resolve().parents[1]
-DRAWS_FILE = ROOT / "model" / "data" / "ensemble.csv"
-DIAGNOSTICS_FILE = ROOT / "model" / "data" / "ensemble.toml"
+DRAWS_FILE = data.load().ensemble_file   # the default region's (model/data/regions/<id>/)
+DIAGNOSTICS_FILE = data.load().ensemble_diagnostics_file
 BUILD_FOLDER = ROOT / "results" / "ensemble-build"
 
 

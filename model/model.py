@@ -1,13 +1,16 @@
-"""EnrollmentModel: BPJS Ketenagakerjaan coverage of South Sumatra's workforce, month by month.
+"""EnrollmentModel: BPJS Ketenagakerjaan coverage of one province's workforce, month by month.
 
-    model = EnrollmentModel(scale=0.05, seed=1, perisai_agents=1500)
+    model = EnrollmentModel(scale=0.05, seed=1, region="sumsel", perisai_agents=1500)
     while model.running:
         model.step()
     model.datacollector.get_model_vars_dataframe()   # one row per month from month 0
     model.regency_table()                            # tidy: month x regency coverage
 
-Workers are numpy arrays (model/population.py); Perisai agents, the branch office and the 18
-payers (17 local governments and the province) are mesa Agents (agents/). The model only builds,
+The province is data: a `Region` (model/data/region.py) read from model/data/regions/<id>/ -
+its regencies, workforce, villages, markets, firms, status-quo programmes and payers, fitted
+defaults and target. Workers are numpy arrays (model/population.py) whose participation has one
+owner (model/participation.py); Perisai agents, the branch office and the payers (one local
+government per regency and the province) are mesa Agents (agents/). The model only builds,
 orders the month and collects; each rule lives in model/behaviour/ or agents/.
 
 Order of a month (step):
@@ -35,11 +38,11 @@ from agents import local_government
 from agents.branch_office import BranchOffice
 from agents.local_government import LocalGovernment
 from agents.perisai import PerisaiForce
-from model import arrays, data, levers, months, outputs, population, settings
+from model import arrays, data, levers, months, outputs, participation, population, settings
 from model.behaviour import awareness, formal, outreach, payment, take_up
-from model.parameters import PARAMETERS
+from model.parameters import registry
 from model.pilot import Pilot
-from model.population import FARMER, PROVINCE, TRADER, URBAN
+from model.population import FARMER, TRADER, URBAN
 from model.streams import Streams
 
 DEFAULT_HORIZON = "2030-12"
@@ -56,8 +59,10 @@ class EnrollmentModel(mesa.Model):
     Args:
         scale: fraction of the workforce simulated (0 < scale <= 1); outputs are in real persons.
         seed: integer seed; same seed -> identical population and paired random draws.
-        data_set: "office-2024-08" (default, 1.033 M of about 3.04 M) or "article" (1.3 M).
+        data_set: a key of the region's datasets.toml (default: its region.toml's
+            default_data_set; South Sumatra: "office-2024-08", or "article").
         horizon: last month simulated, "YYYY-MM" (default 2030-12).
+        region: a region id, any folder of model/data/regions/ (default "sumsel").
         rng: accepted for mesa.batch_run; an integer is used as the seed.
         scenario: Mesa's Scenario (passed back by SolaraViz's Reset); ignored - cakupan's
             scenarios are experiments.Scenario files that become these keyword arguments.
@@ -67,6 +72,8 @@ class EnrollmentModel(mesa.Model):
     # Every attribute, in one place (set in __init__ and the _build_* steps).
     # Inputs and time
     seed: int
+    region: data.Region                    # the province simulated (its data files)
+    payers: participation.Payers           # payer codes of this region
     params: dict[str, Any]                 # every parameter, validated (model/parameters.py)
     data_set: data.DataSet
     scale: float
@@ -117,21 +124,23 @@ class EnrollmentModel(mesa.Model):
     datacollector: outputs.OutputCollector
 
     def __init__(self, scale: float = 0.05, seed: int | None = None,
-                 data_set: str = data.DEFAULT_DATA_SET, horizon: str = DEFAULT_HORIZON,
-                 rng=None, scenario=None, **settings_):
+                 data_set: str | None = None, horizon: str = DEFAULT_HORIZON,
+                 rng=None, scenario=None, region: str = data.DEFAULT_REGION, **settings_):
         # `scenario`: Mesa's own Scenario object, which SolaraViz's Reset passes back; it holds
         # only an rng, and cakupan's inputs are keyword arguments, so it is accepted and unused.
         seed = _seed(seed, rng)
         super().__init__(rng=seed)
         self.seed = seed
-        self.params = settings.validate(settings_)
-        self.data_set = data.data_set(data_set)
+        self.region = data.load(region)
+        self.payers = participation.Payers(self.region.n_regencies)
+        self.params = settings.validate(settings_, self.region.id)
+        self.data_set = self.region.data_set(data_set)
         self.scale = _check_scale(scale)
         self.start = self.data_set.month0
         self.n_months = _check_horizon(horizon, self.start)
         self.month_labels = months.labels(self.start, self.n_months)
         self.calendar = months.Calendar(self.start, self.n_months)
-        self.regency_names = data.regency_names()
+        self.regency_names = list(self.region.regency_names)
         self.streams = Streams(seed)
         self.t = 0
         self._build_population()
@@ -147,8 +156,8 @@ class EnrollmentModel(mesa.Model):
     # ------------------------------------------------------------------ set-up
     def _build_population(self) -> None:
         ds, par = self.data_set, self.params
-        self.pop = pop = population.build(ds, self.scale, self.streams)
-        population.initial_formal(pop, ds, self.streams)
+        self.pop = pop = population.build(ds, self.scale, self.streams, self.region)
+        population.initial_formal(pop, ds, self.streams, self.region.workforce["firms"])
         population.initial_construction(pop, ds, self.streams)
         construction = pop.segment == population.CONSTRUCTION
         self.construction_share0 = float(pop.con_active[construction].mean()) if construction.any() else 0.0
@@ -175,19 +184,22 @@ class EnrollmentModel(mesa.Model):
     def _resolve_levers(self) -> None:
         """Every lever as a [month, regency] array, and whole simulated counts per month."""
         pop = self.pop
-        reg = data.regencies()
+        reg = self.region.regencies
+        n_regencies = self.region.n_regencies
         informal = pop.segment >= FARMER
+        province_eligible = self.eligible(self.region.province_programme["eligible"])
         bases = {
             "eligible": np.diff(pop.regency_start).astype(float),
             "villages": (reg["desa"] + reg["kelurahan"]).to_numpy(float),
-            "informal": np.bincount(pop.regency[informal], minlength=data.N_REGENCIES).astype(float),
-            "firms": np.bincount(pop.firms.regency, minlength=data.N_REGENCIES).astype(float),
+            "informal": np.bincount(pop.regency[informal], minlength=n_regencies).astype(float),
+            "firms": np.bincount(pop.firms.regency, minlength=n_regencies).astype(float),
             "subsidy": np.bincount(pop.regency[self.eligible(self.params["subsidy_eligible"])],
-                                   minlength=data.N_REGENCIES).astype(float),
-            "palm": np.bincount(pop.regency[pop.palm & informal], minlength=data.N_REGENCIES).astype(float),
+                                   minlength=n_regencies).astype(float),
+            # the province programme's eligible workers (South Sumatra: palm smallholders)
+            "palm": np.bincount(pop.regency[province_eligible], minlength=n_regencies).astype(float),
         }
         self.lever_values = {}
-        for name, p in PARAMETERS.items():
+        for name, p in registry(self.region.id).items():
             if p.is_lever and p.type == "number":
                 self.lever_values[name] = levers.resolve(
                     self.params[name], p.default, self.n_months, self.start, self.regency_names,
@@ -209,14 +221,14 @@ class EnrollmentModel(mesa.Model):
             LocalGovernment(
                 self, r, name, ids[eligible[ids]], budget[:, r],
                 self.lever_values["subsidy_share"][:, r], self.lever_values["subsidy_months"][:, r])
-        palm = np.flatnonzero(pop.palm & (pop.segment >= FARMER))
+        province = np.flatnonzero(self.eligible(self.region.province_programme["eligible"]))
         ones = np.ones(self.n_months + 1)
         LocalGovernment(
-            self, PROVINCE, "Province (DBH Sawit)", palm,
+            self, self.payers.province, self.region.province_payer, province,
             self.lever_values["palm_subsidy_budget_idr"].sum(axis=1) / pop.weight, ones, 0 * ones)
         self.governments = self.agents_by_type[LocalGovernment]
         self._enrol_status_quo()
-        population.initial_informal(pop, self.data_set, self.params, self.streams)
+        population.initial_informal(pop, self.data_set, self.params, self.streams, self.region.workforce)
         self.branch = BranchOffice(self)
         self.village_queue, self.village_queue_bounds = outreach.village_queue(self)
         self.villages_queued = np.zeros(len(self.regency_names), dtype=np.int64)   # activated so far
@@ -225,16 +237,18 @@ class EnrollmentModel(mesa.Model):
         self.perisai = PerisaiForce(self)
 
     def _enrol_status_quo(self) -> None:
-        """Month-0 beneficiaries of the programmes in subsidies.toml (independent of levers)."""
-        pop, spec = self.pop, data.subsidies()
+        """Month-0 beneficiaries of the region's programmes (subsidies.toml; independent of levers)."""
+        pop, region = self.pop, self.region
         by_code = {g.code: g for g in self.governments}
-        for programme in spec["regency"]:
-            r = self.regency_names.index(data.resolve_regency(programme["regency"]))
+        for programme in region.regency_programmes:
+            r = region.regency_index(programme["regency"])
             ids = pop.regency_ids(r)
             ids = ids[self.eligible(programme["eligible"])[ids]]
             by_code[r].enrol_status_quo(ids, int(round(programme["beneficiaries"] / pop.weight)))
-        palm = np.flatnonzero(self.eligible(spec["province"]["eligible"]))
-        by_code[PROVINCE].enrol_status_quo(palm, int(round(spec["province"]["beneficiaries"] / pop.weight)))
+        province = region.province_programme
+        candidates = np.flatnonzero(self.eligible(province["eligible"]))
+        by_code[self.payers.province].enrol_status_quo(
+            candidates, int(round(province["beneficiaries"] / pop.weight)))
 
     def eligible(self, groups) -> np.ndarray:
         """Informal workers in any of the named subsidy groups (parameters.SUBSIDY_GROUPS)."""

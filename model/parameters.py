@@ -11,7 +11,9 @@ model/levers.py). Status-quo defaults describe Aug 2024 carried forward unchange
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, replace
+from functools import cache
 from typing import Any, Literal
 
 from model import data
@@ -76,234 +78,242 @@ def _p(name: str, default: Any, kind: Kind, group: Group, unit: str, bounds: tup
                      type, choices)
 
 
-_PREMIUM = data.premium_idr()
-
-_ALL: list[Parameter] = [
-    # ---------------------------------------------------------------- levers: village ecosystem
-    _p("villages_per_month", 0.0, "lever", "village", "villages per month", (0, 3257),
-       "Villages newly activated each month: officials promote, help register and collect.",
-       "Status quo 0: the village ecosystem is a new strategy (Kanwil plan, 2 Aug 2024). "
-       "Sumsel has 3,257 villages (2,854 desa + 403 kelurahan).", spread="villages"),
-    # ---------------------------------------------------------------- levers: market ecosystem
-    _p("perisai_agents", 300.0, "lever", "market", "agents", (0, 20_000),
-       "Target number of active Perisai agents; the branch hires toward it.",
-       "Assumption: no published Sumsel count. About 8 branches x 38 productive agents "
-       "(Sampit branch 2025: 62 agents, 38 productive).", spread="informal"),
-    _p("perisai_recruits_per_month", 30.0, "lever", "market", "workers per agent per month",
-       (0, 500), "Monthly recruitment target per agent; an agent stops visiting once it is met.",
-       "2018 roll-out: about 2,000 agents recruited 144,745 participants in two months "
-       "(36 per agent-month), BPJS TK 2018."),
-    _p("perisai_commission", 0.075, "lever", "market", "share of contributions", (0, 0.5),
-       "Agents' commission on the contributions they collect each month.",
-       "BPJS TK 2018: 7.5% of contributions collected from the participants they recruited."),
-    # ---------------------------------------------------------------- levers: firms
-    _p("firms_per_month", 20.0, "lever", "firms", "firms per month", (0, 20_000),
-       "Firms signing a partnership to register all their workers each month.",
-       "Assumption for the status quo (no published count).", spread="firms"),
-    _p("inspections_per_month", 10.0, "lever", "firms", "firms per month", (0, 20_000),
-       "Compliance inspections of firms that register none or part of their workers.",
-       "Assumption for the status quo (no published count).", spread="firms"),
-    # ---------------------------------------------------------------- levers: socialization
-    _p("campaign_reach_per_month", 20_000.0, "lever", "socialization", "workers per month",
-       (0, 3_000_000), "Workers reached by socialization and education each month.",
-       "Assumption for the status quo (no published count).", spread="eligible"),
-    # ---------------------------------------------------------------- levers: subsidies
-    _p("subsidy_budget_idr", data.status_quo_regency_budgets(), "lever", "subsidy",
-       "rupiah per year", (0, 1e13),
-       "Local governments' yearly budget for paying the Rp 16,800 package; stops when spent.",
-       "Status quo: the regency programmes running in Aug 2024 (model/data/subsidies.toml), "
-       "beneficiaries x Rp 16,800 x 12.", spread="subsidy"),
-    _p("subsidy_share", 1.0, "lever", "subsidy", "share of the premium", (0, 1),
-       "Share of the Rp 16,800 monthly package the local government pays.",
-       "Local programmes pay the whole Rp 16,800 package (e.g. Penajam Paser Utara 2025, Bangka "
-       "2025, Seluma 2025; Sumsel's DBH Sawit programme for palm smallholders, 2024)."),
-    _p("subsidy_months", 0.0, "lever", "subsidy", "months per beneficiary (0 = no limit)",
-       (0, 120), "Months each beneficiary is paid for; 0 renews for as long as the budget lasts.",
-       "Status-quo programmes renew yearly; time-limited subsidies as in Banerjee et al. (2021).",
-       integer=True),
-    _p("subsidy_eligible", ("vulnerable",), "lever", "subsidy", "groups", (0, 0),
-       "Groups the local governments' subsidy may enrol (union of the named groups).",
-       "Status-quo programmes target vulnerable workers (Musi Banyuasin, OKU Timur, village funds).",
-       type="groups"),
-    _p("palm_subsidy_budget_idr", data.status_quo_palm_budget(), "lever", "subsidy",
-       "rupiah per year", (0, 1e13),
-       "The province's palm-fund (DBH Sawit) budget for palm smallholders in its 9 regencies.",
-       "Status quo: 19,023 smallholders in 2024 x Rp 16,800 x 12; 36,000 budgeted for 2025.",
-       spread="palm"),
-    _p("subsidy_mechanism", "list", "lever", "subsidy", "mechanism", (0, 0),
-       "How the local governments' and the palm fund's subsidies reach workers: list (the payer "
-       "registers its listed beneficiaries) or offer (each worker must take the offer up and "
-       "register, with friction, awareness and assistance).",
-       "Status-quo programmes register named beneficiaries (village funds, DBH Sawit through 120 "
-       "institutions); offers are how field pilots work (Banerjee et al. 2021).",
-       type="choice", choices=("list", "offer")),
-    # ---------------------------------------------------------------- levers: payment
-    _p("digital_payment_share", 0.2, "lever", "payment", "share of participants", (0, 1),
-       "Share of self-paying informal participants paying digitally or by auto-debit.",
-       "Assumption for the status quo (no published figure)."),
-    _p("registration_assistance", 0.0, "lever", "payment", "share of friction removed", (0, 1),
-       "How much easier self-registration is made (0 = today, 1 = no failed attempts).",
-       "Banerjee et al. (2021): more than half of attempted registrations failed on friction."),
-    # ---------------------------------------------------------------- uncertain: take-up
-    _p("initial_awareness", 0.4, "uncertain", "take-up", "share", (0, 1),
-       "Share of never-registered informal workers who know BPU coverage and how to join at month 0.",
-       "Assumption; informal coverage of about 20% after years of campaigns suggests awareness "
-       "is far from complete."),
-    _p("take_up_rate", 0.006, "uncertain", "take-up", "probability per month", (0, 1),
-       "Monthly chance an aware, uncovered informal worker of average valuation joins on their own.",
-       "Hand-set so the status-quo baseline stays inside the 2024-2025 spread of coverage figures."),
-    _p("valuation_sd", 1.0, "uncertain", "take-up", "log-odds", (0, 5),
-       "Spread of perceived value of coverage across workers.",
-       "Assumption; makes take-up and retention concentrate in the same workers."),
-    _p("price_sensitivity", 0.3, "uncertain", "take-up", "log-odds per % of income", (0, 5),
-       "Fall in the log-odds of joining per percentage point of income the premium costs.",
-       "Rp 16,800 is about 1% of a median informal income, so price matters less than friction "
-       "and awareness; Banerjee et al. (2021) found large subsidy effects mostly via enrolment offers."),
-    _p("imitation", 0.03, "uncertain", "take-up", "probability per month", (0, 1),
-       "Extra monthly chance of joining per unit of coverage among village or market peers (Bass q).",
-       "Bass-model imitation rates of about 0.3-0.4 a year for new services (Bass 1969 and later)."),
-    _p("peer_awareness", 0.1, "uncertain", "take-up", "probability per month", (0, 1),
-       "Monthly chance an unaware worker learns about coverage per unit of peer coverage.",
-       "Assumption."),
-    _p("friction", 0.5, "uncertain", "take-up", "probability", (0, 1),
-       "Share of self-registration attempts that fail on administrative friction.",
-       "Banerjee et al. (2021): more than half of attempted registrations failed."),
-    _p("assisted_friction", 0.2, "uncertain", "take-up", "probability", (0, 1),
-       "Share of attempts that fail when a Perisai agent or village promoter registers the worker.",
-       "Assumption: agents register on the spot with the app; lower than self-registration."),
-    _p("perisai_visit_effect", 2.7, "uncertain", "take-up", "log-odds", (0, 8),
-       "Boost to the log-odds of joining in the month a Perisai agent visits.",
-       "Set so agents sign about 13 workers a month, as in 2018 (400,000 participants by about "
-       "3,500 active agents in the programme's first year; 36 a month in its first two months)."),
-    _p("village_contact_rate", 0.1, "uncertain", "take-up", "probability per month", (0, 1),
-       "Monthly chance an uncovered resident of an activated village is approached by its promoter.",
-       "Assumption."),
-    _p("village_contact_effect", 2.5, "uncertain", "take-up", "log-odds", (0, 8),
-       "Boost to the log-odds of joining when approached by the village promoter.",
-       "Assumption: personal contact from a known official, a little below a Perisai visit."),
-    _p("campaign_effect", 0.3, "uncertain", "take-up", "log-odds", (0, 6),
-       "Boost to the log-odds of joining in the month a campaign reaches the worker.",
-       "Banerjee et al. (2021): information alone had little effect on enrolment."),
-    _p("list_enrolment_success", 0.9, "uncertain", "take-up", "probability", (0.75, 0.98),
-       "Share of listed beneficiaries a payer registers (mechanism list) who end up active.",
-       "Assumption, range 0.75-0.98: lists fail on data (invalid or duplicate NIK, outdated DTKS "
-       "entries); no published Sumsel rejection rate. The worker takes no step."),
-    _p("offer_effect", 2.0, "uncertain", "take-up", "log-odds", (0, 8),
-       "Boost to the log-odds of registering in the month a worker receives a subsidy offer "
-       "(mechanism offer, pilots): the prompt of a time-limited offer.",
-       "Calibrated to the full-subsidy arm of Banerjee et al. (AER 2021); the offer still passes "
-       "through registration friction."),
-    _p("post_subsidy_retention", 0.3, "uncertain", "payment", "probability", (0, 1),
-       "Chance a worker keeps paying on their own when their subsidy ends.",
-       "Banerjee et al. (2021): coverage stayed higher after subsidies ended, but well below its "
-       "subsidised level; Pematangsiantar officials expect workers not to continue (2025)."),
-    # ---------------------------------------------------------------- uncertain: payment
-    _p("stop_rate", 0.07, "uncertain", "payment", "probability per month", (0, 1),
-       "Monthly chance a self-paying informal participant stops paying.",
-       "Hand-set; informal active counts fell 16% nationally Dec 2024-May 2025 (Kontan, 2025)."),
-    _p("collector_effect", 0.5, "uncertain", "payment", "share of stops avoided", (0, 1),
-       "How much a contribution collector (Perisai agent, village promoter) cuts stopping.",
-       "Assumption; collecting contributions is the agents' stated role (BPJS TK 2018)."),
-    _p("digital_effect", 0.4, "uncertain", "payment", "share of stops avoided", (0, 1),
-       "How much digital or automatic payment cuts stopping.",
-       "Assumption."),
-    _p("subsidy_disbursement_lag", 3.0, "uncertain", "payment", "months", (0, 6),
-       "Months at the start of each year before government premium payments are disbursed.",
-       "Budgets are paid once or twice a year, so active counts dip early in the year until the "
-       "new budget is disbursed (BPJS TK to parliament, May 2025).", integer=True),
-    # ---------------------------------------------------------------- uncertain: Perisai agents
-    _p("perisai_visit_capacity", 150.0, "uncertain", "perisai", "visits per agent per month",
-       (0, 2000), "Uncovered workers an agent can approach in a month.", "Assumption.",
-       integer=True),
-    _p("perisai_reservation_income_idr", 300_000.0, "uncertain", "perisai", "rupiah per month",
-       (0, 1e8), "Earnings below which an agent considers quitting (3-month average).",
-       "Assumption: agents are unsalaried community members (BPJS TK 2018)."),
-    _p("perisai_quit_rate", 0.15, "uncertain", "perisai", "probability per month", (0, 1),
-       "Monthly chance an agent earning below the reservation income quits.",
-       "Assumption; Sampit 2025: 38 of 62 agents productive."),
-    _p("perisai_hiring_rate", 0.25, "uncertain", "perisai", "share of gap per month", (0, 1),
-       "Share of the gap to the agent target the branches fill each month.", "Assumption."),
-    # ---------------------------------------------------------------- uncertain: formal sector
-    _p("job_separation_rate", 0.02, "uncertain", "formal", "probability per month", (0, 1),
-       "Monthly chance a wage earner leaves their job.", "Assumption (about 24% a year)."),
-    _p("formal_exit_share", 0.3, "uncertain", "formal", "share", (0, 1),
-       "Share of job leavers who move to informal work (as many informal workers move in).",
-       "Assumption; keeps the formal and informal pools at their data-set sizes."),
-    _p("firm_dropout_rate", 0.004, "uncertain", "formal", "probability per month", (0, 1),
-       "Monthly chance a registered firm stops paying and its workers become inactive.",
-       "Assumption; wage earners become inactive after 3 unpaid months (BPJS TK 2025)."),
-    _p("firm_registration_rate", 0.003, "uncertain", "formal", "probability per month", (0, 1),
-       "Monthly chance a non-compliant firm registers all its workers without outreach.",
-       "Hand-set with firm_dropout_rate so formal coverage is about steady without new effort."),
-    _p("partnership_success", 0.5, "uncertain", "formal", "probability", (0, 1),
-       "Chance a partnership leads the firm to register all its workers.", "Assumption."),
-    _p("inspection_success", 0.4, "uncertain", "formal", "probability", (0, 1),
-       "Chance an inspected firm registers all its workers.", "Assumption."),
-    _p("construction_project_months", 6.0, "uncertain", "formal", "months", (1, 60),
-       "Average length of a construction project's registration.",
-       "Assumption; construction workers are registered per project (Jasa Konstruksi)."),
-    # ---------------------------------------------------------------- costs
-    _p("campaign_cost_per_worker_idr", 10_000.0, "cost", "socialization", "rupiah per worker",
-       (0, 1e7), "Cost of reaching one worker with socialization.", "Assumption."),
-    _p("village_activation_cost_idr", 25_000_000.0, "cost", "village", "rupiah per village",
-       (0, 1e10), "One-off cost of activating a village (training, materials).", "Assumption."),
-    _p("village_monthly_cost_idr", 1_000_000.0, "cost", "village", "rupiah per village per month",
-       (0, 1e9), "Monthly honorarium of an activated village's promoter and collector.",
-       "Assumption."),
-    _p("partnership_cost_per_firm_idr", 2_000_000.0, "cost", "firms", "rupiah per firm",
-       (0, 1e10), "Cost of signing a partnership with one firm.", "Assumption."),
-    _p("inspection_cost_idr", 1_500_000.0, "cost", "firms", "rupiah per inspection", (0, 1e10),
-       "Cost of one compliance inspection.", "Assumption."),
-    _p("perisai_allowance_idr", 500_000.0, "cost", "market", "rupiah per agent-month", (0, 1e8),
-       "Transport allowance in a month with at least the threshold of new participants.",
-       "BPJS TK 2018: Rp 500,000 in a month with at least 50 new participants."),
-    # ---------------------------------------------------------------- pilots (model/pilot.py)
-    _p("pilot_unit", "none", "pilot", "pilot", "unit", (0, 0),
-       "Unit randomised in a pilot: none (no pilot), worker, village or market.",
-       "Randomised field experiments as in Banerjee et al. (2021).", type="choice",
-       choices=("none", "worker", "village", "market")),
-    _p("pilot_units", 0.0, "pilot", "pilot", "units (0 = all)", (0, 1e7),
-       "Units in the pilot, treated and control together.", "Planner's design choice.",
-       integer=True),
-    _p("pilot_share", 0.5, "pilot", "pilot", "share of units", (0, 1),
-       "Share of the pilot's units that are treated.", "Planner's design choice."),
-    _p("pilot_start", "", "pilot", "pilot", "month", (0, 0),
-       "First month of treatment (empty: the first simulated month).", "Planner's design choice.",
-       type="month"),
-    _p("pilot_months", 12.0, "pilot", "pilot", "months", (1, 120),
-       "Months the treatment lasts.", "Planner's design choice.", integer=True),
-    _p("pilot_subsidy_share", 0.0, "pilot", "pilot", "share of the premium", (0, 1),
-       "Subsidy offered to treated workers for the pilot's months.",
-       "Time-limited subsidies as in Banerjee et al. (2021)."),
-    _p("pilot_sample", "all", "pilot", "pilot", "workers", (0, 0),
-       "Whose coverage the pilot reports: all informal workers of the sampled units, or only "
-       "those not covered when it starts (as a field experiment samples non-enrolled households).",
-       "Banerjee et al. (2021) sampled households not enrolled in JKN.", type="choice",
-       choices=("all", "uncovered")),
-    _p("pilot_assistance", 0.0, "pilot", "pilot", "share of friction removed", (0, 1),
-       "Registration assistance for treated workers during the pilot.",
-       "Assistance arm of Banerjee et al. (2021)."),
-    _p("pilot_information", 0.0, "pilot", "pilot", "0 or 1", (0, 1),
-       "An information visit to treated workers at the start (1 = yes).",
-       "Information arm of Banerjee et al. (2021).", integer=True),
-    # ---------------------------------------------------------------- programme rules
-    _p("premium_idr", float(_PREMIUM), "rule", "payment", "rupiah per month", (0, 1e7),
-       "Minimum BPU package: JKK Rp 10,000 + JKM Rp 6,800.", "PP 44/2015."),
-    _p("lapse_months", 3.0, "rule", "payment", "months", (1, 12),
-       "Unpaid months after which a participant becomes inactive.",
-       "BPJS TK rule for BPU (official site, 2024-2025) and for employers (2025).", integer=True),
-    _p("perisai_allowance_threshold", 50.0, "rule", "market", "new participants", (0, 10_000),
-       "New participants in a month that earn an agent the transport allowance.",
-       "BPJS TK 2018.", integer=True),
-    _p("perisai_idle_months", 3.0, "rule", "market", "months", (1, 24),
-       "Months without a new participant or a contribution after which an agent is inactive.",
-       "Bali branch, 2018.", integer=True),
-]
+def _entries(region: data.Region) -> list[Parameter]:
+    """The registry's entries for one region: defaults and bounds that depend on its data (its
+    status-quo programmes, its villages, the premium) are worked out here, when a model or a
+    caller asks for that region, never at import."""
+    short = region.short_name
+    regs = region.regencies
+    desa, kelurahan = int(regs["desa"].sum()), int(regs["kelurahan"].sum())
+    province = region.province_programme
+    premium = region.premium_idr()
+    return [
+        # ---------------------------------------------------------------- levers: village ecosystem
+        _p("villages_per_month", 0.0, "lever", "village", "villages per month", (0, region.villages),
+           "Villages newly activated each month: officials promote, help register and collect.",
+           "Status quo 0: the village ecosystem is a new strategy (Kanwil plan, 2 Aug 2024). "
+           f"{short} has {region.villages:,} villages ({desa:,} desa + {kelurahan:,} kelurahan).", spread="villages"),
+        # ---------------------------------------------------------------- levers: market ecosystem
+        _p("perisai_agents", 300.0, "lever", "market", "agents", (0, 20_000),
+           "Target number of active Perisai agents; the branch hires toward it.",
+           f"Assumption: no published {short} count. About 8 branches x 38 productive agents "
+           "(Sampit branch 2025: 62 agents, 38 productive).", spread="informal"),
+        _p("perisai_recruits_per_month", 30.0, "lever", "market", "workers per agent per month",
+           (0, 500), "Monthly recruitment target per agent; an agent stops visiting once it is met.",
+           "2018 roll-out: about 2,000 agents recruited 144,745 participants in two months "
+           "(36 per agent-month), BPJS TK 2018."),
+        _p("perisai_commission", 0.075, "lever", "market", "share of contributions", (0, 0.5),
+           "Agents' commission on the contributions they collect each month.",
+           "BPJS TK 2018: 7.5% of contributions collected from the participants they recruited."),
+        # ---------------------------------------------------------------- levers: firms
+        _p("firms_per_month", 20.0, "lever", "firms", "firms per month", (0, 20_000),
+           "Firms signing a partnership to register all their workers each month.",
+           "Assumption for the status quo (no published count).", spread="firms"),
+        _p("inspections_per_month", 10.0, "lever", "firms", "firms per month", (0, 20_000),
+           "Compliance inspections of firms that register none or part of their workers.",
+           "Assumption for the status quo (no published count).", spread="firms"),
+        # ---------------------------------------------------------------- levers: socialization
+        _p("campaign_reach_per_month", 20_000.0, "lever", "socialization", "workers per month",
+           (0, 3_000_000), "Workers reached by socialization and education each month.",
+           "Assumption for the status quo (no published count).", spread="eligible"),
+        # ---------------------------------------------------------------- levers: subsidies
+        _p("subsidy_budget_idr", region.status_quo_regency_budgets(), "lever", "subsidy",
+           "rupiah per year", (0, 1e13),
+           "Local governments' yearly budget for paying the Rp 16,800 package; stops when spent.",
+           f"Status quo: the regency programmes running at month 0 (model/data/regions/{region.id}/subsidies.toml), "
+           f"beneficiaries x Rp {premium:,} x 12.", spread="subsidy"),
+        _p("subsidy_share", 1.0, "lever", "subsidy", "share of the premium", (0, 1),
+           "Share of the Rp 16,800 monthly package the local government pays.",
+           "Local programmes pay the whole Rp 16,800 package (e.g. Penajam Paser Utara 2025, Bangka "
+           "2025, Seluma 2025; Sumsel's DBH Sawit programme for palm smallholders, 2024)."),
+        _p("subsidy_months", 0.0, "lever", "subsidy", "months per beneficiary (0 = no limit)",
+           (0, 120), "Months each beneficiary is paid for; 0 renews for as long as the budget lasts.",
+           "Status-quo programmes renew yearly; time-limited subsidies as in Banerjee et al. (2021).",
+           integer=True),
+        _p("subsidy_eligible", ("vulnerable",), "lever", "subsidy", "groups", (0, 0),
+           "Groups the local governments' subsidy may enrol (union of the named groups).",
+           "Status-quo programmes mostly target vulnerable workers (the regency programmes of subsidies.toml).",
+           type="groups"),
+        _p("palm_subsidy_budget_idr", region.status_quo_province_budget(), "lever", "subsidy",
+           "rupiah per year", (0, 1e13),
+           "The province's palm-fund (DBH Sawit) budget for palm smallholders in its 9 regencies.",
+           f"Status quo: {region.province_payer}, {province['beneficiaries']:,} beneficiaries "
+           f"({', '.join(province['eligible'])}) x Rp {premium:,} x 12 (subsidies.toml [province]).",
+           spread="palm"),
+        _p("subsidy_mechanism", "list", "lever", "subsidy", "mechanism", (0, 0),
+           "How the local governments' and the palm fund's subsidies reach workers: list (the payer "
+           "registers its listed beneficiaries) or offer (each worker must take the offer up and "
+           "register, with friction, awareness and assistance).",
+           "Status-quo programmes register named beneficiaries (village funds, DBH Sawit through 120 "
+           "institutions); offers are how field pilots work (Banerjee et al. 2021).",
+           type="choice", choices=("list", "offer")),
+        # ---------------------------------------------------------------- levers: payment
+        _p("digital_payment_share", 0.2, "lever", "payment", "share of participants", (0, 1),
+           "Share of self-paying informal participants paying digitally or by auto-debit.",
+           "Assumption for the status quo (no published figure)."),
+        _p("registration_assistance", 0.0, "lever", "payment", "share of friction removed", (0, 1),
+           "How much easier self-registration is made (0 = today, 1 = no failed attempts).",
+           "Banerjee et al. (2021): more than half of attempted registrations failed on friction."),
+        # ---------------------------------------------------------------- uncertain: take-up
+        _p("initial_awareness", 0.4, "uncertain", "take-up", "share", (0, 1),
+           "Share of never-registered informal workers who know BPU coverage and how to join at month 0.",
+           "Assumption; informal coverage of about 20% after years of campaigns suggests awareness "
+           "is far from complete."),
+        _p("take_up_rate", 0.006, "uncertain", "take-up", "probability per month", (0, 1),
+           "Monthly chance an aware, uncovered informal worker of average valuation joins on their own.",
+           "Hand-set so the status-quo baseline stays inside the 2024-2025 spread of coverage figures."),
+        _p("valuation_sd", 1.0, "uncertain", "take-up", "log-odds", (0, 5),
+           "Spread of perceived value of coverage across workers.",
+           "Assumption; makes take-up and retention concentrate in the same workers."),
+        _p("price_sensitivity", 0.3, "uncertain", "take-up", "log-odds per % of income", (0, 5),
+           "Fall in the log-odds of joining per percentage point of income the premium costs.",
+           "Rp 16,800 is about 1% of a median informal income, so price matters less than friction "
+           "and awareness; Banerjee et al. (2021) found large subsidy effects mostly via enrolment offers."),
+        _p("imitation", 0.03, "uncertain", "take-up", "probability per month", (0, 1),
+           "Extra monthly chance of joining per unit of coverage among village or market peers (Bass q).",
+           "Bass-model imitation rates of about 0.3-0.4 a year for new services (Bass 1969 and later)."),
+        _p("peer_awareness", 0.1, "uncertain", "take-up", "probability per month", (0, 1),
+           "Monthly chance an unaware worker learns about coverage per unit of peer coverage.",
+           "Assumption."),
+        _p("friction", 0.5, "uncertain", "take-up", "probability", (0, 1),
+           "Share of self-registration attempts that fail on administrative friction.",
+           "Banerjee et al. (2021): more than half of attempted registrations failed."),
+        _p("assisted_friction", 0.2, "uncertain", "take-up", "probability", (0, 1),
+           "Share of attempts that fail when a Perisai agent or village promoter registers the worker.",
+           "Assumption: agents register on the spot with the app; lower than self-registration."),
+        _p("perisai_visit_effect", 2.7, "uncertain", "take-up", "log-odds", (0, 8),
+           "Boost to the log-odds of joining in the month a Perisai agent visits.",
+           "Set so agents sign about 13 workers a month, as in 2018 (400,000 participants by about "
+           "3,500 active agents in the programme's first year; 36 a month in its first two months)."),
+        _p("village_contact_rate", 0.1, "uncertain", "take-up", "probability per month", (0, 1),
+           "Monthly chance an uncovered resident of an activated village is approached by its promoter.",
+           "Assumption."),
+        _p("village_contact_effect", 2.5, "uncertain", "take-up", "log-odds", (0, 8),
+           "Boost to the log-odds of joining when approached by the village promoter.",
+           "Assumption: personal contact from a known official, a little below a Perisai visit."),
+        _p("campaign_effect", 0.3, "uncertain", "take-up", "log-odds", (0, 6),
+           "Boost to the log-odds of joining in the month a campaign reaches the worker.",
+           "Banerjee et al. (2021): information alone had little effect on enrolment."),
+        _p("list_enrolment_success", 0.9, "uncertain", "take-up", "probability", (0.75, 0.98),
+           "Share of listed beneficiaries a payer registers (mechanism list) who end up active.",
+           "Assumption, range 0.75-0.98: lists fail on data (invalid or duplicate NIK, outdated DTKS "
+           f"entries); no published {short} rejection rate. The worker takes no step."),
+        _p("offer_effect", 2.0, "uncertain", "take-up", "log-odds", (0, 8),
+           "Boost to the log-odds of registering in the month a worker receives a subsidy offer "
+           "(mechanism offer, pilots): the prompt of a time-limited offer.",
+           "Calibrated to the full-subsidy arm of Banerjee et al. (AER 2021); the offer still passes "
+           "through registration friction."),
+        _p("post_subsidy_retention", 0.3, "uncertain", "payment", "probability", (0, 1),
+           "Chance a worker keeps paying on their own when their subsidy ends.",
+           "Banerjee et al. (2021): coverage stayed higher after subsidies ended, but well below its "
+           "subsidised level; Pematangsiantar officials expect workers not to continue (2025)."),
+        # ---------------------------------------------------------------- uncertain: payment
+        _p("stop_rate", 0.07, "uncertain", "payment", "probability per month", (0, 1),
+           "Monthly chance a self-paying informal participant stops paying.",
+           "Hand-set; informal active counts fell 16% nationally Dec 2024-May 2025 (Kontan, 2025)."),
+        _p("collector_effect", 0.5, "uncertain", "payment", "share of stops avoided", (0, 1),
+           "How much a contribution collector (Perisai agent, village promoter) cuts stopping.",
+           "Assumption; collecting contributions is the agents' stated role (BPJS TK 2018)."),
+        _p("digital_effect", 0.4, "uncertain", "payment", "share of stops avoided", (0, 1),
+           "How much digital or automatic payment cuts stopping.",
+           "Assumption."),
+        _p("subsidy_disbursement_lag", 3.0, "uncertain", "payment", "months", (0, 6),
+           "Months at the start of each year before government premium payments are disbursed.",
+           "Budgets are paid once or twice a year, so active counts dip early in the year until the "
+           "new budget is disbursed (BPJS TK to parliament, May 2025).", integer=True),
+        # ---------------------------------------------------------------- uncertain: Perisai agents
+        _p("perisai_visit_capacity", 150.0, "uncertain", "perisai", "visits per agent per month",
+           (0, 2000), "Uncovered workers an agent can approach in a month.", "Assumption.",
+           integer=True),
+        _p("perisai_reservation_income_idr", 300_000.0, "uncertain", "perisai", "rupiah per month",
+           (0, 1e8), "Earnings below which an agent considers quitting (3-month average).",
+           "Assumption: agents are unsalaried community members (BPJS TK 2018)."),
+        _p("perisai_quit_rate", 0.15, "uncertain", "perisai", "probability per month", (0, 1),
+           "Monthly chance an agent earning below the reservation income quits.",
+           "Assumption; Sampit 2025: 38 of 62 agents productive."),
+        _p("perisai_hiring_rate", 0.25, "uncertain", "perisai", "share of gap per month", (0, 1),
+           "Share of the gap to the agent target the branches fill each month.", "Assumption."),
+        # ---------------------------------------------------------------- uncertain: formal sector
+        _p("job_separation_rate", 0.02, "uncertain", "formal", "probability per month", (0, 1),
+           "Monthly chance a wage earner leaves their job.", "Assumption (about 24% a year)."),
+        _p("formal_exit_share", 0.3, "uncertain", "formal", "share", (0, 1),
+           "Share of job leavers who move to informal work (as many informal workers move in).",
+           "Assumption; keeps the formal and informal pools at their data-set sizes."),
+        _p("firm_dropout_rate", 0.004, "uncertain", "formal", "probability per month", (0, 1),
+           "Monthly chance a registered firm stops paying and its workers become inactive.",
+           "Assumption; wage earners become inactive after 3 unpaid months (BPJS TK 2025)."),
+        _p("firm_registration_rate", 0.003, "uncertain", "formal", "probability per month", (0, 1),
+           "Monthly chance a non-compliant firm registers all its workers without outreach.",
+           "Hand-set with firm_dropout_rate so formal coverage is about steady without new effort."),
+        _p("partnership_success", 0.5, "uncertain", "formal", "probability", (0, 1),
+           "Chance a partnership leads the firm to register all its workers.", "Assumption."),
+        _p("inspection_success", 0.4, "uncertain", "formal", "probability", (0, 1),
+           "Chance an inspected firm registers all its workers.", "Assumption."),
+        _p("construction_project_months", 6.0, "uncertain", "formal", "months", (1, 60),
+           "Average length of a construction project's registration.",
+           "Assumption; construction workers are registered per project (Jasa Konstruksi)."),
+        # ---------------------------------------------------------------- costs
+        _p("campaign_cost_per_worker_idr", 10_000.0, "cost", "socialization", "rupiah per worker",
+           (0, 1e7), "Cost of reaching one worker with socialization.", "Assumption."),
+        _p("village_activation_cost_idr", 25_000_000.0, "cost", "village", "rupiah per village",
+           (0, 1e10), "One-off cost of activating a village (training, materials).", "Assumption."),
+        _p("village_monthly_cost_idr", 1_000_000.0, "cost", "village", "rupiah per village per month",
+           (0, 1e9), "Monthly honorarium of an activated village's promoter and collector.",
+           "Assumption."),
+        _p("partnership_cost_per_firm_idr", 2_000_000.0, "cost", "firms", "rupiah per firm",
+           (0, 1e10), "Cost of signing a partnership with one firm.", "Assumption."),
+        _p("inspection_cost_idr", 1_500_000.0, "cost", "firms", "rupiah per inspection", (0, 1e10),
+           "Cost of one compliance inspection.", "Assumption."),
+        _p("perisai_allowance_idr", 500_000.0, "cost", "market", "rupiah per agent-month", (0, 1e8),
+           "Transport allowance in a month with at least the threshold of new participants.",
+           "BPJS TK 2018: Rp 500,000 in a month with at least 50 new participants."),
+        # ---------------------------------------------------------------- pilots (model/pilot.py)
+        _p("pilot_unit", "none", "pilot", "pilot", "unit", (0, 0),
+           "Unit randomised in a pilot: none (no pilot), worker, village or market.",
+           "Randomised field experiments as in Banerjee et al. (2021).", type="choice",
+           choices=("none", "worker", "village", "market")),
+        _p("pilot_units", 0.0, "pilot", "pilot", "units (0 = all)", (0, 1e7),
+           "Units in the pilot, treated and control together.", "Planner's design choice.",
+           integer=True),
+        _p("pilot_share", 0.5, "pilot", "pilot", "share of units", (0, 1),
+           "Share of the pilot's units that are treated.", "Planner's design choice."),
+        _p("pilot_start", "", "pilot", "pilot", "month", (0, 0),
+           "First month of treatment (empty: the first simulated month).", "Planner's design choice.",
+           type="month"),
+        _p("pilot_months", 12.0, "pilot", "pilot", "months", (1, 120),
+           "Months the treatment lasts.", "Planner's design choice.", integer=True),
+        _p("pilot_subsidy_share", 0.0, "pilot", "pilot", "share of the premium", (0, 1),
+           "Subsidy offered to treated workers for the pilot's months.",
+           "Time-limited subsidies as in Banerjee et al. (2021)."),
+        _p("pilot_sample", "all", "pilot", "pilot", "workers", (0, 0),
+           "Whose coverage the pilot reports: all informal workers of the sampled units, or only "
+           "those not covered when it starts (as a field experiment samples non-enrolled households).",
+           "Banerjee et al. (2021) sampled households not enrolled in JKN.", type="choice",
+           choices=("all", "uncovered")),
+        _p("pilot_assistance", 0.0, "pilot", "pilot", "share of friction removed", (0, 1),
+           "Registration assistance for treated workers during the pilot.",
+           "Assistance arm of Banerjee et al. (2021)."),
+        _p("pilot_information", 0.0, "pilot", "pilot", "0 or 1", (0, 1),
+           "An information visit to treated workers at the start (1 = yes).",
+           "Information arm of Banerjee et al. (2021).", integer=True),
+        # ---------------------------------------------------------------- programme rules
+        _p("premium_idr", float(premium), "rule", "payment", "rupiah per month", (0, 1e7),
+           "Minimum BPU package: JKK Rp 10,000 + JKM Rp 6,800.", "PP 44/2015."),
+        _p("lapse_months", 3.0, "rule", "payment", "months", (1, 12),
+           "Unpaid months after which a participant becomes inactive.",
+           "BPJS TK rule for BPU (official site, 2024-2025) and for employers (2025).", integer=True),
+        _p("perisai_allowance_threshold", 50.0, "rule", "market", "new participants", (0, 10_000),
+           "New participants in a month that earn an agent the transport allowance.",
+           "BPJS TK 2018.", integer=True),
+        _p("perisai_idle_months", 3.0, "rule", "market", "months", (1, 24),
+           "Months without a new participant or a contribution after which an agent is inactive.",
+           "Bali branch, 2018.", integer=True),
+    ]
 
 
 
 def _calibrated(p: Parameter, fitted: dict[str, dict]) -> Parameter:
-    """The registry entry with its default from model/data/calibration.toml, if it was fitted."""
+    """The registry entry with its default from the region's calibration.toml, if it was fitted."""
     if p.name not in fitted:
         return p
     fit = fitted[p.name]
@@ -313,21 +323,61 @@ def _calibrated(p: Parameter, fitted: dict[str, dict]) -> Parameter:
         f"Calibrated (docs/calibration.md): {interval}{identified}. Prior {fit['prior']:g}: {p.source}"))
 
 
-# Hand-set defaults before calibration (the calibration's priors and starting point's documentation).
-PRIORS: dict[str, Any] = {p.name: p.default for p in _ALL}
-_ALL = [_calibrated(p, data.calibration().get("parameters", {})) for p in _ALL]
-PARAMETERS: dict[str, Parameter] = {p.name: p for p in _ALL}
-LEVERS = [p.name for p in _ALL if p.kind == "lever"]
-UNCERTAIN = [p.name for p in _ALL if p.kind == "uncertain"]
-COSTS = [p.name for p in _ALL if p.kind == "cost"]
+@cache
+def registry(region: str = data.DEFAULT_REGION) -> dict[str, Parameter]:
+    """Every parameter of a run in `region`, with that region's defaults and bounds (its status
+    quo, its villages, its calibration.toml's fitted values)."""
+    loaded = data.load(region)
+    fitted = loaded.calibration.get("parameters", {})
+    return {p.name: _calibrated(p, fitted) for p in _entries(loaded)}
 
 
-def table() -> list[dict[str, Any]]:
+@cache
+def priors(region: str = data.DEFAULT_REGION) -> dict[str, Any]:
+    """Hand-set defaults before calibration (the calibration's priors and starting point)."""
+    return {p.name: p.default for p in _entries(data.load(region))}
+
+
+def names(kind: Kind) -> list[str]:
+    """The parameters of one kind, in registry order (the same for every region)."""
+    return [name for name, p in registry().items() if p.kind == kind]
+
+
+class _DefaultRegion(Mapping[str, Any]):
+    """A read-only view of the default region's registry (or priors), built on first use: the
+    historical module-level names work without reading a data file at import."""
+
+    def __init__(self, build: Callable[[], dict[str, Any]]):
+        self._build = build
+
+    def __getitem__(self, name: str) -> Any:
+        return self._build()[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._build())
+
+    def __len__(self) -> int:
+        return len(self._build())
+
+
+PARAMETERS: Mapping[str, Parameter] = _DefaultRegion(registry)
+PRIORS: Mapping[str, Any] = _DefaultRegion(priors)
+
+
+def __getattr__(name: str) -> list[str]:
+    """LEVERS, UNCERTAIN and COSTS: the parameters' names by kind (the same in every region)."""
+    kinds: dict[str, Kind] = {"LEVERS": "lever", "UNCERTAIN": "uncertain", "COSTS": "cost"}
+    if name in kinds:
+        return names(kinds[name])
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def table(region: str = data.DEFAULT_REGION) -> list[dict[str, Any]]:
     """The registry as rows, for docs and the app."""
     return [
         {"name": p.name, "kind": p.kind, "group": p.group, "default": p.default, "unit": p.unit,
          "min": p.bounds[0], "max": p.bounds[1], "help": p.help, "source": p.source}
-        for p in _ALL
+        for p in registry(region).values()
     ]
 
 
@@ -341,7 +391,7 @@ def markdown() -> str:
                         ("cost", "Costs"), ("rule", "Programme rules"), ("pilot", "Pilot design")]:
         lines += [f"## {title}", "", "| name | default | unit | range | meaning | source or rationale |",
                   "|---|---|---|---|---|---|"]
-        for p in _ALL:
+        for p in registry().values():
             if p.kind != kind:
                 continue
             default = p.default

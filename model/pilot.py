@@ -25,9 +25,9 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from model import channels, months
+from model import channels, months, participation
 from model.behaviour import payment, take_up
-from model.population import FARMER, PILOT_PAYER, SELF_PAYER, TRADER
+from model.population import FARMER, SELF_PAYER, TRADER
 
 if TYPE_CHECKING:
     from model.model import EnrollmentModel
@@ -97,15 +97,13 @@ class Pilot:
             return
         if m.t == self.first:
             self._start()
-        paid = np.flatnonzero(m.pop.payer == PILOT_PAYER)
+        paid = np.flatnonzero(m.pop.payer == m.payers.pilot)
         if m.t > self.last:
             if len(paid):
                 payment.end_subsidy(m, paid)
             return
         if m.t > self.first and len(paid):
-            m.pop.unpaid[paid] = 0
-            m.pop.stopped[paid] = False
-            m.pop.inf_active[paid] = True
+            participation.pay(m, paid, reason=None, subsidised_month=False)
             m.tally["spend_pilot"] += len(paid) * self._cost()
 
     def _cost(self) -> float:
@@ -124,9 +122,9 @@ class Pilot:
         if par["pilot_subsidy_share"] > 0:
             offered = treated[pop.payer[treated] == SELF_PAYER]
             p = take_up.offer_take_up(m, offered, par["pilot_subsidy_share"])
-            accepted = offered[m.streams.uniform("subsidy_offer", m.t, offered, extra=PILOT_PAYER) < p]
-            pop.payer[accepted] = PILOT_PAYER
-            take_up.enrol(m, accepted, np.full(len(accepted), channels.PILOT, dtype=np.uint8))
+            accepted = offered[m.streams.uniform("subsidy_offer", m.t, offered, extra=m.payers.pilot) < p]
+            participation.set_payer(m, accepted, m.payers.pilot)
+            participation.enrol(m, accepted, np.full(len(accepted), channels.PILOT, dtype=np.uint8))
             m.tally["spend_pilot"] += len(accepted) * self._cost()
 
     # ---------------------------------------------------------------- outputs

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from model import data
+from model import data, participation
 from model.streams import Streams
 
 # Segments (uint8 codes). Wage earners and construction-project workers are formal.
@@ -26,11 +26,9 @@ SEGMENT_NAMES = ("wage", "construction", "farmer", "trader", "urban")
 # Firm compliance states (uint8).
 NONE, PARTIAL, FULL = 0, 1, 2
 
-# Payer codes (int8 `Population.payer`): a worker pays their own premium, or regency r's local
-# government (r = 0..N_REGENCIES - 1), the province's palm fund or a pilot pays it.
-SELF_PAYER = -1
-PROVINCE = data.N_REGENCIES
-PILOT_PAYER = data.N_REGENCIES + 1
+# Payer codes (int8 `Population.payer`): SELF_PAYER, or a government or pilot code of the run's
+# `participation.Payers` (from the region's regency count).
+SELF_PAYER = participation.SELF_PAYER
 
 
 @dataclass
@@ -68,7 +66,7 @@ class Population:
     """All workers. Static attributes first, then the state that behaviours change."""
 
     weight: float                 # real persons per simulated worker
-    regency_start: np.ndarray     # int64 [N_REGENCIES + 1]: regency r is workers[regency_start[r]:regency_start[r+1]]
+    regency_start: np.ndarray     # int64 [n_regencies + 1]: regency r is workers[regency_start[r]:regency_start[r+1]]
     regency: np.ndarray           # uint8
     segment: np.ndarray           # uint8 (changes only by job turnover)
     village: np.ndarray           # int32 global village id (residence)
@@ -85,7 +83,7 @@ class Population:
     subsidy_priority: np.ndarray  # float32 static draw: order on a subsidy waiting list
     firms: Firms
     places: Places
-    # --- dynamic informal state
+    # --- dynamic informal state (participation: written only by model/participation.py)
     aware: np.ndarray = field(init=False)          # bool knows BPU and how to join
     registered: np.ndarray = field(init=False)     # bool has a BPJS number (can resume by paying)
     inf_active: np.ndarray = field(init=False)     # bool active informal (BPU) participant
@@ -123,10 +121,11 @@ class Population:
 
 
 # --------------------------------------------------------------------------- pool sizes
-def regency_pools(ds: data.DataSet, scale: float) -> tuple[np.ndarray, float]:
+def regency_pools(ds: data.DataSet, scale: float, region: data.Region | None = None) -> tuple[np.ndarray, float]:
     """Simulated workers by (regency, segment) and the weight (real persons per simulated one)."""
-    reg = data.regencies()
-    wf = data.workforce()
+    region = region or data.load()
+    reg = region.regencies
+    wf = region.workforce
     real_total = ds.eligible_workers
     sim_total = max(1, int(round(real_total * scale)))
     pop = reg["population"].to_numpy(float)
@@ -145,9 +144,9 @@ def regency_pools(ds: data.DataSet, scale: float) -> tuple[np.ndarray, float]:
 
 
 # --------------------------------------------------------------------------- build
-def build(ds: data.DataSet, scale: float, streams: Streams) -> Population:
-    """The static population (no coverage yet)."""
-    counts, weight = regency_pools(ds, scale)
+def build(ds: data.DataSet, scale: float, streams: Streams, region: data.Region) -> Population:
+    """The static population of `region` (no coverage yet)."""
+    counts, weight = regency_pools(ds, scale, region)
     n_reg, n_seg = counts.shape
     per_regency = counts.sum(axis=1)
     regency_start = np.concatenate([[0], np.cumsum(per_regency)]).astype(np.int64)
@@ -155,20 +154,20 @@ def build(ds: data.DataSet, scale: float, streams: Streams) -> Population:
     regency = np.repeat(np.arange(n_reg, dtype=np.uint8), per_regency)
     segment = np.repeat(np.tile(np.arange(n_seg, dtype=np.uint8), n_reg), counts.ravel())
     rng = streams.generator("population", 0)
-    places = _places(data.regencies(), data.workforce())
+    places = _places(region.regencies, region.workforce)
     village, market = _residence(regency, segment, places, regency_start, rng)
     peer_group = np.where(market >= 0, places.n_villages + market, village).astype(np.int32)
-    firms, firm = _firms(regency, segment, regency_start, rng)
-    income = _income(segment, streams.generator("income", 0))
+    firms, firm = _firms(regency, segment, regency_start, rng, region.workforce["firms"])
+    income = _income(segment, streams.generator("income", 0), region.workforce["income"])
     valuation = streams.generator("valuation", 0).standard_normal(n).astype(np.float32)
     static = streams.generator("population", 0, 1)
     pop = Population(
         weight=weight, regency_start=regency_start, regency=regency, segment=segment,
         village=village, market=market, peer_group=peer_group, firm=firm, income=income,
         valuation=valuation,
-        vulnerable=_vulnerable(regency, segment, income, regency_start, weight, rng),
-        palm=_palm(regency, segment, rng),
-        official=_officials(regency, segment, village, places, regency_start, weight, rng),
+        vulnerable=_vulnerable(regency, segment, income, regency_start, weight, rng, region),
+        palm=_palm(regency, segment, rng, region),
+        official=_officials(regency, segment, village, places, regency_start, weight, rng, region),
         digital_u=static.random(n, dtype=np.float32),
         partial_u=static.random(n, dtype=np.float32),
         subsidy_priority=static.random(n, dtype=np.float32),
@@ -202,9 +201,8 @@ def _residence(regency, segment, places, regency_start, rng):
     return village, market
 
 
-def _firms(regency, segment, regency_start, rng) -> tuple[Firms, np.ndarray]:
+def _firms(regency, segment, regency_start, rng, spec: dict) -> tuple[Firms, np.ndarray]:
     """Scaled firms of four size classes; wage earners spread over their regency's firms."""
-    spec = data.workforce()["firms"]
     share, size = np.array(spec["worker_share"]), np.array(spec["mean_size"], dtype=float)
     firm = np.full(len(regency), -1, dtype=np.int32)
     f_regency, f_class, n_firms = [], [], 0
@@ -231,18 +229,17 @@ def _firms(regency, segment, regency_start, rng) -> tuple[Firms, np.ndarray]:
     return firms, firm
 
 
-def _income(segment, rng) -> np.ndarray:
-    spec = data.workforce()["income"]
+def _income(segment, rng, spec: dict) -> np.ndarray:
     medians = np.array([spec[f"{name}_median"] for name in SEGMENT_NAMES], dtype=float)
     z = rng.standard_normal(len(segment))
     return (medians[segment] * np.exp(spec["log_sd"] * z)).astype(np.float32)
 
 
-def _vulnerable(regency, segment, income, regency_start, weight, rng) -> np.ndarray:
+def _vulnerable(regency, segment, income, regency_start, weight, rng, region: data.Region) -> np.ndarray:
     """The Dinas Sosial count, by regency in proportion to informal workers x poverty rate,
     given to the lowest-income informal workers (with noise: income is not all of poverty)."""
-    spec = data.workforce()["vulnerable"]
-    poverty = data.regencies()["poverty_pct"].to_numpy()
+    spec = region.workforce["vulnerable"]
+    poverty = region.regencies["poverty_pct"].to_numpy()
     informal = segment >= FARMER
     per_regency = np.bincount(regency[informal], minlength=len(poverty)) * poverty
     quota = data.largest_remainder(int(round(spec["count"] / weight)), per_regency)
@@ -256,17 +253,18 @@ def _vulnerable(regency, segment, income, regency_start, weight, rng) -> np.ndar
     return flag
 
 
-def _palm(regency, segment, rng) -> np.ndarray:
-    spec = data.workforce()["palm"]
-    names = data.regency_names()
-    in_palm_regency = np.isin(regency, [names.index(n) for n in data.palm_regencies()])
+def _palm(regency, segment, rng, region: data.Region) -> np.ndarray:
+    """Palm smallholders: a share of the farmers of the region's palm regencies (none without
+    a [palm] section in workforce.toml)."""
+    spec = region.workforce.get("palm", {"share_of_farmers": 0.0})
+    in_palm_regency = np.isin(regency, [region.regency_index(n) for n in region.palm_regencies()])
     return in_palm_regency & (segment == FARMER) & (rng.random(len(regency)) < spec["share_of_farmers"])
 
 
-def _officials(regency, segment, village, places, regency_start, weight, rng) -> np.ndarray:
+def _officials(regency, segment, village, places, regency_start, weight, rng, region: data.Region) -> np.ndarray:
     """Village officials: a fixed number per desa, drawn from farmers living in a desa."""
-    per_desa = data.workforce()["village_officials"]["per_desa"]
-    desa = data.regencies()["desa"].to_numpy()
+    per_desa = region.workforce["village_officials"]["per_desa"]
+    desa = region.regencies["desa"].to_numpy()
     quota = data.largest_remainder(int(round(desa.sum() * per_desa / weight)), desa)
     flag = np.zeros(len(regency), dtype=bool)
     lives_in_desa = places.village_is_desa[village]
@@ -281,12 +279,7 @@ def _officials(regency, segment, village, places, regency_start, weight, rng) ->
 def _empty_state(pop: Population) -> None:
     n = pop.n
     pop.aware = np.zeros(n, dtype=bool)
-    pop.registered = np.zeros(n, dtype=bool)
-    pop.inf_active = np.zeros(n, dtype=bool)
-    pop.stopped = np.zeros(n, dtype=bool)
-    pop.unpaid = np.zeros(n, dtype=np.int8)
-    pop.payer = np.full(n, SELF_PAYER, dtype=np.int8)
-    pop.subsidy_used = np.zeros(n, dtype=np.int16)
+    participation.allocate(pop)
     pop.offer_year = np.zeros(n, dtype=np.int16)
     pop.recruiter = np.full(n, -1, dtype=np.int32)
     pop.treated = np.zeros(n, dtype=bool)
@@ -318,7 +311,7 @@ def weighted_pick(candidates: np.ndarray, k: int, weights: np.ndarray, u: np.nda
     return candidates[np.argpartition(-keys, k - 1)[:k]]
 
 
-def initial_formal(pop: Population, ds: data.DataSet, streams: Streams) -> None:
+def initial_formal(pop: Population, ds: data.DataSet, streams: Streams, spec: dict) -> None:
     """Firm compliance so that registered wage earners match the data set.
 
     Firms are ranked by compliance_slope x log(size) plus Gumbel noise; the top k register
@@ -326,7 +319,6 @@ def initial_formal(pop: Population, ds: data.DataSet, streams: Streams) -> None:
     k is the largest cut that stays below the target with `partial_registered_share`; the share
     PDS firms register is then raised so the target is met exactly (sampling noise aside).
     """
-    spec = data.workforce()["firms"]
     firms = pop.firms
     target = ds.active_wage / pop.weight
     share = spec["partial_registered_share"]
@@ -345,7 +337,7 @@ def initial_formal(pop: Population, ds: data.DataSet, streams: Streams) -> None:
     firms.partial_share = float(np.clip((target - full_cum[cut]) / in_band, 0, 1)) if in_band else share
 
 
-def initial_informal(pop: Population, ds: data.DataSet, params: dict, streams: Streams) -> None:
+def initial_informal(pop: Population, ds: data.DataSet, params: dict, streams: Streams, workforce: dict) -> None:
     """Self-paying active, lapsed and aware informal workers at month 0.
 
     Subsidised beneficiaries are already enrolled; the rest of the data set's informal total are
@@ -359,19 +351,18 @@ def initial_informal(pop: Population, ds: data.DataSet, params: dict, streams: S
     free = np.flatnonzero(informal & ~pop.inf_active)
     n_self = int(round(ds.active_informal / pop.weight)) - int(pop.inf_active.sum())
     chosen = weighted_pick(free, n_self, value[free], u[free])
-    pop.inf_active[chosen] = True
-    lapsed_per_active = data.workforce()["lapsed"]["registered_inactive_informal_per_active"]
+    participation.start_active(pop, chosen)
+    lapsed_per_active = workforce["lapsed"]["registered_inactive_informal_per_active"]
     rest = np.flatnonzero(informal & ~pop.inf_active)
     n_lapsed = int(round(lapsed_per_active * ds.active_informal / pop.weight))
     u_lapsed = streams.uniform("initial_state", -4, rest)
     lapsed = weighted_pick(rest, n_lapsed, value[rest], u_lapsed)
-    pop.registered[lapsed] = True
-    pop.registered |= pop.inf_active
+    participation.start_registered(pop, lapsed)
     u2 = streams.uniform("initial_state", -2, np.arange(pop.n))
     pop.aware = pop.registered | (informal & (u2 < params["initial_awareness"]))
     in_arrears = chosen[u2[chosen] < 2 * params["stop_rate"]]
-    pop.stopped[in_arrears] = True
-    pop.unpaid[in_arrears] = np.where(u2[in_arrears] < params["stop_rate"], 1, 2).astype(np.int8)
+    participation.start_in_arrears(pop, in_arrears,
+                                   np.where(u2[in_arrears] < params["stop_rate"], 1, 2).astype(np.int8))
 
 
 def initial_construction(pop: Population, ds: data.DataSet, streams: Streams) -> None:

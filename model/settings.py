@@ -15,7 +15,7 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
 from model import data, months
-from model.parameters import PARAMETERS, SUBSIDY_GROUPS, Parameter
+from model.parameters import SUBSIDY_GROUPS, Parameter, registry
 
 OTHERS = "others"  # table key for "every regency not named"
 
@@ -92,7 +92,7 @@ def _check_number(path: str, value: float, param: Parameter, problems: list) -> 
         problems.append((path, f"{value:g} must be a whole number ({param.unit})"))
 
 
-def _check_table(path: str, table: dict, param: Parameter, problems: list) -> dict[str, float]:
+def _check_table(path: str, table: dict, param: Parameter, problems: list, region: data.Region) -> dict[str, float]:
     """Resolve regency aliases; returns {official name or 'others': value}."""
     resolved = {}
     for key, value in table.items():
@@ -100,7 +100,7 @@ def _check_table(path: str, table: dict, param: Parameter, problems: list) -> di
             name = OTHERS
         else:
             try:
-                name = data.resolve_regency(key, where=f"{path}")
+                name = region.resolve_regency(key, where=f"{path}")
             except data.UnknownNameError as error:
                 problems.append((f"{path}.{key}", str(error).split(": ", 1)[1]))
                 continue
@@ -111,7 +111,7 @@ def _check_table(path: str, table: dict, param: Parameter, problems: list) -> di
     return resolved
 
 
-def _check_lever(name: str, value: Any, param: Parameter, problems: list) -> Any:
+def _check_lever(name: str, value: Any, param: Parameter, problems: list, region: data.Region) -> Any:
     adapter = (_WINDOWS_ADAPTER if isinstance(value, list) else
                _TABLE_ADAPTER if isinstance(value, dict) else _NUMBER_ADAPTER)
     try:
@@ -123,7 +123,7 @@ def _check_lever(name: str, value: Any, param: Parameter, problems: list) -> Any
         _check_number(name, parsed, param, problems)
         return parsed
     if isinstance(parsed, dict):
-        return _check_table(name, parsed, param, problems)
+        return _check_table(name, parsed, param, problems, region)
     windows = []
     for i, window in enumerate(parsed):
         path = f"{name}[{i}]"
@@ -139,7 +139,7 @@ def _check_lever(name: str, value: Any, param: Parameter, problems: list) -> Any
             problems.append((path, f"'from' ({window.start}) is after 'to' ({window.end})"))
         value_: float | dict[str, float]
         if isinstance(window.value, dict):
-            value_ = _check_table(f"{path}.value", window.value, param, problems)
+            value_ = _check_table(f"{path}.value", window.value, param, problems, region)
         else:
             _check_number(f"{path}.value", window.value, param, problems)
             value_ = window.value
@@ -175,14 +175,17 @@ def idle_windows(windows: list[dict], month0: str, horizon: str) -> str | None:
             "the lever would never act. Move the windows or the horizon")
 
 
-def validate(settings: dict[str, Any]) -> dict[str, Any]:
-    """Check model settings; return every parameter (defaults filled in), or raise SettingsError."""
+def validate(settings: dict[str, Any], region: str = data.DEFAULT_REGION) -> dict[str, Any]:
+    """Check model settings for a run in `region` (its regency names, its bounds); return every
+    parameter (the region's defaults filled in), or raise SettingsError."""
+    parameters = registry(region)
+    loaded = data.load(region)
     problems: list[tuple[str, str]] = []
     resolved: dict[str, Any] = {}
     for name, value in settings.items():
-        param = PARAMETERS.get(name)
+        param = parameters.get(name)
         if param is None:
-            problems.append((name, f"unknown setting.{closest(name, list(PARAMETERS))}"
+            problems.append((name, f"unknown setting.{closest(name, list(parameters))}"
                              " See model/parameters.py or `cakupan parameters` for the list."))
             continue
         value = _plain(value)
@@ -201,7 +204,7 @@ def validate(settings: dict[str, Any]) -> dict[str, Any]:
                     problems.append((name, str(error)))
             resolved[name] = value or ""
         elif param.is_lever:
-            resolved[name] = _check_lever(name, value, param, problems)
+            resolved[name] = _check_lever(name, value, param, problems, loaded)
         else:
             try:
                 number = _NUMBER_ADAPTER.validate_python(value, strict=True)
@@ -212,7 +215,7 @@ def validate(settings: dict[str, Any]) -> dict[str, Any]:
             resolved[name] = number
     if problems:
         raise SettingsError(problems)
-    full = {name: p.default for name, p in PARAMETERS.items()}
+    full = {name: p.default for name, p in parameters.items()}
     if isinstance(full["subsidy_budget_idr"], dict):
         full["subsidy_budget_idr"] = dict(full["subsidy_budget_idr"])
     full.update(resolved)

@@ -16,9 +16,10 @@ from experiments.calibration.objective import Objective, fit_table
 from experiments.calibration.targets import ROOT, TARGETS_FILE, CalibrationError, load_targets
 from experiments.executors import Executor, using
 from experiments.store import code_version, now
+from model import data
 from model.parameters import PARAMETERS, UNCERTAIN
 
-CALIBRATION_FILE = ROOT / "model" / "data" / "calibration.toml"
+CALIBRATION_FILE = data.load().calibration_file   # the default region's (model/data/regions/<id>/)
 
 
 def write(calibration: Calibration, path: str | Path = CALIBRATION_FILE) -> Path:

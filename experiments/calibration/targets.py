@@ -23,7 +23,7 @@ from model.parameters import PARAMETERS, PRIORS, UNCERTAIN
 from model.settings import closest, dotted
 
 ROOT = Path(__file__).resolve().parents[2]
-TARGETS_FILE = ROOT / "model" / "data" / "targets.toml"
+TARGETS_FILE = data.load().targets_file   # the default region's (model/data/regions/<id>/)
 
 
 class CalibrationError(UserError, ValueError):

@@ -24,8 +24,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from model import channels
-from model.population import CONSTRUCTION, FARMER, FULL, NONE, SELF_PAYER, URBAN, WAGE
+from model import channels, participation
+from model.population import CONSTRUCTION, FARMER, FULL, NONE, URBAN, WAGE
 
 if TYPE_CHECKING:
     from model.model import EnrollmentModel
@@ -132,7 +132,7 @@ def _leave_for_informal(m: EnrollmentModel, ids: np.ndarray) -> None:
     pop.segment[ids] = URBAN
     pop.firm[ids] = -1
     pop.aware[ids] = True        # they had a BPJS number through their employer
-    pop.registered[ids] = True
+    participation.rejoin_registered(m, ids)
 
 
 def _enter_wage_job(m: EnrollmentModel, ids: np.ndarray, rng) -> None:
@@ -145,10 +145,7 @@ def _enter_wage_job(m: EnrollmentModel, ids: np.ndarray, rng) -> None:
     pop.market[ids] = -1
     pop.peer_group[ids] = pop.village[ids]
     pop.firm[ids] = _hiring_firms(m, len(ids), rng)
-    pop.inf_active[ids] = False
-    pop.stopped[ids] = False
-    pop.unpaid[ids] = 0
-    pop.payer[ids] = SELF_PAYER
+    participation.leave(m, ids)
 
 
 def construction(m: EnrollmentModel) -> None:

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from model import participation
 from model.population import FARMER, SELF_PAYER
 
 if TYPE_CHECKING:
@@ -49,22 +50,12 @@ def step(m: EnrollmentModel) -> None:
     # work out s_i for those alone.
     maybe = np.flatnonzero(u < m.params["stop_rate"])
     ids, u = ids[maybe], u[maybe]
-    pop.stopped[ids[u < stop_probability(m, ids)]] = True
-    unpaid = pop.inf_active & pop.stopped
-    unpaid[m.unpaid_beneficiaries()] = True
-    unpaid = np.flatnonzero(unpaid)
-    pop.unpaid[unpaid] += 1
-    lapsed = unpaid[pop.unpaid[unpaid] >= m.params["lapse_months"]]
-    pop.inf_active[lapsed] = False
-    pop.stopped[lapsed] = False
-    pop.unpaid[lapsed] = 0
+    participation.stop(m, ids[u < stop_probability(m, ids)])
+    participation.month_end(m, m.unpaid_beneficiaries())
 
 
 def end_subsidy(m: EnrollmentModel, ids: np.ndarray) -> None:
     """Subsidy over for `ids`: some keep paying themselves, the others stop (and lapse later)."""
-    pop = m.pop
-    pop.payer[ids] = SELF_PAYER
     keeps = m.streams.uniform("subsidy_end", m.t, ids) < m.params["post_subsidy_retention"]
-    active = pop.inf_active[ids]
-    pop.stopped[ids[active & ~keeps]] = True
+    participation.end_subsidy(m, ids, keeps)
     m.tally["subsidies_ended"] += len(ids)

@@ -36,7 +36,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from model import channels
+from model import channels, participation
 from model.population import FARMER, SELF_PAYER
 
 if TYPE_CHECKING:
@@ -137,18 +137,6 @@ def subsidy_take_up(m: EnrollmentModel, ids: np.ndarray, share_paid: float, mech
     return offer_take_up(m, ids, share_paid)
 
 
-def enrol(m: EnrollmentModel, ids: np.ndarray, channel_of_each: np.ndarray) -> None:
-    """Make `ids` paying informal participants; credit newly active ones to their channel."""
-    pop = m.pop
-    newly = ~pop.inf_active[ids]
-    m.channel[ids[newly]] = channel_of_each[newly]
-    pop.inf_active[ids] = True
-    pop.registered[ids] = True
-    pop.aware[ids] = True
-    pop.stopped[ids] = False
-    pop.unpaid[ids] = 0
-
-
 def at_risk(m: EnrollmentModel) -> np.ndarray:
     """Aware informal workers not covered (or self-payers who stopped) and not yet decided."""
     pop = m.pop
@@ -163,4 +151,4 @@ def step(m: EnrollmentModel) -> None:
     contact = m.contact[ids]
     joined = ids[decide(m, ids, contact)]
     channel = np.array([channels.CHANNEL_OF_CONTACT[c] for c in range(4)], dtype=np.uint8)
-    enrol(m, joined, channel[m.contact[joined]])
+    participation.enrol(m, joined, channel[m.contact[joined]])

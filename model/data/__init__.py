@@ -1,152 +1,82 @@
-"""Loaders for the package data files. Each figure in them carries a source and a note.
+"""The model's data: provinces as folders (model/data/regions/<id>/, read by `region.load`) and
+the few helpers every loader shares.
 
-Files: regencies.csv (17 regencies/cities), datasets.toml (the two readings of the Aug 2024
-figures), workforce.toml (structure of the eligible workforce), subsidies.toml (status-quo local
-programmes), targets.toml (calibration targets), calibration.toml (fitted defaults), ensemble.toml
-and ensemble.csv (the parameter ensemble). docs/model.md and docs/calibration.md describe them.
+Each province's files carry a source and a note for every figure (docs/model.md "Data" and
+docs/architecture.md "Regions"). The functions below are the default region's view, kept for
+callers that work on one province (the app, the CLI, tests); the model reads its own `Region`
+(EnrollmentModel.region), chosen by the run field `region`.
 """
 
 from __future__ import annotations
 
-import difflib
-import tomllib
-from dataclasses import dataclass
-from functools import cache
-from importlib import resources
-
 import numpy as np
 import pandas as pd
 
-DEFAULT_DATA_SET = "office-2024-08"
-N_REGENCIES = 17   # regencies and cities in regencies.csv; their codes are 0..N_REGENCIES - 1
+from model.data.region import (DEFAULT_REGION, DataSet, Region, RegionError, Target, UnknownNameError,
+                               load, region_ids)
+
+__all__ = ["DEFAULT_REGION", "DataSet", "Region", "RegionError", "Target", "UnknownNameError", "load",
+           "region_ids", "DEFAULT_DATA_SET", "regencies", "regency_names", "resolve_regency", "data_set_names",
+           "data_set", "workforce", "subsidies", "targets", "calibration", "premium_idr",
+           "status_quo_regency_budgets", "status_quo_palm_budget", "palm_regencies", "largest_remainder"]
+
+DEFAULT_DATA_SET = "office-2024-08"   # the default region's (region.toml default_data_set)
 
 
-def _text(name: str) -> str:
-    return resources.files(__name__).joinpath(name).read_text(encoding="utf-8")
+def regencies(region: str = DEFAULT_REGION) -> pd.DataFrame:
+    """The region's regencies and cities in a fixed order (the index is the regency code)."""
+    return load(region).regencies
 
 
-@cache
-def _toml(name: str) -> dict:
-    return tomllib.loads(_text(name))
+def regency_names(region: str = DEFAULT_REGION) -> list[str]:
+    return list(load(region).regency_names)
 
 
-@cache
-def regencies() -> pd.DataFrame:
-    """The 17 regencies and cities in a fixed order (the index is the regency code 0..16)."""
-    from io import StringIO
-
-    table = pd.read_csv(StringIO(_text("regencies.csv")), keep_default_na=False)
-    numeric = ["population", "population_year", "kecamatan", "desa", "kelurahan"]
-    table[numeric] = table[numeric].astype("int64")
-    table[["poverty_pct", "lat", "lon"]] = table[["poverty_pct", "lat", "lon"]].astype(float)
-    if len(table) != N_REGENCIES or table["regency"].duplicated().any():
-        raise ValueError(f"regencies.csv must list {N_REGENCIES} distinct regencies")
-    return table
-
-
-def regency_names() -> list[str]:
-    return regencies()["regency"].tolist()
-
-
-class UnknownNameError(ValueError):
-    """An unknown regency or group name; the message lists the valid ones."""
-
-
-@cache
-def _regency_lookup() -> dict[str, str]:
-    lookup = {}
-    for row in regencies().itertuples():
-        for name in [row.regency, *filter(None, row.aliases.split(";"))]:
-            lookup[name.strip().casefold()] = row.regency
-    return lookup
-
-
-def resolve_regency(name: str, where: str = "regency") -> str:
+def resolve_regency(name: str, where: str = "regency", region: str = DEFAULT_REGION) -> str:
     """Official name of a regency given its name or a common alias (case-insensitive)."""
-    found = _regency_lookup().get(str(name).strip().casefold())
-    if found is None:
-        close = difflib.get_close_matches(str(name).casefold(), list(_regency_lookup()), n=1)
-        hint = f" Did you mean {_regency_lookup()[close[0]]!r}?" if close else ""
-        raise UnknownNameError(
-            f"{where}: unknown regency {name!r}.{hint} Valid regencies: {', '.join(regency_names())}"
-            " (short names such as 'Palembang', 'OKI', 'Muba' or 'Muratara' also work)."
-        )
-    return found
+    return load(region).resolve_regency(name, where)
 
 
-def data_set_names() -> list[str]:
-    return list(_toml("datasets.toml"))
+def data_set_names(region: str = DEFAULT_REGION) -> list[str]:
+    return load(region).data_set_names()
 
 
-@dataclass(frozen=True)
-class DataSet:
-    """One reading of the month-0 figures: active participants by segment and coverage."""
-
-    name: str
-    label: str
-    month0: str
-    coverage: float
-    active_wage: int
-    active_informal: int
-    active_construction: int
-    source: str
-    note: str
-
-    @property
-    def active_total(self) -> int:
-        return self.active_wage + self.active_informal + self.active_construction
-
-    @property
-    def eligible_workers(self) -> int:
-        """Eligible workforce implied by active / coverage (the office's denominator)."""
-        return int(round(self.active_total / self.coverage))
+def data_set(name: str | None = None, region: str = DEFAULT_REGION) -> DataSet:
+    return load(region).data_set(name)
 
 
-def data_set(name: str = DEFAULT_DATA_SET) -> DataSet:
-    table = _toml("datasets.toml")
-    if name not in table:
-        raise UnknownNameError(f"data_set: unknown data set {name!r}; valid: {', '.join(table)}")
-    return DataSet(name=name, **table[name])
+def workforce(region: str = DEFAULT_REGION) -> dict:
+    return load(region).workforce
 
 
-def workforce() -> dict:
-    return _toml("workforce.toml")
+def subsidies(region: str = DEFAULT_REGION) -> dict:
+    return load(region).subsidies
 
 
-def subsidies() -> dict:
-    return _toml("subsidies.toml")
+def targets(region: str = DEFAULT_REGION) -> dict:
+    return load(region).targets
 
 
-def targets() -> dict:
-    return _toml("targets.toml")
-
-
-def calibration() -> dict:
+def calibration(region: str = DEFAULT_REGION) -> dict:
     """Fitted defaults written by `cakupan calibrate` (empty when the file is absent)."""
-    if not resources.files(__name__).joinpath("calibration.toml").is_file():
-        return {}
-    return _toml("calibration.toml")
+    return load(region).calibration
 
 
-def premium_idr() -> int:
-    """The minimum BPU package (JKK Rp 10,000 + JKM Rp 6,800 a month), PP 44/2015."""
-    return int(subsidies()["premium_idr"])
+def premium_idr(region: str = DEFAULT_REGION) -> int:
+    return load(region).premium_idr()
 
 
-def status_quo_regency_budgets() -> dict[str, float]:
-    """Yearly rupiah budgets of the regency programmes running at month 0."""
-    return {
-        p["regency"]: float(p["beneficiaries"] * premium_idr() * 12)
-        for p in subsidies()["regency"]
-    }
+def status_quo_regency_budgets(region: str = DEFAULT_REGION) -> dict[str, float]:
+    return load(region).status_quo_regency_budgets()
 
 
-def status_quo_palm_budget() -> float:
-    return float(subsidies()["province"]["beneficiaries"] * premium_idr() * 12)
+def status_quo_palm_budget(region: str = DEFAULT_REGION) -> float:
+    """The province programme's yearly status-quo budget (South Sumatra: its palm fund)."""
+    return load(region).status_quo_province_budget()
 
 
-def palm_regencies() -> list[str]:
-    return [resolve_regency(n) for n in workforce()["palm"]["regencies"]]
+def palm_regencies(region: str = DEFAULT_REGION) -> list[str]:
+    return load(region).palm_regencies()
 
 
 def largest_remainder(total: int, weights: np.ndarray) -> np.ndarray:

@@ -19,7 +19,6 @@ import solara
 import solara.lab
 
 from experiments.i18n import N_, Translator
-from model.data import N_REGENCIES
 from viz import planner, state
 from viz.charts import Plot
 from viz.language import use_translator
@@ -234,7 +233,7 @@ def RecommendedView():
         return
     with solara.Card(t("3. Recommended plan ({plan}) by regency", plan=int(done.recommended["trial"])),
                      subtitle=t("Lever values at {month}: plan (status quo).", month=t.month(done.problem.month))):
-        solara.DataFrame(planner.regency_rows(done.by_regency, t.lang), items_per_page=N_REGENCIES)
+        solara.DataFrame(planner.regency_rows(done.by_regency, t.lang), items_per_page=len(done.by_regency))
     if not done.sensitivity.empty:
         with solara.Card(t("4. What the recommended plan is most sensitive to"),
                          subtitle=t("One lever moved by {step} of its range, down and up.",

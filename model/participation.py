@@ -1,0 +1,170 @@
+"""The one owner of a worker's informal (BPU) participation: every change of it happens here.
+
+A worker's participation is six arrays of the Population, written by no other module
+(tests/test_architecture.py checks the source):
+
+    registered    has a BPJS number (can resume by paying)
+    inf_active    active participant
+    stopped       stopped paying (still active until `lapse_months` unpaid months)
+    unpaid        consecutive unpaid months
+    payer         who pays: SELF_PAYER, regency r's local government (r), the province or a pilot
+    subsidy_used  months a government has paid so far
+
+The transitions, each with the reason a newly active worker is credited to (a channel of
+model/channels.py, the month's `EnrollmentModel.channel`):
+
+    enrol        join (or resume) and pay; `reasons` per worker (self, campaign, village, Perisai,
+                 subsidy, pilot)
+    pay          a payer pays this month: active again, arrears cleared (`reason` for re-activated)
+    stop         a self-payer stops paying
+    month_end    every unpaid participant moves a month toward lapsing; lapse at `lapse_months`
+    end_subsidy  the payer stops paying: the worker pays themselves or stops
+    set_payer    a government or pilot takes the worker on
+    leave        the worker takes a wage job: BPU membership and any subsidy end
+    start_*      the month-0 state (model/population.py draws who)
+
+Behaviours decide (draws, rules) and ask this module to carry the decision out; they read the
+arrays freely. Payer codes follow from the region's regency count (`Payers`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from model import channels
+
+if TYPE_CHECKING:
+    from model.model import EnrollmentModel
+    from model.population import Population
+
+SELF_PAYER = -1   # the worker pays their own premium
+
+
+@dataclass(frozen=True)
+class Payers:
+    """Payer codes of a run: regency r's local government is r (0..n_regencies - 1), then the
+    province, then a pilot. Worked out from the region, never fixed in code."""
+
+    n_regencies: int
+
+    @property
+    def province(self) -> int:
+        return self.n_regencies
+
+    @property
+    def pilot(self) -> int:
+        return self.n_regencies + 1
+
+    @property
+    def governments(self) -> int:
+        """Government payer codes are 0..governments - 1 (the regencies and the province)."""
+        return self.n_regencies + 1
+
+
+# -------------------------------------------------------------------- month 0
+def allocate(pop: Population) -> None:
+    """Empty participation arrays (nobody registered, everybody a self-payer)."""
+    n = pop.n
+    pop.registered = np.zeros(n, dtype=bool)
+    pop.inf_active = np.zeros(n, dtype=bool)
+    pop.stopped = np.zeros(n, dtype=bool)
+    pop.unpaid = np.zeros(n, dtype=np.int8)
+    pop.payer = np.full(n, SELF_PAYER, dtype=np.int8)
+    pop.subsidy_used = np.zeros(n, dtype=np.int16)
+
+
+def start_active(pop: Population, ids: np.ndarray) -> None:
+    """Self-paying participants at month 0."""
+    pop.inf_active[ids] = True
+
+
+def start_registered(pop: Population, lapsed: np.ndarray) -> None:
+    """Lapsed registrations at month 0; every active participant is registered too."""
+    pop.registered[lapsed] = True
+    pop.registered |= pop.inf_active
+
+
+def start_in_arrears(pop: Population, ids: np.ndarray, unpaid: np.ndarray) -> None:
+    """Participants who had already stopped paying `unpaid` months before month 0."""
+    pop.stopped[ids] = True
+    pop.unpaid[ids] = unpaid
+
+
+# -------------------------------------------------------------------- transitions
+def enrol(m: EnrollmentModel, ids: np.ndarray, reasons: np.ndarray) -> None:
+    """Make `ids` paying informal participants; credit newly active ones to their reason."""
+    pop = m.pop
+    newly = ~pop.inf_active[ids]
+    m.channel[ids[newly]] = reasons[newly]
+    pop.inf_active[ids] = True
+    pop.registered[ids] = True
+    pop.aware[ids] = True
+    pop.stopped[ids] = False
+    pop.unpaid[ids] = 0
+
+
+def pay(m: EnrollmentModel, ids: np.ndarray, reason: int | None = channels.SUBSIDY,
+        subsidised_month: bool = True) -> None:
+    """A payer pays this month for `ids`: active (re-activated ones credited to `reason`, or to
+    nobody when None), arrears cleared; `subsidised_month` counts the month in `subsidy_used`."""
+    pop = m.pop
+    if reason is not None:
+        m.channel[ids[~pop.inf_active[ids]]] = reason
+    pop.inf_active[ids] = True
+    pop.unpaid[ids] = 0
+    pop.stopped[ids] = False
+    if subsidised_month:
+        pop.subsidy_used[ids] += 1
+
+
+def stop(m: EnrollmentModel, ids: np.ndarray) -> None:
+    """Self-payers `ids` stop paying (they stay active until they lapse)."""
+    m.pop.stopped[ids] = True
+
+
+def month_end(m: EnrollmentModel, unpaid_beneficiaries: np.ndarray) -> None:
+    """Everyone unpaid this month (stopped self-payers and the beneficiaries whose payer has not
+    paid) moves one month toward lapsing; at `lapse_months` they become inactive."""
+    pop = m.pop
+    unpaid = pop.inf_active & pop.stopped
+    unpaid[unpaid_beneficiaries] = True
+    unpaid = np.flatnonzero(unpaid)
+    pop.unpaid[unpaid] += 1
+    lapsed = unpaid[pop.unpaid[unpaid] >= m.params["lapse_months"]]
+    pop.inf_active[lapsed] = False
+    pop.stopped[lapsed] = False
+    pop.unpaid[lapsed] = 0
+
+
+def set_payer(m: EnrollmentModel, ids: np.ndarray, code: int, subsidised_month: bool = False) -> None:
+    """Payer `code` takes `ids` on (counting this month as subsidised if it pays for it now)."""
+    pop = m.pop
+    pop.payer[ids] = code
+    if subsidised_month:
+        pop.subsidy_used[ids] += 1
+
+
+def end_subsidy(m: EnrollmentModel, ids: np.ndarray, keeps: np.ndarray) -> None:
+    """The payer stops paying for `ids`: they pay themselves again; active ones that do not
+    `keep` paying stop (and lapse later)."""
+    pop = m.pop
+    pop.payer[ids] = SELF_PAYER
+    active = pop.inf_active[ids]
+    pop.stopped[ids[active & ~keeps]] = True
+
+
+def leave(m: EnrollmentModel, ids: np.ndarray) -> None:
+    """`ids` take wage jobs: their BPU membership and any subsidy end (registration stays)."""
+    pop = m.pop
+    pop.inf_active[ids] = False
+    pop.stopped[ids] = False
+    pop.unpaid[ids] = 0
+    pop.payer[ids] = SELF_PAYER
+
+
+def rejoin_registered(m: EnrollmentModel, ids: np.ndarray) -> None:
+    """Wage earners `ids` become informal workers: they keep the BPJS number their employer gave."""
+    m.pop.registered[ids] = True
