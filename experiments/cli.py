@@ -120,7 +120,10 @@ def run(scenario_refs: Annotated[list[str], typer.Argument(metavar="FILE_OR_NAME
             help="What replicates vary: chance (seeds only, for checking a model change), parameters "
                  "(ensemble draws) or both (seed r and draw r; intervals split into chance and parameter "
                  "parts).")] = "both",
-        target_month: TargetMonth = TARGET_MONTH, quiet: Quiet = False, yes: Yes = False):
+        target_month: TargetMonth = TARGET_MONTH, quiet: Quiet = False, yes: Yes = False,
+        region: Annotated[Optional[str], typer.Option(
+            help="Province to simulate: a folder of model/data/regions/ (default: each scenario's, "
+                 "sumsel).")] = None):
     """Run replicates of scenarios with paired seeds and print a comparison table."""
     from experiments import runner
     from experiments.scenario import load_scenario
@@ -133,6 +136,7 @@ def run(scenario_refs: Annotated[list[str], typer.Argument(metavar="FILE_OR_NAME
     scale = chosen[0].scale if scale is None else scale
     if not no_baseline and baseline not in [s.name for s in chosen]:
         chosen.insert(0, load_scenario(baseline))
+    chosen = [s.override(region=region) for s in chosen]
     with _executor(workers, scheduler, connect_timeout) as executor:
         results = runner.run(chosen, replicates, seed, scale, horizon, executor, _progress(quiet), out,
                              uncertainty=uncertainty, yes=yes)

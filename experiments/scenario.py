@@ -38,8 +38,9 @@ from model.parameters import LEVER_GROUPS, PARAMETERS, Parameter
 from experiments.errors import InputFileError, UserError, parse_toml, read_text_file
 from model.settings import SettingsError, closest, dotted, idle_windows, validate
 
-DEFAULTS: dict[str, Any] = {"horizon": DEFAULT_HORIZON, "seed": 1, "scale": 0.05, "data_set": data.DEFAULT_DATA_SET}
-RUN_FIELDS = ("start", "horizon", "seed", "scale", "data_set")  # inherited from the base
+DEFAULTS: dict[str, Any] = {"horizon": DEFAULT_HORIZON, "seed": 1, "scale": 0.05, "data_set": data.DEFAULT_DATA_SET,
+            "region": data.DEFAULT_REGION}
+RUN_FIELDS = ("start", "horizon", "seed", "scale", "data_set", "region")  # inherited from the base
 OWN_FIELDS = ("name", "description", "rationale")                # never inherited
 
 
@@ -89,6 +90,7 @@ Document = create_model(
     seed=(int | None, Field(default=None, ge=0)),
     scale=(float | None, Field(default=None, gt=0, le=1)),
     data_set=(str | None, None),
+    region=(str | None, None),
     **_sections(),
 )
 
@@ -127,13 +129,16 @@ class Scenario(BaseModel):
     seed: int = DEFAULTS["seed"]
     scale: float = DEFAULTS["scale"]
     data_set: str = DEFAULTS["data_set"]
+    region: str = DEFAULTS["region"]     # a folder of model/data/regions/
     settings: dict[str, Any] = {}
 
     def model_kwargs(self) -> dict[str, Any]:
         """Keyword arguments for model.EnrollmentModel (levers shifted to `start`)."""
         settings = {name: self._from_start(name, value) for name, value in self.settings.items()}
+        # The default region is left out, so the run keys of earlier South Sumatra runs still hold.
+        region = {} if self.region == data.DEFAULT_REGION else {"region": self.region}
         return {"scale": self.scale, "seed": self.seed, "data_set": self.data_set,
-                "horizon": self.horizon, **settings}
+                "horizon": self.horizon, **region, **settings}
 
     def _from_start(self, name: str, value: Any) -> Any:
         """A lever given as a number or a table holds from `start`; windows keep their months,
@@ -151,13 +156,13 @@ class Scenario(BaseModel):
             return self
         merged = {**self.settings, **settings}
         try:
-            validate(merged)
+            validate(merged, self.region)
         except SettingsError as error:
             raise ScenarioError([Problem(self.name, None, p, m) for p, m in error.problems]) from None
         return self.model_copy(update={"settings": merged})
 
     def override(self, **fields: Any) -> "Scenario":
-        """A copy with run fields replaced (scale, horizon, seed, data_set, start), checked
+        """A copy with run fields replaced (scale, horizon, seed, data_set, region, start), checked
         exactly as if the file had said so. None leaves a field unchanged."""
         fields = {k: v for k, v in fields.items() if v is not None}
         if not fields:
@@ -183,6 +188,8 @@ class Scenario(BaseModel):
         if self.start:
             doc["start"] = self.start
         doc.update(horizon=self.horizon, seed=self.seed, scale=self.scale, data_set=self.data_set)
+        if self.region != data.DEFAULT_REGION:
+            doc["region"] = self.region
         for name, value in sorted(self.settings.items(), key=lambda item: _order(item[0])):
             *sections, key = FILE_PATHS[name]
             table = doc
@@ -282,10 +289,15 @@ def _layer(text: str, source: str, directory: Path, chain: tuple[str, ...],
     own["lines"] = {name: (source, _line_of(text, FILE_PATHS[name])) for name in own["settings"]}
     for key in RUN_FIELDS:
         own["lines"][key] = (source, _line_of(text, (key,)))
-    _check_values(own)
-    if doc.data_set is not None and doc.data_set not in data.data_set_names():
-        _fail(own, "data_set", f"unknown data set {doc.data_set!r}.{closest(doc.data_set, data.data_set_names())}"
-                               f" Allowed: {', '.join(data.data_set_names())}")
+    if doc.region is not None and doc.region not in data.region_ids():
+        _fail(own, "region", f"unknown region {doc.region!r}.{closest(doc.region, data.region_ids())}"
+                             f" Allowed: {', '.join(data.region_ids())}")
+    region = doc.region or data.DEFAULT_REGION
+    _check_values(own, region)
+    names = data.data_set_names(region)
+    if doc.data_set is not None and doc.data_set not in names:
+        _fail(own, "data_set", f"unknown data set {doc.data_set!r}.{closest(doc.data_set, names)}"
+                               f" Allowed: {', '.join(names)}")
     if doc.base is None:
         return own
     base = _load_layer(doc.base, directory, chain)[0] if bases is None else _named_base(doc.base, bases, own)
@@ -371,10 +383,10 @@ def _keys_under(parent: tuple) -> list[str]:
     return [path[len(parent)] for path in SETTING_AT if path[:len(parent)] == parent and len(path) > len(parent)]
 
 
-def _check_values(layer: dict) -> None:
-    """The model's own validation of every setting, reported at the file's key paths."""
+def _check_values(layer: dict, region: str = data.DEFAULT_REGION) -> None:
+    """The model's own validation of every setting (for `region`), reported at the file's key paths."""
     try:
-        validate(layer["settings"])
+        validate(layer["settings"], region)
     except SettingsError as error:
         problems = []
         for path, message in error.problems:
@@ -400,7 +412,12 @@ def _finish(layer: dict) -> Scenario:
     """Checks that need the merged scenario: start, horizon and windows against each other."""
     fields = {**DEFAULTS, **layer["fields"]}
     fields.setdefault("name", layer["default_name"])
-    month0 = data.data_set(fields["data_set"]).month0
+    if fields["region"] != data.DEFAULT_REGION:     # a region inherited from the base: its names
+        _check_values(layer, fields["region"])
+        if fields["data_set"] not in data.data_set_names(fields["region"]):
+            _fail(layer, "data_set", f"unknown data set {fields['data_set']!r} for region {fields['region']!r}."
+                                     f" Allowed: {', '.join(data.data_set_names(fields['region']))}")
+    month0 = data.data_set(fields["data_set"], fields["region"]).month0
     if months.ordinal(fields["horizon"]) <= months.ordinal(month0):
         _fail(layer, "horizon", f"{fields['horizon']} must be after the data set's month 0 ({month0})")
     start = fields.get("start")

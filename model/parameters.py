@@ -323,19 +323,26 @@ def _calibrated(p: Parameter, fitted: dict[str, dict]) -> Parameter:
         f"Calibrated (docs/calibration.md): {interval}{identified}. Prior {fit['prior']:g}: {p.source}"))
 
 
-@cache
 def registry(region: str = data.DEFAULT_REGION) -> dict[str, Parameter]:
     """Every parameter of a run in `region`, with that region's defaults and bounds (its status
-    quo, its villages, its calibration.toml's fitted values)."""
-    loaded = data.load(region)
-    fitted = loaded.calibration.get("parameters", {})
-    return {p.name: _calibrated(p, fitted) for p in _entries(loaded)}
+    quo, its villages, its calibration.toml's fitted values). Worked out once per region."""
+    return _registry(data.load(region))
+
+
+def priors(region: str = data.DEFAULT_REGION) -> dict[str, Any]:
+    """Hand-set defaults before calibration (the calibration's priors and starting point)."""
+    return _priors(data.load(region))
 
 
 @cache
-def priors(region: str = data.DEFAULT_REGION) -> dict[str, Any]:
-    """Hand-set defaults before calibration (the calibration's priors and starting point)."""
-    return {p.name: p.default for p in _entries(data.load(region))}
+def _registry(region: data.Region) -> dict[str, Parameter]:
+    fitted = region.calibration.get("parameters", {})
+    return {p.name: _calibrated(p, fitted) for p in _entries(region)}
+
+
+@cache
+def _priors(region: data.Region) -> dict[str, Any]:
+    return {p.name: p.default for p in _entries(region)}
 
 
 def names(kind: Kind) -> list[str]:

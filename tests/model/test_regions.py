@@ -1,0 +1,161 @@
+"""Provinces are data: the region folders, their loader, and a province added from files alone."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from model import EnrollmentModel, data, parameters
+from model.data import region as regions
+from model.settings import SettingsError
+
+ROOT = Path(__file__).resolve().parents[2]
+SUMSEL = regions.REGIONS_DIR / "sumsel"
+
+TINY_REGENCIES = """regency,bps_code,aliases,kind,population,population_year,population_source,kecamatan,desa,kelurahan,poverty_pct,lat,lon,note
+Kota Contoh,9971,Contoh,kota,300000,2024,synthetic,3,0,20,6.0,-1.0,100.0,
+Kabupaten Uji,9901,Uji;KU,kabupaten,700000,2024,synthetic,6,40,5,12.0,-1.5,100.5,
+"""
+TINY_REGION = """id = "tiny"
+name = "Provinsi Contoh"
+province_code = "99"
+office = "Kanwil Contoh"
+default_data_set = "office-2024-08"
+[target]
+coverage = 0.4
+month = "2025-06"
+source = "synthetic"
+"""
+TINY_DATASETS = """[office-2024-08]
+label = "synthetic"
+month0 = "2024-08"
+coverage = 0.30
+active_wage = 40_000
+active_informal = 20_000
+active_construction = 2_000
+source = "synthetic"
+note = ""
+"""
+TINY_SUBSIDIES = """premium_idr = 16_800
+premium_source = "PP 44/2015"
+[[regency]]
+regency = "Uji"
+payer = "Pemkab Uji"
+beneficiaries = 1_500
+eligible = ["vulnerable"]
+source = "synthetic"
+note = ""
+[province]
+beneficiaries = 0
+eligible = ["vulnerable"]
+source = "synthetic: the province pays nothing at month 0"
+note = ""
+"""
+
+
+def tiny_workforce() -> str:
+    """South Sumatra's workforce shapes, with the palm regencies and the Dinas Sosial count of
+    the tiny province (sections naming regencies name its own)."""
+    text = (SUMSEL / "workforce.toml").read_text(encoding="utf-8")
+    text = re.sub(r"(?m)^regencies = \[.*\]$", 'regencies = ["Kabupaten Uji"]', text)
+    return re.sub(r"(?m)^count = 400_000$", "count = 20_000", text)
+
+
+@pytest.fixture
+def tiny(tmp_path, monkeypatch):
+    """A two-regency province written as files in a temporary folder, found through
+    CAKUPAN_REGIONS (no code change)."""
+    folder = tmp_path / "tiny"
+    folder.mkdir()
+    (folder / "region.toml").write_text(TINY_REGION, encoding="utf-8")
+    (folder / "regencies.csv").write_text(TINY_REGENCIES, encoding="utf-8")
+    (folder / "datasets.toml").write_text(TINY_DATASETS, encoding="utf-8")
+    (folder / "subsidies.toml").write_text(TINY_SUBSIDIES, encoding="utf-8")
+    (folder / "workforce.toml").write_text(tiny_workforce(), encoding="utf-8")
+    monkeypatch.setenv(regions.ENVIRONMENT, str(tmp_path))
+    return folder
+
+
+def test_south_sumatra_is_a_region_folder_with_bps_codes_matching_its_boundaries():
+    region = data.load("sumsel")
+    assert region.n_regencies == 17 and region.province_code == "16"
+    assert region.target == data.Target(0.5, "2025-12", region.target.source, region.target.note)
+    geo = json.loads((SUMSEL / "regencies.geojson").read_text(encoding="utf-8"))
+    assert sorted(f["properties"]["bps_code"] for f in geo["features"]) == sorted(region.bps_codes)
+    names = {f["properties"]["bps_code"]: f["properties"]["name"] for f in geo["features"]}
+    assert names[region.bps_codes[region.regency_names.index("Kota Palembang")]] == "Kota Palembang"
+    assert all(code.startswith("16") for code in region.bps_codes)
+    assert "sumsel" in data.region_ids()
+
+
+def test_the_default_region_view_is_the_sumsel_region():
+    assert data.regency_names() == data.load("sumsel").regency_names
+    assert parameters.PARAMETERS["villages_per_month"].bounds == (0, 3257)
+    assert data.status_quo_palm_budget() == 19_023 * 16_800 * 12
+
+
+def test_a_province_added_from_files_alone_runs(tiny):
+    assert "tiny" in data.region_ids()
+    model = EnrollmentModel(scale=0.05, seed=3, region="tiny", horizon="2025-06").run()
+    assert model.region.name == "Provinsi Contoh" and model.payers.province == 2
+    results = model.results()
+    first = results.iloc[0]
+    assert first["coverage"] == pytest.approx(0.30, abs=0.01)
+    assert first["active_informal"] == pytest.approx(20_000, rel=0.02)
+    assert first["subsidised"] == pytest.approx(1_500, rel=0.05)   # Uji's programme at month 0
+    regency = model.regency_table()
+    assert sorted(regency["regency"].unique()) == ["Kabupaten Uji", "Kota Contoh"]
+    assert len(results) == model.n_months + 1 and results["month"].iloc[-1] == "2025-06"
+    # Data-dependent bounds and defaults are the tiny province's, worked out when asked.
+    tiny_registry = parameters.registry("tiny")
+    assert tiny_registry["villages_per_month"].bounds == (0, 65)
+    assert tiny_registry["subsidy_budget_idr"].default == {"Kabupaten Uji": 1_500 * 16_800 * 12}
+    assert tiny_registry["palm_subsidy_budget_idr"].default == 0
+    # The province's palm farmers live only in its palm regency.
+    palm = model.pop.palm
+    assert palm.any() and not palm[model.pop.regency == 0].any()
+
+
+def test_a_region_accepts_its_own_regency_names_only(tiny):
+    model = EnrollmentModel(scale=0.05, seed=3, region="tiny", horizon="2024-12",
+                            subsidy_budget_idr={"KU": 5e8, "others": 0}, villages_per_month=2)
+    assert model.lever_values["subsidy_budget_idr"][1].tolist() == [0.0, 5e8]
+    with pytest.raises(SettingsError, match="unknown regency 'Lahat'.*Valid regencies: Kota Contoh, Kabupaten Uji"):
+        EnrollmentModel(scale=0.05, seed=3, region="tiny", subsidy_budget_idr={"Lahat": 1e9})
+    with pytest.raises(SettingsError, match="above the maximum 65"):
+        EnrollmentModel(scale=0.05, seed=3, region="tiny", villages_per_month=66)
+
+
+@pytest.mark.parametrize("bad", ["jambee", "../sumsel", "Sumsel", "", "sumsel/..", 7, None])
+def test_an_unknown_region_names_the_field_and_the_valid_ones(bad):
+    with pytest.raises(data.UnknownNameError, match=r"^region: .*[Vv]alid: .*sumsel"):
+        EnrollmentModel(scale=0.01, seed=1, region=bad)
+
+
+def test_a_broken_region_folder_says_which_file_and_field(tiny):
+    shutil.copytree(tiny, tiny.parent / "broken")
+    broken = tiny.parent / "broken"
+    (broken / "region.toml").write_text(TINY_REGION.replace('"tiny"', '"broken"'), encoding="utf-8")
+    (broken / "regencies.csv").write_text(TINY_REGENCIES.replace("9971", "99x1"), encoding="utf-8")
+    with pytest.raises(data.RegionError, match="regencies.csv: bps_code must be 4 digits"):
+        data.load("broken")
+    (broken / "regencies.csv").write_text(TINY_REGENCIES, encoding="utf-8")
+    (broken / "region.toml").write_text(TINY_REGION.replace('"tiny"', '"other"'), encoding="utf-8")
+    with pytest.raises(data.RegionError, match="id = 'other'; it must be the folder's name"):
+        data.load("broken")
+    (broken / "region.toml").write_text(TINY_REGION.replace('"tiny"', '"broken"').replace(
+        'default_data_set = "office-2024-08"', 'default_data_set = "none"'), encoding="utf-8")
+    with pytest.raises(data.UnknownNameError, match="data_set: unknown data set 'none'"):
+        data.load("broken")
+
+
+def test_the_same_seed_gives_the_same_run_in_a_new_region(tiny):
+    a = EnrollmentModel(scale=0.05, seed=5, region="tiny", horizon="2025-02").run().results()
+    b = EnrollmentModel(scale=0.05, seed=5, region="tiny", horizon="2025-02").run().results()
+    assert a.equals(b)
+    assert not np.isnan(a["coverage"]).any()
