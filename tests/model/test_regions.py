@@ -18,7 +18,8 @@ ROOT = Path(__file__).resolve().parents[2]
 SUMSEL = regions.REGIONS_DIR / "sumsel"
 
 TINY_REGENCIES = ("regency,bps_code,aliases,kind,population,population_year,population_source,kecamatan,desa,"
-                  "kelurahan,poverty_pct,lat,lon,note\n") + """Kota Contoh,9971,Contoh,kota,300000,2024,synthetic,3,0,20,6.0,-1.0,100.0,
+                  "kelurahan,poverty_pct,lat,lon,note\n") + """\
+Kota Contoh,9971,Contoh,kota,300000,2024,synthetic,3,0,20,6.0,-1.0,100.0,
 Kabupaten Uji,9901,Uji;KU,kabupaten,700000,2024,synthetic,6,40,5,12.0,-1.5,100.5,
 """
 TINY_REGION = """id = "tiny"
