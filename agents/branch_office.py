@@ -1,9 +1,14 @@
-"""The BPJS Ketenagakerjaan branch offices of Kanwil Sumbagsel in South Sumatra, as one actor.
+"""The BPJS Ketenagakerjaan branch offices of the region's Kanwil, as one actor.
 
 Each month it carries out the outreach levers: hires Perisai agents toward the target, runs
 socialization campaigns, activates villages (village ecosystem), signs firm partnerships and
 inspects firms; and books their cost. The branch-level split is not modelled (no published
 branch figures): every lever can instead be set by regency.
+
+Its state is its own, as `PerisaiForce`'s is (the rules that change it are in
+model/behaviour/outreach.py and formal.py): the villages in activation order and how far each
+regency's queue has gone, which villages are active (and so which workers live in one), the
+campaign streams and the audiences drawn at build, each regency's firms in partnership order.
 """
 
 from __future__ import annotations
@@ -11,6 +16,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import mesa
+import numpy as np
 
 from model.behaviour import formal, outreach
 
@@ -19,11 +25,21 @@ if TYPE_CHECKING:
 
 
 class BranchOffice(mesa.Agent):
+    model: EnrollmentModel
+
     def __init__(self, model: EnrollmentModel):
         super().__init__(model)
-        self.villages_activated = 0
-        self.firms_partnered = 0
-        self.firms_inspected = 0
+        pop, n_regencies = model.pop, len(model.regency_names)
+        # Villages: activation order by regency (queue[bounds[r]:bounds[r + 1]]), progress, state.
+        self.village_queue, self.village_queue_bounds = outreach.village_queue(model)
+        self.villages_queued = np.zeros(n_regencies, dtype=np.int64)      # activated so far
+        self.village_active = np.zeros(pop.places.n_villages, dtype=bool)
+        self.in_active_village = np.zeros(pop.n, dtype=bool)               # = village_active[pop.village]
+        # Campaigns: the streams of every month and regency, and the audiences drawn at build.
+        self.campaign_states = outreach.campaign_states(model)
+        self.campaign_audiences = outreach.campaign_audiences(model, self.campaign_states)
+        # Firms: each regency's firms in partnership order.
+        self.firm_queue = formal.partnership_queue(model)
 
     def step(self) -> None:
         m, par = self.model, self.model.params
@@ -33,13 +49,10 @@ class BranchOffice(mesa.Agent):
         outreach.village_contacts(m)
         partnered = formal.partnerships(m)
         inspected = formal.inspections(m)
-        self.villages_activated += activated
-        self.firms_partnered += partnered
-        self.firms_inspected += inspected
         # Tallies are in simulated rupiah (reported x weight). Villages are real, not scaled.
         w = m.pop.weight
         m.tally["spend_campaign"] += reached * par["campaign_cost_per_worker_idr"]
         m.tally["spend_village"] += (activated * par["village_activation_cost_idr"]
-                                     + m.village_active.sum() * par["village_monthly_cost_idr"]) / w
+                                     + self.village_active.sum() * par["village_monthly_cost_idr"]) / w
         m.tally["spend_firms"] += (partnered * par["partnership_cost_per_firm_idr"]
                                    + inspected * par["inspection_cost_idr"])

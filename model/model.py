@@ -39,7 +39,7 @@ from agents.branch_office import BranchOffice
 from agents.local_government import LocalGovernment
 from agents.perisai import PerisaiForce
 from model import arrays, data, levers, months, outputs, participation, population, settings
-from model.behaviour import awareness, formal, outreach, payment, take_up
+from model.behaviour import awareness, formal, payment, take_up
 from model.parameters import registry
 from model.pilot import Pilot
 from model.population import FARMER, TRADER, URBAN
@@ -93,24 +93,16 @@ class EnrollmentModel(mesa.Model):
     partial_share: float
     firm_hiring_cdf: np.ndarray
     job_move_states: np.ndarray
-    firm_queue: list[np.ndarray]           # each regency's firms in partnership order
     _village_residents: np.ndarray
     _village_bounds: np.ndarray
     # Levers resolved to [month, regency] arrays and whole simulated counts
     lever_values: dict[str, np.ndarray]
     counts: dict[str, np.ndarray]
-    # Actors and outreach state
+    # Actors (each owns its state: the branch its outreach, the force its agents)
     governments: mesa.agent.AgentSet
     branch: BranchOffice
     perisai: PerisaiForce
     pilot: Pilot
-    village_queue: np.ndarray
-    village_queue_bounds: np.ndarray
-    villages_queued: np.ndarray            # villages activated so far, by regency
-    village_active: np.ndarray
-    in_active_village: np.ndarray          # = village_active[pop.village]
-    campaign_states: np.ndarray
-    campaign_audiences: list[np.ndarray | None]   # by month, drawn at build (None: in its month)
     # This month's scratch, reset by _begin_month
     contact: np.ndarray
     decided: np.ndarray
@@ -168,8 +160,6 @@ class EnrollmentModel(mesa.Model):
         self.partial_share = pop.firms.partial_share
         self.firm_hiring_cdf = formal.hiring_cdf(self)
         self.job_move_states = self.streams.generator_states("job_move", np.arange(self.n_months + 1))
-        order = np.argsort(self.streams.uniform("firm_priority", -2, np.arange(pop.firms.n)))
-        self.firm_queue = [order[pop.firms.regency[order] == r] for r in range(len(self.regency_names))]
         self._village_residents = np.argsort(pop.village, kind="stable")
         self._village_bounds = np.searchsorted(pop.village[self._village_residents],
                                                np.arange(pop.places.n_villages + 1))
@@ -178,8 +168,6 @@ class EnrollmentModel(mesa.Model):
         self.decided = np.zeros(pop.n, dtype=bool)
         self.channel = np.zeros(pop.n, dtype=np.uint8)
         self.firm_channel = np.zeros(pop.firms.n, dtype=np.uint8)
-        self.village_active = np.zeros(pop.places.n_villages, dtype=bool)
-        self.in_active_village = np.zeros(pop.n, dtype=bool)   # = village_active[pop.village]
 
     def _resolve_levers(self) -> None:
         """Every lever as a [month, regency] array, and whole simulated counts per month."""
@@ -230,10 +218,6 @@ class EnrollmentModel(mesa.Model):
         self._enrol_status_quo()
         population.initial_informal(pop, self.data_set, self.params, self.streams, self.region.workforce)
         self.branch = BranchOffice(self)
-        self.village_queue, self.village_queue_bounds = outreach.village_queue(self)
-        self.villages_queued = np.zeros(len(self.regency_names), dtype=np.int64)   # activated so far
-        self.campaign_states = outreach.campaign_states(self)
-        self.campaign_audiences = outreach.campaign_audiences(self)
         self.perisai = PerisaiForce(self)
 
     def _enrol_status_quo(self) -> None:
@@ -262,6 +246,21 @@ class EnrollmentModel(mesa.Model):
         for group in groups:
             out |= masks[group]
         return out & informal
+
+    # The branch office's outreach state, read here as before (it owns and changes it).
+    @property
+    def village_active(self) -> np.ndarray:
+        return self.branch.village_active
+
+    @property
+    def in_active_village(self) -> np.ndarray:
+        """= village_active[pop.village]."""
+        return self.branch.in_active_village
+
+    @property
+    def campaign_audiences(self) -> list[np.ndarray | None]:
+        """By month, drawn at build (None: drawn in its month)."""
+        return self.branch.campaign_audiences
 
     # ------------------------------------------------------------------ helpers for behaviours
     def lever(self, name: str) -> np.ndarray:

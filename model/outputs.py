@@ -106,7 +106,7 @@ class Collector:
             "registered_informal": np.count_nonzero(pop.registered & informal) * w,
             "subsidised": np.count_nonzero(pop.payer >= 0) * w,
             "perisai_agents_active": np.count_nonzero(m.perisai.active) * w,
-            "villages_active": np.count_nonzero(m.village_active),
+            "villages_active": np.count_nonzero(m.branch.village_active),
         }
         out.update(self._transitions(active))
         tally = m.tally

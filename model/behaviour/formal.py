@@ -31,13 +31,20 @@ if TYPE_CHECKING:
     from model.model import EnrollmentModel
 
 
+def partnership_queue(m: EnrollmentModel) -> list[np.ndarray]:
+    """Each regency's firms in the order the branch approaches them (a seeded shuffle)."""
+    firms = m.pop.firms
+    order = np.argsort(m.streams.uniform("firm_priority", -2, np.arange(firms.n)))
+    return [order[firms.regency[order] == r] for r in range(len(m.regency_names))]
+
+
 def partnerships(m: EnrollmentModel) -> int:
     """Sign this month's partnerships; returns how many firms signed."""
     firms = m.pop.firms
     chosen = []
     for r, k in enumerate(m.counts["firms_per_month"][m.t]):
         if k:
-            queue = m.firm_queue[r]
+            queue = m.branch.firm_queue[r]
             open_ = queue[~firms.partnered[queue] & (firms.state[queue] != FULL)]
             chosen.append(open_[:k])
     if not chosen:

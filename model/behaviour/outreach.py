@@ -30,7 +30,7 @@ def campaign_states(m: EnrollmentModel) -> np.ndarray:
                                       np.arange(len(m.regency_names)))
 
 
-def campaign_audiences(m: EnrollmentModel) -> list[np.ndarray | None]:
+def campaign_audiences(m: EnrollmentModel, states: np.ndarray) -> list[np.ndarray | None]:
     """Each month's campaign audience (as `audience(m, t)` draws it), drawn at build for every
     month whose streams are all small enough to be drawn together (`Streams.integers_many`: one
     pass for the whole run instead of a generator set up per regency and month); None for the
@@ -40,7 +40,7 @@ def campaign_audiences(m: EnrollmentModel) -> list[np.ndarray | None]:
     small = ((reach + 9) // 2 <= streams.BATCH_OUTPUTS).all(axis=1)
     months, regs = np.nonzero(small[:, None] & (reach > 0))      # month by month, then regency
     k = reach[months, regs]
-    drawn = m.streams.integers_many(m.campaign_states[months, regs], np.diff(start)[regs], k)
+    drawn = m.streams.integers_many(states[months, regs], np.diff(start)[regs], k)
     drawn += np.repeat(start[regs], k)
     ends = np.concatenate(([0], np.cumsum(k)))      # where each stream's draws start in `drawn`
     bounds = ends[np.searchsorted(months, np.arange(len(reach) + 1))]
@@ -49,10 +49,10 @@ def campaign_audiences(m: EnrollmentModel) -> list[np.ndarray | None]:
 
 def audience(m: EnrollmentModel, t: int) -> np.ndarray:
     """Month t's campaign audience, regency by regency: regency r's is drawn from stream
-    ("campaign", t, r), set up for the whole run at build (EnrollmentModel.campaign_states)."""
+    ("campaign", t, r), set up for the whole run at build (BranchOffice.campaign_states)."""
     pop = m.pop
     reach = m.counts["campaign_reach_per_month"][t]
-    states, start = m.campaign_states[t], pop.regency_start.tolist()   # Python ints: cheaper calls
+    states, start = m.branch.campaign_states[t], pop.regency_start.tolist()   # Python ints: cheaper calls
     drawn = [start[r] + m.streams.integers(states[r], start[r + 1] - start[r], k)
              for r, k in enumerate(reach.tolist()) if k]
     return np.concatenate(drawn) if drawn else np.zeros(0, dtype=np.int64)
@@ -62,7 +62,7 @@ def campaign(m: EnrollmentModel) -> int:
     """Reach this month's campaign audience; returns simulated workers reached."""
     pop = m.pop
     reach = m.counts["campaign_reach_per_month"][m.t]
-    ids = m.campaign_audiences[m.t]
+    ids = m.branch.campaign_audiences[m.t]
     if ids is None:
         ids = audience(m, m.t)
     if len(ids):                     # regencies share no workers: one pass over all reached
@@ -77,15 +77,16 @@ def activate_villages(m: EnrollmentModel) -> int:
 
     Villages are activated only here, in queue order, so each regency's waiting villages are
     its queue after the `villages_queued` already activated."""
-    queued, bounds = m.villages_queued, m.village_queue_bounds
+    branch = m.branch
+    queued, bounds = branch.villages_queued, branch.village_queue_bounds
     take = np.minimum(m.counts["villages_per_month"][m.t], np.diff(bounds) - queued)
     if not take.any():
         return 0
-    newly = m.village_queue[arrays.ranges(bounds[:-1] + queued, take)]
-    m.villages_queued += take
-    m.village_active[newly] = True
+    newly = branch.village_queue[arrays.ranges(bounds[:-1] + queued, take)]
+    branch.villages_queued += take
+    branch.village_active[newly] = True
     residents = m.residents_of(newly)
-    m.in_active_village[residents] = True
+    branch.in_active_village[residents] = True
     residents = residents[m.pop.segment[residents] >= FARMER]
     m.pop.aware[residents] = True
     _contact(m, residents, channels.VILLAGE_CONTACT)
@@ -95,9 +96,9 @@ def activate_villages(m: EnrollmentModel) -> int:
 def village_contacts(m: EnrollmentModel) -> None:
     """Monthly approaches by the promoters of villages activated earlier."""
     pop = m.pop
-    if not m.villages_queued.any():
+    if not m.branch.villages_queued.any():
         return
-    ids = np.flatnonzero(m.in_active_village & (pop.segment >= FARMER) & ~pop.inf_active)
+    ids = np.flatnonzero(m.branch.in_active_village & (pop.segment >= FARMER) & ~pop.inf_active)
     hit = ids[m.streams.uniform("village_contact", m.t, ids) < m.params["village_contact_rate"]]
     pop.aware[hit] = True
     _contact(m, hit, channels.VILLAGE_CONTACT)

@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 def has_collector(m: EnrollmentModel, ids: np.ndarray) -> np.ndarray:
     pop = m.pop
     recruiter = pop.recruiter[ids]
-    return m.perisai.has_collector(recruiter) | m.in_active_village[ids]
+    return m.perisai.has_collector(recruiter) | m.branch.in_active_village[ids]
 
 
 def stop_probability(m: EnrollmentModel, ids: np.ndarray) -> np.ndarray:
