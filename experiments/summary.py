@@ -11,11 +11,12 @@ import numpy as np
 import pandas as pd
 from scipy.stats import norm
 
-from model import months
+from model import data, months
 
-# The regional office's goal: 50% of eligible workers active in 2025 (press conference, 2 Aug 2024).
-TARGET_COVERAGE = 0.5
-TARGET_MONTH = "2025-12"
+# The default region's target (its region.toml [target]; South Sumatra: 50% of eligible workers
+# active in 2025, press conference of 2 Aug 2024). Another region's is data.load(id).target.
+TARGET_COVERAGE = data.load().target.coverage
+TARGET_MONTH = data.load().target.month
 LOW, HIGH = 0.05, 0.95  # the 90% interval
 BASELINE = "baseline"
 
