@@ -29,11 +29,11 @@ ValueType = Literal["number", "groups", "choice", "month"]
 
 # Groups a subsidy programme can target (union of the named groups, informal workers only).
 SUBSIDY_GROUPS: dict[str, str] = {
-    "vulnerable": "poor and vulnerable informal workers (Dinas Sosial, about 400,000)",
+    "vulnerable": "poor and vulnerable informal workers (the Dinas Sosial lists)",
     "farmer": "farmers, fishers and other village workers",
     "trader": "traders in traditional markets",
     "urban": "other urban informal workers (ojek drivers, street vendors...)",
-    "palm_smallholder": "palm-oil smallholders in the 9 palm regencies",
+    "palm_smallholder": "palm-oil smallholders in the region's palm regencies",
     "village_official": "village heads, apparatus and BPD members",
     "informal": "every informal worker",
 }
@@ -136,7 +136,8 @@ def _entries(region: data.Region) -> list[Parameter]:
            type="groups"),
         _p("palm_subsidy_budget_idr", region.status_quo_province_budget(), "lever", "subsidy",
            "rupiah per year", (0, 1e13),
-           "The province's palm-fund (DBH Sawit) budget for palm smallholders in its 9 regencies.",
+           "The province's yearly budget for its own premium programme (the workers it pays for at month 0, "
+           "e.g. palm smallholders from a palm fund).",
            f"Status quo: {region.province_payer}, {province['beneficiaries']:,} beneficiaries "
            f"({', '.join(province['eligible'])}) x Rp {premium:,} x 12 (subsidies.toml [province]).",
            spread="palm"),
