@@ -37,7 +37,7 @@ from experiments.errors import UserError
 from experiments.executors import Executor, SerialExecutor, Stopped, using
 from experiments.scenario import Scenario, load_scenario
 from experiments.store import OUTPUTS, REGENCY, Store, StoreError, code_version, now
-from model import EnrollmentModel
+from model import EnrollmentModel, data
 from model.parameters import PARAMETERS
 
 ID_COLUMNS = ("scenario", "point", "replicate", "seed", "run_key")
@@ -175,7 +175,7 @@ def plan(scenarios: Sequence[Scenario], replicates: int, seed: int,
             for r, s in enumerate(seeds):
                 draw = None if uncertainty == "chance" else r
                 drawn = {} if draw is None else \
-                    {k: v for k, v in draw_values(draw).items() if k not in explicit}
+                    {k: v for k, v in draw_values(draw, _ensemble_of(scenario.region)).items() if k not in explicit}
                 specs.append(RunSpec(scenario.name, r, s, {**kwargs, **drawn, "seed": s}, point,
                                      dict(labels), draw, uncertainty))
     return specs
@@ -547,7 +547,13 @@ def run(scenarios: Scenario | str | Path | Iterable, replicates: int = 10, seed:
 def _draws_used(specs: list[RunSpec]) -> list[dict[str, Any]]:
     """The parameter draws the runs used, kept in the manifest (the ensemble file may change)."""
     used = sorted({s.draw for s in specs if s.draw is not None})
-    return [{"draw": d, **draw_values(d)} for d in used]
+    region = specs[0].kwargs.get("region", data.DEFAULT_REGION) if specs else data.DEFAULT_REGION
+    return [{"draw": d, **draw_values(d, _ensemble_of(region))} for d in used]
+
+
+def _ensemble_of(region: str) -> Path:
+    """The region's ensemble (model/data/regions/<id>/ensemble.csv): its draws, never another's."""
+    return data.load(region).ensemble_file
 
 
 __all__ = ["RunSpec", "RunResult", "Results", "Interrupted", "run", "simulate", "plan",
