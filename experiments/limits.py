@@ -43,15 +43,16 @@ class LimitError(UserError, ValueError):
     """A request over a limit: the message names the field and the allowed values."""
 
 
-def min_scale(data_set: str = data.DEFAULT_DATA_SET) -> float:
+def min_scale(data_set: str = data.DEFAULT_DATA_SET, region: str = data.DEFAULT_REGION) -> float:
     """The smallest scale that gives every regency MIN_WORKERS_PER_REGENCY simulated workers."""
-    counts, _ = regency_pools(data.data_set(data_set), 1.0)
+    counts, _ = regency_pools(data.data_set(data_set, region), 1.0, data.load(region))
     return MIN_WORKERS_PER_REGENCY / float(counts.sum(axis=1).min())
 
 
-def check_scale(scale, data_set: str = data.DEFAULT_DATA_SET, field: str = "scale") -> float:
+def check_scale(scale, data_set: str = data.DEFAULT_DATA_SET, field: str = "scale",
+                region: str = data.DEFAULT_REGION) -> float:
     """`scale` as a float in [min_scale, 1]; LimitError naming the field and the range."""
-    lowest = min_scale(data_set)
+    lowest = min_scale(data_set, region)
     allowed = f"a number from {lowest:.2g} ({MIN_WORKERS_PER_REGENCY} workers in the smallest regency) to 1"
     if isinstance(scale, bool) or not isinstance(scale, (int, float)):
         raise LimitError(f"{field}: {scale!r} is not a number; allowed: {allowed}")
@@ -60,9 +61,10 @@ def check_scale(scale, data_set: str = data.DEFAULT_DATA_SET, field: str = "scal
     return float(scale)
 
 
-def check_horizon(horizon: str, data_set: str = data.DEFAULT_DATA_SET, field: str = "horizon") -> int:
+def check_horizon(horizon: str, data_set: str = data.DEFAULT_DATA_SET, field: str = "horizon",
+                  region: str = data.DEFAULT_REGION) -> int:
     """Months simulated up to `horizon`; LimitError unless it lies after month 0 and by LAST_HORIZON."""
-    start = data.data_set(data_set).month0
+    start = data.data_set(data_set, region).month0
     allowed = f"a month YYYY-MM after {start} and no later than {LAST_HORIZON}"
     try:
         n = months.index(horizon, start)

@@ -430,10 +430,12 @@ def collect(results: list[RunResult], manifest: dict) -> Results:
 def check_plan(specs: list[RunSpec], workers: int = 1, yes: bool = False) -> limits.Estimate:
     """Everything about a plan that can fail, checked before the first run (experiments/limits.py):
     each scale and horizon, and the size (above limits.CONFIRM_RUNS only with `yes`)."""
-    for scale, data_set in {(s.kwargs["scale"], s.kwargs["data_set"]) for s in specs}:
-        limits.check_scale(scale, data_set)
-    n_months = max([limits.check_horizon(h, d) for h, d in
-                    {(s.kwargs["horizon"], s.kwargs["data_set"]) for s in specs}], default=1)
+    for scale, data_set, region in {(s.kwargs["scale"], s.kwargs["data_set"],
+                                     s.kwargs.get("region", data.DEFAULT_REGION)) for s in specs}:
+        limits.check_scale(scale, data_set, region=region)
+    n_months = max([limits.check_horizon(h, d, region=g) for h, d, g in
+                    {(s.kwargs["horizon"], s.kwargs["data_set"], s.kwargs.get("region", data.DEFAULT_REGION))
+                     for s in specs}], default=1)
     scale = max([float(s.kwargs["scale"]) for s in specs], default=0.0)
     return limits.check_runs(len(specs), scale, n_months, workers, yes)
 

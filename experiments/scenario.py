@@ -167,6 +167,10 @@ class Scenario(BaseModel):
         fields = {k: v for k, v in fields.items() if v is not None}
         if not fields:
             return self
+        region = fields.get("region")
+        if region in data.region_ids() and "data_set" not in fields \
+                and self.data_set not in data.data_set_names(region):
+            fields["data_set"] = data.load(region).default_data_set   # the new region's own
         changed = self.model_copy(update=fields)
         given = ", ".join(f"{k}={v!r}" for k, v in fields.items())
         try:
@@ -412,6 +416,8 @@ def _finish(layer: dict) -> Scenario:
     """Checks that need the merged scenario: start, horizon and windows against each other."""
     fields = {**DEFAULTS, **layer["fields"]}
     fields.setdefault("name", layer["default_name"])
+    if "data_set" not in layer["fields"]:     # no file names one: the region's default
+        fields["data_set"] = data.load(fields["region"]).default_data_set
     if fields["region"] != data.DEFAULT_REGION:     # a region inherited from the base: its names
         _check_values(layer, fields["region"])
         if fields["data_set"] not in data.data_set_names(fields["region"]):
