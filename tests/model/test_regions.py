@@ -26,15 +26,15 @@ TINY_REGION = """id = "tiny"
 name = "Provinsi Contoh"
 province_code = "99"
 office = "Kanwil Contoh"
-default_data_set = "office-2024-08"
+default_data_set = "office-2024-09"
 [target]
 coverage = 0.4
 month = "2025-06"
 source = "synthetic"
 """
-TINY_DATASETS = """[office-2024-08]
+TINY_DATASETS = """[office-2024-09]
 label = "synthetic"
-month0 = "2024-08"
+month0 = "2024-09"
 coverage = 0.30
 active_wage = 40_000
 active_informal = 20_000
@@ -150,7 +150,7 @@ def test_a_broken_region_folder_says_which_file_and_field(tiny):
     with pytest.raises(data.RegionError, match="id = 'other'; it must be the folder's name"):
         data.load("broken")
     (broken / "region.toml").write_text(TINY_REGION.replace('"tiny"', '"broken"').replace(
-        'default_data_set = "office-2024-08"', 'default_data_set = "none"'), encoding="utf-8")
+        'default_data_set = "office-2024-09"', 'default_data_set = "none"'), encoding="utf-8")
     with pytest.raises(data.UnknownNameError, match="data_set: unknown data set 'none'"):
         data.load("broken")
 
@@ -160,3 +160,24 @@ def test_the_same_seed_gives_the_same_run_in_a_new_region(tiny):
     b = EnrollmentModel(scale=0.05, seed=5, region="tiny", horizon="2025-02").run().results()
     assert a.equals(b)
     assert not np.isnan(a["coverage"]).any()
+
+
+def test_the_run_field_region_reaches_the_model_and_checks_names_against_its_region(tiny):
+    from experiments.scenario import ScenarioError, load_scenario, parse_scenario
+
+    text = 'name = "plan"\nregion = "tiny"\nhorizon = "2025-03"\n[levers.subsidy]\nsubsidy_budget_idr = { KU = 5e8 }\n'
+    scenario = parse_scenario(text)
+    kwargs = scenario.model_kwargs()
+    assert kwargs["region"] == "tiny" and kwargs["data_set"] == "office-2024-09"   # its default
+    assert EnrollmentModel(**kwargs).region.id == "tiny"
+    assert "region" not in load_scenario("baseline").model_kwargs()      # earlier run keys hold
+    assert parse_scenario(scenario.to_toml()) == scenario
+    with pytest.raises(ScenarioError, match=r"region: unknown region 'tinny'.*Did you mean 'tiny'\?"):
+        parse_scenario(text.replace('"tiny"', '"tinny"'))
+    with pytest.raises(ScenarioError, match="unknown regency 'Lahat' in Provinsi Contoh"):
+        parse_scenario(text.replace("KU =", "Lahat ="))
+    with pytest.raises(ScenarioError, match="unknown regency 'Uji' in Sumatera Selatan"):
+        load_scenario("baseline").with_settings(subsidy_budget_idr={"Uji": 1e9})
+    moved = load_scenario("baseline").override(region="tiny")
+    assert moved.region == "tiny" and moved.data_set == "office-2024-09"
+    assert moved.model_kwargs()["data_set"] == "office-2024-09"
