@@ -1,4 +1,4 @@
-"""`python -m model`: run the status-quo baseline to 2030 and print the yearly picture."""
+"""`python -m model [--region ID]`: run the status-quo baseline to 2030 and print the yearly picture."""
 
 import argparse
 import time
@@ -10,10 +10,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description="Run one cakupan model and print coverage by year.")
     parser.add_argument("--scale", type=float, default=0.05)
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--data-set", default="office-2024-08")
+    parser.add_argument("--region", default="sumsel", help="a folder of model/data/regions/")
+    parser.add_argument("--data-set", default=None, help="a key of the region's datasets.toml (default: its own)")
     args = parser.parse_args()
     start = time.perf_counter()
-    model = EnrollmentModel(scale=args.scale, seed=args.seed, data_set=args.data_set).run()
+    model = EnrollmentModel(scale=args.scale, seed=args.seed, data_set=args.data_set, region=args.region).run()
     frame = model.results()
     rows = frame[frame["month"].str.endswith("-12") | (frame.index == 0)]
     print(rows[["month", "workers", "active", "coverage", "coverage_formal", "coverage_informal",

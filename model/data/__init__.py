@@ -20,7 +20,6 @@ __all__ = ["DEFAULT_REGION", "DataSet", "Region", "RegionError", "Target", "Unkn
            "data_set", "workforce", "subsidies", "targets", "calibration", "premium_idr",
            "status_quo_regency_budgets", "status_quo_palm_budget", "palm_regencies", "largest_remainder"]
 
-DEFAULT_DATA_SET = "office-2024-08"   # the default region's (region.toml default_data_set)
 
 
 def regencies(region: str = DEFAULT_REGION) -> pd.DataFrame:
@@ -90,3 +89,10 @@ def largest_remainder(total: int, weights: np.ndarray) -> np.ndarray:
     if short:
         parts[np.argsort(-(exact - parts), kind="stable")[:short]] += 1
     return parts
+
+
+def __getattr__(name: str) -> str:
+    """DEFAULT_DATA_SET: the default region's default data set (its region.toml), read on first use."""
+    if name == "DEFAULT_DATA_SET":
+        return load().default_data_set
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
