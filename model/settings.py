@@ -41,7 +41,7 @@ class Window(BaseModel):
 _WINDOWS_ADAPTER = TypeAdapter(list[Window])
 _TABLE_ADAPTER = TypeAdapter(dict[str, float])
 _NUMBER_ADAPTER = TypeAdapter(float)
-LEVER_FORMS = ("a number in {unit}, a table by regency {{'Lahat' = ...}}, or a list of windows "
+LEVER_FORMS = ("a number in {unit}, a table by regency {{'{regency}' = ...}}, or a list of windows "
                "[{{from = 'YYYY-MM', to = 'YYYY-MM', value = ...}}]")
 
 
@@ -70,14 +70,14 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def _pydantic_problem(path: str, error: ValidationError, param: Parameter) -> tuple[str, str]:
+def _pydantic_problem(path: str, error: ValidationError, param: Parameter, regency: str) -> tuple[str, str]:
     first = error.errors()[0]
     where = dotted((path, *first["loc"])).replace(".float", "").replace(".dict[str,float]", "")
     if first["type"] == "extra_forbidden":
         return where, "unknown key in a window; allowed keys: from, to, value"
     if first["type"] == "missing":
         return where, "missing; a window needs a value (from and to are optional)"
-    return where, f"expected {LEVER_FORMS.format(unit=param.unit)}; got {first.get('input')!r}"
+    return where, f"expected {LEVER_FORMS.format(unit=param.unit, regency=regency)}; got {first.get('input')!r}"
 
 
 def _check_number(path: str, value: float, param: Parameter, problems: list) -> None:
@@ -117,7 +117,7 @@ def _check_lever(name: str, value: Any, param: Parameter, problems: list, region
     try:
         parsed = adapter.validate_python(value, strict=True)   # "1e9" is text everywhere
     except ValidationError as error:
-        problems.append(_pydantic_problem(name, error, param))
+        problems.append(_pydantic_problem(name, error, param, region.regency_names[-1]))
         return None
     if isinstance(parsed, float):
         _check_number(name, parsed, param, problems)
