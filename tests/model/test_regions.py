@@ -181,3 +181,16 @@ def test_the_run_field_region_reaches_the_model_and_checks_names_against_its_reg
     moved = load_scenario("baseline").override(region="tiny")
     assert moved.region == "tiny" and moved.data_set == "office-2024-09"
     assert moved.model_kwargs()["data_set"] == "office-2024-09"
+
+
+@pytest.mark.parametrize("line, message", [
+    ("region = 5", "region: Input should be a valid string; got 5"),
+    ('region = "../sumsel"', "region: unknown region '../sumsel'. Did you mean 'sumsel'? Allowed: "),
+    ('region = ""', "region: unknown region ''. Allowed: "),
+    ('region = "<b>x</b>"', "region: unknown region '<b>x</b>'. Allowed: "),
+])
+def test_a_scenario_files_region_is_an_id_of_a_folder_never_a_path(line, message):
+    from experiments.scenario import ScenarioError, parse_scenario
+
+    with pytest.raises(ScenarioError, match=re.escape(f"<text>:2: {message}")):
+        parse_scenario(f'name = "x"\n{line}\n')
