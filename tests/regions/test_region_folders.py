@@ -175,3 +175,25 @@ def test_an_alias_that_is_a_province_name(jambi):
     (1_034_000, "1.033 M active", False), (518_632, "518,633 active", False), (261_814, "no number", False)])
 def test_stated_total(total, text, stated):
     assert stated_total(total, text) is stated
+
+
+def area_centroid(geometry: dict) -> tuple[float, float]:
+    """(lat, lon) of a (multi)polygon's area centroid, holes subtracted: the rule of
+    docs/regions.md for regencies.csv's lat/lon (shoelace formula over every ring)."""
+    polygons = geometry["coordinates"] if geometry["type"] == "MultiPolygon" else [geometry["coordinates"]]
+    total = cx = cy = 0.0
+    for ring in (ring for polygon in polygons for ring in polygon):
+        for (x0, y0), (x1, y1) in zip(ring[:-1], ring[1:], strict=True):
+            cross = x0 * y1 - x1 * y0
+            total, cx, cy = total + cross, cx + (x0 + x1) * cross, cy + (y0 + y1) * cross
+    return cy / (3 * total), cx / (3 * total)
+
+
+@pytest.mark.parametrize("region", ["jambi", "bengkulu"])
+def test_lat_lon_are_the_centroids_of_the_boundaries(region):
+    files = next(f for f in all_regions() if f.id == region)
+    features = json.loads(files.path("regencies.geojson").read_text(encoding="utf-8"))["features"]
+    centroids = {f["properties"]["bps_code"]: area_centroid(f["geometry"]) for f in features}
+    for row in regency_table(files).itertuples():
+        lat, lon = centroids[row.bps_code]
+        assert (float(row.lat), float(row.lon)) == pytest.approx((lat, lon), abs=0.0006), row.regency
