@@ -4,7 +4,7 @@ folder's GEO-SOURCE.md; the attribution is shown on every map, `figures.MAP_ATTR
 
 Plotly's geo and map traces are not used: plotly.js geo loads its world outline from
 cdn.plot.ly (and draws nothing without it) and map traces load tiles, so neither works offline.
-An outline is each polygon's exterior ring as longitudes and latitudes separated by None (one
+An outline is each polygon's exterior ring as longitudes and latitudes separated by NaN (one
 filled scatter trace per regency, drawn on plain axes with equal aspect). Holes (an enclave such
 as Kota Jambi inside Muaro Jambi) are not cut out: outlines come largest first, so an enclave is
 drawn over the regency that surrounds it.
@@ -13,10 +13,13 @@ drawn over the regency that surrounds it.
 from __future__ import annotations
 
 import json
+import math
 import re
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
+
+import numpy as np
 
 from experiments.errors import UserError
 
@@ -31,13 +34,14 @@ class UnknownRegionError(UserError, ValueError):
 @dataclass(frozen=True)
 class Outline:
     """One regency's shape: BPS code, name and kind as the boundary file gives them, the outline
-    (lon, lat with None between polygons), its area (square degrees) and its centroid."""
+    (lon, lat: float arrays with NaN between polygons, a gap for Plotly), its area (square
+    degrees) and its centroid."""
 
     bps_code: str
     name: str
     kind: str
-    lon: tuple[float | None, ...]
-    lat: tuple[float | None, ...]
+    lon: np.ndarray
+    lat: np.ndarray
     area: float
     centroid: tuple[float, float]   # (lon, lat) of the largest polygon's area centroid
 
@@ -67,22 +71,22 @@ def _ring(ring: list[list[float]]) -> tuple[float, float, float]:
 def _outline(feature: dict) -> Outline:
     geometry, props = feature["geometry"], feature["properties"]
     polygons = geometry["coordinates"] if geometry["type"] == "MultiPolygon" else [geometry["coordinates"]]
-    lon: list[float | None] = []
-    lat: list[float | None] = []
+    lon: list[float] = []
+    lat: list[float] = []
     total, largest = 0.0, (0.0, 0.0, 0.0)
     for polygon in polygons:
         exterior = polygon[0]
         if lon:
-            lon.append(None)
-            lat.append(None)
+            lon.append(math.nan)
+            lat.append(math.nan)
         lon += [point[0] for point in exterior]
         lat += [point[1] for point in exterior]
         area, cx, cy = _ring(exterior)
         total += abs(area) - sum(abs(_ring(hole)[0]) for hole in polygon[1:])
         if abs(area) > largest[0]:
             largest = (abs(area), cx, cy)
-    return Outline(str(props["bps_code"]), str(props["name"]), str(props.get("type", "")), tuple(lon), tuple(lat),
-                   total, (largest[1], largest[2]))
+    return Outline(str(props["bps_code"]), str(props["name"]), str(props.get("type", "")), np.array(lon),
+                   np.array(lat), total, (largest[1], largest[2]))
 
 
 @cache

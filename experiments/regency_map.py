@@ -96,14 +96,14 @@ def regency_choropleth_figure(regency: pd.DataFrame, places: pd.DataFrame, shape
     by_code = {code_of[name]: (name, float(v)) for name, v in values.items() if name in code_of and pd.notna(v)}
     low, high = _range(pd.Series([v for _, v in by_code.values()], dtype=float), metric)
     fmt = _formatted(t, metric)
-    fig = go.Figure()
+    traces = []
     dots: dict[str, list] = {"x": [], "y": [], "value": [], "text": [], "name": []}
     for shape in shapes:
         name, value = by_code.get(shape.bps_code, (shape.name, None))
         text = t("{regency}: {value}", regency=plain(name), value=t("no value") if value is None else fmt(value))
         colour = NO_VALUE_COLOUR if value is None else \
             sample_colorscale(SCALES[metric], [min(1.0, max(0.0, (value - low) / (high - low)))])[0]
-        fig.add_trace(go.Scatter(x=shape.lon, y=shape.lat, mode="lines", fill="toself", fillcolor=colour,
+        traces.append(go.Scatter(x=shape.lon, y=shape.lat, mode="lines", fill="toself", fillcolor=colour,
                                  line={"color": "white", "width": 0.8}, hoveron="fills", text=text, hoverinfo="text",
                                  name=plain(name), showlegend=False))
         if value is not None:
@@ -116,13 +116,14 @@ def regency_choropleth_figure(regency: pd.DataFrame, places: pd.DataFrame, shape
     bar = {"coverage": {"title": t("coverage, %"), "ticksuffix": "%"},
            "change": {"title": t("points against {baseline}", baseline=plain(baseline))},
            "spend": {"title": t("billion rupiah, cumulative")}}[metric]
-    fig.add_trace(go.Scatter(x=dots["x"], y=dots["y"], mode="markers+text", customdata=dots["text"],
+    traces.append(go.Scatter(x=dots["x"], y=dots["y"], mode="markers+text", customdata=dots["text"],
                              text=dots["name"], textposition=_label_places(dots),
                              textfont={"size": MAP_LABEL_FONT, "color": "#111111", "shadow": HALO},
                              hovertemplate="%{customdata}<extra></extra>", showlegend=False, name="",
                              marker={"size": DOT_SIZE, "color": [v * scale for v in dots["value"]], "cmin": low * scale,
                                      "cmax": high * scale, "colorscale": SCALES[metric], "colorbar": bar,
                                      "line": {"color": "black", "width": 0.6}}))
+    fig = go.Figure(traces)
     fig.update_xaxes(visible=False)
     fig.update_yaxes(visible=False, scaleanchor="x", scaleratio=1)
     attribution = "<br>".join(textwrap.wrap(t(MAP_ATTRIBUTION), ATTRIBUTION_WIDTH))
