@@ -351,32 +351,6 @@ def label_places(x: list[float], y: list[float], names: list[str], sizes: list[f
     return places
 
 
-def regency_map_figure(regency: pd.DataFrame, places: pd.DataFrame, month: str, scenario: str,
-                       lang: str = "en") -> go.Figure:
-    """The 17 regencies at their coordinates (model/data/regencies.csv), sized by population and
-    coloured by one scenario's coverage at `month`, each named beside its dot where the name
-    covers no other name or dot (label_places); the value on hover."""
-    t = translator(lang)
-    table = regency_coverage(regency, month)[scenario]
-    joined = places.set_index("regency").join(table.rename("coverage"))
-    text = [t("{regency}: {value} (population {population})", regency=name, value=t.percent(row["coverage"]),
-              population=t.number(row["population"])) for name, row in joined.iterrows()]
-    sizes = list(12 + 38 * (joined["population"] / joined["population"].max()) ** 0.5)
-    # pixels per degree: the plot area's height over the latitudes shown (both axes share a scale)
-    span = max(joined["lat"].max() - joined["lat"].min(), (joined["lon"].max() - joined["lon"].min()) / 1.6)
-    scale = (MAP_HEIGHT - 120) / (span * 1.25)
-    names = [str(name) for name in joined.index]
-    where = label_places(list(joined["lon"] * scale), list(joined["lat"] * scale), names, sizes)
-    fig = go.Figure(go.Scatter(
-        x=joined["lon"], y=joined["lat"], mode="markers+text", text=names, textposition=where,
-        textfont={"size": MAP_LABEL_FONT}, customdata=text, hovertemplate="%{customdata}<extra></extra>",
-        marker={"size": sizes, "color": joined["coverage"] * 100, "colorscale": "Viridis",
-                "line": {"color": "black", "width": 1}, "colorbar": {"title": t("coverage, %"), "ticksuffix": "%"}}))
-    fig.update_yaxes(scaleanchor="x", scaleratio=1)
-    title = t("{scenario}: coverage by regency, {month}", scenario=plain(scenario), month=t.month(month))
-    return style_figure(fig, t, title, t("latitude"), t("longitude"), height=MAP_HEIGHT)
-
-
 # ---------------------------------------------------------------------------------- sweeps
 # Summary outputs a sweep can be plotted by (experiments.summary.scenario_summary columns),
 # with the direction that is better and how a value is written.

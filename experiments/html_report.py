@@ -17,7 +17,7 @@ from typing import Any, Callable
 import pandas as pd
 from plotly.offline import get_plotlyjs
 
-from experiments import figures
+from experiments import boundaries, figures, regency_map
 from experiments.i18n import N_, Translator, translator
 from experiments.runner import Results
 from experiments.summary import BASELINE, TARGET_COVERAGE, TARGET_MONTH
@@ -107,7 +107,25 @@ def charts(results: Results, table: pd.DataFrame, summary: pd.DataFrame, colours
                   (N_("New enrollments by channel"), figures.channels_figure(table, colours, lang))]
         month = figures.month_shown(results.regency, target_month)
         found.append((N_("Coverage by regency"), figures.regency_figure(results.regency, month, target, colours, lang)))
+        found += regency_maps(results.regency, month, lang, list(results.manifest.get("scenarios", {})))
     return [(t(title), fig) for title, fig in found]
+
+
+def regency_maps(regency: pd.DataFrame, month: str, lang: str, order: list[str] | None = None,
+                 baseline: str = BASELINE) -> list[tuple[str, object]]:
+    """The regency map of the last scenario compared (in `order`, else the table's): its
+    coverage, and its change against the baseline (and its spend) when the table allows
+    (experiments/regency_map.py)."""
+    run = set(regency["scenario"])
+    scenarios = [s for s in order or [] if s in run] or list(dict.fromkeys(regency["scenario"]))
+    if not scenarios:
+        return []
+    scenario, shapes, places = scenarios[-1], boundaries.outlines(), data.regencies()
+    titles = {"coverage": N_("Coverage by regency on the map"), "change": N_("Change against the baseline by regency"),
+              "spend": N_("Spend by regency")}
+    return [(titles[metric], regency_map.regency_choropleth_figure(regency, places, shapes, month, scenario, metric,
+                                                                   baseline, lang))
+            for metric in regency_map.metrics(regency, scenario, baseline)]
 
 
 def render(results: Results, target_month: str = TARGET_MONTH, target: float = TARGET_COVERAGE,

@@ -16,15 +16,18 @@ import solara
 from experiments.figures import (BETTER, BILLION, SWEEP_OUTPUTS, bands, best_rows, channel_totals,
                                  channels_figure, coverage_figure, cumulative_spend,
                                  formal_informal_figure, month_shown, regency_coverage, regency_figure,
-                                 regency_map_figure, series_colours, spend_figure, summary_html,
+                                 series_colours, spend_figure, summary_html,
                                  sweep_figure)
+from experiments.boundaries import outlines
+from experiments.regency_map import METRICS, metrics, regency_choropleth_figure, run_choropleth_figure
 
 # Re-exported for the pages; the statistics behind `bands` and `cumulative_spend` are
 # experiments/summary.py's (statistics live only there).
-__all__ = ["BETTER", "BILLION", "SWEEP_OUTPUTS", "Plot", "bands", "best_rows", "channel_totals",
+__all__ = ["BETTER", "BILLION", "METRICS", "SWEEP_OUTPUTS", "Plot", "bands", "best_rows", "channel_totals",
            "channels_figure", "coverage_figure", "cumulative_spend", "formal_informal_figure", "month_shown",
-           "regency_coverage", "regency_figure", "regency_map_figure", "series_colours", "spend_figure",
-           "summary_html", "sweep_figure"]
+           "regency_coverage", "regency_figure", "series_colours", "spend_figure",
+           "summary_html", "sweep_figure", "metrics", "outlines", "regency_choropleth_figure",
+           "run_choropleth_figure"]
 
 
 @solara.component

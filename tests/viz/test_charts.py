@@ -132,15 +132,15 @@ def test_regency_coverage_is_ranked_and_matches_the_model(tables):
     assert fig.data[-1].y[-1] == table.index[0]  # the highest at the top
 
 
-def test_regency_map_places_the_17_regencies_at_their_coordinates(tables):
+def test_regency_map_names_the_17_regencies_at_their_outlines(tables):
     _, regency = tables
     places = data.regencies()
-    fig = charts.regency_map_figure(regency, places, "2025-12", "baseline")
-    points = fig.data[0]
-    assert len(points.x) == 17
-    assert sorted(zip(points.x, points.y, strict=True)) == sorted(zip(places["lon"], places["lat"], strict=True))
-    assert points.mode == "markers+text" and list(points.text) == list(places["regency"])  # named
-    assert "Kota Palembang: " in points.customdata[0]  # the value on hover
+    shapes = charts.outlines()
+    fig = charts.regency_choropleth_figure(regency, places, shapes, "2025-12", "baseline")
+    points = fig.data[-1]
+    assert sorted(zip(points.x, points.y, strict=True)) == sorted(o.centroid for o in shapes)
+    assert points.mode == "markers+text" and sorted(points.text) == sorted(places["regency"])  # named
+    assert "Kota Palembang: " in points.customdata[list(points.text).index("Kota Palembang")]  # value on hover
 
 
 def test_map_names_cover_no_other_name_or_dot():

@@ -297,6 +297,7 @@ def RegencyView(result: backend.Comparison):
     lang = t.lang
     view = solara.use_reactive("ranked")
     scenario = solara.use_reactive(result.order[-1])
+    metric = solara.use_reactive("coverage")   # the map's value (experiments/regency_map.METRICS)
     regency = solara.use_memo(lambda: backend.order_rows(result.results.regency, result.order), [id(result)])
     colours = solara.use_memo(lambda: charts.series_colours(result.order), [id(result)])
     month = charts.month_shown(regency, backend.TARGET_MONTH)
@@ -310,8 +311,14 @@ def RegencyView(result: backend.Comparison):
             if scenario.value not in result.order:
                 scenario.set(result.order[-1])
             solara.Select(t("Scenario on the map"), value=scenario, values=result.order)
-            Chart(lambda: charts.regency_map_figure(regency, data.regencies(), month, scenario.value, lang),
-                  [id(result), scenario.value, lang])
+            shown = {t(charts.METRICS[m]): m for m in charts.metrics(regency, scenario.value)}
+            if metric.value not in shown.values():
+                metric.set("coverage")
+            solara.ToggleButtonsSingle(value=t(charts.METRICS[metric.value]), values=list(shown),
+                                       on_value=lambda label: metric.set(shown[label]))
+            Chart(lambda: charts.regency_choropleth_figure(regency, data.regencies(), charts.outlines(), month,
+                                                           scenario.value, metric.value, lang=lang),
+                  [id(result), scenario.value, metric.value, lang])
 
 
 @solara.component

@@ -16,8 +16,8 @@ import solara
 import solara.lab
 
 from experiments.i18n import N_
-from model import EnrollmentModel
-from viz import explore_charts
+from model import EnrollmentModel, data
+from viz import charts, explore_charts
 from viz.backend import TARGET
 from viz.charts import Plot
 from viz.controls import ControlInput, lever_controls
@@ -55,7 +55,7 @@ def StatusCard(model, version: int):
 
 @solara.component
 def Charts(model, version: int):
-    """The three charts, rebuilt after each month (`version`) or language switch."""
+    """The charts (the last one the regency map), rebuilt after each month (`version`) or language switch."""
     t = use_translator()
     with solara.Card():
         Plot(lambda: explore_charts.coverage_so_far(model.results(), TARGET, t.lang),
@@ -64,6 +64,9 @@ def Charts(model, version: int):
         Plot(lambda: explore_charts.perisai_activity(model.results(), t.lang), [id(model), version, t.lang])
     with solara.Card():
         Plot(lambda: explore_charts.regency_now(model.regency_table(), TARGET, t.lang),
+             [id(model), version, t.lang])
+    with solara.Card():
+        Plot(lambda: charts.run_choropleth_figure(model.regency_table(), data.regencies(), charts.outlines(), t.lang),
              [id(model), version, t.lang])
 
 

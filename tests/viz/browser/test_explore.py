@@ -33,10 +33,10 @@ def test_explore_steps_the_model_and_shows_month_coverage_and_perisai(new_page):
     step(page, 17)
     page.get_by_text("Month: Jan 2026").wait_for()
     assert page.get_by_text("PAGE 0").count() == 0 and page.get_by_text("Time:").count() == 0
-    assert page.locator(".js-plotly-plot").count() == 3
+    assert page.locator(".js-plotly-plot").count() == 4    # and the regency map (test_regency_map.py)
     page.set_viewport_size({"width": 1400, "height": 1250})
-    # the three charts drawn (titled) before the README's screenshot, not their empty frames
-    page.wait_for_function("() => document.querySelectorAll('.js-plotly-plot .gtitle').length >= 3")
+    # the four charts drawn (titled) before the README's screenshot, not their empty frames
+    page.wait_for_function("() => document.querySelectorAll('.js-plotly-plot .gtitle').length >= 4")
     screenshot(page, "explore")
 
 
