@@ -245,7 +245,7 @@ def ProblemCard():
             NumberField("trials", t)
         solara.Checkbox(label=t("No regency below its status quo"), value=f.no_regency_below,
                         on_value=lambda v: update(no_regency_below=v))
-        busy = status.value is not None
+        busy = status.value is not None or run_search.pending
         with solara.Row():
             solara.Button(t("Start search"), color="primary", on_click=lambda: start(t), disabled=busy,
                           classes=["start-search"])

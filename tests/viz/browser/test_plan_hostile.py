@@ -58,10 +58,11 @@ def test_start_and_stop_twenty_times_and_two_pages_searching_leave_no_error(new_
     start = server.log_size()
     one, two = plan_page(new_page), plan_page(new_page)
     for page in (one, two):
-        fill(page, "Candidates (at most 400)", 40)
-    for _ in range(20):
-        one.locator(".start-search").click(no_wait_after=True)
-        one.locator(".stop-search").click(no_wait_after=True, force=True)
+        fill(page, "Candidates (at most 400)", 400)
+    for _ in range(20):                     # as fast as the buttons allow: each waits to be enabled
+        one.locator(".start-search").dblclick(no_wait_after=True)
+        one.locator(".stop-search").click(no_wait_after=True)
+        expect(one.locator(".start-search")).to_be_enabled(timeout=60_000)
     two.get_by_role("button", name="Start search").click()
     one.get_by_role("button", name="Start search").click()
     two.get_by_text("Searching:").wait_for()
@@ -76,7 +77,7 @@ def test_start_and_stop_twenty_times_and_two_pages_searching_leave_no_error(new_
 def test_a_comparison_finishes_on_the_shared_pool_while_a_search_runs(new_page, server):
     start = server.log_size()
     planner_page = plan_page(new_page)
-    fill(planner_page, "Candidates (at most 400)", 120)
+    fill(planner_page, "Candidates (at most 400)", 400)
     planner_page.get_by_role("button", name="Start search").click()
     planner_page.get_by_text("Searching:").wait_for()
     comparing = new_page("/")
