@@ -2,9 +2,12 @@
 reported objective against a plain run of the plan's scenario file, resume, stop, and limits."""
 
 import json
+import math
 import re
 
 import pytest
+import tomli_w
+from hypothesis import HealthCheck, given, settings, strategies as st
 from typer.testing import CliRunner
 
 from experiments import cli, optimize as opt
@@ -419,3 +422,95 @@ def test_a_search_killed_inside_a_batch_searches_that_batch_again_the_same_way(t
     resumed = opt.optimize(problem, out=folder, evaluator=Toy())
     assert _search_rows(folder) == _search_rows(tmp_path / "whole")
     assert resumed.recommended["trial"] == whole.recommended["trial"]
+
+
+# ---------------------------------------------------------------- hostile numbers (one validator)
+@pytest.mark.parametrize("key, value", [("budget.total_idr", "inf"), ("budget.office_idr", "-inf"),
+                                        ("budget.local_idr", "nan"), ("budget.total_idr", "1e308"),
+                                        ("objective.target", "nan"), ("constraints.regency_tolerance", "inf"),
+                                        ("levers.perisai_agents.high", "inf"), ("search.step", "nan")])
+def test_the_command_refuses_a_non_finite_or_huge_number_with_exit_2(tmp_path, key, value):
+    section, _, name = key.rpartition(".")
+    path = tmp_path / "bad.toml"
+    path.write_text(f"[{section}]\n{name} = {value}\n")
+    result = CliRunner().invoke(cli.app, ["optimize", str(path), "--out", str(tmp_path / "o")])
+    assert result.exit_code == 2 and "Traceback" not in result.output, result.output
+    assert f"bad.toml:2: {key}" in result.output
+    assert "finite" in result.output or "less than or equal" in result.output
+    assert not (tmp_path / "o").exists()
+
+
+def test_the_command_refuses_an_out_that_is_an_existing_file_with_exit_2(tmp_path):
+    path = tmp_path / "tiny.toml"
+    path.write_text(TINY)
+    taken = tmp_path / "results.txt"
+    taken.write_text("mine")
+    result = CliRunner().invoke(cli.app, ["optimize", str(path), "--out", str(taken), "-q"])
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    assert "is a file" in result.output and taken.read_text() == "mine"
+
+
+@pytest.mark.parametrize("goal", ["max_coverage", "max_p_target"])
+def test_a_budget_below_the_status_quos_spend_says_no_plan_fits(tmp_path, goal):
+    text = TOY.format(trials=16).replace('goal = "min_spend"', f'goal = "{goal}"')
+    text = text.replace("[levers.campaign", "[budget]\ntotal_idr = 1e6\n[levers.campaign", 1)
+    text = text.replace("[levers.villages_per_month]\nlow = 0", "[levers.villages_per_month]\nlow = 10")
+    problem = opt.parse_problem(text, "toy.toml")           # every plan spends at least Rp 1 bn a year
+    outcome = opt.optimize(problem, evaluator=Toy())
+    assert not outcome.reachable and outcome.over_budget == ["total"]
+    assert outcome.verdict().startswith("no plan fits the budget (total Rp 0.0 billion a year): the closest")
+    assert "best plan within the budget" not in outcome.message()
+
+
+def test_the_command_says_no_plan_fits_a_budget_below_the_status_quo(tmp_path):
+    path = tmp_path / "tiny.toml"
+    path.write_text(TINY.replace("trials = 4", "trials = 2").replace("local_idr = 2e10", "total_idr = 1e6")
+                    .replace("sensitivity", "# sensitivity"))
+    result = CliRunner().invoke(cli.app, ["optimize", str(path), "--out", str(tmp_path / "o"), "-q",
+                                          "--workers", "1"])
+    assert result.exit_code == 0, result.output
+    assert "no plan fits the budget" in result.output and "best plan within the budget" not in result.output
+    assert json.loads((tmp_path / "o" / "summary.json").read_text())["over_budget"] == ["total"]
+
+
+def test_a_file_with_many_bad_keys_lists_the_first_and_counts_the_rest():
+    text = "".join(f"unknown_{i} = 1\n" for i in range(500))
+    with pytest.raises(opt.ProblemError) as error:
+        opt.parse_problem(text, "many.toml")
+    lines = str(error.value).splitlines()
+    assert len(error.value.problems) == 20 and lines[-1] == "  ... and 480 more problems"
+    assert "many.toml:1: unknown_0: unknown key" in lines[1]
+
+
+NUMBER_KEYS = [("objective", "target"), ("objective", "probability"), ("objective", "statistic"),
+               ("budget", "total_idr"), ("budget", "office_idr"), ("budget", "local_idr"),
+               ("constraints", "regency_tolerance"), ("search", "promote"), ("search", "polish"),
+               ("search", "step"), ("levers.perisai_agents", "high"), ("levers.perisai_agents", "low"),
+               ("search", "trials"), ("search", "batch"), ("search", "patience"), ("", "seed")]
+hostile_numbers = st.one_of(st.floats(allow_nan=True, allow_infinity=True), st.integers(-10**30, 10**30),
+                            st.sampled_from([math.nan, math.inf, -math.inf, 1e308, -1e308, 5e-324, 0, -0.0]))
+
+
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.tuples(st.sampled_from(NUMBER_KEYS), hostile_numbers), min_size=1, max_size=4))
+def test_fuzz_any_number_in_a_problem_file_is_checked_or_named(pairs):
+    doc: dict = {}
+    for (section, key), value in pairs:
+        table = doc
+        for part in [p for p in section.split(".") if p]:
+            table = table.setdefault(part, {})
+        table[key] = value
+    try:
+        text = tomli_w.dumps(doc)
+    except (ValueError, OverflowError):
+        return                                  # not representable in TOML
+    try:
+        problem = opt.parse_problem(text, "fuzz.toml")
+    except opt.ProblemError as error:
+        assert str(error).startswith("invalid optimisation problem:") and "Traceback" not in str(error)
+        return
+    numbers = [*problem.budget.model_dump().values(), problem.objective.target, problem.objective.probability,
+               problem.constraints.regency_tolerance, problem.search.step, problem.search.promote,
+               *[x for lever in problem.levers for x in (lever.low, lever.high)]]
+    assert all(math.isfinite(x) for x in numbers if x is not None)
+    assert all(x <= opt.MAX_BUDGET_IDR for x in problem.budget.model_dump().values() if x is not None)
