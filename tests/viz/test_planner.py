@@ -197,3 +197,30 @@ def test_fuzz_a_forged_request_with_any_number_is_refused_with_a_message_or_chec
         assert str(error) and "Traceback" not in str(error)
         return
     assert math.isfinite(chosen.objective.target) and chosen.search.trials <= planner.MAX_TRIALS
+
+
+@pytest.mark.parametrize("lang, agents, villages, share", [("en", "188 (20)", "3 (0)", "39.2% (0.0%)"),
+                                                          ("id", "188 (20)", "3 (0)", "39,2% (0,0%)")])
+def test_the_regency_table_shows_whole_agents_and_villages_shares_as_percentages_and_rows_from_1(
+        lang, agents, villages, share):
+    import pandas as pd
+
+    table = pd.DataFrame({"regency": ["A", "B"], "perisai_agents": [188.46, 1.0], "perisai_agents (status quo)": [20.2, 0],
+                          "villages_per_month": [3.312, 0.0], "villages_per_month (status quo)": [0.0, 0.0],
+                          "registration_assistance": [0.3921, 0.1], "registration_assistance (status quo)": [0.0, 0]})
+    rows = planner.regency_rows(table, lang)
+    assert list(rows.index) == [1, 2]
+    assert list(rows.iloc[0])[1:] == [agents, villages, share]
+    assert list(planner.sensitivity_rows(pd.DataFrame({
+        "lever": ["perisai_agents"], "objective_down": [0.0], "objective_up": [0.0],
+        "spend_year_idr_down": [0.0], "spend_year_idr_up": [0.0]}), lang).index) == [1]
+
+
+def test_a_plan_sent_to_compare_is_described_in_the_sessions_language():
+    class Done:
+        problem = planner.problem(planner.Form(trials=2))
+        scenarios = {3: opt.scenario_of(problem, {}, problem.search.rungs[0], "reach_50_0003")}
+
+    sent = planner.plan_scenario(Done(), 3, translator("id"))
+    assert sent.description == "Rencana 3 dari pencarian: Rencana termurah yang mencapai target dengan peluang p"
+    assert "reach_50" not in sent.description
