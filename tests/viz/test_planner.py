@@ -205,7 +205,8 @@ def test_the_regency_table_shows_whole_agents_and_villages_shares_as_percentages
         lang, agents, villages, share):
     import pandas as pd
 
-    table = pd.DataFrame({"regency": ["A", "B"], "perisai_agents": [188.46, 1.0], "perisai_agents (status quo)": [20.2, 0],
+    table = pd.DataFrame({"regency": ["A", "B"], "perisai_agents": [188.46, 1.0],
+                          "perisai_agents (status quo)": [20.2, 0],
                           "villages_per_month": [3.312, 0.0], "villages_per_month (status quo)": [0.0, 0.0],
                           "registration_assistance": [0.3921, 0.1], "registration_assistance (status quo)": [0.0, 0]})
     rows = planner.regency_rows(table, lang)
