@@ -128,6 +128,7 @@ def start(t: Translator) -> None:
     problem_message.value, outcome.value, front.value, sent.value = None, None, None, None
     stopping.value, stopped.value = False, False
     status.value = (0.0, None)
+    backend.log.info("page %s: search of up to %d candidates started", solara.get_kernel_id(), chosen.search.trials)
     run_search(chosen, solara.get_kernel_id())
 
 

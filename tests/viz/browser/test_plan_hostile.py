@@ -102,3 +102,31 @@ def test_a_budget_below_the_status_quos_spend_says_no_plan_fits(new_page, server
     page.get_by_text("No plan fits the budget: the closest, plan").wait_for(timeout=RUN_WAIT_MS)
     assert page.get_by_text("Best plan within the budget").count() == 0
     assert server_errors(server, start) == []
+
+
+def test_closing_the_page_stops_its_search_and_removes_its_folder(new_page, server):
+    import os
+    import time
+
+    import psutil
+
+    from viz import planner
+
+    start = server.log_size()
+    page = plan_page(new_page)
+    fill(page, "Candidates (at most 400)", 400)
+    page.get_by_role("button", name="Start search").click()
+    page.get_by_text(re.compile(r"Searching: [1-9]")).wait_for(timeout=RUN_WAIT_MS)       # under way
+    kernel = server.wait_for_log(r"page (\S+): search of up to 400 candidates started", start).group(1)
+    folder = planner.FOLDERS / kernel
+    assert (folder / "evaluations.jsonl").exists()
+    workers = psutil.Process(server.process.pid).children(recursive=True)
+    assert len(workers) <= (os.cpu_count() or 1) + 2            # the shared pool only (+ forkserver, tracker)
+    page.close(run_before_unload=True)
+    server.wait_for_log(rf"page {re.escape(kernel)} closed: its search stopped", start)
+    for _ in range(300):                                        # the search thread ends, then removes it
+        if not folder.exists():
+            break
+        time.sleep(0.1)
+    assert not folder.exists()
+    assert server_errors(server, start) == []
