@@ -15,7 +15,6 @@ figures taken on the same machine.
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import json
 import os
 import platform
@@ -77,7 +76,7 @@ def _commit() -> str:
 def measure(problem_ref: str = "reach_50", workers: int = 2, trials: int | None = None) -> dict:
     problem = opt.load_problem(problem_ref)
     if trials is not None:
-        problem = dataclasses.replace(problem, trials=trials)
+        problem = problem.with_trials(trials)
     load_before = os.getloadavg()
     executor = LocalExecutor(workers)
     evaluator = CountingEvaluator(problem, executor)
@@ -96,7 +95,7 @@ def measure(problem_ref: str = "reach_50", workers: int = 2, trials: int | None 
                     "python": platform.python_version(), "commit": _commit(),
                     "load_before": [round(x, 2) for x in load_before],
                     "load_after": [round(x, 2) for x in os.getloadavg()]},
-        "problem": problem.name, "trials": problem.trials, "workers": workers,
+        "problem": problem.name, "trials": problem.search.trials, "workers": workers,
         "model_runs": evaluator.model_runs, "candidates": evaluator.candidates,
         "wall_s": round(wall, 1), "cpu_s": round(cpu, 1), "cpu_s_per_worker": round(cpu / workers, 1),
         "message": outcome.message(),

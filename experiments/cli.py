@@ -428,14 +428,12 @@ def optimize(problem: Annotated[str, typer.Argument(metavar="PROBLEM",
              yes: Annotated[bool, typer.Option("--yes", help="Start a request above the confirmation size.")] = False,
              quiet: Quiet = False):
     """Find the cheapest plans: the Pareto front of yearly spend against the objective."""
-    import dataclasses
-
     from experiments import limits, optimize as opt, report, runner
 
     chosen = opt.load_problem(problem)
     if trials is not None:
         limits.check_count(trials, 1, opt.MAX_TRIALS, "--trials")
-        chosen = dataclasses.replace(chosen, trials=trials)
+        chosen = chosen.with_trials(trials)
     with _executor(workers, scheduler, connect_timeout) as executor:
         cost = opt.estimate(chosen, executor.workers)
         if cost.runs > limits.CONFIRM_RUNS and not yes:

@@ -27,6 +27,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from experiments import outcomes
 from experiments import summary as stats
 from experiments.i18n import N_, Translator, lever_label, translator
 from experiments.summary import cumulative_spend
@@ -435,8 +436,9 @@ HEX_COLOUR = re.compile(r"#[0-9a-fA-F]{6}")
 BETTER = {"coverage": "max", "p_target": "max", "month_reached": "min", "total_spend_idr": "min",
           "cost_per_additional_idr": "min"}
 # The same for the scenario summary (experiments.summary.scenario_summary): the app and the report.
-SUMMARY_BETTER = {"coverage_mean": "max", "p_target": "max", "median_month_reached": "min",
-                  "spend_idr_mean": "min", "cost_per_additional_idr": "min"}
+SUMMARY_BETTER = {"coverage_mean": outcomes.COVERAGE.better, "p_target": outcomes.P_TARGET.better,
+                  "median_month_reached": "min", "spend_idr_mean": outcomes.SPEND_YEAR.better,
+                  outcomes.COST_PER_EXTRA.name: outcomes.COST_PER_EXTRA.better}   # (experiments/outcomes.py)
 
 
 def _comparable(value) -> float:
@@ -525,9 +527,9 @@ def front_cells(row, label: str, lang: str = "en") -> dict[str, str]:
     """One plan of `cakupan optimize` (a row of its front or candidates table) as the Plan
     page's table writes it; the front chart's hover shows the same cells."""
     t = translator(lang)
-    return {t("plan"): str(int(row["trial"])), t("yearly spend"): t.rupiah(row["spend_year_idr"]),
+    return {t("plan"): str(int(row["trial"])), t(outcomes.SPEND_YEAR.label): t.rupiah(row["spend_year_idr"]),
             t("office"): t.rupiah(row["office_year_idr"]), t("local governments"): t.rupiah(row["local_year_idr"]),
-            label: t.percent(row["objective"]), t("P(target)"): t.percent(row["p_target"], 0)}
+            label: t.percent(row["objective"]), t(outcomes.P_TARGET.label): t.percent(row["p_target"], 0)}
 
 
 def front_figure(front: pd.DataFrame, candidates: pd.DataFrame | None, label: str,

@@ -352,7 +352,7 @@ def calibration(result) -> str:
     return "\n".join(lines)
 
 
-# ---------------------------------------------------------------- optimisation (experiments/optimize.py)
+# ---------------------------------------------------------------- optimisation (experiments/optimize/)
 def plans(frame: pd.DataFrame, objective: str) -> str:
     """Candidate plans (a front or the closest) as a text table, cheapest first."""
     if frame.empty:
@@ -409,18 +409,19 @@ def optimisation(outcome) -> str:
 
     p = outcome.problem
     label = objective_label(p)
-    last = p.rungs[-1]
+    last = p.search.rungs[-1]
     parts = [outcome.message(), "",
              f"Pareto front of yearly spend against {label} (scale {last.scale:g}, "
-             f"{last.replicates} paired replicates; coverage statistic: {p.statistic}):",
+             f"{last.replicates} paired replicates; coverage statistic: {p.objective.statistic}):",
              plans(outcome.front, label)]
     if not outcome.reachable:
         parts += ["", "Closest plans:", plans(outcome.closest, label)]
     if not outcome.by_regency.empty:
-        parts += ["", f"Recommended plan (trial {int(outcome.recommended['trial'])}) by regency, at {p.month}, "
+        parts += ["", f"Recommended plan (trial {int(outcome.recommended['trial'])}) by regency, "
+                      f"at {p.objective.month}, "
                       "plan (status quo); counts and budgets per month or year as in the scenario file:",
                   plan_by_regency(outcome.by_regency)]
     if not outcome.sensitivity.empty:
-        parts += ["", f"Most sensitive to (one lever moved by {p.step:.0%} of its range):",
+        parts += ["", f"Most sensitive to (one lever moved by {p.search.step:.0%} of its range):",
                   plan_sensitivity(outcome.sensitivity, label)]
     return "\n".join(parts)

@@ -68,9 +68,10 @@ class Store:
 
     # ------------------------------------------------------------ ownership
     @contextmanager
-    def writing(self, command: list[str] | None = None) -> Iterator["Store"]:
-        """Hold the folder's lock while writing; StoreError naming the holder if it is taken."""
-        self.create()
+    def writing(self, command: list[str] | None = None, runs: bool = True) -> Iterator["Store"]:
+        """Hold the folder's lock while writing; StoreError naming the holder if it is taken.
+        runs=False: a folder of another writer (an optimisation), without the runs' subfolders."""
+        self.create() if runs else writable_folder(self.folder, what=str(self.folder))
         lock = FileLock(str(self.folder / LOCK))
         try:
             lock.acquire(timeout=0)
@@ -256,6 +257,16 @@ def writable_folder(path: str | Path, what: str | None = None, create: bool = Tr
 def _temporary(path: Path) -> Path:
     """A temporary name no other process or thread uses: .NAME.PID.RANDOM.tmp beside it."""
     return path.with_name(f".{path.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}.tmp")
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """A text file written under a temporary name and renamed: never half a file."""
+    tmp = _temporary(path)
+    try:
+        tmp.write_text(text, encoding="utf-8")
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
 
 
 def _write_parquet(frame: pd.DataFrame, folder: Path, relative: str) -> dict[str, dict]:

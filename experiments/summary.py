@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 from scipy.stats import norm
 
+from experiments.outcomes import COST_PER_EXTRA, COVERAGE, P_TARGET, cost_per_extra
 from model import data, months
 
 # The default region's target (its region.toml [target]; South Sumatra: 50% of eligible workers
@@ -102,8 +103,7 @@ def _versus_baseline(rows: pd.DataFrame, by: tuple[str, ...], baseline: str | No
         raise ValueError("replicates are not paired: the baseline ran with other seeds")
     rows["extra_active"] = joined["active"] - joined["active_base"]
     rows["extra_spend_idr"] = joined["spend_idr"] - joined["spend_idr_base"]
-    gain = rows["extra_active"] > 0
-    rows["cost_per_additional_idr"] = (rows["extra_spend_idr"] / rows["extra_active"]).where(gain)
+    rows[COST_PER_EXTRA.column] = cost_per_extra(rows["extra_spend_idr"], rows["extra_active"])
     return rows
 
 
@@ -121,18 +121,17 @@ def scenario_summary(table: pd.DataFrame, target_month: str = TARGET_MONTH,
     groups = rows.groupby(list(by), sort=False)
     summary = pd.DataFrame({
         "replicates": groups.size(),
-        "coverage_mean": groups["coverage"].mean(),
+        "coverage_mean": groups[COVERAGE.column].mean(),
         "coverage_low": groups["coverage"].quantile(LOW),
         "coverage_high": groups["coverage"].quantile(HIGH),
-        "p_target": groups["reached_target"].mean(),
+        "p_target": groups[P_TARGET.column].mean(),
         "median_month_reached": pd.Series([median_month(g) for _, g in groups["first_reached"]],
                                           index=groups.size().index, dtype=object),
         "spend_idr_mean": groups["spend_idr"].mean(),
         "extra_active_mean": groups["extra_active"].mean(),
         "extra_spend_idr_mean": groups["extra_spend_idr"].mean(),
     })
-    ratio = summary["extra_spend_idr_mean"] / summary["extra_active_mean"]
-    summary["cost_per_additional_idr"] = ratio.where(summary["extra_active_mean"] > 0)
+    summary[COST_PER_EXTRA.name] = cost_per_extra(summary["extra_spend_idr_mean"], summary["extra_active_mean"])
     summary["cost_per_additional_low"] = groups["cost_per_additional_idr"].quantile(LOW)
     summary["cost_per_additional_high"] = groups["cost_per_additional_idr"].quantile(HIGH)
     summary["replicates_without_gain"] = groups["extra_active"].apply(lambda s: int((s <= 0).sum()))

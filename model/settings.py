@@ -80,11 +80,37 @@ def _pydantic_problem(path: str, error: ValidationError, param: Parameter, regen
     return where, f"expected {LEVER_FORMS.format(unit=param.unit, regency=regency)}; got {first.get('input')!r}"
 
 
+class NotFinite(ValueError):
+    """A value that is not a finite number: `field` and `reason` for the caller's message."""
+
+    def __init__(self, field: str, reason: str):
+        self.field, self.reason = field, reason
+        super().__init__(f"{field}: {reason}" if field else reason)
+
+
+def finite(value: Any, field: str = "") -> float:
+    """The one check of non-finite numbers at every entry point (scenario and problem files, the
+    app's fields, CLI options): `value` as a float, or NotFinite naming the field when it is not
+    a number, or is nan, inf, -inf or too large for a float (10**400)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
+        raise NotFinite(field, f"{value!r} is not a number; allowed: a finite number")
+    try:
+        number = float(value)
+    except OverflowError:
+        number = math.inf
+    if not math.isfinite(number):
+        raise NotFinite(field, f"{value} is not a finite number; allowed: a finite number")
+    return number
+
+
 def _check_number(path: str, value: float, param: Parameter, problems: list) -> None:
     low, high = param.bounds
-    if not math.isfinite(value):
+    try:
+        finite(value, path)
+    except NotFinite:
         problems.append((path, f"{value} is not a finite number"))
-    elif value < low:
+        return
+    if value < low:
         problems.append((path, f"{value:g} is below the minimum {low:g} ({param.unit})"))
     elif value > high:
         problems.append((path, f"{value:g} is above the maximum {high:g} ({param.unit})"))

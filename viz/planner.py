@@ -1,14 +1,23 @@
-"""The Plan page's door into experiments/optimize.py: a problem from the page's fields, the
-search in a results folder the server chooses, and the outcome as plain tables.
+"""The Plan page's door into experiments/optimize/: the page's typed fields read as numbers
+(one function, `read_number`), a problem from those fields, the search on the app's shared pool
+in a folder the server owns, and the outcome as plain tables.
 
 Plain Python (no Solara), like viz/backend.py, so it is tested without a browser. The page's
 fields become a problem file's text, checked by `optimize.parse_problem` exactly as the CLI
 checks a file; nothing the planner types is a path, markup or code.
+
+Runs go to the app's shared pool (viz/backend.POOL, viz/pool.py) under the owner
+"<page>:plan", so a search takes turns with every comparison like any other session's runs;
+Stop and a closed page drop its waiting runs as Cancel does on Compare. Each page has one search
+folder under the system's temporary folder (reused for its next problem, a stopped search
+resumes in it) and it is removed when the page closes.
 """
 
 from __future__ import annotations
 
 import os
+import re
+import shutil
 import tempfile
 import threading
 import tomllib
@@ -19,13 +28,17 @@ from typing import Callable
 
 import pandas as pd
 import tomli_w
+from babel.numbers import NumberFormatError, parse_decimal
 
 from experiments import optimize as opt
 from experiments.errors import UserError
-from experiments.executors import LocalExecutor
 from experiments.figures import front_cells, front_figure  # noqa: F401 - the page's chart
-from experiments.i18n import lever_label, translator
-from experiments.limits import LimitError, check_count
+from experiments.i18n import Translator, lever_label, translator
+from experiments.limits import check_count
+from model.parameters import PARAMETERS
+from model.settings import NotFinite, finite
+from viz import backend
+from viz.pool import Cancelled
 
 DEFAULT_PROBLEM = "reach_50"
 PROBLEM_ENV = "CAKUPAN_PLAN_PROBLEM"
@@ -34,11 +47,93 @@ instead of the built-in reach_50, e.g. a tiny one for the browser tests."""
 MAX_TRIALS = 400
 """Candidates one search from the app may evaluate (the CLI allows optimize.MAX_TRIALS)."""
 DEFAULT_TRIALS = 200
-WORKERS = 2
-_ONE_SEARCH = threading.Lock()
-"""One search at a time on this server: a search takes the machine's cores for minutes."""
+FOLDERS = Path(tempfile.gettempdir()) / "cakupan-plan"
+"""Parent of every page's search folder (one per open page, removed when it closes)."""
 
-__all__ = ["UserError", "Form", "problem", "search"]
+__all__ = ["UserError", "Cancelled", "Form", "FieldError", "read_number", "problem", "search"]
+
+
+@dataclass(frozen=True)
+class Field:
+    """A number field of the page: its range (in the unit shown), how it is written."""
+
+    low: float
+    high: float
+    percent: bool = False      # shown and typed as a percentage ("50%"), kept as a share
+    integer: bool = False
+    optional: bool = False     # empty = none (no budget of that kind)
+
+
+FIELDS = {
+    "target": Field(0.01, 1.0, percent=True),
+    "probability": Field(0.01, 1.0, percent=True),
+    "total_bn": Field(0.0, opt.MAX_BUDGET_IDR / 1e9, optional=True),
+    "office_bn": Field(0.0, opt.MAX_BUDGET_IDR / 1e9, optional=True),
+    "local_bn": Field(0.0, opt.MAX_BUDGET_IDR / 1e9, optional=True),
+    "max_agents": Field(0.0, PARAMETERS["perisai_agents"].bounds[1], integer=True),
+    "trials": Field(1.0, MAX_TRIALS, integer=True),
+}
+
+
+class FieldError(UserError):
+    """A field the planner must fix: the message is in the session's language."""
+
+    def __init__(self, field: str, message: str):
+        self.field = field
+        super().__init__(message)
+
+
+def show_number(value: float | None, field: str, t: Translator) -> str:
+    """A field's value as the page writes it: "50%", "1.000" / "1,000", "" for none."""
+    if value is None:
+        return ""
+    spec = FIELDS[field]
+    if spec.percent:
+        return t.decimal(round(value * 100, 6)) + "%"
+    return t.number(value) if spec.integer else t.decimal(round(value, 6))
+
+
+def read_number(text: object, field: str, t: Translator) -> float | None:
+    """The page's one reading of a typed number (the session's way of writing numbers, "50%"
+    in percent fields): the value, None for an empty optional field, or FieldError in the
+    session's language naming what is allowed. nan, inf and huge values are refused by
+    model.settings.finite and the field's range."""
+    spec = FIELDS[field]
+    typed = str(text if text is not None else "").strip()[:100]
+    if not typed:
+        if spec.optional:
+            return None
+        raise FieldError(field, t("Enter a number; {allowed}.", allowed=allowed(field, t)))
+    raw = typed.removesuffix("%").strip() if spec.percent else typed
+    try:
+        if not re.fullmatch(r"[+-]?[0-9][0-9.,\s]*", raw):
+            raise NumberFormatError(raw)
+        value = float(parse_decimal(raw.replace(" ", ""), locale=t.locale, strict=True))
+    except (NumberFormatError, ValueError, OverflowError):
+        raise FieldError(field, t("{text} is not a number; {allowed}.", text=typed,
+                                  allowed=allowed(field, t))) from None
+    return check_value(value / 100 if spec.percent else value, field, t, typed)
+
+
+def allowed(field: str, t: Translator) -> str:
+    spec = FIELDS[field]
+    return t("allowed: {low} to {high}", low=show_number(spec.low, field, t), high=show_number(spec.high, field, t))
+
+
+def check_value(value: object, field: str, t: Translator, typed: str | None = None) -> float:
+    """A field's number within its range (a whole number where it must be one); FieldError."""
+    spec = FIELDS[field]
+    text = typed if typed is not None else str(value)
+    try:
+        number = finite(value, field)
+    except NotFinite:
+        raise FieldError(field, t("{text} is not a number; {allowed}.", text=text, allowed=allowed(field, t))) from None
+    if not spec.low <= number <= spec.high:
+        raise FieldError(field, t("{text} is outside the allowed range; {allowed}.", text=text,
+                                  allowed=allowed(field, t)))
+    if spec.integer and number != int(number):
+        raise FieldError(field, t("{text} is not a whole number; {allowed}.", text=text, allowed=allowed(field, t)))
+    return number
 
 
 @dataclass(frozen=True)
@@ -61,9 +156,11 @@ def default_form() -> Form:
     """The page's starting fields: the default problem file's values."""
     p = opt.parse_problem(_starting_text(), source="plan page")
     agents = next((lever.high for lever in p.levers if lever.name == "perisai_agents"), 1500.0)
-    bn = {k: None if v is None else v / 1e9 for k, v in p.budget.items()}
-    return Form(p.goal, p.month, p.target, p.probability, bn["total_idr"], bn["office_idr"],
-                bn["local_idr"], agents, p.no_regency_below_status_quo, min(p.trials, MAX_TRIALS))
+    bn = {payer: None if p.budget.cap(payer) is None else p.budget.cap(payer) / 1e9   # type: ignore[operator]
+          for payer in ("total", "office", "local")}
+    o = p.objective
+    return Form(o.goal, o.month, o.target, o.probability, bn["total"], bn["office"], bn["local"], agents,
+                p.constraints.no_regency_below_status_quo, min(p.search.trials, MAX_TRIALS))
 
 
 def problem_text(form: Form) -> str:
@@ -87,44 +184,108 @@ def _starting_text() -> str:
     return resources.files("experiments").joinpath("problems", f"{DEFAULT_PROBLEM}.toml").read_text("utf-8")
 
 
-def problem(form: Form) -> opt.OptProblem:
-    """The page's problem, checked like a file; UserError names the field and what is allowed."""
+def problem(form: Form, t: Translator | None = None) -> opt.OptProblem:
+    """The page's problem, checked like a file (a request can bypass the page's fields, so every
+    number is read again here); FieldError names the field, UserError the problem's key."""
+    t = t or translator("en")
     check_count(form.trials, 1, MAX_TRIALS, "candidates")
-    for name in ("total_bn", "office_bn", "local_bn", "target", "probability", "max_agents"):
+    for name, spec in FIELDS.items():
         value = getattr(form, name)
-        if value is not None and (not isinstance(value, (int, float)) or value != value or value < 0):
-            raise LimitError(f"{name}: {value!r} is not allowed; allowed: a number of at least 0")
+        if not (value is None and spec.optional):
+            check_value(value, name, t)
     return opt.parse_problem(problem_text(form), source="plan page")
 
 
-class Busy(UserError):
-    """Another session's search is running on this server."""
+# ---------------------------------------------------------------------------------- searches
+class Session:
+    """One page's search: its folder, and the executor (on the shared pool) of the running search."""
+
+    def __init__(self, page: str):
+        self.page = page
+        self.folder = FOLDERS / re.sub(r"[^A-Za-z0-9_-]", "_", page)[:100]
+        self.executor = None
+        self.running = threading.Event()
+        self.closed = False
+
+
+_SESSIONS: dict[str, Session] = {}
+_LOCK = threading.Lock()
+
+
+def session(page: str) -> Session:
+    with _LOCK:
+        return _SESSIONS.setdefault(page, Session(page))
+
+
+def owner(page: str) -> str:
+    """The pool's owner of a page's search (its comparisons are owned by the page itself)."""
+    return f"{page}:plan"
 
 
 def search(chosen: opt.OptProblem, on_progress: Callable[[opt.Progress], None],
-           stop: Callable[[], bool], folder: Path | None = None, workers: int = WORKERS) -> opt.Outcome:
-    """Run the search in a folder of the server's choosing: a new temporary folder, or the one
-    the page kept for the same problem (a stopped search then resumes where it stopped)."""
-    if not _ONE_SEARCH.acquire(blocking=False):
-        raise Busy("another planner's search is running on this server; start yours when it ends")
+           stop: Callable[[], bool], page: str = "python", pool=None) -> opt.Outcome:
+    """Run the search on the shared pool in this page's folder: the same problem resumes where
+    it stopped, another problem clears the folder first (so a page never holds more than one)."""
+    pool = pool or backend.POOL
+    current = session(page)
+    if current.closed:
+        raise Cancelled("the page has closed")
+    if current.running.is_set():
+        raise UserError("this page already has a search running: wait for it or press Stop")
+    current.running.set()
     try:
-        folder = folder or new_folder(chosen)
-        executor = LocalExecutor(workers)
-        try:
-            return opt.optimize(chosen, folder, executor, on_progress=on_progress, stop=stop)
-        finally:
-            executor.close()
+        folder = _prepared(current.folder, chosen)
+        current.executor = pool.executor(owner(page))
+        return opt.optimize(chosen, folder, current.executor, on_progress=on_progress, stop=stop)
     finally:
-        _ONE_SEARCH.release()
+        current.executor = None
+        current.running.clear()
+        if current.closed:
+            shutil.rmtree(current.folder, ignore_errors=True)
 
 
-def new_folder(chosen: opt.OptProblem) -> Path:
-    return Path(tempfile.mkdtemp(prefix=f"cakupan-plan-{chosen.name}-"))
+def _prepared(folder: Path, chosen: opt.OptProblem) -> Path:
+    stored = folder / "problem.json"
+    if stored.exists() and stored.read_text(encoding="utf-8", errors="replace") != opt.fingerprint(chosen):
+        shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
 
 
-def plan_scenario(outcome: opt.Outcome, trial: int):
-    """A front point as a scenario (for the Compare page), named after its trial."""
-    return outcome.scenarios[int(trial)]
+def cancel(page: str) -> int:
+    """Stop: the search's waiting runs are dropped (as Cancel on Compare); what finished is kept."""
+    executor = session(page).executor
+    return executor.cancel() if executor is not None else 0
+
+
+def close(page: str, pool=None) -> int:
+    """The page has closed: its search stops and its folder is removed (now, or when the search
+    thread ends)."""
+    pool = pool or backend.POOL
+    current = session(page)
+    current.closed = True
+    dropped = pool.close_owner(owner(page))
+    if not current.running.is_set():
+        shutil.rmtree(current.folder, ignore_errors=True)
+    with _LOCK:
+        _SESSIONS.pop(page, None)
+    return dropped
+
+
+# ---------------------------------------------------------------------------------- display
+def plan_scenario(outcome: opt.Outcome, trial: int, t: Translator | None = None):
+    """A front point as a scenario for the Compare page, named after its trial, described in
+    the session's language."""
+    scenario = outcome.scenarios[int(trial)]
+    if t is None:
+        return scenario
+    return scenario.model_copy(update={"description": t("Plan {plan} of the search: {objective}", plan=int(trial),
+                                                        objective=t(GOAL_TEXT[outcome.problem.objective.goal]))})
+
+
+GOAL_TEXT = {"min_spend": "Cheapest plan reaching the target with probability p",
+             "max_coverage": "Highest coverage at the month within the budget",
+             "max_p_target": "Highest P(target) at the month within the budget"}
 
 
 def front_rows(front: pd.DataFrame, label: str, lang: str = "en") -> list[tuple[int, dict[str, str]]]:
@@ -135,28 +296,43 @@ def front_rows(front: pd.DataFrame, label: str, lang: str = "en") -> list[tuple[
 
 def regency_rows(table: pd.DataFrame, lang: str = "en") -> pd.DataFrame:
     """The recommended plan by regency for display: each lever (its registry label) as
-    "plan (status quo)", numbers in the page's language."""
+    "plan (status quo)" in the lever's unit (whole agents and villages, shares as
+    percentages), numbers in the page's language; rows numbered from 1."""
     t = translator(lang)
     levers = [c for c in table if c != "regency" and not c.endswith(" (status quo)")]
-    rows = pd.DataFrame({t("Regency"): table["regency"]})
+    rows = pd.DataFrame({t("Regency"): list(table["regency"])})
     for lever in levers:
         rows[t(lever_label(lever))] = [f"{_amount(v, lever, t)} ({_amount(q, lever, t)})"
                                        for v, q in zip(table[lever], table[f"{lever} (status quo)"], strict=True)]
+    rows.index = pd.RangeIndex(1, len(rows) + 1)
     return rows
 
 
-def _amount(value: float, lever: str, t) -> str:
-    return t.rupiah(value) if lever.endswith("_idr") else t.decimal(float(f"{value:.4g}"))
+WHOLE_UNITS = ("agents", "villages", "firms", "workers", "months")
+"""Lever units counted in whole numbers on the page (per regency a province-wide count spreads
+into fractions: shown rounded)."""
+
+
+def _amount(value: float, lever: str, t: Translator) -> str:
+    unit = PARAMETERS[lever].unit if lever in PARAMETERS else ""
+    if lever.endswith("_idr"):
+        return t.rupiah(value)
+    if unit.startswith(WHOLE_UNITS):
+        return t.number(round(float(value)))
+    if unit.startswith("share"):
+        return t.percent(value, 1)
+    return t.decimal(float(f"{value:.4g}"))
 
 
 def sensitivity_rows(table: pd.DataFrame, lang: str = "en") -> pd.DataFrame:
     """Sensitivity for display: the change of the objective (percentage points) and of yearly
-    spend when one lever moves down or up."""
+    spend when one lever moves down or up; rows numbered from 1."""
     t = translator(lang)
     rows = pd.DataFrame({t("Lever"): [t(lever_label(n)) for n in table["lever"]]})
     for side, name in (("down", t("down")), ("up", t("up"))):
-        rows[t("objective, {side}", side=name)] = table[f"objective_{side}"].map(
-            lambda v: ("+" if v >= 0 else "") + t.number(v * 100, 2) + " " + t("points"))
-        rows[t("yearly spend, {side}", side=name)] = table[f"spend_year_idr_{side}"].map(
-            lambda v: ("+" if v >= 0 else "") + t.rupiah(v))
+        rows[t("objective, {side}", side=name)] = list(table[f"objective_{side}"].map(
+            lambda v: ("+" if v >= 0 else "") + t.number(v * 100, 2) + " " + t("points")))
+        rows[t("yearly spend, {side}", side=name)] = list(table[f"spend_year_idr_{side}"].map(
+            lambda v: ("+" if v >= 0 else "") + t.rupiah(v)))
+    rows.index = pd.RangeIndex(1, len(rows) + 1)
     return rows

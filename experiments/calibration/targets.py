@@ -16,6 +16,7 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from experiments.errors import UserError, read_toml_file
+from experiments.outcomes import COVERAGE
 from experiments.scenario import load_scenario
 from experiments.sweep import as_setting
 from model import data, months
@@ -292,7 +293,7 @@ def _spec(doc: TargetsFile, source: str) -> Spec:
     targets = [Target(f"month 0 {t.name}", "month0", "baseline", month0, t.source, t.value, t.tolerance,
                       fitted=False, read={"month": month0, "output": t.name}) for t in doc.month0]
     targets += [Target(f"coverage {t.month}", "coverage", "baseline", t.month, t.source, t.value,
-                       t.tolerance, read={"month": t.month, "output": "coverage"}) for t in doc.coverage]
+                       t.tolerance, read={"month": t.month, "output": COVERAGE.column}) for t in doc.coverage]
     targets += [Target(t.name, "dip", "baseline", t.end, t.source, t.value, t.tolerance,
                        read={"output": t.output, "reference": t.reference, "start": t.start, "end": t.end})
                 for t in doc.dip]

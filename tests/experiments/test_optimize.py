@@ -2,9 +2,12 @@
 reported objective against a plain run of the plan's scenario file, resume, stop, and limits."""
 
 import json
+import math
 import re
 
 import pytest
+import tomli_w
+from hypothesis import HealthCheck, given, settings, strategies as st
 from typer.testing import CliRunner
 
 from experiments import cli, optimize as opt
@@ -81,7 +84,7 @@ def test_unreachable_target_says_so_and_lists_the_closest_plans():
 def test_successive_halving_re_evaluates_only_the_promising_and_reports_the_last_rung():
     toy_model = Toy()
     outcome = opt.optimize(toy(trials=16), evaluator=toy_model)
-    first, last = toy().rungs
+    first, last = toy().search.rungs
     evaluated_last = sum(n for n, rung in toy_model.calls if rung == last)
     assert evaluated_last == opt.promoted(16, 0.25) == 4
     assert len(outcome.candidates) == 4 and (outcome.candidates["replicates"] == 2).all()
@@ -93,7 +96,7 @@ def test_resume_extends_a_stored_search_and_keeps_its_candidates(tmp_path):
     before = (tmp_path / "evaluations.jsonl").read_text().splitlines()
     toy_model.calls.clear()
     outcome = opt.optimize(toy(trials=12), out=tmp_path, evaluator=toy_model)
-    searched = sum(n for n, rung in toy_model.calls if rung == toy().rungs[0])
+    searched = sum(n for n, rung in toy_model.calls if rung == toy().search.rungs[0])
     assert searched == 4                                    # only the 4 new candidates
     after = (tmp_path / "evaluations.jsonl").read_text().splitlines()
     assert after[:len(before)] == before
@@ -118,10 +121,10 @@ def test_another_problem_cannot_write_into_a_searchs_folder(tmp_path):
 
 
 def test_a_second_writer_is_refused_while_the_first_holds_the_folder(tmp_path):
-    from filelock import FileLock
+    from experiments.store import Store
 
-    with FileLock(str(tmp_path / ".optimize.lock")):
-        with pytest.raises(opt.UserError, match="in use"):
+    with Store(tmp_path).writing(["cakupan", "optimize"], runs=False):
+        with pytest.raises(opt.UserError, match=r"being written by pid .* \(cakupan optimize\)"):
             opt.optimize(toy(trials=4), out=tmp_path, evaluator=Toy())
 
 
@@ -129,11 +132,12 @@ def test_stop_keeps_what_finished_and_the_next_run_resumes(tmp_path):
     calls = iter(range(100))
     with pytest.raises(opt.Stopped, match="resume"):
         opt.optimize(toy(trials=24), out=tmp_path, evaluator=Toy(), stop=lambda: next(calls) >= 1)
-    kept = len((tmp_path / "evaluations.jsonl").read_text().splitlines())
-    assert kept == 8                                        # the first batch
+    rows = [json.loads(line) for line in (tmp_path / "evaluations.jsonl").read_text().splitlines()]
+    assert len([r for r in rows if r.get("rung") == 0]) == 8      # the first batch
+    assert rows[-1]["batch"] == 8 and rows[-1]["sampler"]         # and the sampler's state after it
     toy_model = Toy()
     opt.optimize(toy(trials=24), out=tmp_path, evaluator=toy_model)
-    assert sum(n for n, rung in toy_model.calls if rung == toy().rungs[0]) == 16
+    assert sum(n for n, rung in toy_model.calls if rung == toy().search.rungs[0]) == 16
 
 
 def test_progress_reports_work_done_and_time_left():
@@ -180,16 +184,16 @@ def test_a_candidates_reported_objective_equals_a_plain_run_of_its_scenario_file
     outcome, folder = tiny_search
     best = outcome.recommended
     path = opt.plan_file(outcome, int(best["trial"]))
-    assert outcome.problem.uncertainty == "both"           # the default: seed r and ensemble draw r
+    assert outcome.problem.objective.uncertainty == "both"           # the default: seed r and ensemble draw r
     summary = run(str(path), replicates=2, progress=False, uncertainty="both").summary(
-        outcome.problem.month, baseline=None)
+        outcome.problem.objective.month, baseline=None)
     assert summary["coverage_mean"].iloc[0] == pytest.approx(best["coverage_mean"], abs=1e-12)
     assert summary["p_target"].iloc[0] == best["p_target"]
     yearly = summary["spend_idr_mean"].iloc[0] * 12 / outcome.problem.n_months
     assert yearly == pytest.approx(best["spend_year_idr"], rel=1e-9)
     # and the command line prints the same coverage
     printed = CliRunner().invoke(cli.app, ["run", str(path), "-r", "2", "--no-baseline", "--workers", "1",
-                                           "--target-month", outcome.problem.month, "-q",
+                                           "--target-month", outcome.problem.objective.month, "-q",
                                            "--uncertainty", "both"])
     assert printed.exit_code == 0, printed.output
     assert f"{best['coverage_mean']:.1%}" in printed.output
@@ -211,7 +215,7 @@ def test_replicate_r_of_every_candidate_runs_with_seed_r_and_ensemble_draw_r():
     from experiments.runner import replicate_seeds
 
     problem = opt.parse_problem(TINY, "tiny.toml")
-    rung = problem.rungs[-1]
+    rung = problem.search.rungs[-1]
     evaluator = opt.ModelEvaluator(problem)
     a = opt.scenario_of(problem, {"registration_assistance": 0.1}, rung, "a")
     b = opt.scenario_of(problem, {"registration_assistance": 0.9}, rung, "b")
@@ -227,7 +231,7 @@ def test_replicate_r_of_every_candidate_runs_with_seed_r_and_ensemble_draw_r():
 def test_chance_only_replicates_use_the_calibrated_values():
     problem = opt.parse_problem(TINY.replace('goal = "max_coverage"', 'goal = "max_coverage"\nuncertainty = "chance"'),
                                 "tiny.toml")
-    rung = problem.rungs[-1]
+    rung = problem.search.rungs[-1]
     specs = opt.ModelEvaluator(problem).specs(opt.scenario_of(problem, {}, rung, "a"), rung)
     assert [s.draw for s in specs] == [None, None]
     same = [{k: v for k, v in s.kwargs.items() if k != "seed"} for s in specs]
@@ -236,7 +240,7 @@ def test_chance_only_replicates_use_the_calibrated_values():
 
 def test_candidates_share_seeds_and_parameter_draws_are_applied_per_replicate():
     problem = opt.parse_problem(TINY, "tiny.toml")
-    rung = problem.rungs[-1]
+    rung = problem.search.rungs[-1]
     draws = [{"take_up_rate": 0.01}, {"take_up_rate": 0.02}]
     evaluator = opt.ModelEvaluator(problem, draws=draws)
     a = opt.scenario_of(problem, {"registration_assistance": 0.1}, rung, "a")
@@ -260,10 +264,10 @@ def test_the_command_prints_the_front_and_writes_the_plans(tmp_path):
 # ---------------------------------------------------------------- problem files
 def test_the_default_problem_is_the_offices_question():
     problem = opt.load_problem("reach_50")
-    assert (problem.goal, problem.month, problem.target) == ("min_spend", "2025-12", 0.5)
-    assert problem.trials == 200 and len(problem.rungs) >= 2
+    assert (problem.objective.goal, problem.objective.month, problem.objective.target) == ("min_spend", "2025-12", 0.5)
+    assert problem.search.trials == 200 and len(problem.search.rungs) >= 2
     assert dict((lever.name, lever.high) for lever in problem.levers)["perisai_agents"] == 1500
-    assert opt.estimate(problem, 2).runs == problem.runs() < 5000
+    assert opt.estimate(problem, 2).runs == opt.planned_runs(problem) < 5000
 
 
 def test_without_levers_every_number_lever_moves_in_its_registry_range():
@@ -311,7 +315,7 @@ def test_the_local_search_stops_when_patience_batches_bring_no_better_plan(tmp_p
     problem = opt.parse_problem(text, "toy.toml")
     toy_model = Toy()
     outcome = opt.optimize(problem, out=tmp_path, evaluator=toy_model)
-    searched = sum(n for n, rung in toy_model.calls if rung == problem.rungs[0])
+    searched = sum(n for n, rung in toy_model.calls if rung == problem.search.rungs[0])
     assert searched < 400 and outcome.reachable
     assert outcome.recommended["spend_year_idr"] == pytest.approx(1e10, rel=0.1)
     toy_model.calls.clear()                      # a converged search in its folder only reports again
@@ -372,3 +376,141 @@ def test_a_hostile_problem_file_gets_one_clear_message(tmp_path, content, expect
 def test_a_device_is_not_read_as_a_problem_file():
     with pytest.raises(opt.ProblemError, match="not a regular file"):
         opt.load_problem("/dev/zero")
+
+
+# ---------------------------------------------------------------- resume gives the same search
+def _search_rows(folder):
+    rows = []
+    for line in (folder / "evaluations.jsonl").read_text().splitlines():
+        try:
+            rows.append(json.loads(line))
+        except json.JSONDecodeError:
+            continue                            # the line a killed writer cut short
+    return {r["trial"]: r["params"] for r in rows if r.get("rung") == 0}
+
+
+@pytest.mark.parametrize("sampler", ["nsga2", "tpe"])
+def test_a_search_stopped_after_every_batch_recommends_what_an_uninterrupted_one_does(tmp_path, sampler):
+    text = TOY.format(trials=48).replace("batch = 8", f'batch = 8\nsampler = "{sampler}"\npolish = 0.5')
+    problem = opt.parse_problem(text, "toy.toml")
+    whole = opt.optimize(problem, out=tmp_path / "whole", evaluator=Toy())
+    stops = 0
+    while True:
+        calls = iter(range(1000))
+        try:
+            resumed = opt.optimize(problem, out=tmp_path / "resumed", evaluator=Toy(),
+                                   stop=lambda calls=calls: next(calls) >= 1)   # stop after one batch
+            break
+        except opt.Stopped:
+            stops += 1
+    assert stops >= 4
+    assert _search_rows(tmp_path / "resumed") == _search_rows(tmp_path / "whole")
+    assert resumed.recommended["trial"] == whole.recommended["trial"]
+    assert resumed.recommended["spend_year_idr"] == whole.recommended["spend_year_idr"]
+
+
+def test_a_search_killed_inside_a_batch_searches_that_batch_again_the_same_way(tmp_path):
+    problem = toy(trials=32)
+    whole = opt.optimize(problem, out=tmp_path / "whole", evaluator=Toy())
+    folder = tmp_path / "killed"
+    calls = iter(range(1000))
+    with pytest.raises(opt.Stopped):
+        opt.optimize(problem, out=folder, evaluator=Toy(), stop=lambda: next(calls) >= 2)
+    log = folder / "evaluations.jsonl"
+    lines = log.read_text().splitlines(keepends=True)
+    log.write_text("".join(lines[:-3]) + lines[-3][:20])    # killed while writing the second batch
+    resumed = opt.optimize(problem, out=folder, evaluator=Toy())
+    assert _search_rows(folder) == _search_rows(tmp_path / "whole")
+    assert resumed.recommended["trial"] == whole.recommended["trial"]
+
+
+# ---------------------------------------------------------------- hostile numbers (one validator)
+@pytest.mark.parametrize("key, value", [("budget.total_idr", "inf"), ("budget.office_idr", "-inf"),
+                                        ("budget.local_idr", "nan"), ("budget.total_idr", "1e308"),
+                                        ("objective.target", "nan"), ("constraints.regency_tolerance", "inf"),
+                                        ("levers.perisai_agents.high", "inf"), ("search.step", "nan")])
+def test_the_command_refuses_a_non_finite_or_huge_number_with_exit_2(tmp_path, key, value):
+    section, _, name = key.rpartition(".")
+    path = tmp_path / "bad.toml"
+    path.write_text(f"[{section}]\n{name} = {value}\n")
+    result = CliRunner().invoke(cli.app, ["optimize", str(path), "--out", str(tmp_path / "o")])
+    assert result.exit_code == 2 and "Traceback" not in result.output, result.output
+    assert f"bad.toml:2: {key}" in result.output
+    assert "finite" in result.output or "less than or equal" in result.output
+    assert not (tmp_path / "o").exists()
+
+
+def test_the_command_refuses_an_out_that_is_an_existing_file_with_exit_2(tmp_path):
+    path = tmp_path / "tiny.toml"
+    path.write_text(TINY)
+    taken = tmp_path / "results.txt"
+    taken.write_text("mine")
+    result = CliRunner().invoke(cli.app, ["optimize", str(path), "--out", str(taken), "-q"])
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    assert "is a file" in result.output and taken.read_text() == "mine"
+
+
+@pytest.mark.parametrize("goal", ["max_coverage", "max_p_target"])
+def test_a_budget_below_the_status_quos_spend_says_no_plan_fits(tmp_path, goal):
+    text = TOY.format(trials=16).replace('goal = "min_spend"', f'goal = "{goal}"')
+    text = text.replace("[levers.campaign", "[budget]\ntotal_idr = 1e6\n[levers.campaign", 1)
+    text = text.replace("[levers.villages_per_month]\nlow = 0", "[levers.villages_per_month]\nlow = 10")
+    problem = opt.parse_problem(text, "toy.toml")           # every plan spends at least Rp 1 bn a year
+    outcome = opt.optimize(problem, evaluator=Toy())
+    assert not outcome.reachable and outcome.over_budget == ["total"]
+    assert outcome.verdict().startswith("no plan fits the budget (total Rp 0.0 billion a year): the closest")
+    assert "best plan within the budget" not in outcome.message()
+
+
+def test_the_command_says_no_plan_fits_a_budget_below_the_status_quo(tmp_path):
+    path = tmp_path / "tiny.toml"
+    path.write_text(TINY.replace("trials = 4", "trials = 2").replace("local_idr = 2e10", "total_idr = 1e6")
+                    .replace("sensitivity", "# sensitivity"))
+    result = CliRunner().invoke(cli.app, ["optimize", str(path), "--out", str(tmp_path / "o"), "-q",
+                                          "--workers", "1"])
+    assert result.exit_code == 0, result.output
+    assert "no plan fits the budget" in result.output and "best plan within the budget" not in result.output
+    assert json.loads((tmp_path / "o" / "summary.json").read_text())["over_budget"] == ["total"]
+
+
+def test_a_file_with_many_bad_keys_lists_the_first_and_counts_the_rest():
+    text = "".join(f"unknown_{i} = 1\n" for i in range(500))
+    with pytest.raises(opt.ProblemError) as error:
+        opt.parse_problem(text, "many.toml")
+    lines = str(error.value).splitlines()
+    assert len(error.value.problems) == 20 and lines[-1] == "  ... and 480 more problems"
+    assert "many.toml:1: unknown_0: unknown key" in lines[1]
+
+
+NUMBER_KEYS = [("objective", "target"), ("objective", "probability"), ("objective", "statistic"),
+               ("budget", "total_idr"), ("budget", "office_idr"), ("budget", "local_idr"),
+               ("constraints", "regency_tolerance"), ("search", "promote"), ("search", "polish"),
+               ("search", "step"), ("levers.perisai_agents", "high"), ("levers.perisai_agents", "low"),
+               ("search", "trials"), ("search", "batch"), ("search", "patience"), ("", "seed")]
+hostile_numbers = st.one_of(st.floats(allow_nan=True, allow_infinity=True), st.integers(-10**30, 10**30),
+                            st.sampled_from([math.nan, math.inf, -math.inf, 1e308, -1e308, 5e-324, 0, -0.0]))
+
+
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.tuples(st.sampled_from(NUMBER_KEYS), hostile_numbers), min_size=1, max_size=4))
+def test_fuzz_any_number_in_a_problem_file_is_checked_or_named(pairs):
+    doc: dict = {}
+    for (section, key), value in pairs:
+        table = doc
+        for part in [p for p in section.split(".") if p]:
+            table = table.setdefault(part, {})
+        table[key] = value
+    try:
+        text = tomli_w.dumps(doc)
+    except (ValueError, OverflowError):
+        return                                  # not representable in TOML
+    try:
+        problem = opt.parse_problem(text, "fuzz.toml")
+    except opt.ProblemError as error:
+        assert str(error).startswith("invalid optimisation problem:") and "Traceback" not in str(error)
+        return
+    numbers = [*problem.budget.model_dump().values(), problem.objective.target, problem.objective.probability,
+               problem.constraints.regency_tolerance, problem.search.step, problem.search.promote,
+               *[x for lever in problem.levers for x in (lever.low, lever.high)]]
+    assert all(math.isfinite(x) for x in numbers if x is not None)
+    assert all(x <= opt.MAX_BUDGET_IDR for x in problem.budget.model_dump().values() if x is not None)

@@ -1,0 +1,307 @@
+"""The problem file: objective, budgets by payer, moving levers, constraints, search settings.
+
+The file's sections are pydantic models (`Objective`, `Budget`, `Constraints`, `Search`), and the
+checked problem (`OptProblem`) holds those same section models: nothing is copied field by
+field. Every number is checked for being finite by `model.settings.finite` (the one validator
+of every entry point), budgets are capped at MAX_BUDGET_IDR, and errors name the file, line and
+key (at most MAX_LISTED of them, then how many more).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping
+from importlib import resources
+from pathlib import Path
+from typing import Annotated, Any, Literal, NoReturn
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
+
+from experiments import limits
+from experiments import summary as stats
+from experiments.errors import InputFileError, UserError, parse_toml, read_text_file
+from experiments.scenario import Problem as Located
+from experiments.scenario import Scenario, _line_of, is_path, load_scenario
+from model import data, months
+from model.parameters import PARAMETERS
+from model.settings import dotted, finite
+
+GOALS = ("min_spend", "max_coverage", "max_p_target")
+MAX_TRIALS = 5000
+MAX_BUDGET_IDR = 1e15
+"""The largest yearly budget a problem may name: Rp 1,000 trillion, about a third of Indonesia's
+whole state budget (APBN 2025: Rp 3,621 trillion), so far above any regional plan; a larger
+number is a typing error (and 1e308 bn overflows to inf when turned into rupiah)."""
+MAX_LISTED = 20
+"""Problems of one file listed at most (each needs its line); the rest are counted."""
+
+
+class ProblemError(UserError, ValueError):
+    """An invalid problem file: each problem with its file, line and key."""
+
+    def __init__(self, problems: list[Located], more: int = 0):
+        self.problems = problems
+        tail = [f"  ... and {more:,} more problems"] if more else []
+        super().__init__("invalid optimisation problem:\n" + "\n".join([*(f"  {p}" for p in problems), *tail]))
+
+
+def line_of(text: str, path: tuple) -> int | None:
+    """The line of a key path in the file's text. The one call of scenario's private helper
+    (to become scenario's public linear-time function)."""
+    return _line_of(text, path)
+
+
+def _finite(value: float) -> float:
+    return finite(value)
+
+
+Number = Annotated[float, AfterValidator(_finite)]
+"""A float of a problem file: finite (nan, inf and -inf are refused)."""
+Fail = Callable[[tuple, str], NoReturn]
+"""Raises the ProblemError of one key (path) of the file being checked."""
+_STRICT = ConfigDict(extra="forbid", strict=True, frozen=True)
+
+
+class Objective(BaseModel):
+    model_config = _STRICT
+    goal: Literal["min_spend", "max_coverage", "max_p_target"] = "min_spend"
+    month: str = Field(default=stats.TARGET_MONTH, pattern=months.PATTERN)
+    target: Number = Field(default=stats.TARGET_COVERAGE, gt=0, le=1)
+    probability: Number = Field(default=0.5, gt=0, le=1)
+    statistic: Literal["mean"] | Number = "mean"
+    uncertainty: Literal["chance", "parameters", "both"] = "both"
+
+
+class Budget(BaseModel):
+    model_config = _STRICT
+    total_idr: Number | None = Field(default=None, ge=0, le=MAX_BUDGET_IDR)
+    office_idr: Number | None = Field(default=None, ge=0, le=MAX_BUDGET_IDR)
+    local_idr: Number | None = Field(default=None, ge=0, le=MAX_BUDGET_IDR)
+
+    def cap(self, payer: str) -> float | None:
+        """The yearly ceiling of a payer ("total", "office", "local"), None: no ceiling."""
+        return getattr(self, f"{payer}_idr")
+
+
+class LeverBounds(BaseModel):
+    model_config = _STRICT
+    low: Number | None = None
+    high: Number | None = None
+    by_regency: bool = False
+
+
+class Constraints(BaseModel):
+    model_config = _STRICT
+    no_regency_below_status_quo: bool = False
+    regency_tolerance: Number = Field(default=0.0, ge=0, le=1)
+
+
+class Rung(BaseModel):
+    """One rung of successive halving: the scale and replicates candidates are evaluated at."""
+
+    model_config = _STRICT
+    scale: Number
+    replicates: int
+
+
+class Search(BaseModel):
+    model_config = _STRICT
+    trials: int = 200
+    sampler: Literal["nsga2", "tpe"] = "nsga2"
+    batch: int | None = Field(default=None, ge=2, le=1000)
+    promote: Number = Field(default=0.25, gt=0, le=1)
+    polish: Number = Field(default=0.4, ge=0, lt=1)
+    patience: int = Field(default=5, ge=1, le=1000)
+    rungs: list[Rung] = [Rung(scale=0.005, replicates=2), Rung(scale=0.01, replicates=4),
+                         Rung(scale=0.02, replicates=8)]
+    sensitivity: bool = True
+    step: Number = Field(default=0.1, gt=0, le=1)
+
+
+class Document(BaseModel):
+    """The problem file as written (docs/optimize.md explains every key)."""
+
+    model_config = _STRICT
+    name: str | None = Field(default=None, min_length=1, max_length=80, pattern=r"^[A-Za-z0-9_\-]+$")
+    description: str = ""
+    base: str = "baseline"
+    start: str | None = Field(default=None, pattern=months.PATTERN)
+    seed: int = Field(default=1, ge=0, lt=2**32)
+    objective: Objective = Field(default_factory=Objective)
+    budget: Budget = Field(default_factory=Budget)
+    levers: dict[str, LeverBounds] | None = None
+    constraints: Constraints = Field(default_factory=Constraints)
+    search: Search = Field(default_factory=Search)
+
+
+class Lever(BaseModel):
+    """One moving lever: its bounds and whether each regency gets its own value."""
+
+    model_config = ConfigDict(frozen=True)
+    name: str
+    low: float
+    high: float
+    by_regency: bool = False
+
+    @property
+    def integer(self) -> bool:
+        return PARAMETERS[self.name].integer
+
+
+class OptProblem(BaseModel):
+    """A checked problem: the file's sections as they are, its base resolved to a scenario, the
+    moving levers with their bounds filled in, and the file's text."""
+
+    model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True)
+    name: str
+    description: str
+    base: Scenario
+    start: str | None
+    seed: int
+    objective: Objective
+    budget: Budget
+    levers: tuple[Lever, ...]
+    constraints: Constraints
+    search: Search
+    text: str = ""
+
+    @property
+    def n_months(self) -> int:
+        return months.index(self.objective.month, data.data_set(self.base.data_set).month0)
+
+    def with_trials(self, trials: int) -> OptProblem:
+        """The same problem searching `trials` candidates (checked by the caller)."""
+        return self.model_copy(update={"search": self.search.model_copy(update={"trials": trials})})
+
+
+def fingerprint(problem: OptProblem) -> str:
+    """What a stored search depends on: everything but the number of trials (more trials
+    extend a search; anything else would mix candidates of two problems)."""
+    fields = problem.model_dump(mode="json", exclude={"text": True, "description": True, "base": True,
+                                                      "search": {"trials"}})
+    return json.dumps({**fields, "base": problem.base.to_toml()}, sort_keys=True, default=str)
+
+
+def problem_names() -> list[str]:
+    folder = resources.files("experiments").joinpath("problems")
+    return sorted(p.name.removesuffix(".toml") for p in folder.iterdir() if p.name.endswith(".toml"))
+
+
+def load_problem(ref: str | Path) -> OptProblem:
+    """A problem from a built-in name ("reach_50") or a TOML file path."""
+    if is_path(ref):
+        path = Path(ref)
+        try:   # a regular file, at most 1 MB, UTF-8: the same door as scenario and sweep files
+            text = read_text_file(path, "problem")
+        except InputFileError as problem:
+            raise ProblemError([Located(problem.path, problem.line, "", problem.message)]) from None
+        return parse_problem(text, str(ref), path.parent)
+    if ref not in problem_names():
+        raise ProblemError([Located(str(ref), None, "", "unknown built-in problem; built-ins: "
+                                    f"{', '.join(problem_names())} (or give a path to a .toml file)")])
+    text = resources.files("experiments").joinpath("problems", f"{ref}.toml").read_text(encoding="utf-8")
+    return parse_problem(text, f"{ref} (built-in)")
+
+
+def parse_problem(text: str, source: str = "<text>", directory: Path | None = None) -> OptProblem:
+    """Check a problem file's text: structure, lever names and bounds, limits; errors name the
+    file, line and key."""
+    try:
+        raw = parse_toml(text)      # also refuses nesting deeper than errors.MAX_NESTING
+    except ValueError as error:
+        raise ProblemError([Located(source, None, "", f"not valid TOML: {error}")]) from None
+    try:
+        doc = Document.model_validate(raw)
+    except ValidationError as error:
+        errors = error.errors()
+        raise ProblemError([_located(text, source, e) for e in errors[:MAX_LISTED]],
+                           max(0, len(errors) - MAX_LISTED)) from None
+
+    def fail(path: tuple, message: str) -> NoReturn:
+        raise ProblemError([Located(source, line_of(text, path), dotted(path), message)])
+
+    base = _base(doc.base, directory, fail)
+    month0 = data.data_set(base.data_set).month0
+    objective = doc.objective
+    _limit(fail, ("objective", "month"), limits.check_horizon, objective.month, base.data_set)
+    if doc.start and not months.ordinal(month0) < months.ordinal(doc.start) <= months.ordinal(objective.month):
+        fail(("start",), f"{doc.start} must be after month 0 ({month0}) and no later than the "
+                         f"objective's month ({objective.month})")
+    statistic = objective.statistic
+    if statistic != "mean" and not 0 < statistic < 1:
+        fail(("objective", "statistic"), f"{statistic!r}: allowed: \"mean\" or a quantile between 0 and 1")
+    _limit(fail, ("search", "trials"), limits.check_count, doc.search.trials, 1, MAX_TRIALS, "search.trials")
+    rungs = _rungs(doc.search.rungs, base.data_set, fail)
+    name = doc.name or (Path(source).stem if source.endswith(".toml") else "plan")
+    return OptProblem(name=name, description=doc.description, base=base, start=doc.start, seed=doc.seed,
+                      objective=objective, budget=doc.budget, levers=_levers(doc.levers, fail),
+                      constraints=doc.constraints, search=doc.search.model_copy(update={"rungs": rungs}),
+                      text=text)
+
+
+def _located(text: str, source: str, error: Mapping[str, Any]) -> Located:
+    path = tuple(p for p in error["loc"] if not (isinstance(p, str) and (
+        p.startswith("function-") or p in ("str", "float", "int", "literal['mean']", "constrained-str"))))
+    message = "unknown key" if error["type"] == "extra_forbidden" else error["msg"].removeprefix("Value error, ")
+    return Located(source, line_of(text, path), dotted(path), f"{message}; got {error['input']!r}")
+
+
+def _limit(fail: Fail, path: tuple, check: Callable[..., Any], *args: Any) -> Any:
+    try:
+        return check(*args)
+    except limits.LimitError as error:
+        fail(path, str(error))
+
+
+def _base(ref: str, directory: Path | None, fail: Fail) -> Scenario:
+    try:
+        if is_path(ref) and directory is not None and not Path(ref).is_absolute():
+            ref = str(directory / ref)
+        return load_scenario(ref)
+    except UserError as error:
+        fail(("base",), str(error))
+
+
+def _rungs(rungs: list[Rung], data_set: str, fail: Fail) -> list[Rung]:
+    if not rungs:
+        fail(("search", "rungs"), "at least one rung {scale, replicates} is needed")
+    out: list[Rung] = []
+    for i, rung in enumerate(rungs):
+        scale = _limit(fail, ("search", "rungs"), limits.check_scale, rung.scale, data_set, f"search.rungs[{i}].scale")
+        reps = _limit(fail, ("search", "rungs"), limits.check_replicates, rung.replicates,
+                      limits.MAX_REPLICATES, f"search.rungs[{i}].replicates")
+        if out and (scale < out[-1].scale or reps < out[-1].replicates):
+            fail(("search", "rungs"), f"search.rungs[{i}]: each rung needs at least the previous "
+                                      "rung's scale and replicates (the seeds are shared)")
+        out.append(Rung(scale=scale, replicates=reps))
+    return out
+
+
+def movable() -> list[str]:
+    """Levers the search can move: the registry's number levers."""
+    return [n for n, p in PARAMETERS.items() if p.is_lever and p.type == "number"]
+
+
+def _levers(given: dict[str, LeverBounds] | None, fail: Fail) -> tuple[Lever, ...]:
+    """The moving levers; none given: every movable lever in its registry range, the subsidy
+    budgets per regency."""
+    if given is None:
+        return tuple(Lever(name=n, low=PARAMETERS[n].bounds[0], high=PARAMETERS[n].bounds[1],
+                           by_regency=PARAMETERS[n].spread == "subsidy") for n in movable())
+    if not given:
+        fail(("levers",), f"name at least one lever; allowed: {', '.join(movable())}")
+    out = []
+    for name, spec in given.items():
+        if name not in movable():
+            fail(("levers", name), f"{name!r} is not a lever the search can move; allowed: {', '.join(movable())}")
+        param = PARAMETERS[name]
+        low = param.bounds[0] if spec.low is None else spec.low
+        high = param.bounds[1] if spec.high is None else spec.high
+        if not param.bounds[0] <= low <= high <= param.bounds[1]:
+            fail(("levers", name), f"bounds {low:g} to {high:g}: allowed: low <= high within "
+                                   f"{param.bounds[0]:g} to {param.bounds[1]:g} ({param.unit})")
+        if spec.by_regency and param.spread is None:
+            fail(("levers", name, "by_regency"), f"{name} is a rate that applies in every regency; "
+                                                  "by_regency is allowed only for counts and budgets")
+        out.append(Lever(name=name, low=float(low), high=float(high), by_regency=spec.by_regency))
+    return tuple(out)

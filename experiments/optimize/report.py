@@ -1,0 +1,155 @@
+"""The search's report: every candidate of the last rung, its front, the recommended plan (or
+the closest when nothing fits), its levers by regency, and the files of a search folder."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from experiments.optimize.constraints import over_budget
+from experiments.optimize.problem import OptProblem
+from experiments.optimize.space import regency_names, scenario_of
+from experiments.scenario import Scenario
+from experiments.store import write_atomic
+
+WORLDS = {"both": "seed r and parameter draw r of the ensemble",
+          "parameters": "parameter draw r of the ensemble, one seed",
+          "chance": "seed r at the calibrated parameter values"}
+
+
+@dataclass
+class Outcome:
+    """The report: every candidate of the last rung, its front, the recommended plan (or the
+    closest when the target cannot be reached or nothing fits the budget), its levers by
+    regency and its sensitivity."""
+
+    problem: OptProblem
+    candidates: pd.DataFrame
+    front: pd.DataFrame
+    recommended: dict[str, Any] | None
+    reachable: bool
+    closest: pd.DataFrame
+    scenarios: dict[int, Scenario]
+    by_regency: pd.DataFrame = field(default_factory=pd.DataFrame)
+    sensitivity: pd.DataFrame = field(default_factory=pd.DataFrame)
+    folder: Path | None = None
+
+    @property
+    def over_budget(self) -> list[str]:
+        """Payers ("total", "office", "local") whose budget the closest plan exceeds, when no
+        plan fits (for max_coverage and max_p_target: no plan fits the budget)."""
+        if self.reachable or self.recommended is None:
+            return []
+        return over_budget(self.problem, self.recommended)
+
+    def message(self) -> str:
+        """The verdict, then which statistic it reports."""
+        return f"{self.verdict()}\n{statistic_note(self.problem)}"
+
+    def verdict(self) -> str:
+        p, o = self.problem, self.problem.objective
+        if self.recommended is None:
+            return "no candidate satisfies the budget and constraints; the closest plans are listed"
+        r = self.recommended
+        if o.goal == "min_spend":
+            if not self.reachable:
+                return (f"{o.target:.0%} by {o.month} with probability {o.probability:.0%} cannot be "
+                        f"reached within the budget and bounds; the closest plans are listed "
+                        f"(best: P = {r['p_target']:.0%}, coverage {r['coverage_mean']:.1%})")
+            return (f"cheapest plan reaching {o.target:.0%} by {o.month} with P >= {o.probability:.0%}: "
+                    f"trial {r['trial']}, Rp {r['spend_year_idr'] / 1e9:,.1f} billion a year, "
+                    f"P = {r['p_target']:.0%}, coverage {r['coverage_mean']:.1%}")
+        if not self.reachable:
+            if self.over_budget:
+                caps = ", ".join(f"{payer} Rp {(p.budget.cap(payer) or 0.0) / 1e9:,.1f} billion"
+                                 for payer in self.over_budget)
+                return (f"no plan fits the budget ({caps} a year): the closest, trial {r['trial']}, "
+                        f"spends Rp {r['spend_year_idr'] / 1e9:,.1f} billion a year; the closest plans are listed")
+            return "no candidate satisfies the budget and constraints; the closest plans are listed"
+        return (f"best plan within the budget: trial {r['trial']}, {objective_label(p)} "
+                f"{r['objective']:.3g}, Rp {r['spend_year_idr'] / 1e9:,.1f} billion a year")
+
+
+def statistic_note(problem: OptProblem) -> str:
+    """Which statistic the numbers are, over which replicates (the CLI's and summary.json's)."""
+    o, last = problem.objective, problem.search.rungs[-1]
+    stat = "mean" if o.statistic == "mean" else f"{o.statistic:g} quantile"
+    return (f"P(target) = share of the last rung's {last.replicates} replicates at or above {o.target:.0%} at "
+            f"{o.month}; coverage = their {stat}; spend = their mean (replicate r: "
+            f"{WORLDS[o.uncertainty]}). Budgets are ceilings: spend is what is paid out.")
+
+
+def objective_label(problem: OptProblem) -> str:
+    o = problem.objective
+    if o.goal == "max_p_target":
+        return f"P({o.target:.0%} by {o.month})"
+    stat = "mean" if o.statistic == "mean" else f"q{o.statistic:g}"
+    return f"coverage at {o.month} ({stat})"
+
+
+def choose(problem: OptProblem, table: pd.DataFrame) -> tuple[pd.DataFrame, bool, pd.DataFrame]:
+    """(the recommended row or none, whether it fits every constraint, the five closest)."""
+    ok = table[table["feasible"]]
+    if problem.objective.goal == "min_spend":
+        best = ok.sort_values(["spend_year_idr", "trial"]).head(1)
+        closest = table.sort_values(["p_target", "coverage_at_p", "spend_year_idr"],
+                                    ascending=[False, False, True]).head(5)
+    else:
+        best = ok.sort_values(["objective", "spend_year_idr", "trial"], ascending=[False, True, True]).head(1)
+        closest = table.sort_values(["violation", "objective"], ascending=[True, False]).head(5)
+    reachable = not best.empty
+    return (best if reachable else closest.head(1)), reachable, closest
+
+
+def by_regency(problem: OptProblem, plan: Scenario) -> pd.DataFrame:
+    """The plan's moving levers at the objective's month, one row per regency (as the model
+    spreads province-wide counts and budgets), next to the status quo."""
+    from model import EnrollmentModel
+
+    rung0 = problem.search.rungs[0]
+
+    def values(scenario: Scenario) -> dict[str, np.ndarray]:
+        model = EnrollmentModel(**{**scenario.model_kwargs(), "scale": rung0.scale})
+        return {lever.name: model.lever_values[lever.name][-1] for lever in problem.levers}
+
+    plan_values = values(plan)
+    base_values = values(scenario_of(problem, {}, rung0, "status_quo"))
+    table = pd.DataFrame({"regency": regency_names()})
+    for lever in problem.levers:
+        table[lever.name] = plan_values[lever.name]
+        table[f"{lever.name} (status quo)"] = base_values[lever.name]
+    return table
+
+
+def write(outcome: Outcome, folder: Path) -> None:
+    """front.csv, candidates.csv, recommended_by_regency.csv, sensitivity.csv, summary.json and
+    one scenario file per front point (plans/), each written by rename (never half a file)."""
+    plans = folder / "plans"
+    plans.mkdir(exist_ok=True)
+    keep = set(outcome.front["trial"].astype(int)) | set(outcome.closest["trial"].astype(int))
+    if outcome.recommended is not None:
+        keep.add(int(outcome.recommended["trial"]))
+    for n in sorted(keep):
+        write_atomic(plans / f"{outcome.scenarios[n].name}.toml", outcome.scenarios[n].to_toml())
+    for name, frame in [("front", outcome.front), ("candidates", outcome.candidates),
+                        ("closest", outcome.closest), ("recommended_by_regency", outcome.by_regency),
+                        ("sensitivity", outcome.sensitivity)]:
+        write_atomic(folder / f"{name}.csv", frame.to_csv(index=False))
+    summary = {"problem": outcome.problem.name, "message": outcome.message(), "reachable": outcome.reachable,
+               "over_budget": outcome.over_budget, "recommended": _plain(outcome.recommended),
+               "recommended_file": str(plans / f"{outcome.scenarios[int(outcome.recommended['trial'])].name}.toml")
+               if outcome.recommended is not None else None}
+    write_atomic(folder / "summary.json", json.dumps(summary, indent=2))
+
+
+def plan_file(outcome: Outcome, trial: int) -> Path | None:
+    return outcome.folder / "plans" / f"{outcome.scenarios[trial].name}.toml" if outcome.folder else None
+
+
+def _plain(row: dict | None) -> dict | None:
+    return None if row is None else {k: (v.item() if isinstance(v, np.generic) else v) for k, v in row.items()}
