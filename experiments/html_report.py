@@ -100,7 +100,9 @@ def charts(results: Results, table: pd.DataFrame, summary: pd.DataFrame, colours
         (N_("Spend over time"), figures.spend_figure(table, colours, lang, by="series"))]
     if "point" in results.by:
         factors = list(results.manifest.get("design", {}).get("factors", {}))[:MAX_SWEEP_CHARTS]
-        found += [(N_("Coverage across the design"), figures.sweep_figure(summary, f, "coverage_mean", lang=lang))
+        baseline = results.manifest.get("baseline", BASELINE) or None  # keeps its own levers
+        found += [(N_("Coverage across the design"), figures.sweep_figure(summary, f, "coverage_mean", lang=lang,
+                                                                      baseline=baseline))
                   for f in factors if f in summary]
     else:
         found += [(N_("Formal and informal coverage"), figures.formal_informal_figure(table, colours, lang)),
