@@ -217,3 +217,15 @@ def test_the_sweep_file_of_a_resumed_folder_is_checked_again(area):
 
 def test_the_conftest_sweep_is_a_valid_upload():
     assert sweeper.read(SWEEP_TOML, "s.toml")["name"] == "test_sweep"
+
+
+def test_a_sweep_being_written_says_it_is_still_running(copied):
+    import socket
+
+    (copied / OUTPUTS / f"{_key(copied, 'baseline', 3)}.parquet").unlink()
+    (copied / ".owner.json").write_text(json.dumps({"pid": os.getpid(), "host": socket.gethostname()}))
+    opened = sweeper.open_sweep(copied)
+    assert opened.notes[0].text(EN) == "This sweep is still running: 3 of 4 points are complete so far."
+    assert not opened.resumable and sweeper.list_sweeps()[0].running
+    (copied / ".owner.json").write_text(json.dumps({"pid": 2 ** 22 + 12345, "host": socket.gethostname()}))
+    assert sweeper.open_sweep(copied).notes[0].text(EN).startswith("This sweep is partial: 3 of 4 points")

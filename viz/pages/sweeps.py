@@ -229,7 +229,8 @@ def StartCard():
             solara.Text(t("{file}: design {design}, scenarios {scenarios}; the file asks for scale {scale} and"
                           " {replicates} replicates.", file=source, design=t(DESIGN_LABELS.get(design, design)),
                           scenarios=", ".join(map(str, raw.get("scenarios", []))),
-                          scale=t.decimal(raw.get("scale")) if isinstance(raw.get("scale"), (int, float)) else "–",
+                          scale=t.decimal(raw["scale"]) if isinstance(raw.get("scale"), (int, float))
+                          else t("the scenarios' own"),
                           replicates=t.number(raw.get("replicates", 4))), classes=["sweep-file"])
         with solara.Row():
             scales = {t.decimal(s): s for s in backend.SCALES}

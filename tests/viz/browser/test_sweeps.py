@@ -91,7 +91,8 @@ def test_start_watch_cancel_and_choose_a_sweep(new_page, server, results_area):
     page.locator(".sweep-note").first.wait_for(state="detached")
     page.locator(".js-plotly-plot").first.wait_for()
     page.get_by_role("button", name="Download sweep summary (CSV)").wait_for()
-    page.set_viewport_size({"width": 1400, "height": 1500})
+    page.set_viewport_size({"width": 1400, "height": 1900})   # the chart and its legend
+    page.locator(".js-plotly-plot .legendtext").first.wait_for(state="attached")
     screenshot(page, "sweeps")
     assert log_errors(server, start) == []
 
