@@ -30,7 +30,7 @@ from typing import Any, Callable, Iterable, Iterator
 import pandas as pd
 import tomli_w
 
-from experiments import library_names, limits
+from experiments import html_report, library_names, limits
 from experiments.errors import UserError, parse_toml
 from experiments.executors import Executor, Lifetime, Stopped
 from experiments.i18n import N_, Translator
@@ -433,10 +433,7 @@ def open_sweep(folder: Path, area: Path | None = None) -> Opened:
         notes.append(how(N_("{count} runs failed and are left out."), count=len(results.failures)))
     table = _paired(results.table, baseline)
     summary = replace(results, table=table).summary() if not table.empty else pd.DataFrame()
-    planned = _per_point(pd.DataFrame(runs))
-    got = _per_point(results.table)
-    n_points = len((manifest.get("design") or {}).get("points") or planned)
-    complete = sum(1 for point, count in planned.items() if got.get(point, 0) >= count)
+    complete, n_points, _, _ = html_report.points_complete(results)
     if running:
         notes.insert(0, SweepPageError(N_("This sweep is still running: {done} of {points} points are"
                                           " complete so far."), done=complete, points=n_points))
@@ -452,14 +449,6 @@ def open_sweep(folder: Path, area: Path | None = None) -> Opened:
 
 def _names(names: list[str]) -> str:
     return ", ".join(names[:NAMES_SHOWN]) + (" …" if len(names) > NAMES_SHOWN else "")
-
-
-def _per_point(table: pd.DataFrame) -> dict[int, int]:
-    """Runs per design point: (scenario, replicate) pairs."""
-    if table.empty or "point" not in table:
-        return {}
-    runs = table[["point", "scenario", "replicate"]].drop_duplicates()
-    return {int(p): int(n) for p, n in runs.groupby("point").size().items()}
 
 
 def _paired(table: pd.DataFrame, baseline: str | None) -> pd.DataFrame:

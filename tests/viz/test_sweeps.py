@@ -76,3 +76,32 @@ def test_a_run_folder_is_not_a_sweep(run_folder):
 def test_an_empty_folder_names_what_is_missing(tmp_path):
     with pytest.raises(backend.UserError, match="no manifest.json"):
         backend.load_sweep_results(str(tmp_path))
+
+
+def test_a_partial_sweep_is_called_partial_by_the_report_and_the_cli(sweep_folder, tmp_path):
+    import json
+    import shutil
+
+    from typer.testing import CliRunner
+
+    from experiments import html_report, report
+    from experiments.cli import app
+    from experiments.i18n import translator
+    from experiments.runner import Results
+
+    folder = tmp_path / "partial"
+    shutil.copytree(sweep_folder, folder)
+    complete = Results.load(folder)
+    assert html_report.points_complete(complete) == (4, 4, 8, 8) and report.design_progress(complete) == ""
+    manifest = json.loads((folder / "manifest.json").read_text())
+    for run in manifest["runs"]:
+        if run["point"] >= 2 and run["scenario"] == "market_ecosystem":
+            (folder / "outputs" / f"{run['key']}.parquet").unlink()
+    partial = Results.load(folder)
+    assert html_report.points_complete(partial) == (2, 4, 6, 8)
+    assert report.design_progress(partial).startswith("note: partial sweep: 2 of 4 design points complete (6 of 8")
+    facts = dict(html_report.facts(partial, translator("id")))
+    assert facts["Titik desain lengkap"].startswith("2 dari 4 (6 dari 8 simulasi) sebagian")
+    result = CliRunner().invoke(app, ["report", str(folder), "--into", str(tmp_path / "out")])
+    assert result.exit_code == 0, result.output
+    assert "note: partial sweep: 2 of 4 design points complete" in result.output
