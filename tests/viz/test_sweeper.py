@@ -229,3 +229,22 @@ def test_a_sweep_being_written_says_it_is_still_running(copied):
     assert not opened.resumable and sweeper.list_sweeps()[0].running
     (copied / ".owner.json").write_text(json.dumps({"pid": 2 ** 22 + 12345, "host": socket.gethostname()}))
     assert sweeper.open_sweep(copied).notes[0].text(EN).startswith("This sweep is partial: 3 of 4 points")
+
+
+def test_any_typed_text_opens_inside_the_area_or_gives_one_message(area):
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    (area / "inside").mkdir(exist_ok=True)
+    pieces = st.sampled_from(["..", ".", "/", "~", "inside", "a" * 256, "\x00", "<b>", "%2e%2e", "\\", "é", " "])
+
+    @settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+    @given(st.one_of(st.text(max_size=300), st.lists(pieces, max_size=12).map("".join)))
+    def check(typed):
+        try:
+            path = sweeper.resolve_folder(typed)
+        except sweeper.SweepPageError as problem:
+            assert problem.text(EN) and problem.text(ID)
+        else:
+            assert path.is_relative_to(area) and path.is_dir()
+    check()

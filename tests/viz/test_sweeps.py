@@ -1,20 +1,22 @@
-"""Opening a sweep results folder and plotting an output against the swept inputs."""
+"""Plotting a sweep's output against the swept inputs (the app and the report), and what the
+report says of a partial sweep."""
 
 import numpy as np
 import pytest
 
-from viz import backend, charts
+from experiments.runner import Results
+from viz import backend, charts, sweeper
 
 
 def test_sweep_folder_opens_with_its_factors(sweep_folder):
-    results = backend.load_sweep_results(str(sweep_folder))
+    results = Results.load(sweep_folder)
     assert backend.sweep_factors(results) == ["perisai_agents", "stop_rate"]
     summary = results.summary()
     assert len(summary) == 8 and {"perisai_agents", "stop_rate", "coverage_mean"} <= set(summary.columns)
 
 
 def test_sweep_figure_draws_every_point_and_names_the_best_and_worst(sweep_folder):
-    summary = backend.load_sweep_results(str(sweep_folder)).summary()
+    summary = Results.load(sweep_folder).summary()
     fig = charts.sweep_figure(summary, "perisai_agents", "coverage_mean", "stop_rate")
     policies = summary[summary["scenario"] != "baseline"].reset_index(drop=True)
     points = fig.data[0]
@@ -54,7 +56,7 @@ def test_swept_values_have_their_units_precision(lang, name, value, text):
 
 
 def test_best_and_worst_labels_are_formatted_in_the_sessions_language(sweep_folder):
-    summary = backend.load_sweep_results(str(sweep_folder)).summary()
+    summary = Results.load(sweep_folder).summary()
     summary["perisai_agents"] = summary["perisai_agents"] + 0.4318243177  # an LHS-like value
     fig = charts.sweep_figure(summary, "perisai_agents", "coverage_mean", "stop_rate", lang="id")
     names = [trace.name for trace in fig.data[2:]]
@@ -62,20 +64,9 @@ def test_best_and_worst_labels_are_formatted_in_the_sessions_language(sweep_fold
     assert any(name.startswith("terbaik: market_ecosystem, agen Perisai = 2.000") for name in names)
 
 
-@pytest.mark.parametrize("folder, words", [("", "type the path"), ("/no/such/folder", "no such folder")])
-def test_bad_folders_are_refused_with_a_message(folder, words):
-    with pytest.raises(backend.UserError, match=words):
-        backend.load_sweep_results(folder)
-
-
-def test_a_run_folder_is_not_a_sweep(run_folder):
-    with pytest.raises(backend.UserError, match="not of a sweep"):
-        backend.load_sweep_results(str(run_folder))
-
-
 def test_an_empty_folder_names_what_is_missing(tmp_path):
-    with pytest.raises(backend.UserError, match="no manifest.json"):
-        backend.load_sweep_results(str(tmp_path))
+    with pytest.raises(sweeper.SweepPageError, match="no manifest.json"):
+        sweeper.open_sweep(tmp_path)
 
 
 def test_a_partial_sweep_is_called_partial_by_the_report_and_the_cli(sweep_folder, tmp_path):
