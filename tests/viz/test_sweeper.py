@@ -1,4 +1,4 @@
-"""The Sweeps page's door (viz/sweeper.py) without a browser: sweep files from the browser,
+"""The Sweeps page's doors (viz/sweeper.py, viz/sweep_folders.py) without a browser: sweep files from the browser,
 folders typed on the page (hostile names), the list of the app's sweeps, and folders that are
 partial or damaged."""
 
@@ -13,6 +13,7 @@ from experiments.store import OUTPUTS
 from experiments.executors import SerialExecutor
 from tests.viz.conftest import SWEEP_TOML
 from viz import backend, sweeper
+from viz import sweep_folders as folders
 
 EN, ID = translator("en"), translator("id")
 TINY = """
@@ -27,8 +28,8 @@ values = [500, 2000]
 
 @pytest.fixture
 def area(tmp_path, monkeypatch):
-    monkeypatch.setenv(sweeper.AREA_ENV, str(tmp_path / "area"))
-    return sweeper.results_area()
+    monkeypatch.setenv(folders.AREA_ENV, str(tmp_path / "area"))
+    return folders.results_area()
 
 
 @pytest.fixture
@@ -45,7 +46,7 @@ def copied(area, sweep_folder):
     (b"x" * (backend.MAX_UPLOAD_BYTES + 1), None, "over the 1 MB limit"),
     (b"name = \"\xff\"", None, "not a UTF-8 text file (byte 8)")])
 def test_the_file_door_refuses_size_and_encoding(data, size, words):
-    with pytest.raises(sweeper.SweepPageError) as caught:
+    with pytest.raises(folders.SweepPageError) as caught:
         sweeper.upload_text("../../etc/evil.toml", data, size)
     assert caught.value.text(EN).startswith("evil.toml: ") and words in caught.value.text(EN)
 
@@ -64,7 +65,7 @@ def test_the_file_door_keeps_only_a_file_name():
     (TINY.replace('"market_ecosystem"', '"/tmp/x.toml"'), "may name only: baseline"),
     ("\n".join(f"k{i} = {i}" for i in range(100)), "  ... and 84 more problems")])
 def test_a_sweep_file_is_checked_as_the_cli_checks_it(text, words):
-    with pytest.raises(sweeper.SweepPageError, match="refused") as caught:
+    with pytest.raises(folders.SweepPageError, match="refused") as caught:
         sweeper.read(text, "up.toml")
     assert words in caught.value.text(EN)
     assert all(len(line) <= 301 for line in caught.value.text(EN).splitlines())
@@ -80,7 +81,7 @@ def test_the_request_is_checked_on_the_server():
         with pytest.raises(backend.UserError, match=words):
             sweeper.request(raw, "tiny.toml", scale, replicates)
     big = TINY.replace("[500, 2000]", "[" + ", ".join(str(v) for v in range(100, 1200)) + "]")
-    with pytest.raises(sweeper.SweepPageError) as caught:
+    with pytest.raises(folders.SweepPageError) as caught:
         sweeper.request(sweeper.read(big, "big.toml"), "big.toml", 0.005, 1)
     assert caught.value.text(ID) == ("Sapuan ini berisi 2.200 simulasi; aplikasi menjalankan paling banyak 2.000 per"
                                      " sapuan: gunakan lebih sedikit titik atau ulangan, atau jalankan dengan"
@@ -94,7 +95,7 @@ def test_the_request_is_checked_on_the_server():
 def test_the_library_holds_the_example_sweeps_and_nothing_else():
     assert {"perisai_sweep.toml", "sensitivity.toml"} <= set(sweeper.library())
     for name in ("../cli.py", "/etc/passwd", "perisai_sweep.toml/.."):
-        with pytest.raises(sweeper.SweepPageError, match="not a sweep of the library"):
+        with pytest.raises(folders.SweepPageError, match="not a sweep of the library"):
             sweeper.library_text(name)
 
 
@@ -106,21 +107,21 @@ def test_the_library_holds_the_example_sweeps_and_nothing_else():
     ("../", "outside it"), ("../../etc", "outside it"), ("/etc", "outside it"), ("/", "outside it"),
     ("~", "outside it"), ("<script>alert(1)</script>", "No folder <script>"), ("nope", "No folder nope")])
 def test_a_typed_folder_is_data_never_a_way_out_of_the_area(area, typed, words):
-    with pytest.raises(sweeper.SweepPageError) as caught:
-        sweeper.resolve_folder(typed)
+    with pytest.raises(folders.SweepPageError) as caught:
+        folders.resolve_folder(typed)
     assert words in caught.value.text(EN)
     assert caught.value.text(ID) != caught.value.text(EN)  # translated
 
 
 def test_a_link_out_of_the_area_is_refused(area, tmp_path):
     (area / "link").symlink_to(tmp_path)
-    with pytest.raises(sweeper.SweepPageError, match="outside"):
-        sweeper.resolve_folder("link")
+    with pytest.raises(folders.SweepPageError, match="outside"):
+        folders.resolve_folder("link")
 
 
 def test_a_folder_inside_the_area_opens_by_relative_or_absolute_path(copied, area):
-    assert sweeper.resolve_folder("cli/perisai") == copied == sweeper.resolve_folder(str(copied))
-    assert sweeper.resolve_folder("cli/../cli/perisai/") == copied
+    assert folders.resolve_folder("cli/perisai") == copied == folders.resolve_folder(str(copied))
+    assert folders.resolve_folder("cli/../cli/perisai/") == copied
 
 
 # ---------------------------------------------------------------------------------- list and open
@@ -128,13 +129,13 @@ def test_the_list_shows_the_areas_sweeps_and_not_other_results(copied, area, run
     shutil.copytree(run_folder, area / "a_run")
     (area / "junk").mkdir()
     (area / "junk" / "manifest.json").write_text("{not json", encoding="utf-8")
-    entries = sweeper.list_sweeps()
+    entries = folders.list_sweeps()
     assert [(e.relative, e.name, e.points, e.runs, e.done, e.running, e.started_here) for e in entries] == \
         [("cli/perisai", "test_sweep", 4, 8, 8, False, False)]
 
 
 def test_a_complete_sweep_opens_with_no_notes(copied):
-    opened = sweeper.open_sweep(copied)
+    opened = folders.open_sweep(copied)
     assert opened.notes == [] and opened.points == (4, 4) and not opened.resumable
     assert len(opened.summary) == 8 and opened.baseline == "baseline"
 
@@ -148,7 +149,7 @@ def _key(folder, scenario, point):
 def test_a_damaged_baseline_run_is_one_clear_message(copied, damage):
     path = copied / OUTPUTS / f"{_key(copied, 'baseline', 1)}.parquet"
     path.write_bytes(damage if damage is not None else path.read_bytes()[:-100])
-    opened = sweeper.open_sweep(copied)
+    opened = folders.open_sweep(copied)
     texts = [n.text(EN) for n in opened.notes]
     assert any(t.startswith("This sweep is partial: 3 of 4 points") for t in texts)
     baseline = next(t for t in texts if t.startswith("The baseline's runs"))
@@ -160,7 +161,7 @@ def test_a_damaged_baseline_run_is_one_clear_message(copied, damage):
 def test_a_damaged_other_run_is_named_with_its_repair(copied):
     path = copied / OUTPUTS / f"{_key(copied, 'market_ecosystem', 2)}.parquet"
     path.write_bytes(b"")
-    texts = [n.text(EN) for n in sweeper.open_sweep(copied).notes]
+    texts = [n.text(EN) for n in folders.open_sweep(copied).notes]
     assert any(t.startswith(f"1 damaged files (outputs/{path.name}): their runs are left out. To recompute"
                             " them rerun: cakupan") for t in texts), texts
 
@@ -168,50 +169,50 @@ def test_a_damaged_other_run_is_named_with_its_repair(copied):
 def test_a_partial_sweep_says_how_many_points_are_complete(copied):
     for point in (1, 2, 3):
         (copied / OUTPUTS / f"{_key(copied, 'market_ecosystem', point)}.parquet").unlink()
-    opened = sweeper.open_sweep(copied)
+    opened = folders.open_sweep(copied)
     assert opened.notes[0].text(ID).startswith("Sapuan ini sebagian: 1 dari 4 titik lengkap")
-    assert sweeper.list_sweeps()[0].done == 5
+    assert folders.list_sweeps()[0].done == 5
 
 
 def test_a_folder_that_is_not_a_sweep_or_unreadable_is_one_message(area, run_folder):
     shutil.copytree(run_folder, area / "run")
-    with pytest.raises(sweeper.SweepPageError, match="not of a sweep"):
-        sweeper.open_sweep(area / "run")
+    with pytest.raises(folders.SweepPageError, match="not of a sweep"):
+        folders.open_sweep(area / "run")
     (area / "broken").mkdir()
     (area / "broken" / "manifest.json").mkdir()
-    with pytest.raises(sweeper.SweepPageError, match="cannot be read"):
-        sweeper.open_sweep(area / "broken")
+    with pytest.raises(folders.SweepPageError, match="cannot be read"):
+        folders.open_sweep(area / "broken")
 
 
 # ---------------------------------------------------------------------------------- running
 def test_a_sweep_runs_into_a_server_chosen_folder_and_resumes(area):
     chosen = sweeper.request(sweeper.read(TINY, "../../x<b>.toml"), "x.toml", 0.005, 1)
     folder = sweeper.new_folder("../../<b>evil</b> name " + "x" * 100)
-    assert folder.parent == area / sweeper.APP_FOLDER and folder.name.startswith("b_evil_b_name_x")
+    assert folder.parent == area / folders.APP_FOLDER and folder.name.startswith("b_evil_b_name_x")
     seen = []
     assert sweeper.run(chosen, folder, SerialExecutor(), lambda done, total: seen.append((done, total)))
     assert seen[0] == (0, 4) and seen[-1] == (4, 4)
-    entry = sweeper.list_sweeps()[0]
+    entry = folders.list_sweeps()[0]
     assert (entry.name, entry.done, entry.runs, entry.started_here, entry.running) == ("tiny", 4, 4, True, False)
     path = next((folder / OUTPUTS).glob("*.parquet"))
     path.write_bytes(b"")
-    opened = sweeper.open_sweep(folder)
+    opened = folders.open_sweep(folder)
     assert opened.resumable and any("press Resume" in n.text(EN) for n in opened.notes)
     again = sweeper.resume_request(folder)
     assert again.cost.runs == 4
     seen.clear()
     assert sweeper.run(again, folder, SerialExecutor(), lambda done, total: seen.append((done, total)))
     assert seen[-1] == (1, 1)  # only the damaged run is recomputed
-    assert sweeper.open_sweep(folder).notes == []
+    assert folders.open_sweep(folder).notes == []
 
 
 def test_the_sweep_file_of_a_resumed_folder_is_checked_again(area):
     folder = sweeper.new_folder("x")
-    (folder / sweeper.SWEEP_FILE).write_text(TINY.replace('"market_ecosystem"', '"/etc/passwd"'))
-    with pytest.raises(sweeper.SweepPageError, match="not built-in"):
+    (folder / folders.SWEEP_FILE).write_text(TINY.replace('"market_ecosystem"', '"/etc/passwd"'))
+    with pytest.raises(folders.SweepPageError, match="not built-in"):
         sweeper.resume_request(folder)
-    os.remove(folder / sweeper.SWEEP_FILE)
-    with pytest.raises(sweeper.SweepPageError, match="not started in the app"):
+    os.remove(folder / folders.SWEEP_FILE)
+    with pytest.raises(folders.SweepPageError, match="not started in the app"):
         sweeper.resume_request(folder)
 
 
@@ -224,11 +225,11 @@ def test_a_sweep_being_written_says_it_is_still_running(copied):
 
     (copied / OUTPUTS / f"{_key(copied, 'baseline', 3)}.parquet").unlink()
     (copied / ".owner.json").write_text(json.dumps({"pid": os.getpid(), "host": socket.gethostname()}))
-    opened = sweeper.open_sweep(copied)
+    opened = folders.open_sweep(copied)
     assert opened.notes[0].text(EN) == "This sweep is still running: 3 of 4 points are complete so far."
-    assert not opened.resumable and sweeper.list_sweeps()[0].running
+    assert not opened.resumable and folders.list_sweeps()[0].running
     (copied / ".owner.json").write_text(json.dumps({"pid": 2 ** 22 + 12345, "host": socket.gethostname()}))
-    assert sweeper.open_sweep(copied).notes[0].text(EN).startswith("This sweep is partial: 3 of 4 points")
+    assert folders.open_sweep(copied).notes[0].text(EN).startswith("This sweep is partial: 3 of 4 points")
 
 
 def test_any_typed_text_opens_inside_the_area_or_gives_one_message(area):
@@ -242,8 +243,8 @@ def test_any_typed_text_opens_inside_the_area_or_gives_one_message(area):
     @given(st.one_of(st.text(max_size=300), st.lists(pieces, max_size=12).map("".join)))
     def check(typed):
         try:
-            path = sweeper.resolve_folder(typed)
-        except sweeper.SweepPageError as problem:
+            path = folders.resolve_folder(typed)
+        except folders.SweepPageError as problem:
             assert problem.text(EN) and problem.text(ID)
         else:
             assert path.is_relative_to(area) and path.is_dir()

@@ -5,7 +5,8 @@ import numpy as np
 import pytest
 
 from experiments.runner import Results
-from viz import backend, charts, sweeper
+from viz import backend, charts
+from viz import sweep_folders as folders
 
 
 def test_sweep_folder_opens_with_its_factors(sweep_folder):
@@ -65,8 +66,8 @@ def test_best_and_worst_labels_are_formatted_in_the_sessions_language(sweep_fold
 
 
 def test_an_empty_folder_names_what_is_missing(tmp_path):
-    with pytest.raises(sweeper.SweepPageError, match="no manifest.json"):
-        sweeper.open_sweep(tmp_path)
+    with pytest.raises(folders.SweepPageError, match="no manifest.json"):
+        folders.open_sweep(tmp_path)
 
 
 def test_a_partial_sweep_is_called_partial_by_the_report_and_the_cli(sweep_folder, tmp_path):

@@ -16,6 +16,7 @@ import solara.lab
 from experiments.figures import SWEEP_LABELS, factor_label
 from experiments.i18n import N_, Translator, translator
 from viz import backend, charts, state, sweeper
+from viz import sweep_folders as folders
 from viz.language import use_translator
 from viz.upload import FileInput
 
@@ -24,7 +25,7 @@ DESIGN_LABELS = {"grid": N_("grid"), "lhs": N_("Latin hypercube"), "sobol": "Sob
 
 folder = solara.reactive("")               # a folder typed inside the results area
 problem = solara.reactive(None)            # the last problem (opening, uploading, starting)
-opened = solara.reactive(None)             # sweeper.Opened on screen
+opened = solara.reactive(None)             # folders.Opened on screen
 library_choice = solara.reactive(next(iter(sweeper.library()), ""))
 uploaded = solara.reactive(None)           # (source, raw dict) of an uploaded sweep file
 use_upload = solara.reactive(False)        # start the uploaded file rather than the library's
@@ -88,7 +89,7 @@ def request() -> sweeper.Request:
 def start() -> None:
     """Start the chosen sweep: every limit checked here on the server, into a new folder."""
     if run_sweep.pending or state.run_comparison.pending:
-        raise sweeper.SweepPageError(N_("A comparison or a sweep is already running on this page:"
+        raise folders.SweepPageError(N_("A comparison or a sweep is already running on this page:"
                                                 " wait for it or press Cancel."))
     chosen = request()
     _launch(chosen, sweeper.new_folder(chosen.spec.name))
@@ -97,7 +98,7 @@ def start() -> None:
 def resume() -> None:
     """Continue an app sweep where it stopped (and recompute its damaged runs) in its folder."""
     if run_sweep.pending or state.run_comparison.pending:
-        raise sweeper.SweepPageError(N_("A comparison or a sweep is already running on this page:"
+        raise folders.SweepPageError(N_("A comparison or a sweep is already running on this page:"
                                                 " wait for it or press Cancel."))
     target = opened.value.folder
     _launch(sweeper.resume_request(target), target)
@@ -117,16 +118,16 @@ def cancel() -> None:
 
 
 def open_typed() -> None:
-    _open(sweeper.resolve_folder(folder.value))
+    _open(folders.resolve_folder(folder.value))
 
 
 def open_listed(relative: str) -> None:
-    _open(sweeper.resolve_folder(relative))
+    _open(folders.resolve_folder(relative))
 
 
 def _open(path) -> None:
     """Open a folder; any problem is one message and the sweep already open stays open."""
-    opened.value = sweeper.open_sweep(path)
+    opened.value = folders.open_sweep(path)
     problem.value = None
 
 
@@ -140,14 +141,14 @@ def run_sweep(chosen: sweeper.Request, target, executor):
     except Exception as error:  # noqa: BLE001 - a user's problem, or an id for the rest
         problem.value = kept(error)
     try:
-        opened.value = sweeper.open_sweep(target)
+        opened.value = folders.open_sweep(target)
     except Exception as error:  # noqa: BLE001
         problem.value = kept(error)
     listing.value += 1
 
 
 # ---------------------------------------------------------------------------------- views
-def describe(entry: sweeper.Entry, t: Translator) -> str:
+def describe(entry: folders.Entry, t: Translator) -> str:
     """One line of the list: everything in it comes from the folder's files, shown as text."""
     status = t("running") if entry.running else t("complete") if entry.done >= entry.runs else t("partial")
     return t("{name} ({folder}), {created}: {done} of {runs} runs, {status}", name=entry.name,
@@ -155,7 +156,7 @@ def describe(entry: sweeper.Entry, t: Translator) -> str:
              runs=t.number(entry.runs), status=status)
 
 
-def summary_line(result: sweeper.Opened, t: Translator | None = None) -> str:
+def summary_line(result: folders.Opened, t: Translator | None = None) -> str:
     t = t or translator("en")
     manifest = result.results.manifest
     design = manifest.get("design", {})
@@ -175,7 +176,7 @@ def Message(text: str, css_class: str, kind: str = "error"):
 
 
 @solara.component
-def SweepPlot(result: sweeper.Opened):
+def SweepPlot(result: folders.Opened):
     t = use_translator()
     lang = t.lang
     summary = result.summary
@@ -216,7 +217,7 @@ def StartCard():
         estimate = t("{runs} runs, about {seconds} s on this machine.", runs=t.number(cost.runs),
                      seconds=t.number(max(1, cost.seconds)))
     except Exception as error:  # noqa: BLE001 - the reason is shown instead of the estimate
-        source, estimate = library_choice.value, sweeper.message_text(error, t)
+        source, estimate = library_choice.value, folders.message_text(error, t)
     with solara.Card(t("Start a sweep"), subtitle=t("Runs on this app's shared pool into a new folder of"
                                                    " the results area.")):
         solara.Select(t("Sweep from the library"), value=library_choice.value, values=list(files),
@@ -259,11 +260,11 @@ def StartCard():
 @solara.component
 def ChooseCard():
     t = use_translator()
-    entries = solara.use_memo(sweeper.list_sweeps, [listing.value])
+    entries = solara.use_memo(folders.list_sweeps, [listing.value])
     labels = {describe(e, t): e.relative for e in entries}
     current = opened.value.relative if opened.value is not None else None
     with solara.Card(t("This app's sweeps"), subtitle=t("Folders of the results area ({area}), newest first.",
-                                                        area=str(sweeper.results_area()))):
+                                                        area=str(folders.results_area()))):
         if labels:
             solara.Select(t("Sweep"), value=next((k for k, v in labels.items() if v == current), None),
                           values=list(labels), on_value=guarded(lambda label: open_listed(labels[label])),
@@ -283,7 +284,7 @@ def Page():
     StartCard()
     ChooseCard()
     if problem.value is not None:
-        Message(sweeper.message_text(problem.value, t), "sweep-problem")
+        Message(folders.message_text(problem.value, t), "sweep-problem")
     result = opened.value
     if result is not None:
         solara.Text(summary_line(result, t), classes=["sweep-description"])
