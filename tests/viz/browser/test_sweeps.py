@@ -124,6 +124,14 @@ def test_in_bahasa_indonesia_hostile_folders_and_damaged_runs(new_page, server, 
                          ("tidak/ada", "Tidak ada folder tidak/ada")]:
         open_folder(page, typed)
         problem.get_by_text(words).wait_for()
+    upload = page.locator("input.cakupan-file-input")
+    upload.set_input_files(files=[{"name": "jahat.toml", "mimeType": "text/plain",
+                                   "buffer": SLOW_SWEEP.replace('"market_ecosystem"', '"../../etc/passwd"').encode()}])
+    problem.get_by_text("Berkas sapuan jahat.toml ditolak").first.wait_for()
+    assert "'../../etc/passwd' not built-in" in problem.inner_text()
+    upload.set_input_files(files=[{"name": "besar.toml", "mimeType": "text/plain", "buffer": b"#" * 1_000_001}])
+    problem.get_by_text("melebihi batas 1 MB untuk berkas sapuan").first.wait_for()
+    assert page.locator("text=Mulai berkas unggahan").count() == 0     # nothing refused was kept
     open_folder(page, "cli/damaged")
     notes = page.locator(".sweep-note")
     notes.get_by_text("Simulasi baseline di beberapa titik rusak").first.wait_for()
