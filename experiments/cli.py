@@ -220,6 +220,8 @@ def _print_outcome(results, target_month: str, baseline: str | None, factors: li
                    " recomputed", err=True)
     if results.damaged:
         typer.echo(f"warning: {results.repair_hint()}", err=True)
+    if report.design_progress(results):
+        typer.echo(report.design_progress(results), err=True)
 
 
 def _writable_folder(path: Path, option: str, create: bool = False) -> Path:

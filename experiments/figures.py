@@ -375,6 +375,30 @@ def formatter(t: Translator, kind: str):
     return {"percent": t.percent, "rupiah": t.rupiah}.get(kind, t.number)
 
 
+# Units counted in whole things: a swept value in one of them is written as a whole number.
+WHOLE_UNITS = {"agents", "villages per month", "workers", "new participants", "firms per month",
+               "workers per month", "months", "visits per agent per month", "workers per agent per month",
+               "units (0 = all)", "months per beneficiary (0 = no limit)"}
+SIGNIFICANT = 3  # digits of a swept value in any other unit (shares, probabilities, log-odds)
+
+
+def setting_text(name: str, value, t: Translator) -> str:
+    """A swept input's value with its unit's precision in the session's language: whole agents
+    ("2.785", not "2.785,4318243177"), rupiah as the summary writes them, anything else to
+    three significant digits ("0,0734")."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return str(value)
+    if not math.isfinite(value):
+        return t.decimal(value)
+    parameter = PARAMETERS.get(name)
+    unit = parameter.unit if parameter is not None else ""
+    if "rupiah" in unit:
+        return t.rupiah(value)
+    if (parameter is not None and parameter.integer) or unit in WHOLE_UNITS or abs(value) >= 10 ** SIGNIFICANT:
+        return t.number(round(value))
+    return t.decimal(float(f"{value:.{SIGNIFICANT}g}"))
+
+
 def best_and_worst(summary: pd.DataFrame, y: str) -> tuple[int | None, int | None]:
     """Row labels of the best and worst value of output `y` (None when all are missing)."""
     values = summary[y].astype(float).dropna()
@@ -384,45 +408,77 @@ def best_and_worst(summary: pd.DataFrame, y: str) -> tuple[int | None, int | Non
     return (values.idxmax(), values.idxmin()) if better == "max" else (values.idxmin(), values.idxmax())
 
 
+def _is_lever(name: str | None) -> bool:
+    parameter = PARAMETERS.get(name) if name else None
+    return parameter is not None and parameter.is_lever
+
+
 def sweep_figure(summary: pd.DataFrame, x: str, y: str, colour_by: str | None = None,
-                 lang: str = "en") -> go.Figure:
+                 lang: str = "en", baseline: str | None = BASELINE) -> go.Figure:
     """A sweep's output against one swept input, every point drawn: the best and worst
-    highlighted and named, the rest grey (or shaded by a second input), 90% intervals as bars."""
+    highlighted and named, the rest grey (or shaded by a second input), 90% intervals as bars.
+
+    The baseline keeps its own levers at every point (experiments/sweep.py), so it is never
+    drawn at a swept lever value: against a lever it is a dashed line (its mean over the
+    points), against an uncertain parameter its points are hollow and name no lever value, and
+    it is best or worst only where it is drawn at a value it used."""
     t = translator(lang)
     kind = SWEEP_OUTPUTS.get(y, ("max", "number"))[1]
     value = formatter(t, kind)
     scale = 100 if kind == "percent" else 1
     summary = summary.reset_index(drop=True)
-    best, worst = best_and_worst(summary, y)
+    is_base = summary["scenario"] == baseline if baseline else pd.Series(False, index=summary.index)
+    policies, base = summary[~is_base], summary[is_base]
+    shown = policies if _is_lever(x) else summary
+    best, worst = best_and_worst(shown, y)
     x_name = factor_label(x, t)
     y_name = t(SWEEP_LABELS.get(y, y))
 
-    def level(v) -> str:
-        return t.decimal(v) if isinstance(v, (int, float)) else str(v)
-    second = [t(", {input} = {value}", input=factor_label(colour_by, t), value=level(v))
-              for v in summary[colour_by]] if colour_by else [""] * len(summary)
-    text = [t("{series}: {x} = {xv}{second}; {y} = {value}", series=plain(row["scenario"]), x=x_name,
-              xv=level(row[x]), y=y_name, value=value(row[y]), second=extra)
-            for (_, row), extra in zip(summary.iterrows(), second, strict=True)]
-    error = None
-    if y in SWEEP_INTERVALS:
+    def second(row) -> str:
+        if not colour_by:
+            return ""
+        if bool(is_base[row.name]) and _is_lever(colour_by):
+            return t(", {input}: its own", input=factor_label(colour_by, t))
+        return t(", {input} = {value}", input=factor_label(colour_by, t),
+                 value=setting_text(colour_by, row[colour_by], t))
+    text = {i: t("{series}: {x} = {xv}{second}; {y} = {value}", series=plain(row["scenario"]), x=x_name,
+                 xv=setting_text(x, row[x], t), y=y_name, value=value(row[y]), second=second(row))
+            for i, row in summary.iterrows()}
+
+    def error(rows: pd.DataFrame):
+        if y not in SWEEP_INTERVALS:
+            return None
         low, high = SWEEP_INTERVALS[y]
-        error = {"type": "data", "symmetric": False, "array": (summary[high] - summary[y]) * scale,
-                 "arrayminus": (summary[y] - summary[low]) * scale, "color": "#999999", "thickness": 1}
+        return {"type": "data", "symmetric": False, "array": (rows[high] - rows[y]) * scale,
+                "arrayminus": (rows[y] - rows[low]) * scale, "color": "#999999", "thickness": 1}
     marker = {"color": OTHER_COLOUR, "size": 8, "line": {"color": "#888888", "width": 1}}
     if colour_by:
-        marker.update(color=summary[colour_by], colorscale="Greys", showscale=True,
+        marker.update(color=policies[colour_by], colorscale="Greys", showscale=True,
                       colorbar={"title": factor_label(colour_by, t)})
-    fig = go.Figure(go.Scatter(x=summary[x], y=summary[y] * scale, mode="markers", text=text, error_y=error,
+    fig = go.Figure(go.Scatter(x=policies[x], y=policies[y] * scale, mode="markers",
+                               text=[text[i] for i in policies.index], error_y=error(policies),
                                hovertemplate="%{text}<extra></extra>", marker=marker,
-                               name=t("{count} points", count=len(summary))))
+                               name=t("{count} points", count=t.number(len(policies)))))
+    if not base.empty and not _is_lever(x):
+        fig.add_trace(go.Scatter(x=base[x], y=base[y] * scale, mode="markers", text=[text[i] for i in base.index],
+                                 error_y=error(base), hovertemplate="%{text}<extra></extra>",
+                                 name=t("{series} ({count} points, its own levers)", series=plain(baseline),
+                                        count=t.number(len(base))),
+                                 marker={"color": "white", "size": 8, "line": {"color": BASELINE_COLOUR, "width": 2}}))
+    elif not base.empty and base[y].notna().any() and not policies.empty:
+        level = float(base[y].astype(float).mean())
+        fig.add_trace(go.Scatter(x=[policies[x].min(), policies[x].max()], y=[level * scale] * 2, mode="lines",
+                                 line={"color": BASELINE_COLOUR, "dash": "dash", "width": 2}, hoverinfo="skip",
+                                 name=t("{series} (its own levers, mean over the points): {value}",
+                                        series=plain(baseline), value=value(level))))
     for index, label, colour in ((best, t("best"), BEST_COLOUR), (worst, t("worst"), WORST_COLOUR)):
         if index is None or (label == t("worst") and index == best):
             continue
         row = summary.loc[index]
         fig.add_trace(go.Scatter(x=[row[x]], y=[row[y] * scale], mode="markers", text=[text[index]],
                                  hovertemplate="%{text}<extra></extra>",
-                                 name=f"{label}: {plain(row['scenario'])}, {x_name} = {level(row[x])}, {value(row[y])}",
+                                 name=f"{label}: {plain(row['scenario'])}, {x_name} = {setting_text(x, row[x], t)},"
+                                      f" {value(row[y])}",
                                  marker={"color": colour, "size": 14, "symbol": "diamond",
                                          "line": {"color": "black", "width": 1}}))
     if kind == "percent":

@@ -62,6 +62,22 @@ def shown_summary(summary: pd.DataFrame, t) -> pd.DataFrame:
     return shown
 
 
+def points_complete(results: Results) -> tuple[int, int, int, int]:
+    """(design points with every planned run's results, design points, runs with results, runs
+    planned) of a sweep's folder: a partial or running sweep is reported as such."""
+    manifest = results.manifest
+    runs = pd.DataFrame([r for r in manifest.get("runs", []) if isinstance(r, dict) and "key" in r])
+    points = len((manifest.get("design") or {}).get("points") or [])
+
+    def per_point(table: pd.DataFrame) -> pd.Series:
+        if table.empty or "point" not in table:
+            return pd.Series(dtype=int)
+        return table[["point", "scenario", "replicate"]].drop_duplicates().groupby("point").size()
+    planned, done = per_point(runs), per_point(results.table)
+    complete = int(sum(done.get(point, 0) >= count for point, count in planned.items()))
+    return complete, points or len(planned), int(done.sum()), len(runs)
+
+
 def facts(results: Results, t) -> list[tuple[str, str]]:
     """What the comparison was run with, read from its manifest and scenarios."""
     manifest = results.manifest
@@ -87,8 +103,17 @@ def facts(results: Results, t) -> list[tuple[str, str]]:
             (t("Data set"), ", ".join(sorted(sets))),
             (t("Run with (replacing the scenarios' values)"),
              ", ".join(f"{k} = {v}" for k, v in overrides.items() if v is not None) or "–"),
+            *([(t("Design points complete"), _points_text(results, t))] if manifest.get("design") else []),
             (t("Code version"), str(manifest.get("code_version", "–"))),
             (t("Created"), str(manifest.get("created", "–")))]
+
+
+def _points_text(results: Results, t) -> str:
+    complete, points, done, runs = points_complete(results)
+    text = t("{done} of {points} ({runs_done} of {runs} runs)", done=t.number(complete), points=t.number(points),
+             runs_done=t.number(done), runs=t.number(runs))
+    return text if complete >= points else text + " " + t("partial: the tables and charts show the runs that"
+                                                           " finished")
 
 
 def charts(results: Results, table: pd.DataFrame, summary: pd.DataFrame, colours: dict, lang: str,
@@ -100,7 +125,9 @@ def charts(results: Results, table: pd.DataFrame, summary: pd.DataFrame, colours
         (N_("Spend over time"), figures.spend_figure(table, colours, lang, by="series"))]
     if "point" in results.by:
         factors = list(results.manifest.get("design", {}).get("factors", {}))[:MAX_SWEEP_CHARTS]
-        found += [(N_("Coverage across the design"), figures.sweep_figure(summary, f, "coverage_mean", lang=lang))
+        baseline = results.manifest.get("baseline", BASELINE) or None  # keeps its own levers
+        found += [(N_("Coverage across the design"), figures.sweep_figure(summary, f, "coverage_mean", lang=lang,
+                                                                      baseline=baseline))
                   for f in factors if f in summary]
     else:
         found += [(N_("Formal and informal coverage"), figures.formal_informal_figure(table, colours, lang)),

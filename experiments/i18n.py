@@ -44,7 +44,7 @@ ROOT = Path(__file__).resolve().parents[1]
 SOURCES = ("experiments/figures.py", "experiments/html_report.py", "experiments/report.py", "viz/app.py",
            "viz/charts.py", "viz/controls.py", "viz/explore_charts.py", "viz/state.py", "viz/pages/compare.py",
            "viz/pages/explore.py", "viz/pages/plan.py", "viz/pages/sweeps.py", "viz/planner.py",
-           "experiments/regency_map.py", "experiments/outcomes.py")
+           "experiments/regency_map.py", "experiments/outcomes.py", "viz/sweeper.py", "viz/sweep_folders.py")
 KEYWORDS = {"_": None, "N_": None, "t": None}  # t: a Translator in a local
 # Amounts in rupiah are written with a word for their size, largest first.
 RUPIAH_UNITS = {"en": ((1e12, "tn"), (1e9, "bn"), (1e6, "m")),

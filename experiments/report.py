@@ -149,6 +149,21 @@ def pilot_design(table: pd.DataFrame) -> str:
             " simulated = share of replicates whose interval excluded zero.")
 
 
+def design_progress(results: Results) -> str:
+    """A line for a sweep that is partial (interrupted, or still running): how many of its
+    design points are complete; empty for a complete one or another experiment."""
+    from experiments import html_report
+
+    if not results.manifest.get("design"):
+        return ""
+    complete, points, done, runs = html_report.points_complete(results)
+    if complete >= points:
+        return ""
+    return (f"note: partial sweep: {complete:,} of {points:,} design points complete ({done:,} of {runs:,} runs);"
+            " the summary shows the runs that finished. If the sweep is not still running, rerun its command"
+            " to complete it")
+
+
 def write(results: Results, folder: str | Path, target_month: str = TARGET_MONTH,
           target: float = TARGET_COVERAGE, baseline: str | None = "baseline",
           lang: str = "en") -> list[Path]:

@@ -1,7 +1,7 @@
 """cakupan's browser app: `python -m viz` (what `./dev.sh app` and `cakupan app` run).
 
 Four pages: Compare (built-in and edited scenarios side by side), Explore (one run step by
-step, with its own step / play / reset), Sweeps (a sweep results folder from the CLI) and Plan
+step, with its own step / play / reset), Sweeps (start, choose and plot sweeps) and Plan
 (what it takes to reach the target: `cakupan optimize` with a front that grows). State lives in
 solara reactives and hooks, which Solara keeps per browser session.
 

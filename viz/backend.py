@@ -248,20 +248,6 @@ def summary_csv(comparison: Comparison) -> bytes:
 
 
 # ---------------------------------------------------------------------------------- sweeps
-def load_sweep_results(folder: str) -> Results:
-    """A sweep results folder written by `cakupan sweep --out FOLDER` (Parquet + manifest)."""
-    path = Path(folder.strip()).expanduser()
-    if not folder.strip():
-        raise UploadError("type the path of a results folder written by `cakupan sweep --out FOLDER`")
-    if not path.is_dir():
-        raise UploadError(f"{path}: no such folder on the machine running the app")
-    results = Results.load(path)
-    if results.manifest.get("kind") != "sweep":
-        raise UploadError(f"{path} holds the results of `cakupan {results.manifest.get('kind')}`, "
-                          "not of a sweep; open the folder given to `cakupan sweep --out`")
-    return results
-
-
 def sweep_factors(results: Results) -> list[str]:
-    """The swept inputs, in the order of the sweep file."""
+    """The swept inputs, in the order of the sweep file (folders are opened by viz/sweeper.py)."""
     return list(results.manifest.get("design", {}).get("factors", {}))

@@ -1,6 +1,8 @@
 """The Compare page's words and numbers without a browser: sections numbered in the order shown,
 a greyed "Run comparison" says why, and the summary table speaks the session's language."""
 
+from types import SimpleNamespace
+
 import ipyvuetify as v
 import pandas as pd
 import pytest
@@ -114,8 +116,10 @@ def test_captions_and_drivers_use_the_languages_numbers():
 
 
 def test_a_sweep_is_described_and_its_inputs_named_in_the_language():
-    manifest = {"name": "s", "runs": [{}] * 1200, "scenarios": {"baseline": ""}, "design": {"kind": "grid"}}
-    assert sweeps.describe("/f", manifest, ID) == "s (/f): 1.200 simulasi, skenario baseline, desain grid."
+    manifest = {"name": "s", "runs": [{}] * 1200, "scenarios": {"baseline": ""}, "design": {"kind": "lhs"}}
+    opened = SimpleNamespace(results=SimpleNamespace(manifest=manifest), relative="f", points=(1000, 1200))
+    assert sweeps.summary_line(opened, ID) == ("s (f): 1.200 simulasi, skenario baseline, desain Latin hypercube,"
+                                               " 1.000 dari 1.200 titik lengkap.")
     assert figures.factor_label("perisai_agents", ID) == "agen Perisai"
     assert figures.factor_label("not_a_lever", ID) == "not_a_lever"
 

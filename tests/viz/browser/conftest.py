@@ -83,11 +83,17 @@ class Server:
 
 
 @pytest.fixture(scope="session")
-def server(tmp_path_factory):
+def results_area(tmp_path_factory):
+    """The app's results area (viz/sweeper.py): the Sweeps page reads and writes only here."""
+    return tmp_path_factory.mktemp("results")
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory, results_area):
     """Start the app as a planner would (python -m viz) on a free port; stop it afterwards."""
     port = free_port()
     log = tmp_path_factory.mktemp("app") / "server.log"
-    env = {**os.environ, "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "False",
+    env = {**os.environ, "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "False", "CAKUPAN_RESULTS": str(results_area),
            # a page asset missing from the local cache must fail here, not quietly come from a CDN
            "SOLARA_ASSETS_CDN": "http://127.0.0.1:9/npm/"}
     with open(log, "w") as out:

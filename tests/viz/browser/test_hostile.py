@@ -98,32 +98,29 @@ def test_replicates_over_the_limit_are_refused_on_the_server(new_page, server):
 
 
 def test_a_sweep_name_is_shown_as_text_and_a_damaged_folder_is_named(new_page, server,
-                                                                            sweep_folder, tmp_path):
-    hostile = tmp_path / "hostile"
+                                                                            sweep_folder, results_area):
+    from tests.viz.browser.test_sweeps import open_folder
+
+    hostile = results_area / "hostile-name"
     shutil.copytree(sweep_folder, hostile)
     manifest = json.loads((hostile / "manifest.json").read_text())
     name = '<img src=x onerror="window.cakupanPwned=1">'
     manifest["name"] = name
     (hostile / "manifest.json").write_text(json.dumps(manifest))
-    corrupt = tmp_path / "corrupt"
+    corrupt = results_area / "corrupt"
     shutil.copytree(sweep_folder, corrupt)
     (corrupt / "manifest.json").write_bytes(b'{"kind": "sweep", "name": [\xff')
 
     page = new_page("/")
     page.get_by_role("tab", name="Sweeps").click()
-    field = page.get_by_label("Results folder")
     start = server.log_size()
-    field.fill(str(corrupt))
-    field.press("Enter")
-    page.get_by_role("button", name="Open").click()
+    open_folder(page, "corrupt")
     problem = page.locator(".sweep-problem")
     problem.get_by_text("is damaged").wait_for()             # a clear message naming the file
     assert "manifest.json" in problem.inner_text(), problem.inner_text()
     assert "Traceback" not in server.log_text(start)           # an expected problem, not a bug
 
-    field.fill(str(hostile))
-    field.press("Enter")
-    page.get_by_role("button", name="Open").click()
+    open_folder(page, str(hostile))                            # an absolute path inside the area
     page.locator(".sweep-description").get_by_text(name, exact=False).wait_for()
     page.locator(".js-plotly-plot").first.wait_for()
     assert page.locator("img[src='x']").count() == 0

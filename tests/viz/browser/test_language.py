@@ -9,7 +9,7 @@ from experiments import i18n
 from experiments.scenario import library_names
 from tests.viz.browser.conftest import RUN_WAIT_MS, VIEWPORT, WAIT_MS, screenshot
 from tests.viz.browser.test_charts import STRINGS_JS, shown
-from tests.viz.browser.test_sweeps import open_folder
+from tests.viz.browser.test_sweeps import in_area, open_folder
 
 
 def translated_messages(lang: str) -> set[str]:
@@ -60,7 +60,7 @@ def compare_with_results(page):
     page.wait_for_function("() => document.querySelectorAll('.js-plotly-plot').length >= 5")
 
 
-def test_switching_language_changes_every_visible_string_and_is_kept(new_page, sweep_folder):
+def test_switching_language_changes_every_visible_string_and_is_kept(new_page, sweep_folder, results_area):
     english = translated_messages("id")
     page = new_page("/")
     compare_with_results(page)
@@ -76,7 +76,7 @@ def test_switching_language_changes_every_visible_string_and_is_kept(new_page, s
     page.set_viewport_size(VIEWPORT)
 
     page.get_by_role("tab", name="Sapuan parameter").click()      # kept across tabs
-    open_folder(page, sweep_folder, "Folder hasil", "Buka")
+    open_folder(page, in_area(results_area, sweep_folder, "language"))
     page.get_by_text("8 simulasi").wait_for()
     page.locator(".js-plotly-plot").first.wait_for()
     assert_no_english_left(page, english)
@@ -91,7 +91,7 @@ def test_switching_language_changes_every_visible_string_and_is_kept(new_page, s
     page.get_by_text("Bulan: Agu 2024").wait_for()
     assert page.url.endswith("/explore")
     page.go_back()                                                  # and going back and forward
-    page.get_by_text("Buka folder hasil sapuan parameter").wait_for()
+    page.get_by_text("Mulai sapuan").first.wait_for()
     page.go_forward()
     page.get_by_text("Bulan: Agu 2024").wait_for()
     page.get_by_role("button", name="English").click()

@@ -13,26 +13,26 @@ def test_tabs_back_forward_and_page_state(new_page):
     page.get_by_text("3. Levers of socialization_copy").wait_for()
 
     tab(page, "Sweeps")
-    page.get_by_text("Open a sweep results folder").wait_for()
+    page.get_by_text("Start a sweep").first.wait_for()
     assert page.url.endswith("/sweeps")
-    page.get_by_label("Results folder").fill("/somewhere/typed")
-    page.get_by_label("Results folder").press("Enter")          # state on the sweeps page
+    page.locator(".sweep-folder input").fill("somewhere/typed")
+    page.locator(".sweep-folder input").press("Enter")          # state on the sweeps page
 
     tab(page, "Explore")
     page.get_by_text("Explore one run").first.wait_for()
     assert page.url.endswith("/explore")
     tab(page, "Sweeps")                                         # a tab from the explore page
-    assert page.get_by_label("Results folder").input_value() == "/somewhere/typed"
+    assert page.locator(".sweep-folder input").input_value() == "somewhere/typed"
     tab(page, "Compare")
     page.get_by_text("3. Levers of socialization_copy").wait_for()   # the copy is still there
 
     page.go_back()
-    page.get_by_text("Open a sweep results folder").wait_for()
+    page.get_by_text("Start a sweep").first.wait_for()
     assert page.url.endswith("/sweeps")
     page.go_back()
     page.get_by_text("Explore one run").first.wait_for()
     page.go_forward()
-    page.get_by_text("Open a sweep results folder").wait_for()
+    page.get_by_text("Start a sweep").first.wait_for()
     page.go_forward()
     page.get_by_text("3. Levers of socialization_copy").wait_for()
     assert page.get_by_text("No render context").count() == 0
