@@ -272,14 +272,14 @@ def calibrate(targets: Annotated[Optional[Path], typer.Option(
               workers: Workers = None, scheduler: Scheduler = None, connect_timeout: ConnectTimeout = 10.0,
               quiet: Quiet = False):
     """Fit uncertain parameters to the calibration targets; write the model's defaults and a plot."""
-    from experiments import calibration, report
+    from experiments import calibration, layout, report
 
     spec = calibration.load_targets(targets or calibration.TARGETS_FILE, _names(fit), scale=scale,
                                     replicates=replicates, initial_points=initial_points,
                                     max_evaluations=max_evaluations, profile_points=profile_points)
     with _executor(workers, scheduler, connect_timeout) as executor:
         result = calibration.calibrate(spec, executor, _progress(quiet),
-                                       folder=folder or calibration.ROOT / "results" / "calibration-runs")
+                                       folder=folder or layout.CALIBRATION_RUNS)
     path = calibration.write(result, out or calibration.CALIBRATION_FILE)
     picture = calibration.plot(result, plot or (out.with_suffix(".png") if out else calibration.PLOT_FILE))
     typer.echo(report.calibration(result))
@@ -300,10 +300,11 @@ def ensemble(proposals: Annotated[int, typer.Option(min=2, max=5000,
              quiet: Quiet = False):
     """Build the parameter ensemble (approximate posterior) into model/data/ensemble.{csv,toml}."""
     from experiments import ensemble as ens
+    from experiments.layout import ENSEMBLE_BUILD
 
     with _executor(workers, scheduler, connect_timeout) as executor:
         table, info = ens.build(proposals, keep, seed, scale, executor=executor,
-                                folder=folder or ens.BUILD_FOLDER, progress=_progress(quiet))
+                                folder=folder or ENSEMBLE_BUILD, progress=_progress(quiet))
     paths = ens.write(table, info)
     typer.echo(ens.describe(info))
     typer.echo(f"wrote {paths[0]} and {paths[1]}")

@@ -21,69 +21,28 @@ An approximate posterior by importance sampling on the calibration objective:
 Every proposal's runs go through experiments.runner.execute into a results folder keyed by the
 runs' settings, so an interrupted build resumes where it stopped and runs on any executor.
 
-Replicate r of a scenario run with parameter uncertainty uses draw r (`draw_values`).
+Replicate r of a scenario run with parameter uncertainty uses draw r (experiments/draws.py reads
+the draws; this module, which needs the runner, builds them).
 """
 
 from __future__ import annotations
 
-import tomllib
-from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 import pandas as pd
 import tomli_w
+from scipy.stats import qmc
 
-from experiments.errors import UserError
+from experiments import calibration
+from experiments.draws import EnsembleError, typed
+from experiments.executors import Executor, using
+from experiments.layout import DIAGNOSTICS_FILE, DRAWS_FILE, ENSEMBLE_BUILD
+from experiments.runner import execute
+from experiments.store import OUTPUTS, Store, code_version, now
 from model import data
 from model.parameters import COSTS, PARAMETERS, PRIOR_RANGES, UNCERTAIN
-
-if TYPE_CHECKING:
-    from experiments.executors import Executor
-
-ROOT = Path(__file__).resolve().parents[1]
-DRAWS_FILE = ROOT / "model" / "data" / "ensemble.csv"
-DIAGNOSTICS_FILE = ROOT / "model" / "data" / "ensemble.toml"
-BUILD_FOLDER = ROOT / "results" / "ensemble-build"
-
-
-class EnsembleError(UserError, ValueError):
-    """No ensemble file, or an ensemble that cannot be built as asked."""
-
-
-# ---------------------------------------------------------------- reading
-@lru_cache(maxsize=4)
-def _read_draws(path: str, stamp: float) -> pd.DataFrame:
-    return pd.read_csv(path)
-
-
-def draws(path: str | Path | None = None) -> pd.DataFrame:
-    """The stored draws: one row per draw (column `draw`), one column per parameter."""
-    path = Path(path or DRAWS_FILE)
-    if not path.is_file():
-        raise EnsembleError(f"{path}: no parameter ensemble; build one with `cakupan ensemble`")
-    return _read_draws(str(path), path.stat().st_mtime).copy()
-
-
-def draw_values(r: int, path: str | Path | None = None) -> dict[str, Any]:
-    """Parameter values of draw r (replicate r; the draws repeat when there are more replicates
-    than draws, so replicate r and r + n_draws share a parameter set but not a seed)."""
-    table = draws(path)
-    row = table.iloc[r % len(table)]
-    return {n: _typed(n, row[n]) for n in table.columns if n != "draw"}
-
-
-def _typed(name: str, value: float) -> float:
-    return float(round(value)) if PARAMETERS[name].integer else float(value)
-
-
-def diagnostics(path: str | Path | None = None) -> dict[str, Any]:
-    path = Path(path or DIAGNOSTICS_FILE)
-    if not path.is_file():
-        raise EnsembleError(f"{path}: no ensemble diagnostics; build one with `cakupan ensemble`")
-    return tomllib.loads(path.read_text(encoding="utf-8"))
-
 
 # ---------------------------------------------------------------- building
 def prior_ranges(spec=None) -> dict[str, tuple[float, float]]:
@@ -110,14 +69,12 @@ def proposal_ranges(spec) -> dict[str, tuple[float, float]]:
 
 def propose(ranges: dict[str, tuple[float, float]], n: int, seed: int) -> list[dict[str, float]]:
     """n parameter sets from a scrambled Sobol design over `ranges` (integers rounded)."""
-    from scipy.stats import qmc
-
     names = list(ranges)
     unit = qmc.Sobol(d=len(names), scramble=True, rng=np.random.default_rng(seed)).random(n)
     low = np.array([ranges[k][0] for k in names])
     high = np.array([ranges[k][1] for k in names])
     values = low + unit * (high - low)
-    return [{k: _typed(k, v) for k, v in zip(names, row, strict=True)} for row in values]
+    return [{k: typed(k, v) for k, v in zip(names, row, strict=True)} for row in values]
 
 
 def weights(data_losses: np.ndarray) -> np.ndarray:
@@ -139,14 +96,9 @@ def resample(w: np.ndarray, keep: int, seed: int) -> np.ndarray:
 
 
 def build(proposals: int = 160, keep: int = 40, seed: int = 11, scale: float | None = None,
-          replicates: int = 1, executor: Executor | None = None, folder: str | Path = BUILD_FOLDER,
+          replicates: int = 1, executor: Executor | None = None, folder: str | Path = ENSEMBLE_BUILD,
           progress: bool | None = False) -> tuple[pd.DataFrame, dict[str, Any]]:
     """Propose, run (resumable in `folder`), weight and resample; returns (draws, diagnostics)."""
-    from experiments import calibration
-    from experiments.executors import using
-    from experiments.runner import execute
-    from experiments.store import OUTPUTS, Store
-
     if proposals < 2 or keep < 1:
         raise EnsembleError(f"proposals must be at least 2 and keep at least 1; got {proposals}, {keep}")
     overrides: dict[str, Any] = {"replicates": replicates, **({"scale": scale} if scale else {})}
@@ -197,8 +149,6 @@ def summarise(spec, points: list[dict[str, float]], evaluations, keep: int, seed
 
 def write(table: pd.DataFrame, info: dict[str, Any], draws_path: str | Path = DRAWS_FILE,
           diagnostics_path: str | Path = DIAGNOSTICS_FILE) -> tuple[Path, Path]:
-    from experiments.store import code_version, now
-
     draws_path, diagnostics_path = Path(draws_path), Path(diagnostics_path)
     draws_path.parent.mkdir(parents=True, exist_ok=True)
     table.to_csv(draws_path, index=False, float_format="%.6g")

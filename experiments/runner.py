@@ -32,7 +32,7 @@ import pandas as pd
 from tqdm.auto import tqdm
 
 from experiments import limits, summary as stats
-from experiments.ensemble import draw_values
+from experiments.draws import draw_values
 from experiments.errors import UserError
 from experiments.executors import Executor, SerialExecutor, Stopped, using
 from experiments.scenario import Scenario, load_scenario
@@ -58,7 +58,7 @@ class RunSpec:
     kwargs: dict[str, Any]
     point: int = 0
     factors: dict[str, float] = field(default_factory=dict)
-    # Parameter draw of this run (experiments/ensemble.py; None: the calibrated values) and the
+    # Parameter draw of this run (experiments/draws.py; None: the calibrated values) and the
     # uncertainty it carries: "chance", "parameters" or "both".
     draw: int | None = None
     uncertainty: str = "chance"

@@ -13,19 +13,17 @@ import tomli_w
 
 from experiments.calibration.fit import Calibration
 from experiments.calibration.objective import Objective, fit_table
-from experiments.calibration.targets import ROOT, TARGETS_FILE, CalibrationError, load_targets
+from experiments.calibration.targets import CalibrationError, load_targets
 from experiments.executors import Executor, using
+from experiments.layout import CALIBRATION_FILE, TARGETS_FILE, relative
 from experiments.store import code_version, now
 from model.parameters import PARAMETERS, UNCERTAIN
-
-CALIBRATION_FILE = ROOT / "model" / "data" / "calibration.toml"
-
 
 def write(calibration: Calibration, path: str | Path = CALIBRATION_FILE) -> Path:
     """The fitted values and fit quality as TOML; model/parameters.py reads it for defaults."""
     s, fit = calibration.spec.settings, calibration.fit
     doc: dict[str, Any] = {
-        "created": now(), "code_version": code_version(), "targets": _relative(calibration.spec.source),
+        "created": now(), "code_version": code_version(), "targets": relative(calibration.spec.source),
         "method": calibration.method, "evaluations": calibration.evaluations,
         "scale": s.scale, "replicates": s.replicates, "seed": s.seed,
         "loss": round(calibration.loss, 6), "data_loss": round(calibration.data_loss, 6),
@@ -56,13 +54,6 @@ def write(calibration: Calibration, path: str | Path = CALIBRATION_FILE) -> Path
 def _clean(value: Any) -> Any:
     value = float(value)
     return value if np.isfinite(value) else (1e300 if value > 0 else -1e300)
-
-
-def _relative(source: str) -> str:
-    try:
-        return str(Path(source).resolve().relative_to(ROOT))
-    except ValueError:
-        return source
 
 
 def read(path: str | Path = CALIBRATION_FILE) -> dict[str, Any]:

@@ -16,14 +16,13 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from experiments.errors import UserError, read_toml_file
+from experiments.layout import TARGETS_FILE
 from experiments.scenario import load_scenario
 from experiments.sweep import as_setting
 from model import data, months
 from model.parameters import PARAMETERS, PRIORS, UNCERTAIN
 from model.settings import closest, dotted
 
-ROOT = Path(__file__).resolve().parents[2]
-TARGETS_FILE = ROOT / "model" / "data" / "targets.toml"
 
 
 class CalibrationError(UserError, ValueError):
