@@ -38,7 +38,7 @@ from scipy.stats import qmc
 from experiments import calibration
 from experiments.draws import EnsembleError, typed
 from experiments.executors import Executor, using
-from experiments.layout import DIAGNOSTICS_FILE, DRAWS_FILE, ENSEMBLE_BUILD
+from experiments.layout import DIAGNOSTICS_FILE, DRAWS_FILE, ENSEMBLE_BUILD, promote, staged
 from experiments.runner import execute
 from experiments.store import OUTPUTS, Store, code_version, now
 from model import data
@@ -106,15 +106,17 @@ def build(proposals: int = 160, keep: int = 40, seed: int = 11, scale: float | N
     points = propose(proposal_ranges(spec), proposals, seed)
     objective = calibration.Objective(spec, executor, progress)
     specs = objective.plan(points)
-    store = Store(folder).create()
-    with using(executor) as running:
-        execute(specs, running, store, progress, label="ensemble")
     keys = [s.key for s in specs]
-    missing = set(keys) - store.completed()
-    if missing:
-        raise EnsembleError(f"{len(missing)} ensemble runs failed (see {Path(folder) / 'runs.jsonl'}); "
-                            "rerun `cakupan ensemble` to retry them")
-    evaluations = objective.score_table(points, store.read(OUTPUTS, keys))
+    store = Store(folder)
+    with store.writing(), using(executor) as running:
+        store.discard_damaged(set(keys))     # a truncated or damaged run file is recomputed
+        execute(specs, running, store, progress, label="ensemble")
+        missing = set(keys) - store.completed()
+        if missing:
+            raise EnsembleError(f"{len(missing)} ensemble runs failed (see {Path(folder) / 'runs.jsonl'}); "
+                                "rerun `cakupan ensemble` to retry them")
+        table = store.read(OUTPUTS, keys)
+    evaluations = objective.score_table(points, table)
     return summarise(spec, points, evaluations, keep, seed)
 
 
@@ -147,15 +149,48 @@ def summarise(spec, points: list[dict[str, float]], evaluations, keep: int, seed
     return table, info
 
 
+# The checks a built ensemble must pass before it replaces the shipped one (assumptions of this
+# module, not data): fewer than 2 effective draws means one proposal carries nearly all the
+# weight; a fitted target that no posterior draw meets means the runs cannot reproduce the data
+# (e.g. a scale so small that every run stays at coverage 0).
+MIN_EFFECTIVE_SAMPLE_SIZE = 2.0
+
+
+def check(table: pd.DataFrame, info: dict[str, Any]) -> list[str]:
+    """Why these draws must not become the model's ensemble; empty when they pass."""
+    problems = []
+    ess = info.get("effective_sample_size")
+    if not isinstance(ess, (int, float)) or not np.isfinite(ess) or ess < MIN_EFFECTIVE_SAMPLE_SIZE:
+        problems.append(f"effective sample size {ess} is below {MIN_EFFECTIVE_SAMPLE_SIZE:g}")
+    unmet = [name for name, t in info.get("targets", {}).items() if t["fitted"] and not t["met_posterior"] > 0]
+    if unmet:
+        problems.append("no posterior draw meets the fitted target(s) " + ", ".join(repr(n) for n in unmet))
+    numbers = table.drop(columns="draw", errors="ignore").to_numpy(dtype=float)
+    if table.empty or not np.isfinite(numbers).all():
+        problems.append("the draws are empty or hold non-finite values")
+    return problems
+
+
 def write(table: pd.DataFrame, info: dict[str, Any], draws_path: str | Path = DRAWS_FILE,
           diagnostics_path: str | Path = DIAGNOSTICS_FILE) -> tuple[Path, Path]:
+    """The draws (CSV) and diagnostics (TOML): written beside the files first (layout.staged) and
+    moved over them only when `check` passes; otherwise EnsembleError, the old files unchanged
+    and the candidate kept beside them."""
     draws_path, diagnostics_path = Path(draws_path), Path(diagnostics_path)
     draws_path.parent.mkdir(parents=True, exist_ok=True)
-    table.to_csv(draws_path, index=False, float_format="%.6g")
+    diagnostics_path.parent.mkdir(parents=True, exist_ok=True)
+    table.to_csv(staged(draws_path), index=False, float_format="%.6g")
     header = ("# Written by `cakupan ensemble` (experiments/ensemble.py); see docs/calibration.md.\n"
               "# The draws are in ensemble.csv; rebuild after recalibrating.\n")
     doc = {"created": now(), "code_version": code_version(), **info}
-    diagnostics_path.write_text(header + tomli_w.dumps(doc), encoding="utf-8")
+    staged(diagnostics_path).write_text(header + tomli_w.dumps(doc), encoding="utf-8")
+    problems = check(table, info)
+    if problems:
+        raise EnsembleError(f"the new ensemble fails its checks ({'; '.join(problems)}), so {draws_path} and "
+                            f"{diagnostics_path} are unchanged; the candidate is beside them in "
+                            f"{staged(draws_path)} and {staged(diagnostics_path)}. Rebuild with more "
+                            "--proposals or a larger --scale")
+    promote(draws_path, diagnostics_path)
     return draws_path, diagnostics_path
 
 

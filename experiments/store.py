@@ -81,6 +81,7 @@ class Store:
             raise StoreError(f"{self.folder}: cannot write here ({error.strerror or error}); choose"
                              " a folder you can write") from None
         try:
+            self._check_manifest_is_a_file()
             self._write_json(OWNER, {"pid": os.getpid(), "host": socket.gethostname(),
                                      "command": command if command is not None else sys.argv,
                                      "since": now()})
@@ -148,6 +149,13 @@ class Store:
         except (OSError, ValueError, KeyError, TypeError, pa.ArrowException):
             return False
 
+    def discard_damaged(self, keys: set[str] | None = None) -> set[str]:
+        """Delete both files of every damaged run among `keys` (default: all), so the next
+        execution recomputes them; their keys. Call it while holding the lock."""
+        damaged = self.verify(keys).damaged_runs
+        self.remove_runs(damaged)
+        return damaged
+
     def remove_runs(self, keys: set[str]) -> None:
         """Delete both files of these runs (damaged ones) so they are recomputed; the outputs
         file first, so a run is never counted done with a missing regency table."""
@@ -206,6 +214,7 @@ class Store:
         """The manifest, None if there is none; a damaged one is a StoreError (or None when
         not `strict`)."""
         path = self.folder / MANIFEST
+        self._check_manifest_is_a_file()
         try:
             manifest = json.loads(path.read_bytes())
         except FileNotFoundError:
@@ -223,7 +232,18 @@ class Store:
         return manifest
 
     def write_manifest(self, manifest: dict) -> None:
+        self._check_manifest_is_a_file()
         self._write_json(MANIFEST, manifest)
+
+    def _check_manifest_is_a_file(self) -> None:
+        """StoreError (one message for reading and writing) when manifest.json is there but is
+        no regular file - a folder, say - which no rerun could replace."""
+        path = self.folder / MANIFEST
+        if (path.exists() or path.is_symlink()) and not path.is_file():
+            raise StoreError(f"{path} is not a file (a folder or another kind of entry), so the results"
+                             f" manifest can be neither read nor written; move it away (e.g. `mv {path}"
+                             f" {path}.old`) and rerun the command that wrote {self.folder} (saved runs are"
+                             " kept and checked)")
 
     def _write_json(self, name: str, content: dict) -> None:
         path = self.folder / name

@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from experiments import limits
 from experiments.errors import UserError, read_toml_file
 from experiments.layout import TARGETS_FILE
 from experiments.scenario import load_scenario
@@ -239,6 +240,8 @@ def load_targets(path: str | Path = TARGETS_FILE, fit: list[str] | None = None,
     """The targets file, checked; `fit` narrows the fitted parameters to some of the file's (or
     adds others over their registry bounds); `overrides` replace [calibration] settings."""
     path = Path(path)
+    if overrides.get("scale") is not None:
+        limits.check_scale(overrides["scale"], field="--scale")    # as `cakupan run` refuses it
     raw = read_toml_file(path, CalibrationError, "targets")
     raw.setdefault("calibration", {}).update({k: v for k, v in overrides.items() if v is not None})
     if fit:
@@ -270,6 +273,10 @@ def _problems(source: str, error: ValidationError) -> str:
 def _check_fit(settings: Settings) -> list[str]:
     """Fitted names must be numeric uncertain parameters, ranges inside the registry's bounds."""
     problems = []
+    try:
+        limits.check_scale(settings.scale, field="calibration.scale")
+    except limits.LimitError as error:
+        problems.append(str(error))
     for name, (low, high) in settings.fit.items():
         param = PARAMETERS.get(name)
         if param is None or param.kind != "uncertain":
