@@ -101,7 +101,7 @@ def build(proposals: int = 160, keep: int = 40, seed: int = 11, scale: float | N
     """Propose, run (resumable in `folder`), weight and resample; returns (draws, diagnostics)."""
     if proposals < 2 or keep < 1:
         raise EnsembleError(f"proposals must be at least 2 and keep at least 1; got {proposals}, {keep}")
-    overrides: dict[str, Any] = {"replicates": replicates, **({"scale": scale} if scale else {})}
+    overrides: dict[str, Any] = {"replicates": replicates, "scale": scale}
     spec = calibration.load_targets(**overrides)
     points = propose(proposal_ranges(spec), proposals, seed)
     objective = calibration.Objective(spec, executor, progress)
