@@ -28,12 +28,22 @@ app = typer.Typer(help="cakupan: scenarios, replicated runs, sweeps, reports and
 ROOT = Path(__file__).resolve().parents[1]
 APP_FILE = ROOT / "viz" / "app.py"
 
+def _path(text: str) -> Path:
+    """A file or folder option's value: an empty or blank name is refused (it would mean the
+    current folder), so a missing shell variable never writes results where the user stands."""
+    if isinstance(text, Path):
+        return text
+    if not text.strip():
+        raise typer.BadParameter("an empty name; give a file or folder, e.g. results/mine")
+    return Path(text)
+
+
 Replicates = Annotated[int, typer.Option("--replicates", "-r", min=1, help="Replicates per scenario (paired seeds).")]
 Seed = Annotated[Optional[int], typer.Option(min=0, help="Root seed [default: the first scenario's].")]
 Scale = Annotated[Optional[float], typer.Option(
     help="Fraction of workers simulated, (0, 1] [default: the first scenario's].")]
 Horizon = Annotated[Optional[str], typer.Option(help="Last month simulated, YYYY-MM [default: each scenario's].")]
-Out = Annotated[Optional[Path], typer.Option("--out", "-o",
+Out = Annotated[Optional[Path], typer.Option("--out", "-o", parser=_path,
     help="Results folder (resumable; `cakupan report` reads it).")]
 Workers = Annotated[Optional[int], typer.Option(min=1, help="Local worker processes [default: all cores].")]
 Scheduler = Annotated[Optional[str], typer.Option(
@@ -120,11 +130,15 @@ def run(scenario_refs: Annotated[list[str], typer.Argument(metavar="FILE_OR_NAME
             help="What replicates vary: chance (seeds only, for checking a model change), parameters "
                  "(ensemble draws) or both (seed r and draw r; intervals split into chance and parameter "
                  "parts).")] = "both",
-        target_month: TargetMonth = TARGET_MONTH, quiet: Quiet = False, yes: Yes = False):
+        target_month: Annotated[Optional[str], typer.Option(
+            help=f"Month at which coverage, P(target) and cost are reported [default: {TARGET_MONTH}]; "
+                 "refused when it lies after the horizon.")] = None,
+        quiet: Quiet = False, yes: Yes = False):
     """Run replicates of scenarios with paired seeds and print a comparison table."""
     from experiments import runner
     from experiments.scenario import load_scenario
 
+    asked, target_month = target_month, target_month or TARGET_MONTH
     _check_month(target_month)
     if out is not None:
         _writable_folder(out, "--out")
@@ -133,6 +147,13 @@ def run(scenario_refs: Annotated[list[str], typer.Argument(metavar="FILE_OR_NAME
     scale = chosen[0].scale if scale is None else scale
     if not no_baseline and baseline not in [s.name for s in chosen]:
         chosen.insert(0, load_scenario(baseline))
+    reach = [s.override(horizon=horizon) for s in chosen] if horizon else chosen   # horizon checked as the run does
+    last = min(s.horizon for s in reach)
+    if asked and target_month > last:     # (the default target month: a note says the runs end before it)
+        shortest = min(reach, key=lambda s: s.horizon).name
+        where = f"--horizon {horizon}" if horizon else f"the horizon {last} of {shortest}"
+        raise UserError(f"--target-month {target_month} lies after {where}: the runs never reach it; choose a "
+                        f"target month no later than {last} or a later --horizon")
     with _executor(workers, scheduler, connect_timeout) as executor:
         results = runner.run(chosen, replicates, seed, scale, horizon, executor, _progress(quiet), out,
                              uncertainty=uncertainty, yes=yes)
@@ -145,7 +166,8 @@ def run(scenario_refs: Annotated[list[str], typer.Argument(metavar="FILE_OR_NAME
 @user_errors
 def sweep(sweep_file: Annotated[Path, typer.Argument(metavar="SWEEP.toml",
         help="Sweep file (see experiments/examples/).")],
-          out: Annotated[Path, typer.Option("--out", "-o", help="Results folder; rerun the same command to resume.")],
+          out: Annotated[Path, typer.Option("--out", "-o", parser=_path,
+                                            help="Results folder; rerun the same command to resume.")],
           workers: Workers = None, scheduler: Scheduler = None,
           connect_timeout: ConnectTimeout = 10.0,
           target_month: TargetMonth = TARGET_MONTH, quiet: Quiet = False, yes: Yes = False):
@@ -167,7 +189,7 @@ def report_(folder: Annotated[Path, typer.Argument(metavar="DIR", help="A result
             target_month: TargetMonth = TARGET_MONTH,
             baseline: Annotated[str, typer.Option(
                 help="Reference scenario for extra participants and cost.")] = "baseline",
-            into: Annotated[Optional[Path], typer.Option("--into",
+            into: Annotated[Optional[Path], typer.Option("--into", parser=_path,
                 help="Where to write [default: DIR/report].")] = None,
             lang: Annotated[str, typer.Option("--lang",
                 help="Language of report.html and the charts: en or id.")] = "en"):
@@ -179,7 +201,7 @@ def report_(folder: Annotated[Path, typer.Argument(metavar="DIR", help="A result
         raise typer.BadParameter(f"{lang!r} is not offered; choose one of {', '.join(LANGUAGES)}", param_hint="--lang")
     from experiments import report
     from experiments.runner import Results
-    from experiments.store import StoreError
+    from experiments.store import Store, StoreError
 
     target = _writable_folder(into or folder / "report", "--into")
     _check_month(target_month)
@@ -189,9 +211,24 @@ def report_(folder: Annotated[Path, typer.Argument(metavar="DIR", help="A result
         raise StoreError(f"{folder} holds no intact runs yet" + (f"; {results.repair_hint()}" if results.damaged else
                          "; rerun the command that wrote it to compute them"))
     factors = list(results.manifest.get("design", {}).get("factors", {}))
+    _say_if_partial(results, Store(folder).writer())
     _print_outcome(results, target_month, baseline, factors)
     paths = report.write(results, target, target_month, baseline=baseline, lang=lang)
     typer.echo("wrote " + ", ".join(str(p) for p in paths))
+
+
+def _say_if_partial(results, writer: str | None) -> None:
+    """A note on stderr when the folder holds only part of what its command planned: how many
+    design points (in a sweep) and runs of how many, and whether it is still being written."""
+    done = results.completeness()
+    if done["runs_done"] >= done["runs"]:
+        return
+    parts = f"{done['runs_done']} of {done['runs']} runs"
+    if results.manifest.get("design"):
+        parts = f"{done['points_done']} of {done['points']} design points complete ({parts})"
+    why = (f"it is still being written by {writer}; report again when it finishes" if writer else
+           "rerun the command that wrote it to finish it")
+    typer.echo(f"note: partial results: {parts}; {why}", err=True)
 
 
 def _print_outcome(results, target_month: str, baseline: str | None, factors: list[str] | None = None,
@@ -248,7 +285,7 @@ def _progress(quiet: bool) -> bool:
 # ---------------------------------------------------------------- calibration, pilots, sensitivity
 @app.command()
 @user_errors
-def calibrate(targets: Annotated[Optional[Path], typer.Option(
+def calibrate(targets: Annotated[Optional[Path], typer.Option(parser=_path,
         help="Targets file with its calibration settings (default: model/data/targets.toml).")] = None,
               fit: Annotated[Optional[str], typer.Option(
                   help="Comma-separated parameters to fit (default: the file's).")] = None,
@@ -261,12 +298,12 @@ def calibrate(targets: Annotated[Optional[Path], typer.Option(
                   help="Nelder-Mead evaluations (default: the file's).")] = None,
               profile_points: Annotated[Optional[int], typer.Option(min=0,
                   help="Scan points per parameter for the intervals (default: the file's).")] = None,
-              out: Annotated[Optional[Path], typer.Option("--out", "-o",
+              out: Annotated[Optional[Path], typer.Option("--out", "-o", parser=_path,
                   help="Calibration file to write (default: model/data/calibration.toml, the model's "
                        "defaults).")] = None,
-              plot: Annotated[Optional[Path], typer.Option(
+              plot: Annotated[Optional[Path], typer.Option(parser=_path,
                   help="Fit-versus-targets PNG (default: docs/calibration_fit.png, or beside --out).")] = None,
-              folder: Annotated[Optional[Path], typer.Option(
+              folder: Annotated[Optional[Path], typer.Option(parser=_path,
                   help="Results folder keeping every run, so an interrupted fit resumes (default: "
                        "results/calibration-runs).")] = None,
               workers: Workers = None, scheduler: Scheduler = None, connect_timeout: ConnectTimeout = 10.0,
@@ -294,7 +331,7 @@ def ensemble(proposals: Annotated[int, typer.Option(min=2, max=5000,
                  help="Equally weighted draws kept (replicate r uses draw r).")] = 40,
              seed: Annotated[int, typer.Option(min=0, help="Seed of the Sobol proposal and of the resampling.")] = 11,
              scale: Scale = None,
-             folder: Annotated[Optional[Path], typer.Option(
+             folder: Annotated[Optional[Path], typer.Option(parser=_path,
                  help="Results folder of the proposals' runs (resumable; default: results/ensemble-build).")] = None,
              workers: Workers = None, scheduler: Scheduler = None, connect_timeout: ConnectTimeout = 10.0,
              quiet: Quiet = False):
@@ -351,7 +388,7 @@ def _numbers(option: str, text: str) -> list[int]:
 def sensitivity(spec: Annotated[Optional[Path], typer.Argument(metavar="[SPEC.toml]",
         help="Sensitivity spec, a sweep file with design saltelli or morris (default: "
              "experiments/examples/sensitivity.toml).")] = None,
-                out: Annotated[Path, typer.Option("--out", "-o",
+                out: Annotated[Path, typer.Option("--out", "-o", parser=_path,
                     help="Results folder; rerun the same command to resume.")] = ...,  # type: ignore[assignment]
                 # (typer's required option after an optional argument: `...` as the default means required)
                 method: Annotated[Optional[str], typer.Option(

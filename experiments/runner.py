@@ -335,6 +335,18 @@ class Results:
         return (f"{len(self.damaged)} damaged files ({names}): their {runs} runs are left out;"
                 f" to recompute them rerun: {command}")
 
+    def completeness(self) -> dict[str, int]:
+        """Runs (and, in a sweep, design points) the manifest plans and how many are done:
+        {"runs", "runs_done", "points", "points_done"}; a point is done when all its runs are."""
+        main, _ = _main_and_companion_keys(self.manifest)
+        done = set(self.table["run_key"]) if "run_key" in self.table else set()
+        runs = [r for r in self.manifest.get("runs", []) if isinstance(r, dict) and r.get("key") in set(main)]
+        by_point: dict[Any, bool] = {}
+        for r in runs:
+            by_point[r.get("point")] = by_point.get(r.get("point"), True) and r["key"] in done
+        return {"runs": len(runs), "runs_done": sum(r["key"] in done for r in runs),
+                "points": len(by_point), "points_done": sum(by_point.values())}
+
     def check_baseline(self, baseline: str | None) -> None:
         """StoreError naming the damaged files and the repairing command when runs of the
         reference scenario are left out: every comparison pairs replicate r with the baseline's."""

@@ -91,6 +91,21 @@ class Store:
             (self.folder / OWNER).unlink(missing_ok=True)
             lock.release()
 
+    def writer(self) -> str | None:
+        """Who is writing the folder now ('pid N on HOST ...'), or None when no process holds its
+        lock (tested by taking the lock for an instant; the OS drops a dead writer's lock)."""
+        if not (self.folder / LOCK).exists():
+            return None
+        lock = FileLock(str(self.folder / LOCK))
+        try:
+            lock.acquire(timeout=0)
+        except Timeout:
+            return self.holder()
+        except OSError:
+            return None
+        lock.release()
+        return None
+
     def holder(self) -> str:
         """Who holds the lock, as 'pid N on HOST (command ...)', from the owner file."""
         try:
