@@ -16,7 +16,7 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from experiments import limits
-from experiments.errors import UserError, read_toml_file
+from experiments.errors import UserError, read_toml_file, shown
 from experiments.layout import TARGETS_FILE
 from experiments.scenario import load_scenario
 from experiments.sweep import as_setting
@@ -240,8 +240,6 @@ def load_targets(path: str | Path = TARGETS_FILE, fit: list[str] | None = None,
     """The targets file, checked; `fit` narrows the fitted parameters to some of the file's (or
     adds others over their registry bounds); `overrides` replace [calibration] settings."""
     path = Path(path)
-    if overrides.get("scale") is not None:
-        limits.check_scale(overrides["scale"], field="--scale")    # as `cakupan run` refuses it
     raw = read_toml_file(path, CalibrationError, "targets")
     raw.setdefault("calibration", {}).update({k: v for k, v in overrides.items() if v is not None})
     if fit:
@@ -252,7 +250,8 @@ def load_targets(path: str | Path = TARGETS_FILE, fit: list[str] | None = None,
         doc = TargetsFile.model_validate(raw)
     except ValidationError as error:
         raise CalibrationError(_problems(str(path), error)) from None
-    problems = _check_fit(doc.calibration)
+    problems = _check_fit(doc.calibration, "calibration.scale (--scale)" if overrides.get("scale") is not None
+                          else "calibration.scale")
     if problems:
         raise CalibrationError(f"{path}: invalid calibration settings:\n" + "\n".join(f"  {p}" for p in problems))
     return _spec(doc, str(path))
@@ -265,16 +264,17 @@ def _problems(source: str, error: ValidationError) -> str:
         if e["type"] == "extra_forbidden":
             lines.append(f"{where}: unknown key")
         else:
-            lines.append(f"{where}: {e['msg']}; got {e.get('input')!r}")
+            lines.append(f"{where}: {e['msg']}; got {shown(e.get('input'))}")
     sections = ", ".join(f for f in TargetsFile.model_fields)
     return f"{source}: invalid targets file (sections: {sections}):\n" + "\n".join(f"  {line}" for line in lines)
 
 
-def _check_fit(settings: Settings) -> list[str]:
-    """Fitted names must be numeric uncertain parameters, ranges inside the registry's bounds."""
+def _check_fit(settings: Settings, scale_field: str = "calibration.scale") -> list[str]:
+    """The scale within the limits `cakupan run` has; fitted names must be numeric uncertain
+    parameters, ranges inside the registry's bounds."""
     problems = []
     try:
-        limits.check_scale(settings.scale, field="calibration.scale")
+        limits.check_scale(settings.scale, field=scale_field)
     except limits.LimitError as error:
         problems.append(str(error))
     for name, (low, high) in settings.fit.items():

@@ -40,7 +40,9 @@ def test_a_scale_run_refuses_is_refused_before_anything_runs(tmp_path, shipped_u
     result = invoke(command, "--scale", scale, "--folder", tmp_path / "runs", "--workers", "1", "-q",
                     *(["--proposals", "2", "--keep", "1"] if command == "ensemble" else []))
     assert result.exit_code == 2, result.output
-    assert "--scale" in result.output and "outside the allowed range" in result.output
+    assert "calibration.scale" in result.output
+    assert ("(--scale): " + scale + " is outside the allowed range" in result.output.replace("1e-09", "1e-9")
+            if float(scale) > 0 else "greater than 0" in result.output)
     assert "Traceback" not in result.output
     assert not (tmp_path / "runs").exists()
 
