@@ -115,6 +115,9 @@ class ScenarioError(UserError, ValueError):
         self.problems, self.more = problems, max(more, 0)
         super().__init__(listing("invalid scenario:", [str(p) for p in problems], self.more))
 
+    def __reduce__(self):       # pickled with its problems (the app checks uploads in a child process)
+        return (type(self), (self.problems, self.more))
+
 
 # ---------------------------------------------------------------- the resolved scenario
 class Scenario(BaseModel):
