@@ -25,8 +25,7 @@ app = typer.Typer(help="cakupan: scenarios, replicated runs, sweeps, reports and
                   no_args_is_help=True,
                   add_completion=False, pretty_exceptions_enable=False)
 
-ROOT = Path(__file__).resolve().parents[1]
-APP_FILE = ROOT / "viz" / "app.py"
+APP_MODULE = "viz"   # the browser app: `python -m viz` starts it (viz/ knows its own files)
 
 def _path(text: str) -> Path:
     """A file or folder option's value: an empty or blank name is refused (it would mean the
@@ -502,12 +501,14 @@ def _optimize_progress(progress) -> None:
 def app_(host: Annotated[str, typer.Option(
         help="Address to listen on (the app has no login: keep 127.0.0.1 unless you mean to share it).")] = "127.0.0.1",
          port: Annotated[int, typer.Option(min=1, max=65535, help="Port to listen on.")] = 8765):
-    """Start the browser app (viz/app.py) on http://HOST:PORT/."""
-    if not APP_FILE.exists():
-        typer.echo("error: the browser app is not installed (viz/app.py does not exist)", err=True)
+    """Start the browser app (`python -m viz`) on http://HOST:PORT/."""
+    import importlib.util
+
+    if importlib.util.find_spec(APP_MODULE) is None:
+        typer.echo(f"error: the browser app is not installed (no module {APP_MODULE!r})", err=True)
         raise typer.Exit(2)
     # `python -m viz` (a separate process, so experiments/ never imports viz/) starts solara
-    os.execv(sys.executable, [sys.executable, "-m", "viz", "--host", host, "--port", str(port)])
+    os.execv(sys.executable, [sys.executable, "-m", APP_MODULE, "--host", host, "--port", str(port)])
 
 
 def main() -> None:

@@ -38,6 +38,7 @@ import pyarrow.parquet as pq
 from filelock import FileLock, Timeout
 
 from experiments.errors import UserError
+from experiments.layout import ROOT
 
 MANIFEST = "manifest.json"
 OUTPUTS, REGENCY, LOG = "outputs", "regency", "runs.jsonl"
@@ -319,9 +320,8 @@ def now() -> str:
 
 def code_version() -> str:
     """`git describe` of the source tree when it is a git checkout, else the package version."""
-    root = Path(__file__).resolve().parents[1]
     try:
-        out = subprocess.run(["git", "describe", "--always", "--dirty", "--tags"], cwd=root,
+        out = subprocess.run(["git", "describe", "--always", "--dirty", "--tags"], cwd=ROOT,
                              capture_output=True, text=True, timeout=10)
         if out.returncode == 0 and out.stdout.strip():
             return f"git {out.stdout.strip()}"

@@ -239,3 +239,30 @@ def test_the_real_experiments_graph_is_read():
     assert "experiments.draws" in graph["experiments.runner"]
     assert "experiments.runner" in graph["experiments.ensemble"]
     assert "experiments.calibration.targets" in graph["experiments.calibration.fit"]
+
+
+# ---------------------------------------------------------------- who knows the repository's files
+def test_experiments_names_no_file_of_viz_and_knows_the_layout_in_one_place():
+    """viz/ lists its own translated files (viz/translated.txt) and is started as `python -m viz`;
+    only experiments/layout.py derives the repository's root from its own path."""
+    import re
+
+    named, rooted = [], []
+    for path in sorted((ROOT / "experiments").rglob("*.py")):
+        text = path.read_text(encoding="utf-8")
+        named += [f"{path.relative_to(ROOT)}: {m}" for m in re.findall(r"(?<![\w/])viz/[\w/]+\.py", text)]
+        if path.name != "layout.py" and re.search(r"__file__\)?\.resolve\(\)\.parents\[", text):
+            rooted.append(str(path.relative_to(ROOT)))
+    assert named == [] and rooted == []
+
+
+def test_translated_sources_are_read_from_each_package_list(tmp_path):
+    from experiments import i18n
+
+    for package, text in {"alpha": "# comment\nmain.py\npages/one.py  # a page\n", "beta": "\n", "gamma": None}.items():
+        (tmp_path / package).mkdir()
+        if text is not None:
+            (tmp_path / package / i18n.SOURCES_FILE).write_text(text, encoding="utf-8")
+    assert i18n.translated_sources(tmp_path) == ("alpha/main.py", "alpha/pages/one.py")
+    assert {"viz/app.py", "experiments/report.py"} <= set(i18n.SOURCES)
+    assert all((ROOT / source).is_file() for source in i18n.SOURCES)
