@@ -25,15 +25,24 @@ app = typer.Typer(help="cakupan: scenarios, replicated runs, sweeps, reports and
                   no_args_is_help=True,
                   add_completion=False, pretty_exceptions_enable=False)
 
-ROOT = Path(__file__).resolve().parents[1]
-APP_FILE = ROOT / "viz" / "app.py"
+APP_MODULE = "viz"   # the browser app: `python -m viz` starts it (viz/ knows its own files)
+
+def _path(text: str) -> Path:
+    """A file or folder option's value: an empty or blank name is refused (it would mean the
+    current folder), so a missing shell variable never writes results where the user stands."""
+    if isinstance(text, Path):
+        return text
+    if not text.strip():
+        raise typer.BadParameter("an empty name; give a file or folder, e.g. results/mine")
+    return Path(text)
+
 
 Replicates = Annotated[int, typer.Option("--replicates", "-r", min=1, help="Replicates per scenario (paired seeds).")]
 Seed = Annotated[Optional[int], typer.Option(min=0, help="Root seed [default: the first scenario's].")]
 Scale = Annotated[Optional[float], typer.Option(
     help="Fraction of workers simulated, (0, 1] [default: the first scenario's].")]
 Horizon = Annotated[Optional[str], typer.Option(help="Last month simulated, YYYY-MM [default: each scenario's].")]
-Out = Annotated[Optional[Path], typer.Option("--out", "-o",
+Out = Annotated[Optional[Path], typer.Option("--out", "-o", parser=_path,
     help="Results folder (resumable; `cakupan report` reads it).")]
 Workers = Annotated[Optional[int], typer.Option(min=1, help="Local worker processes [default: all cores].")]
 Scheduler = Annotated[Optional[str], typer.Option(
@@ -120,7 +129,10 @@ def run(scenario_refs: Annotated[list[str], typer.Argument(metavar="FILE_OR_NAME
             help="What replicates vary: chance (seeds only, for checking a model change), parameters "
                  "(ensemble draws) or both (seed r and draw r; intervals split into chance and parameter "
                  "parts).")] = "both",
-        target_month: TargetMonth = TARGET_MONTH, quiet: Quiet = False, yes: Yes = False,
+        target_month: Annotated[Optional[str], typer.Option(
+            help=f"Month at which coverage, P(target) and cost are reported [default: {TARGET_MONTH}]; "
+                 "refused when it lies after the horizon.")] = None,
+        quiet: Quiet = False, yes: Yes = False,
         region: Annotated[Optional[str], typer.Option(
             help="Province to simulate: a folder of model/data/regions/ (default: each scenario's, "
                  "sumsel).")] = None):
@@ -128,6 +140,7 @@ def run(scenario_refs: Annotated[list[str], typer.Argument(metavar="FILE_OR_NAME
     from experiments import runner
     from experiments.scenario import load_scenario
 
+    asked, target_month = target_month, target_month or TARGET_MONTH
     _check_month(target_month)
     if out is not None:
         _writable_folder(out, "--out")
@@ -137,6 +150,13 @@ def run(scenario_refs: Annotated[list[str], typer.Argument(metavar="FILE_OR_NAME
     if not no_baseline and baseline not in [s.name for s in chosen]:
         chosen.insert(0, load_scenario(baseline))
     chosen = [s.override(region=region) for s in chosen]
+    reach = [s.override(horizon=horizon) for s in chosen] if horizon else chosen   # horizon checked as the run does
+    last = min(s.horizon for s in reach)
+    if asked and target_month > last:     # (the default target month: a note says the runs end before it)
+        shortest = min(reach, key=lambda s: s.horizon).name
+        where = f"--horizon {horizon}" if horizon else f"the horizon {last} of {shortest}"
+        raise UserError(f"--target-month {target_month} lies after {where}: the runs never reach it; choose a "
+                        f"target month no later than {last} or a later --horizon")
     with _executor(workers, scheduler, connect_timeout) as executor:
         results = runner.run(chosen, replicates, seed, scale, horizon, executor, _progress(quiet), out,
                              uncertainty=uncertainty, yes=yes)
@@ -149,7 +169,8 @@ def run(scenario_refs: Annotated[list[str], typer.Argument(metavar="FILE_OR_NAME
 @user_errors
 def sweep(sweep_file: Annotated[Path, typer.Argument(metavar="SWEEP.toml",
         help="Sweep file (see experiments/examples/).")],
-          out: Annotated[Path, typer.Option("--out", "-o", help="Results folder; rerun the same command to resume.")],
+          out: Annotated[Path, typer.Option("--out", "-o", parser=_path,
+                                            help="Results folder; rerun the same command to resume.")],
           workers: Workers = None, scheduler: Scheduler = None,
           connect_timeout: ConnectTimeout = 10.0,
           target_month: TargetMonth = TARGET_MONTH, quiet: Quiet = False, yes: Yes = False):
@@ -171,7 +192,7 @@ def report_(folder: Annotated[Path, typer.Argument(metavar="DIR", help="A result
             target_month: TargetMonth = TARGET_MONTH,
             baseline: Annotated[str, typer.Option(
                 help="Reference scenario for extra participants and cost.")] = "baseline",
-            into: Annotated[Optional[Path], typer.Option("--into",
+            into: Annotated[Optional[Path], typer.Option("--into", parser=_path,
                 help="Where to write [default: DIR/report].")] = None,
             lang: Annotated[str, typer.Option("--lang",
                 help="Language of report.html and the charts: en or id.")] = "en"):
@@ -183,7 +204,7 @@ def report_(folder: Annotated[Path, typer.Argument(metavar="DIR", help="A result
         raise typer.BadParameter(f"{lang!r} is not offered; choose one of {', '.join(LANGUAGES)}", param_hint="--lang")
     from experiments import report
     from experiments.runner import Results
-    from experiments.store import StoreError
+    from experiments.store import Store, StoreError
 
     target = _writable_folder(into or folder / "report", "--into")
     _check_month(target_month)
@@ -193,9 +214,24 @@ def report_(folder: Annotated[Path, typer.Argument(metavar="DIR", help="A result
         raise StoreError(f"{folder} holds no intact runs yet" + (f"; {results.repair_hint()}" if results.damaged else
                          "; rerun the command that wrote it to compute them"))
     factors = list(results.manifest.get("design", {}).get("factors", {}))
+    _say_if_partial(results, Store(folder).writer())
     _print_outcome(results, target_month, baseline, factors)
     paths = report.write(results, target, target_month, baseline=baseline, lang=lang)
     typer.echo("wrote " + ", ".join(str(p) for p in paths))
+
+
+def _say_if_partial(results, writer: str | None) -> None:
+    """A note on stderr when the folder holds only part of what its command planned: how many
+    design points (in a sweep) and runs of how many, and whether it is still being written."""
+    done = results.completeness()
+    if done["runs_done"] >= done["runs"]:
+        return
+    parts = f"{done['runs_done']} of {done['runs']} runs"
+    if results.manifest.get("design"):
+        parts = f"{done['points_done']} of {done['points']} design points complete ({parts})"
+    why = (f"it is still being written by {writer}; report again when it finishes" if writer else
+           "rerun the command that wrote it to finish it")
+    typer.echo(f"note: partial results: {parts}; {why}", err=True)
 
 
 def _print_outcome(results, target_month: str, baseline: str | None, factors: list[str] | None = None,
@@ -254,7 +290,7 @@ def _progress(quiet: bool) -> bool:
 # ---------------------------------------------------------------- calibration, pilots, sensitivity
 @app.command()
 @user_errors
-def calibrate(targets: Annotated[Optional[Path], typer.Option(
+def calibrate(targets: Annotated[Optional[Path], typer.Option(parser=_path,
         help="Targets file with its calibration settings (default: model/data/targets.toml).")] = None,
               fit: Annotated[Optional[str], typer.Option(
                   help="Comma-separated parameters to fit (default: the file's).")] = None,
@@ -267,25 +303,25 @@ def calibrate(targets: Annotated[Optional[Path], typer.Option(
                   help="Nelder-Mead evaluations (default: the file's).")] = None,
               profile_points: Annotated[Optional[int], typer.Option(min=0,
                   help="Scan points per parameter for the intervals (default: the file's).")] = None,
-              out: Annotated[Optional[Path], typer.Option("--out", "-o",
+              out: Annotated[Optional[Path], typer.Option("--out", "-o", parser=_path,
                   help="Calibration file to write (default: model/data/calibration.toml, the model's "
                        "defaults).")] = None,
-              plot: Annotated[Optional[Path], typer.Option(
+              plot: Annotated[Optional[Path], typer.Option(parser=_path,
                   help="Fit-versus-targets PNG (default: docs/calibration_fit.png, or beside --out).")] = None,
-              folder: Annotated[Optional[Path], typer.Option(
+              folder: Annotated[Optional[Path], typer.Option(parser=_path,
                   help="Results folder keeping every run, so an interrupted fit resumes (default: "
                        "results/calibration-runs).")] = None,
               workers: Workers = None, scheduler: Scheduler = None, connect_timeout: ConnectTimeout = 10.0,
               quiet: Quiet = False):
     """Fit uncertain parameters to the calibration targets; write the model's defaults and a plot."""
-    from experiments import calibration, report
+    from experiments import calibration, layout, report
 
     spec = calibration.load_targets(targets or calibration.TARGETS_FILE, _names(fit), scale=scale,
                                     replicates=replicates, initial_points=initial_points,
                                     max_evaluations=max_evaluations, profile_points=profile_points)
     with _executor(workers, scheduler, connect_timeout) as executor:
         result = calibration.calibrate(spec, executor, _progress(quiet),
-                                       folder=folder or calibration.ROOT / "results" / "calibration-runs")
+                                       folder=folder or layout.CALIBRATION_RUNS)
     path = calibration.write(result, out or calibration.CALIBRATION_FILE)
     picture = calibration.plot(result, plot or (out.with_suffix(".png") if out else calibration.PLOT_FILE))
     typer.echo(report.calibration(result))
@@ -300,16 +336,17 @@ def ensemble(proposals: Annotated[int, typer.Option(min=2, max=5000,
                  help="Equally weighted draws kept (replicate r uses draw r).")] = 40,
              seed: Annotated[int, typer.Option(min=0, help="Seed of the Sobol proposal and of the resampling.")] = 11,
              scale: Scale = None,
-             folder: Annotated[Optional[Path], typer.Option(
+             folder: Annotated[Optional[Path], typer.Option(parser=_path,
                  help="Results folder of the proposals' runs (resumable; default: results/ensemble-build).")] = None,
              workers: Workers = None, scheduler: Scheduler = None, connect_timeout: ConnectTimeout = 10.0,
              quiet: Quiet = False):
     """Build the parameter ensemble (approximate posterior) into model/data/ensemble.{csv,toml}."""
     from experiments import ensemble as ens
+    from experiments.layout import ENSEMBLE_BUILD
 
     with _executor(workers, scheduler, connect_timeout) as executor:
         table, info = ens.build(proposals, keep, seed, scale, executor=executor,
-                                folder=folder or ens.BUILD_FOLDER, progress=_progress(quiet))
+                                folder=folder or ENSEMBLE_BUILD, progress=_progress(quiet))
     paths = ens.write(table, info)
     typer.echo(ens.describe(info))
     typer.echo(f"wrote {paths[0]} and {paths[1]}")
@@ -356,7 +393,7 @@ def _numbers(option: str, text: str) -> list[int]:
 def sensitivity(spec: Annotated[Optional[Path], typer.Argument(metavar="[SPEC.toml]",
         help="Sensitivity spec, a sweep file with design saltelli or morris (default: "
              "experiments/examples/sensitivity.toml).")] = None,
-                out: Annotated[Path, typer.Option("--out", "-o",
+                out: Annotated[Path, typer.Option("--out", "-o", parser=_path,
                     help="Results folder; rerun the same command to resume.")] = ...,  # type: ignore[assignment]
                 # (typer's required option after an optional argument: `...` as the default means required)
                 method: Annotated[Optional[str], typer.Option(
@@ -468,12 +505,14 @@ def _optimize_progress(progress) -> None:
 def app_(host: Annotated[str, typer.Option(
         help="Address to listen on (the app has no login: keep 127.0.0.1 unless you mean to share it).")] = "127.0.0.1",
          port: Annotated[int, typer.Option(min=1, max=65535, help="Port to listen on.")] = 8765):
-    """Start the browser app (viz/app.py) on http://HOST:PORT/."""
-    if not APP_FILE.exists():
-        typer.echo("error: the browser app is not installed (viz/app.py does not exist)", err=True)
+    """Start the browser app (`python -m viz`) on http://HOST:PORT/."""
+    import importlib.util
+
+    if importlib.util.find_spec(APP_MODULE) is None:
+        typer.echo(f"error: the browser app is not installed (no module {APP_MODULE!r})", err=True)
         raise typer.Exit(2)
     # `python -m viz` (a separate process, so experiments/ never imports viz/) starts solara
-    os.execv(sys.executable, [sys.executable, "-m", "viz", "--host", host, "--port", str(port)])
+    os.execv(sys.executable, [sys.executable, "-m", APP_MODULE, "--host", host, "--port", str(port)])
 
 
 def main() -> None:

@@ -21,69 +21,28 @@ An approximate posterior by importance sampling on the calibration objective:
 Every proposal's runs go through experiments.runner.execute into a results folder keyed by the
 runs' settings, so an interrupted build resumes where it stopped and runs on any executor.
 
-Replicate r of a scenario run with parameter uncertainty uses draw r (`draw_values`).
+Replicate r of a scenario run with parameter uncertainty uses draw r (experiments/draws.py reads
+the draws; this module, which needs the runner, builds them).
 """
 
 from __future__ import annotations
 
-import tomllib
-from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 import pandas as pd
 import tomli_w
+from scipy.stats import qmc
 
-from experiments.errors import UserError
+from experiments import calibration
+from experiments.draws import EnsembleError, typed
+from experiments.executors import Executor, using
+from experiments.layout import DIAGNOSTICS_FILE, DRAWS_FILE, ENSEMBLE_BUILD, promote, staged
+from experiments.runner import execute
+from experiments.store import OUTPUTS, Store, code_version, now
 from model import data
 from model.parameters import COSTS, PARAMETERS, PRIOR_RANGES, UNCERTAIN
-
-if TYPE_CHECKING:
-    from experiments.executors import Executor
-
-ROOT = Path(__file__).resolve().parents[1]
-DRAWS_FILE = data.load().ensemble_file   # the default region's (model/data/regions/<id>/)
-DIAGNOSTICS_FILE = data.load().ensemble_diagnostics_file
-BUILD_FOLDER = ROOT / "results" / "ensemble-build"
-
-
-class EnsembleError(UserError, ValueError):
-    """No ensemble file, or an ensemble that cannot be built as asked."""
-
-
-# ---------------------------------------------------------------- reading
-@lru_cache(maxsize=4)
-def _read_draws(path: str, stamp: float) -> pd.DataFrame:
-    return pd.read_csv(path)
-
-
-def draws(path: str | Path | None = None) -> pd.DataFrame:
-    """The stored draws: one row per draw (column `draw`), one column per parameter."""
-    path = Path(path or DRAWS_FILE)
-    if not path.is_file():
-        raise EnsembleError(f"{path}: no parameter ensemble; build one with `cakupan ensemble`")
-    return _read_draws(str(path), path.stat().st_mtime).copy()
-
-
-def draw_values(r: int, path: str | Path | None = None) -> dict[str, Any]:
-    """Parameter values of draw r (replicate r; the draws repeat when there are more replicates
-    than draws, so replicate r and r + n_draws share a parameter set but not a seed)."""
-    table = draws(path)
-    row = table.iloc[r % len(table)]
-    return {n: _typed(n, row[n]) for n in table.columns if n != "draw"}
-
-
-def _typed(name: str, value: float) -> float:
-    return float(round(value)) if PARAMETERS[name].integer else float(value)
-
-
-def diagnostics(path: str | Path | None = None) -> dict[str, Any]:
-    path = Path(path or DIAGNOSTICS_FILE)
-    if not path.is_file():
-        raise EnsembleError(f"{path}: no ensemble diagnostics; build one with `cakupan ensemble`")
-    return tomllib.loads(path.read_text(encoding="utf-8"))
-
 
 # ---------------------------------------------------------------- building
 def prior_ranges(spec=None) -> dict[str, tuple[float, float]]:
@@ -110,14 +69,12 @@ def proposal_ranges(spec) -> dict[str, tuple[float, float]]:
 
 def propose(ranges: dict[str, tuple[float, float]], n: int, seed: int) -> list[dict[str, float]]:
     """n parameter sets from a scrambled Sobol design over `ranges` (integers rounded)."""
-    from scipy.stats import qmc
-
     names = list(ranges)
     unit = qmc.Sobol(d=len(names), scramble=True, rng=np.random.default_rng(seed)).random(n)
     low = np.array([ranges[k][0] for k in names])
     high = np.array([ranges[k][1] for k in names])
     values = low + unit * (high - low)
-    return [{k: _typed(k, v) for k, v in zip(names, row, strict=True)} for row in values]
+    return [{k: typed(k, v) for k, v in zip(names, row, strict=True)} for row in values]
 
 
 def weights(data_losses: np.ndarray) -> np.ndarray:
@@ -139,30 +96,27 @@ def resample(w: np.ndarray, keep: int, seed: int) -> np.ndarray:
 
 
 def build(proposals: int = 160, keep: int = 40, seed: int = 11, scale: float | None = None,
-          replicates: int = 1, executor: Executor | None = None, folder: str | Path = BUILD_FOLDER,
+          replicates: int = 1, executor: Executor | None = None, folder: str | Path = ENSEMBLE_BUILD,
           progress: bool | None = False) -> tuple[pd.DataFrame, dict[str, Any]]:
     """Propose, run (resumable in `folder`), weight and resample; returns (draws, diagnostics)."""
-    from experiments import calibration
-    from experiments.executors import using
-    from experiments.runner import execute
-    from experiments.store import OUTPUTS, Store
-
     if proposals < 2 or keep < 1:
         raise EnsembleError(f"proposals must be at least 2 and keep at least 1; got {proposals}, {keep}")
-    overrides: dict[str, Any] = {"replicates": replicates, **({"scale": scale} if scale else {})}
+    overrides: dict[str, Any] = {"replicates": replicates, "scale": scale}
     spec = calibration.load_targets(**overrides)
     points = propose(proposal_ranges(spec), proposals, seed)
     objective = calibration.Objective(spec, executor, progress)
     specs = objective.plan(points)
-    store = Store(folder).create()
-    with using(executor) as running:
-        execute(specs, running, store, progress, label="ensemble")
     keys = [s.key for s in specs]
-    missing = set(keys) - store.completed()
-    if missing:
-        raise EnsembleError(f"{len(missing)} ensemble runs failed (see {Path(folder) / 'runs.jsonl'}); "
-                            "rerun `cakupan ensemble` to retry them")
-    evaluations = objective.score_table(points, store.read(OUTPUTS, keys))
+    store = Store(folder)
+    with store.writing(), using(executor) as running:
+        store.discard_damaged(set(keys))     # a truncated or damaged run file is recomputed
+        execute(specs, running, store, progress, label="ensemble")
+        missing = set(keys) - store.completed()
+        if missing:
+            raise EnsembleError(f"{len(missing)} ensemble runs failed (see {Path(folder) / 'runs.jsonl'}); "
+                                "rerun `cakupan ensemble` to retry them")
+        table = store.read(OUTPUTS, keys)
+    evaluations = objective.score_table(points, table)
     return summarise(spec, points, evaluations, keep, seed)
 
 
@@ -195,17 +149,48 @@ def summarise(spec, points: list[dict[str, float]], evaluations, keep: int, seed
     return table, info
 
 
+# The checks a built ensemble must pass before it replaces the shipped one (assumptions of this
+# module, not data): fewer than 2 effective draws means one proposal carries nearly all the
+# weight; a fitted target that no posterior draw meets means the runs cannot reproduce the data
+# (e.g. a scale so small that every run stays at coverage 0).
+MIN_EFFECTIVE_SAMPLE_SIZE = 2.0
+
+
+def check(table: pd.DataFrame, info: dict[str, Any]) -> list[str]:
+    """Why these draws must not become the model's ensemble; empty when they pass."""
+    problems = []
+    ess = info.get("effective_sample_size")
+    if not isinstance(ess, (int, float)) or not np.isfinite(ess) or ess < MIN_EFFECTIVE_SAMPLE_SIZE:
+        problems.append(f"effective sample size {ess} is below {MIN_EFFECTIVE_SAMPLE_SIZE:g}")
+    unmet = [name for name, t in info.get("targets", {}).items() if t["fitted"] and not t["met_posterior"] > 0]
+    if unmet:
+        problems.append("no posterior draw meets the fitted target(s) " + ", ".join(repr(n) for n in unmet))
+    numbers = table.drop(columns="draw", errors="ignore").to_numpy(dtype=float)
+    if table.empty or not np.isfinite(numbers).all():
+        problems.append("the draws are empty or hold non-finite values")
+    return problems
+
+
 def write(table: pd.DataFrame, info: dict[str, Any], draws_path: str | Path = DRAWS_FILE,
           diagnostics_path: str | Path = DIAGNOSTICS_FILE) -> tuple[Path, Path]:
-    from experiments.store import code_version, now
-
+    """The draws (CSV) and diagnostics (TOML): written beside the files first (layout.staged) and
+    moved over them only when `check` passes; otherwise EnsembleError, the old files unchanged
+    and the candidate kept beside them."""
     draws_path, diagnostics_path = Path(draws_path), Path(diagnostics_path)
     draws_path.parent.mkdir(parents=True, exist_ok=True)
-    table.to_csv(draws_path, index=False, float_format="%.6g")
+    diagnostics_path.parent.mkdir(parents=True, exist_ok=True)
+    table.to_csv(staged(draws_path), index=False, float_format="%.6g")
     header = ("# Written by `cakupan ensemble` (experiments/ensemble.py); see docs/calibration.md.\n"
               "# The draws are in ensemble.csv; rebuild after recalibrating.\n")
     doc = {"created": now(), "code_version": code_version(), **info}
-    diagnostics_path.write_text(header + tomli_w.dumps(doc), encoding="utf-8")
+    staged(diagnostics_path).write_text(header + tomli_w.dumps(doc), encoding="utf-8")
+    problems = check(table, info)
+    if problems:
+        raise EnsembleError(f"the new ensemble fails its checks ({'; '.join(problems)}), so {draws_path} and "
+                            f"{diagnostics_path} are unchanged; the candidate is beside them in "
+                            f"{staged(draws_path)} and {staged(diagnostics_path)}. Rebuild with more "
+                            "--proposals or a larger --scale")
+    promote(draws_path, diagnostics_path)
     return draws_path, diagnostics_path
 
 

@@ -19,6 +19,27 @@ MAX_NESTING = 32
 would only exercise recursion limits (RecursionError) in the parser and validators."""
 
 
+MAX_LISTED = 20
+"""Most problems one message lists (in file order); it says how many more there are, so a file
+with thousands of bad keys is reported in time linear in its size, not in lines of output."""
+
+
+def listing(title: str, problems: list[str], more: int = 0) -> str:
+    """`title` and one indented line per problem, with '... and N more' when some are left out."""
+    lines = [title, *(f"  {p}" for p in problems)]
+    if more > 0:
+        lines.append(f"  ... and {more:,} more problem{'s' if more != 1 else ''} (fix these first)")
+    return "\n".join(lines)
+
+
+def shown(value, limit: int = 80) -> str:
+    """repr(value) for a message, cut to `limit` characters (a whole file's table can be the input)."""
+    import reprlib
+
+    text = reprlib.Repr(maxstring=limit, maxother=limit, maxdict=6, maxlist=6).repr(value)
+    return text if len(text) <= limit else text[:limit - 3] + "..."
+
+
 class UserError(Exception):
     """Bad input from the user: the message says what is wrong and what is allowed."""
 

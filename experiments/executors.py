@@ -12,8 +12,9 @@ An executor lives as long as the work that uses it (EMA Workbench's evaluators):
 a sensitivity analysis or an optimisation opens one and sends every batch to it, so a local pool
 starts once, not once per batch. `using(executor)` lends a caller's executor (the caller closes
 it) or makes a local one for the block. `kill()` (local, Dask, serial) stops now, runs in flight
-included; a running imap_unordered then raises Stopped (the app does not call it: it drops a
-session's waiting runs on its shared pool instead).
+included; a running imap_unordered then raises Stopped. (The app does not call it: its pool is
+viz/pool.FairPool, whose sessions cancel their waiting runs, and `python -m viz` stops the app's
+whole process group on SIGTERM/SIGINT.)
 
 `fn` must be a module-level function of an importable module (the workers import it by name).
 Tasks are submitted a few at a time, so an interrupted sweep has little in flight and memory

@@ -31,6 +31,8 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po, write_po
 from babel.numbers import format_decimal, format_percent
 
+from experiments.layout import ROOT
+
 # The languages offered, by code, each named in its own language (what the switch shows).
 LANGUAGES = {"en": "English", "id": "Bahasa Indonesia"}
 DEFAULT = "en"
@@ -38,13 +40,24 @@ DEFAULT = "en"
 LOCALES = {"en": "en_US", "id": "id_ID"}
 DOMAIN = "cakupan"
 LOCALE_DIR = Path(__file__).resolve().parent / "locale"
-ROOT = Path(__file__).resolve().parents[1]
-# The source files whose marked strings the catalogs must translate (what the app and the
-# report show); tests/viz/test_i18n.py fails on any of their strings left untranslated.
-SOURCES = ("experiments/figures.py", "experiments/html_report.py", "experiments/report.py", "viz/app.py",
-           "viz/charts.py", "viz/controls.py", "viz/explore_charts.py", "viz/state.py", "viz/pages/compare.py",
-           "viz/pages/explore.py", "viz/pages/plan.py", "viz/pages/sweeps.py", "viz/planner.py",
-           "experiments/regency_map.py", "experiments/outcomes.py", "viz/sweeper.py", "viz/sweep_folders.py")
+SOURCES_FILE = "translated.txt"
+
+
+def translated_sources(root: Path = ROOT) -> tuple[str, ...]:
+    """The source files whose marked strings the catalogs must translate (what the app and the
+    report show), as paths from the repository root: each package of the repository lists its
+    own in its `translated.txt` (so this module names no other package's files);
+    tests/viz/test_i18n.py fails on any of their strings left untranslated."""
+    found = []
+    for listing in sorted(root.glob(f"*/{SOURCES_FILE}")):
+        for line in listing.read_text(encoding="utf-8").splitlines():
+            name = line.split("#", 1)[0].strip()
+            if name:
+                found.append(f"{listing.parent.name}/{name}")
+    return tuple(found)
+
+
+SOURCES = translated_sources()
 KEYWORDS = {"_": None, "N_": None, "t": None}  # t: a Translator in a local
 # Amounts in rupiah are written with a word for their size, largest first.
 RUPIAH_UNITS = {"en": ((1e12, "tn"), (1e9, "bn"), (1e6, "m")),

@@ -32,7 +32,7 @@ import pandas as pd
 from tqdm.auto import tqdm
 
 from experiments import limits, summary as stats
-from experiments.ensemble import draw_values
+from experiments.draws import draw_values
 from experiments.errors import UserError
 from experiments.executors import Executor, SerialExecutor, Stopped, using
 from experiments.scenario import Scenario, load_scenario
@@ -58,7 +58,7 @@ class RunSpec:
     kwargs: dict[str, Any]
     point: int = 0
     factors: dict[str, float] = field(default_factory=dict)
-    # Parameter draw of this run (experiments/ensemble.py; None: the calibrated values) and the
+    # Parameter draw of this run (experiments/draws.py; None: the calibrated values) and the
     # uncertainty it carries: "chance", "parameters" or "both".
     draw: int | None = None
     uncertainty: str = "chance"
@@ -335,6 +335,30 @@ class Results:
         return (f"{len(self.damaged)} damaged files ({names}): their {runs} runs are left out;"
                 f" to recompute them rerun: {command}")
 
+    def completeness(self) -> dict[str, int]:
+        """Runs (and, in a sweep, design points) the manifest plans and how many are done:
+        {"runs", "runs_done", "points", "points_done"}; a point is done when all its runs are."""
+        main, _ = _main_and_companion_keys(self.manifest)
+        done = set(self.table["run_key"]) if "run_key" in self.table else set()
+        runs = [r for r in self.manifest.get("runs", []) if isinstance(r, dict) and r.get("key") in set(main)]
+        by_point: dict[Any, bool] = {}
+        for r in runs:
+            by_point[r.get("point")] = by_point.get(r.get("point"), True) and r["key"] in done
+        return {"runs": len(runs), "runs_done": sum(r["key"] in done for r in runs),
+                "points": len(by_point), "points_done": sum(by_point.values())}
+
+    def check_baseline(self, baseline: str | None) -> None:
+        """StoreError naming the damaged files and the repairing command when runs of the
+        reference scenario are left out: every comparison pairs replicate r with the baseline's."""
+        if baseline is None or not self.damaged or set(self.table.get("scenario", ())) <= {baseline}:
+            return      # nothing is compared with the baseline
+        scenario_of = {r.get("key"): r.get("scenario") for r in self.manifest.get("runs", []) if isinstance(r, dict)}
+        hit = sorted(str(p) for p in self.damaged if scenario_of.get(p.stem) == baseline)
+        if hit:
+            raise StoreError(f"the baseline {baseline!r} has damaged run files ({', '.join(hit[:5])}"
+                             f"{' ...' if len(hit) > 5 else ''}), and every comparison is paired with it; "
+                             + self.repair_hint())
+
     @property
     def by(self) -> tuple[str, ...]:
         """Grouping of runs: per scenario, and per design point in a sweep (or a pilot design)."""
@@ -346,6 +370,7 @@ class Results:
 
     def per_replicate(self, target_month: str = stats.TARGET_MONTH,
                       target: float = stats.TARGET_COVERAGE, baseline: str | None = stats.BASELINE):
+        self.check_baseline(baseline)
         return stats.per_replicate(self.table, target_month, target, self.by, baseline)
 
     def summary(self, target_month: str = stats.TARGET_MONTH, target: float = stats.TARGET_COVERAGE,
@@ -354,6 +379,7 @@ class Results:
         cost per additional active participant versus the baseline (paired by replicate)."""
         if self.table.empty:
             return pd.DataFrame()
+        self.check_baseline(baseline)
         table = stats.scenario_summary(self.table, target_month, target, self.by, baseline)
         table = stats.split(table, self.table, self.companion, self.uncertainty, target_month, self.by, baseline)
         factors = self.manifest.get("design", {}).get("factors")
@@ -369,6 +395,7 @@ class Results:
         draws = pd.DataFrame(self.manifest.get("draws") or [])
         if self.uncertainty == "chance" or draws.empty or self.table.empty:
             return stats.drivers(self.table.iloc[0:0], None)
+        self.check_baseline(baseline)
         return stats.drivers(self.table, draws, target_month, baseline, self.by, top)
 
     @classmethod
@@ -463,11 +490,9 @@ def experiment(kind: str, name: str, scenarios: list[Scenario], specs: list[RunS
     with store.writing():
         previous = store.read_manifest(strict=False)
         _check_same_experiment(store, previous, manifest)
-        check = store.verify({s.key for s in specs})
-        store.remove_runs(check.damaged_runs)
+        repaired = len(store.discard_damaged({s.key for s in specs}))
         manifest["sessions"] = (previous or {}).get("sessions", [])
         store.write_manifest(manifest)
-        repaired = len(check.damaged_runs)
 
         def finish(session: Session) -> None:
             session.runs_repaired = repaired

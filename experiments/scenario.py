@@ -35,7 +35,8 @@ from pydantic_core import ErrorDetails
 from model import data, months
 from model.model import DEFAULT_HORIZON
 from model.parameters import LEVER_GROUPS, PARAMETERS, Parameter
-from experiments.errors import InputFileError, UserError, parse_toml, read_text_file
+from experiments.errors import MAX_LISTED, InputFileError, UserError, listing, parse_toml, read_text_file, shown
+from experiments.keylines import KeyLines
 from model.settings import SettingsError, closest, dotted, idle_windows, validate
 
 DEFAULTS: dict[str, Any] = {"horizon": DEFAULT_HORIZON, "seed": 1, "scale": 0.05, "data_set": data.DEFAULT_DATA_SET,
@@ -109,11 +110,15 @@ class Problem:
 
 
 class ScenarioError(UserError, ValueError):
-    """An invalid scenario file; `problems` lists each with its file, line and key path."""
+    """An invalid scenario file; `problems` lists each with its file, line and key path (at most
+    MAX_LISTED of them; `more` counts the others, which the message mentions)."""
 
-    def __init__(self, problems: list[Problem]):
-        self.problems = problems
-        super().__init__("invalid scenario:\n" + "\n".join(f"  {p}" for p in problems))
+    def __init__(self, problems: list[Problem], more: int = 0):
+        self.problems, self.more = problems, max(more, 0)
+        super().__init__(listing("invalid scenario:", [str(p) for p in problems], self.more))
+
+    def __reduce__(self):       # pickled with its problems (the app checks uploads in a child process)
+        return (type(self), (self.problems, self.more))
 
 
 # ---------------------------------------------------------------- the resolved scenario
@@ -286,13 +291,14 @@ def _layer(text: str, source: str, directory: Path, chain: tuple[str, ...],
            bases: Mapping[str, Scenario] | None = None) -> dict:
     """One file's fields and settings, validated, with its base merged underneath."""
     raw = _parse_toml(text, source)
-    doc = _check_structure(raw, text, source)
+    index = KeyLines(text)
+    doc = _check_structure(raw, index, source)
     own: dict[str, Any] = {
         "fields": {k: getattr(doc, k) for k in (*OWN_FIELDS, *RUN_FIELDS) if getattr(doc, k) is not None},
-        "settings": _settings_of(doc), "lines": {}, "source": source, "text": text}
-    own["lines"] = {name: (source, _line_of(text, FILE_PATHS[name])) for name in own["settings"]}
+        "settings": _settings_of(doc), "lines": {}, "source": source, "index": index}
+    own["lines"] = {name: (source, index.line(FILE_PATHS[name])) for name in own["settings"]}
     for key in RUN_FIELDS:
-        own["lines"][key] = (source, _line_of(text, (key,)))
+        own["lines"][key] = (source, index.line((key,)))
     if doc.region is not None and doc.region not in data.region_ids():
         _fail(own, "region", f"unknown region {doc.region!r}.{closest(doc.region, data.region_ids())}"
                              f" Allowed: {', '.join(data.region_ids())}")
@@ -307,7 +313,7 @@ def _layer(text: str, source: str, directory: Path, chain: tuple[str, ...],
     base = _load_layer(doc.base, directory, chain)[0] if bases is None else _named_base(doc.base, bases, own)
     return {"fields": {**{k: v for k, v in base["fields"].items() if k in RUN_FIELDS}, **own["fields"]},
             "settings": {**base["settings"], **own["settings"]},
-            "lines": {**base["lines"], **own["lines"]}, "source": source, "text": text}
+            "lines": {**base["lines"], **own["lines"]}, "source": source, "index": index}
 
 
 def _named_base(ref: str, bases: Mapping[str, Scenario], own: dict) -> dict:
@@ -315,7 +321,7 @@ def _named_base(ref: str, bases: Mapping[str, Scenario], own: dict) -> dict:
     refused with the allowed names. The named scenario is already resolved (it has no base)."""
     if ref not in bases:
         allowed = ", ".join(sorted(bases))
-        own["lines"]["base"] = (own["source"], _line_of(own["text"], ("base",)))
+        own["lines"]["base"] = (own["source"], own["index"].line(("base",)))
         _fail(own, "base", f"{ref!r} is not a scenario this file may be based on: give the name of a "
                            f"built-in scenario or of a scenario already loaded. Allowed: {allowed}")
     return _layer(bases[ref].to_toml(), f"{ref} (base)", Path(), ())
@@ -342,27 +348,34 @@ def _settings_of(doc: BaseModel) -> dict[str, Any]:
     return settings
 
 
-def _check_structure(raw: dict, text: str, source: str) -> Any:
-    """The file as a `Document` (a model generated from the registry, so typed as Any)."""
+def _check_structure(raw: dict, index: KeyLines, source: str) -> Any:
+    """The file as a `Document` (a model generated from the registry, so typed as Any). Every
+    problem's line is found (one lookup each); only the first MAX_LISTED, in file order, are
+    described (a description may search for the closest valid name)."""
     try:
         return Document.model_validate(raw)
     except ValidationError as error:
-        problems = [_structure_problem(e, text, source) for e in error.errors()]
-        raise ScenarioError(sorted(problems, key=lambda p: p.line or 0)) from None
+        located = sorted(((index.line(_error_path(e)) or 0, i, e) for i, e in enumerate(error.errors())),
+                         key=lambda item: item[:2])
+        problems = [_structure_problem(e, line or None, source) for line, _, e in located[:MAX_LISTED]]
+        raise ScenarioError(problems, more=len(located) - len(problems)) from None
 
 
-def _structure_problem(error: ErrorDetails, text: str, source: str) -> Problem:
+def _error_path(error: ErrorDetails) -> tuple:
     path = tuple(p for p in error["loc"] if not (isinstance(p, str) and p.startswith("function-")))
-    path = tuple(p for p in path if p not in ("str", "int", "float", "constrained-str"))
-    line = _line_of(text, path)
+    return tuple(p for p in path if p not in ("str", "int", "float", "constrained-str"))
+
+
+def _structure_problem(error: ErrorDetails, line: int | None, source: str) -> Problem:
+    path = _error_path(error)
     if error["type"] == "extra_forbidden":
         return Problem(source, line, dotted(path), _unknown_key(path))
     if error["type"] == "model_type":
-        return Problem(source, line, dotted(path), f"expected a table of settings; got {error['input']!r}")
+        return Problem(source, line, dotted(path), f"expected a table of settings; got {shown(error['input'])}")
     if error["type"] == "string_pattern_mismatch":
         return Problem(source, line, dotted(path),
-                       f"{error['input']!r} is not a month; write it as YYYY-MM, e.g. '2025-10'")
-    return Problem(source, line, dotted(path), f"{error['msg']}; got {error['input']!r}")
+                       f"{shown(error['input'])} is not a month; write it as YYYY-MM, e.g. '2025-10'")
+    return Problem(source, line, dotted(path), f"{error['msg']}; got {shown(error['input'])}")
 
 
 def _unknown_key(path: tuple) -> str:
@@ -396,9 +409,10 @@ def _check_values(layer: dict, region: str = data.DEFAULT_REGION) -> None:
         for path, message in error.problems:
             name = re.split(r"[^a-z_0-9]", path, maxsplit=1)[0]   # the setting a problem path starts with
             file_key = ".".join(FILE_PATHS[name]) + path[len(name):]
-            line = _line_of(layer["text"], _path_parts(file_key)) or layer["lines"][name][1]
+            line = layer["index"].line(_path_parts(file_key)) or layer["lines"][name][1]
             problems.append(Problem(layer["source"], line, file_key, message))
-        raise ScenarioError(sorted(problems, key=lambda p: p.line or 0)) from None
+        problems.sort(key=lambda p: p.line or 0)
+        raise ScenarioError(problems[:MAX_LISTED], more=len(problems) - MAX_LISTED) from None
 
 
 def _path_parts(dotted: str) -> tuple:
@@ -453,60 +467,3 @@ def _check_windows(layer: dict, name: str, windows: list[dict], start: str | Non
 def _fail_at(layer: dict, name: str, path: str, message: str) -> None:
     source, line = layer["lines"][name]
     raise ScenarioError([Problem(source, line, path, message)])
-
-
-# ---------------------------------------------------------------- line numbers
-_HEADER = re.compile(r"^\s*\[\[?\s*([^\]]+?)\s*\]\]?\s*(#.*)?$")
-_KEY_PART = r"(?:\"[^\"]*\"|'[^']*'|[A-Za-z0-9_\-]+)"   # a bare or quoted TOML key
-_KEY = re.compile(rf"^\s*({_KEY_PART}(?:\s*\.\s*{_KEY_PART})*)\s*=")
-
-
-def _split_key(text: str) -> tuple[str, ...]:
-    parts = re.findall(r"\"([^\"]*)\"|'([^']*)'|([A-Za-z0-9_\-]+)", text)
-    return tuple(next(p for p in part if p) if any(part) else "" for part in parts)
-
-
-def _line_of(text: str, path: tuple) -> int | None:
-    """Line (1-based) where a key path is written, or None. tomllib keeps no positions, so the
-    text is scanned for table headers and keys; the deepest located part of the path wins, and
-    a deeper name (a regency, `from`) is looked for in the lines of a multi-line value."""
-    keys = tuple(str(p) for p in path if not isinstance(p, int))
-    best, best_depth, table, in_value = None, 0, (), False
-    for number, line in enumerate(text.splitlines(), 1):
-        here = _key_path(line, table)
-        if here is None:
-            if in_value and best_depth < len(keys) and _mentions(line, keys[best_depth:]):
-                best, in_value = number, False
-            continue
-        if _HEADER.match(line) and "=" not in line.split("]")[0]:
-            table = here
-        depth = _common(here, keys)
-        in_value = depth == len(here) and depth >= best_depth and depth > 0
-        if in_value and depth > best_depth:
-            best, best_depth = number, depth
-        elif in_value and best_depth < len(keys) and _mentions(line, keys[best_depth:]):
-            best = number
-    return best
-
-
-def _key_path(line: str, table: tuple) -> tuple | None:
-    """Full key path a line defines (a table header or a key), or None for other lines."""
-    header = _HEADER.match(line)
-    if header and "=" not in line.split("]")[0]:
-        return _split_key(header.group(1))
-    key = _KEY.match(line)
-    return table + _split_key(key.group(1)) if key else None
-
-
-def _common(a: tuple, b: tuple) -> int:
-    n = 0
-    for x, y in zip(a, b, strict=False):   # the common prefix of tuples of any lengths
-        if x != y:
-            break
-        n += 1
-    return n
-
-
-def _mentions(line: str, rest: tuple[str, ...]) -> bool:
-    """Whether a line of a multi-line value names the path's leaf key (e.g. a regency)."""
-    return bool(rest) and re.search(rf"(^|[\s{{,\"'])({re.escape(rest[-1])})([\"'\s]*=)", line) is not None

@@ -38,8 +38,7 @@ from experiments.runner import Results
 from experiments.sweep import SALIB_DESIGNS, Sweep, load_sweep, parse_sweep, sweep
 from model.parameters import PARAMETERS
 
-ROOT = Path(__file__).resolve().parents[1]
-DEFAULT_SPEC = ROOT / "experiments" / "examples" / "sensitivity.toml"
+DEFAULT_SPEC = Path(__file__).resolve().parent / "examples" / "sensitivity.toml"
 OUTPUTS = {"coverage": "coverage_mean", "cost_per_additional_idr": "cost_per_additional_idr"}
 METHODS = {"sobol": "saltelli", "morris": "morris"}
 DEFAULT_SPREAD = 0.5      # a factor without a range varies ±50% around its default

@@ -38,6 +38,7 @@ import pyarrow.parquet as pq
 from filelock import FileLock, Timeout
 
 from experiments.errors import UserError
+from experiments.layout import ROOT
 
 MANIFEST = "manifest.json"
 OUTPUTS, REGENCY, LOG = "outputs", "regency", "runs.jsonl"
@@ -82,6 +83,7 @@ class Store:
             raise StoreError(f"{self.folder}: cannot write here ({error.strerror or error}); choose"
                              " a folder you can write") from None
         try:
+            self._check_manifest_is_a_file()
             self._write_json(OWNER, {"pid": os.getpid(), "host": socket.gethostname(),
                                      "command": command if command is not None else sys.argv,
                                      "since": now()})
@@ -90,6 +92,21 @@ class Store:
         finally:
             (self.folder / OWNER).unlink(missing_ok=True)
             lock.release()
+
+    def writer(self) -> str | None:
+        """Who is writing the folder now ('pid N on HOST ...'), or None when no process holds its
+        lock (tested by taking the lock for an instant; the OS drops a dead writer's lock)."""
+        if not (self.folder / LOCK).exists():
+            return None
+        lock = FileLock(str(self.folder / LOCK))
+        try:
+            lock.acquire(timeout=0)
+        except Timeout:
+            return self.holder()
+        except OSError:
+            return None
+        lock.release()
+        return None
 
     def holder(self) -> str:
         """Who holds the lock, as 'pid N on HOST (command ...)', from the owner file."""
@@ -149,6 +166,13 @@ class Store:
         except (OSError, ValueError, KeyError, TypeError, pa.ArrowException):
             return False
 
+    def discard_damaged(self, keys: set[str] | None = None) -> set[str]:
+        """Delete both files of every damaged run among `keys` (default: all), so the next
+        execution recomputes them; their keys. Call it while holding the lock."""
+        damaged = self.verify(keys).damaged_runs
+        self.remove_runs(damaged)
+        return damaged
+
     def remove_runs(self, keys: set[str]) -> None:
         """Delete both files of these runs (damaged ones) so they are recomputed; the outputs
         file first, so a run is never counted done with a missing regency table."""
@@ -207,6 +231,7 @@ class Store:
         """The manifest, None if there is none; a damaged one is a StoreError (or None when
         not `strict`)."""
         path = self.folder / MANIFEST
+        self._check_manifest_is_a_file()
         try:
             manifest = json.loads(path.read_bytes())
         except FileNotFoundError:
@@ -224,7 +249,18 @@ class Store:
         return manifest
 
     def write_manifest(self, manifest: dict) -> None:
+        self._check_manifest_is_a_file()
         self._write_json(MANIFEST, manifest)
+
+    def _check_manifest_is_a_file(self) -> None:
+        """StoreError (one message for reading and writing) when manifest.json is there but is
+        no regular file - a folder, say - which no rerun could replace."""
+        path = self.folder / MANIFEST
+        if (path.exists() or path.is_symlink()) and not path.is_file():
+            raise StoreError(f"{path} is not a file (a folder or another kind of entry), so the results"
+                             f" manifest can be neither read nor written; move it away (e.g. `mv {path}"
+                             f" {path}.old`) and rerun the command that wrote {self.folder} (saved runs are"
+                             " kept and checked)")
 
     def _write_json(self, name: str, content: dict) -> None:
         path = self.folder / name
@@ -295,9 +331,8 @@ def now() -> str:
 
 def code_version() -> str:
     """`git describe` of the source tree when it is a git checkout, else the package version."""
-    root = Path(__file__).resolve().parents[1]
     try:
-        out = subprocess.run(["git", "describe", "--always", "--dirty", "--tags"], cwd=root,
+        out = subprocess.run(["git", "describe", "--always", "--dirty", "--tags"], cwd=ROOT,
                              capture_output=True, text=True, timeout=10)
         if out.returncode == 0 and out.stdout.strip():
             return f"git {out.stdout.strip()}"

@@ -41,7 +41,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from scipy.stats import qmc
 
 from experiments import limits
-from experiments.errors import UserError, read_toml_file
+from experiments.errors import MAX_LISTED, UserError, listing, read_toml_file, shown
 from experiments.runner import Results, as_scenarios, experiment, plan, replicate_seeds
 from experiments.scenario import is_path
 from model import data, months
@@ -185,15 +185,18 @@ def parse_sweep(raw: dict, source: str = "<sweep>", directory: Path = Path("."))
         sweep = Sweep.model_validate({**raw, "directory": directory})
     except ValidationError as error:
         raise SweepError(_first_problem(source, error)) from None
-    problems = [f"{source}: {p}" for p in _check(sweep)]
+    problems, more = _check(sweep)
     if problems:
-        raise SweepError("invalid sweep:\n" + "\n".join(f"  {p}" for p in problems))
+        raise SweepError(listing("invalid sweep:", [f"{source}: {p}" for p in problems], more))
     return sweep
 
 
 def _first_problem(source: str, error: ValidationError) -> str:
+    """The first MAX_LISTED problems described (each may search for the closest name) and how
+    many more: time linear in the number of problems, output bounded."""
     lines = []
-    for e in error.errors():
+    errors = error.errors()
+    for e in errors[:MAX_LISTED]:
         path = dotted(e["loc"])
         if e["type"] == "extra_forbidden":
             valid = [*Factor.model_fields, "from", "to"] if path.startswith("factors.") else \
@@ -202,11 +205,13 @@ def _first_problem(source: str, error: ValidationError) -> str:
             lines.append(f"{source}: {path}: unknown key.{closest(key, valid)}"
                          f" Valid keys: {', '.join(dict.fromkeys(valid))}")
         else:
-            lines.append(f"{source}: {path}: {e['msg']}; got {e.get('input')!r}")
-    return "invalid sweep:\n" + "\n".join(f"  {line}" for line in lines)
+            lines.append(f"{source}: {path}: {e['msg']}; got {shown(e.get('input'))}")
+    return listing("invalid sweep:", lines, len(errors) - len(lines))
 
 
-def _check(sweep: Sweep) -> list[str]:
+def _check(sweep: Sweep) -> tuple[list[str], int]:
+    """The first MAX_LISTED problems of a structurally valid sweep and how many more there are
+    (those are counted, not described: an unknown name's closest match is the slow part)."""
     problems = []
     if sweep.baseline and sweep.baseline != "baseline" and sweep.baseline not in sweep.scenarios:
         problems.append(f"baseline: {sweep.baseline!r} is not one of the scenarios ({', '.join(sweep.scenarios)})")
@@ -217,9 +222,13 @@ def _check(sweep: Sweep) -> list[str]:
         problems.append(f"samples: a {sweep.design} design needs a power of two (e.g. {power}); got {sweep.samples}")
     if sweep.design == "grid" and sweep.samples is not None:
         problems.append("samples: a grid has no samples; give values or levels per factor")
-    for name, factor in sweep.factors.items():
+    factors = list(sweep.factors.items())
+    for i, (name, factor) in enumerate(factors):
+        if len(problems) >= MAX_LISTED:
+            rest = sum(1 if n not in PARAMETERS else len(_check_factor(sweep, n, f)) for n, f in factors[i:])
+            return problems[:MAX_LISTED], len(problems) - MAX_LISTED + rest   # (counted without hints)
         problems += [f"factors.{name}: {p}" for p in _check_factor(sweep, name, factor)]
-    return problems
+    return problems[:MAX_LISTED], max(len(problems) - MAX_LISTED, 0)
 
 
 def _check_factor(sweep: Sweep, name: str, factor: Factor) -> list[str]:

@@ -117,8 +117,8 @@ class Collector:
             out[f"spend_{item}_idr"] = tally[f"spend_{item}"] * w
         out["spend_idr"] = sum(out[f"spend_{item}_idr"] for item in SPEND_ITEMS)
         out.update(m.pilot.outputs())
-        # Python scalars: the DataCollector deep-copies every value each month, and copying a
-        # Python number is a dictionary lookup where a numpy scalar's takes a method call.
+        # Python scalars, not numpy ones: OutputCollector.collect appends these values as they
+        # are (no copy), so the collected rows and the table built from them hold plain numbers.
         self.current = {k: v.item() if isinstance(v, np.generic) else v for k, v in out.items()}
         self.regency_active.append(pop.regency_counts(active))
         self.regency_active_informal.append(pop.regency_counts(pop.inf_active))

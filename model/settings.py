@@ -120,6 +120,11 @@ def _check_number(path: str, value: float, param: Parameter, problems: list) -> 
 
 def _check_table(path: str, table: dict, param: Parameter, problems: list, region: data.Region) -> dict[str, float]:
     """Resolve regency aliases; returns {official name or 'others': value}."""
+    most = len(data.regency_names()) + 1   # one entry per regency and 'others'
+    if len(table) > most:   # surely wrong, and naming each key would take time per key
+        problems.append((path, f"{len(table):,} entries; a regency table has at most {most} (one per regency"
+                               f" and '{OTHERS}')"))
+        return {}
     resolved = {}
     for key, value in table.items():
         if str(key).casefold() == OTHERS:

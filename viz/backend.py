@@ -25,12 +25,14 @@ from experiments.errors import UserError
 from experiments.executors import Executor, Lifetime
 from experiments.runner import UNCERTAINTY, Results, run
 from experiments.scenario import Scenario
+from viz import budget
 from viz.pool import Cancelled, FairPool
 
 TARGET = stats.TARGET_COVERAGE
 TARGET_MONTH = stats.TARGET_MONTH
 BASELINE = stats.BASELINE
 MAX_UPLOAD_BYTES = 1_000_000  # 1 MB: a scenario file is a few hundred bytes
+PARSE_SECONDS = 10.0   # budget of checking one upload; a 1 MB file of 77,000 entries takes about 1 s
 MIN_SCENARIOS, MAX_SCENARIOS = 2, 6
 SCALES = (0.005, 0.01, 0.02, 0.05, 0.1)  # the scales a planner can pick (the page's select)
 MAX_REPLICATES = 50       # per scenario in one comparison: 7 x 50 = 350 runs at most per session
@@ -110,8 +112,14 @@ def parse_upload(filename: str, data: bytes | None, size: int | None = None,
     except UnicodeDecodeError as error:
         raise UploadError(f"{filename}: not a UTF-8 text file (byte {error.start}); "
                           "save the scenario as UTF-8 TOML") from None
-    # deep nesting is refused by parse_scenario, as for a file given to the CLI
-    scenario = parse_scenario(text, source=filename, bases=dict(bases or builtin_scenarios()))
+    # checked in a child process with a time budget (viz/budget.py): the page may be abandoned
+    return budget.run(_parse_text, (text, filename, dict(bases or builtin_scenarios())), PARSE_SECONDS, filename)
+
+
+def _parse_text(text: str, filename: str, bases: dict[str, Scenario]) -> Scenario:
+    """What parse_upload checks in its child process: the scenario exactly as the CLI reads a
+    file (deep nesting refused by parse_scenario), with a horizon within the limits."""
+    scenario = parse_scenario(text, source=filename, bases=bases)
     limits.check_horizon(scenario.horizon, scenario.data_set, field=f"{filename}: horizon")
     return scenario
 

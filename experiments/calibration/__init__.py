@@ -28,9 +28,8 @@ from experiments.calibration.file import CALIBRATION_FILE, check, read, write
 from experiments.calibration.fit import Calibration, calibrate
 from experiments.calibration.objective import Evaluation, Objective, fit_table
 from experiments.calibration.plot import PLOT_FILE, plot
-from experiments.calibration.targets import (ROOT, TARGETS_FILE, CalibrationError, Spec, Target,
-                                             load_targets)
+from experiments.calibration.targets import TARGETS_FILE, CalibrationError, Spec, Target, load_targets
 
-__all__ = ["CALIBRATION_FILE", "PLOT_FILE", "ROOT", "TARGETS_FILE", "Calibration", "CalibrationError",
+__all__ = ["CALIBRATION_FILE", "PLOT_FILE", "TARGETS_FILE", "Calibration", "CalibrationError",
            "Evaluation", "Objective", "Spec", "Target", "calibrate", "check", "fit_table", "load_targets",
            "plot", "read", "write"]

@@ -13,20 +13,20 @@ import tomli_w
 
 from experiments.calibration.fit import Calibration
 from experiments.calibration.objective import Objective, fit_table
-from experiments.calibration.targets import ROOT, TARGETS_FILE, CalibrationError, load_targets
+from experiments.calibration.targets import CalibrationError, load_targets
 from experiments.executors import Executor, using
+from experiments.layout import CALIBRATION_FILE, TARGETS_FILE, promote, relative, staged
 from experiments.store import code_version, now
 from model import data
 from model.parameters import PARAMETERS, UNCERTAIN
 
-CALIBRATION_FILE = data.load().calibration_file   # the default region's (model/data/regions/<id>/)
-
-
 def write(calibration: Calibration, path: str | Path = CALIBRATION_FILE) -> Path:
-    """The fitted values and fit quality as TOML; model/parameters.py reads it for defaults."""
+    """The fitted values and fit quality as TOML; model/parameters.py reads it for defaults.
+    Written beside `path` first (layout.staged) and moved over it only when the fit passes its
+    checks (`problems`); otherwise CalibrationError, and `path` stays as it was."""
     s, fit = calibration.spec.settings, calibration.fit
     doc: dict[str, Any] = {
-        "created": now(), "code_version": code_version(), "targets": _relative(calibration.spec.source),
+        "created": now(), "code_version": code_version(), "targets": relative(calibration.spec.source),
         "method": calibration.method, "evaluations": calibration.evaluations,
         "scale": s.scale, "replicates": s.replicates, "seed": s.seed,
         "loss": round(calibration.loss, 6), "data_loss": round(calibration.data_loss, 6),
@@ -50,20 +50,34 @@ def write(calibration: Calibration, path: str | Path = CALIBRATION_FILE) -> Path
               "# by hand: rerun `cakupan calibrate` after changing the model or model/data/targets.toml.\n")
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(header + tomli_w.dumps(doc), encoding="utf-8")
+    staged(path).write_text(header + tomli_w.dumps(doc), encoding="utf-8")
+    failed = problems(calibration)
+    if failed:
+        raise CalibrationError(f"the fit fails its checks ({'; '.join(failed)}), so {path} is unchanged; the"
+                               f" candidate is beside it in {staged(path)}. Its runs are kept: rerun"
+                               " `cakupan calibrate` with a larger --scale or more --replicates")
+    promote(path)
     return path
+
+
+def problems(calibration: Calibration) -> list[str]:
+    """Why a fit must not become the model's defaults (empty when it passes): a non-finite loss
+    or fitted value, or not one fitted target met (the runs cannot reproduce the data)."""
+    found = []
+    if not np.isfinite(calibration.loss):
+        found.append(f"the loss is {calibration.loss}")
+    values = calibration.parameters["value"].to_numpy(dtype=float) if len(calibration.parameters) else []
+    if not np.isfinite(values).all():
+        found.append("a fitted value is not a finite number")
+    fit = calibration.fit
+    if fit["fitted"].any() and not fit.loc[fit["fitted"], "within"].any():
+        found.append("no fitted target is met")
+    return found
 
 
 def _clean(value: Any) -> Any:
     value = float(value)
     return value if np.isfinite(value) else (1e300 if value > 0 else -1e300)
-
-
-def _relative(source: str) -> str:
-    try:
-        return str(Path(source).resolve().relative_to(ROOT))
-    except ValueError:
-        return source
 
 
 def read(path: str | Path = CALIBRATION_FILE) -> dict[str, Any]:

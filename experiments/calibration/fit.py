@@ -59,7 +59,9 @@ def calibrate(targets: str | Path | Spec = TARGETS_FILE, executor: Executor | No
     fit = overrides.pop("fit", None)
     spec = targets if isinstance(targets, Spec) else load_targets(targets, fit, **overrides)
     with using(executor) as running:
-        return _fit(spec, Objective(spec, running, progress, folder))
+        objective = Objective(spec, running, progress, folder)
+        with objective.writing():
+            return _fit(spec, objective)
 
 
 def _fit(spec: Spec, objective: Objective) -> Calibration:

@@ -8,13 +8,14 @@ pool; with a results folder every run is kept by its key and an interrupted fit 
 
 from __future__ import annotations
 
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from experiments.calibration.targets import Spec
+from experiments.calibration.targets import CalibrationError, Spec
 from experiments.executors import Executor
 from experiments.runner import RunSpec, execute, plan
 from experiments.scenario import load_scenario
@@ -46,6 +47,7 @@ class Objective:
         # A results folder keeps every run by its key: an interrupted fit, rerun, skips them (the
         # optimiser is deterministic, so it asks for the same parameter sets again).
         self.folder = folder
+        self.store = Store(folder) if folder is not None else None
         self.history: list[Evaluation] = []
         self._cache: dict[tuple, Evaluation] = {}
 
@@ -80,8 +82,8 @@ class Objective:
 
     def _run(self, points: list[dict[str, float]], keep_runs: bool) -> list[Evaluation]:
         specs = self.plan(points)
-        if self.folder is not None:
-            table = self._run_stored(specs, self.folder)
+        if self.store is not None:
+            table = self._run_stored(specs, self.store)
         else:
             results, _ = execute(specs, self.executor, None, self.progress, label="calibration")
             failed = [r for r in results if r.error]
@@ -90,14 +92,21 @@ class Objective:
             table = pd.concat([r.outputs for r in results], ignore_index=True)
         return [self._score(values, table[table["point"] == i], keep_runs) for i, values in enumerate(points)]
 
-    def _run_stored(self, specs: list[RunSpec], folder: str | Path) -> pd.DataFrame:
-        """Run what the folder does not hold yet; the table of every spec's outputs."""
-        store = Store(folder).create()
-        execute(specs, self.executor, store, self.progress, label="calibration")
+    def writing(self) -> AbstractContextManager:
+        """Hold the results folder's lock (if there is a folder) for as long as the block runs:
+        a second fit or build on the same folder is refused (StoreError naming the holder)."""
+        return self.store.writing() if self.store is not None else nullcontext()
+
+    def _run_stored(self, specs: list[RunSpec], store: Store) -> pd.DataFrame:
+        """Run what the folder does not hold intact yet (damaged runs are deleted and rerun);
+        the table of every spec's outputs. The caller holds the lock (`writing`)."""
         keys = [s.key for s in specs]
+        store.discard_damaged(set(keys))
+        execute(specs, self.executor, store, self.progress, label="calibration")
         missing = set(keys) - store.completed()
         if missing:
-            raise RuntimeError(f"{len(missing)} calibration runs failed; see {Path(folder) / 'runs.jsonl'}")
+            raise CalibrationError(f"{len(missing)} calibration runs failed (see {store.folder / 'runs.jsonl'});"
+                                   " rerun the command to retry them")
         return store.read(OUTPUTS, keys)
 
     def _score(self, values: dict[str, float], runs: pd.DataFrame, keep_runs: bool) -> Evaluation:

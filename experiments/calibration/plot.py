@@ -11,16 +11,13 @@ import numpy as np
 import pandas as pd
 
 from experiments.calibration.fit import Calibration
-from experiments.calibration.targets import ROOT
-
-PLOT_FILE = ROOT / "docs" / "calibration_fit.png"
+from experiments.layout import CALIBRATION_PLOT as PLOT_FILE
+from experiments.report import figure
 
 
 def plot(calibration: Calibration, path: str | Path = PLOT_FILE) -> Path:
     """Baseline coverage over time (mean and 90% band of the replicates) against the coverage
     targets, and every target's simulated value against its tolerance or range."""
-    from experiments.report import figure
-
     fig, (left, right) = figure((14, 6.5), 1, 2, gridspec_kw={"width_ratios": [1, 1]})
     _coverage_panel(left, calibration)
     _targets_panel(right, calibration)

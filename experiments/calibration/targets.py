@@ -15,7 +15,9 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from experiments.errors import UserError, read_toml_file
+from experiments import limits
+from experiments.errors import UserError, read_toml_file, shown
+from experiments.layout import TARGETS_FILE
 from experiments.outcomes import COVERAGE
 from experiments.scenario import load_scenario
 from experiments.sweep import as_setting
@@ -23,8 +25,6 @@ from model import data, months
 from model.parameters import PARAMETERS, PRIORS, UNCERTAIN
 from model.settings import closest, dotted
 
-ROOT = Path(__file__).resolve().parents[2]
-TARGETS_FILE = data.load().targets_file   # the default region's (model/data/regions/<id>/)
 
 
 class CalibrationError(UserError, ValueError):
@@ -251,7 +251,8 @@ def load_targets(path: str | Path = TARGETS_FILE, fit: list[str] | None = None,
         doc = TargetsFile.model_validate(raw)
     except ValidationError as error:
         raise CalibrationError(_problems(str(path), error)) from None
-    problems = _check_fit(doc.calibration)
+    problems = _check_fit(doc.calibration, "calibration.scale (--scale)" if overrides.get("scale") is not None
+                          else "calibration.scale")
     if problems:
         raise CalibrationError(f"{path}: invalid calibration settings:\n" + "\n".join(f"  {p}" for p in problems))
     return _spec(doc, str(path))
@@ -264,14 +265,19 @@ def _problems(source: str, error: ValidationError) -> str:
         if e["type"] == "extra_forbidden":
             lines.append(f"{where}: unknown key")
         else:
-            lines.append(f"{where}: {e['msg']}; got {e.get('input')!r}")
+            lines.append(f"{where}: {e['msg']}; got {shown(e.get('input'))}")
     sections = ", ".join(f for f in TargetsFile.model_fields)
     return f"{source}: invalid targets file (sections: {sections}):\n" + "\n".join(f"  {line}" for line in lines)
 
 
-def _check_fit(settings: Settings) -> list[str]:
-    """Fitted names must be numeric uncertain parameters, ranges inside the registry's bounds."""
+def _check_fit(settings: Settings, scale_field: str = "calibration.scale") -> list[str]:
+    """The scale within the limits `cakupan run` has; fitted names must be numeric uncertain
+    parameters, ranges inside the registry's bounds."""
     problems = []
+    try:
+        limits.check_scale(settings.scale, field=scale_field)
+    except limits.LimitError as error:
+        problems.append(str(error))
     for name, (low, high) in settings.fit.items():
         param = PARAMETERS.get(name)
         if param is None or param.kind != "uncertain":

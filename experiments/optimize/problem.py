@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Mapping
+from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Annotated, Any, Literal, NoReturn
@@ -21,7 +22,8 @@ from experiments import limits
 from experiments import summary as stats
 from experiments.errors import InputFileError, UserError, parse_toml, read_text_file
 from experiments.scenario import Problem as Located
-from experiments.scenario import Scenario, _line_of, is_path, load_scenario
+from experiments.keylines import KeyLines
+from experiments.scenario import Scenario, is_path, load_scenario
 from model import data, months
 from model.parameters import PARAMETERS
 from model.settings import dotted, finite
@@ -45,10 +47,15 @@ class ProblemError(UserError, ValueError):
         super().__init__("invalid optimisation problem:\n" + "\n".join([*(f"  {p}" for p in problems), *tail]))
 
 
+@lru_cache(maxsize=4)
+def _index(text: str) -> KeyLines:
+    return KeyLines(text)
+
+
 def line_of(text: str, path: tuple) -> int | None:
-    """The line of a key path in the file's text. The one call of scenario's private helper
-    (to become scenario's public linear-time function)."""
-    return _line_of(text, path)
+    """The line of a key path in the file's text: one index per file (built in one pass), so
+    reporting n problems is linear in the text plus n."""
+    return _index(text).line(path)
 
 
 def _finite(value: float) -> float:

@@ -85,7 +85,7 @@ def test_user_errors_exit_2_with_a_message_and_no_traceback(tmp_path, args, mess
 
 
 def test_app_says_when_it_is_not_installed(monkeypatch, tmp_path):
-    monkeypatch.setattr(cli, "APP_FILE", tmp_path / "viz" / "app.py")
+    monkeypatch.setattr(cli, "APP_MODULE", "no_such_app_module")
     result = invoke("app")
     assert result.exit_code == 2 and "not installed" in result.output
 

@@ -5,7 +5,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from experiments import ensemble, summary
+from experiments import draws as stored, ensemble, summary
 from experiments.runner import ExperimentError, plan, replicate_seeds
 from experiments.scenario import load_scenario
 from model.parameters import COSTS, PARAMETERS, UNCERTAIN
@@ -42,7 +42,7 @@ def test_every_uncertain_parameter_and_cost_has_a_prior_inside_its_bounds():
 def test_the_stored_ensemble_covers_every_parameter_within_its_prior():
     from experiments.calibration import load_targets
 
-    draws, info = ensemble.draws(), ensemble.diagnostics()
+    draws, info = stored.draws(), stored.diagnostics()
     ranges = ensemble.prior_ranges(load_targets())
     assert set(draws.columns) == {"draw", *ranges}
     for name, (low, high) in ranges.items():
@@ -52,8 +52,8 @@ def test_the_stored_ensemble_covers_every_parameter_within_its_prior():
 
 
 def test_a_missing_ensemble_is_a_clear_error(tmp_path):
-    with pytest.raises(ensemble.EnsembleError, match="cakupan ensemble"):
-        ensemble.draws(tmp_path / "none.csv")
+    with pytest.raises(stored.EnsembleError, match="cakupan ensemble"):
+        stored.draws(tmp_path / "none.csv")
 
 
 def test_the_build_resumes_without_rerunning_finished_runs(tmp_path):
@@ -75,7 +75,7 @@ def test_replicate_r_uses_seed_r_and_draw_r_in_every_scenario():
     seeds = replicate_seeds(1, 3)
     for spec in specs:
         assert spec.seed == seeds[spec.replicate] and spec.draw == spec.replicate
-        drawn = ensemble.draw_values(spec.replicate)
+        drawn = stored.draw_values(spec.replicate)
         assert spec.kwargs["stop_rate"] == drawn["stop_rate"]
         assert spec.kwargs["village_monthly_cost_idr"] == drawn["village_monthly_cost_idr"]
 

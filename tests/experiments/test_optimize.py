@@ -211,7 +211,7 @@ def test_the_report_has_the_front_the_plan_by_regency_and_its_sensitivity(tiny_s
 
 
 def test_replicate_r_of_every_candidate_runs_with_seed_r_and_ensemble_draw_r():
-    from experiments.ensemble import draw_values
+    from experiments.draws import draw_values
     from experiments.runner import replicate_seeds
 
     problem = opt.parse_problem(TINY, "tiny.toml")

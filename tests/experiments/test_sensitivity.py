@@ -115,7 +115,7 @@ def test_bad_sensitivity_input_exits_2_naming_the_field(tmp_path, args, message)
 
 
 def test_a_sweep_file_with_a_plain_design_is_not_a_sensitivity_spec(tmp_path):
-    from experiments.cli import ROOT
+    from experiments.layout import ROOT
 
     result = runner.invoke(cli.app, ["sensitivity", str(ROOT / "experiments/examples/perisai_sweep.toml"),
                                      "--out", str(tmp_path / "o")])

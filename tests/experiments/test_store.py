@@ -196,3 +196,36 @@ def test_report_of_a_missing_folder_creates_nothing(tmp_path):
     result = invoke("report", tmp_path / "typo")
     assert result.exit_code == 2 and "holds no results" in result.output
     assert not (tmp_path / "typo").exists()
+
+
+# ---------------------------------------------------------------- the baseline's runs, the manifest's kind
+def test_report_with_a_damaged_baseline_run_names_it_and_the_repair_and_exits_2(tmp_path):
+    command = ["run", "socialization", "-r", "2", "--scale", "0.003", "--horizon", "2024-09", "--workers", "1",
+               "-q", "--uncertainty", "chance", "--out", tmp_path]
+    assert invoke(*command).exit_code == 0
+    manifest = json.loads((tmp_path / "manifest.json").read_text())
+    base = next(r["key"] for r in manifest["runs"] if r["scenario"] == "baseline")
+    path = tmp_path / OUTPUTS / f"{base}.parquet"
+    for damage_with in (lambda b: b[: len(b) // 2], lambda b: b[:100] + bytes([b[100] ^ 0xFF]) + b[101:],
+                        lambda b: b""):
+        original = path.read_bytes()
+        path.write_bytes(damage_with(original))
+        result = invoke("report", tmp_path)
+        assert result.exit_code == 2, result.output
+        assert f"{base}.parquet" in result.output and "baseline" in result.output
+        assert "rerun: cakupan run socialization" in result.output and "Traceback" not in result.output
+        path.write_bytes(original)
+    assert invoke("report", tmp_path).exit_code == 0
+
+
+def test_a_manifest_that_is_a_folder_gives_one_message_on_report_and_on_rerun(tmp_path):
+    assert invoke(*COMMAND, "--out", tmp_path).exit_code == 0
+    (tmp_path / "manifest.json").unlink()
+    (tmp_path / "manifest.json").mkdir()
+    for args in (["report", tmp_path], [*COMMAND, "--out", tmp_path]):
+        result = invoke(*args)
+        assert result.exit_code == 2, result.output
+        assert "manifest.json is not a file" in result.output and "mv " in result.output
+        assert result.exception is None or isinstance(result.exception, SystemExit)
+    assert (tmp_path / "manifest.json").is_dir()           # nothing removed behind the user's back
+    assert len(list((tmp_path / OUTPUTS).glob("*.parquet"))) == 2
