@@ -17,7 +17,6 @@ from experiments.calibration.targets import CalibrationError, load_targets
 from experiments.executors import Executor, using
 from experiments.layout import CALIBRATION_FILE, TARGETS_FILE, promote, relative, staged
 from experiments.store import code_version, now
-from model import data
 from model.parameters import PARAMETERS, UNCERTAIN
 
 def write(calibration: Calibration, path: str | Path = CALIBRATION_FILE) -> Path:
