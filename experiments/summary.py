@@ -272,16 +272,17 @@ def drivers(table: pd.DataFrame, draws: pd.DataFrame, target_month: str = TARGET
 
 # ---------------------------------------------------------------- how many replicates a statistic needs
 # Below these replicate counts the split of an interval and a rank correlation are not shown as
-# numbers (docs/experiments.md, "Small samples"). A variance estimated from n replicates has a
-# relative standard error of sqrt(2 / (n - 1)): 71% at 5 replicates, 32% at 20, so the parameter
-# part (the total variance minus the chance variance, two such estimates) is mostly noise below
-# 20. A Spearman correlation from n pairs has a standard error of about 1 / sqrt(n - 1) under no
-# association: at 5 replicates |rho| = 1 happens by chance for 1 parameter in 60 (2 of the 120
-# orders) and the largest |rho| of 20 unrelated parameters has a median of 0.90 (0.48 at 20
-# replicates; simulated, 2,000 trials); from 20 on, each rho is shown with its 90% interval
-# (about ±0.38 around 0), so a real driver can be told from the largest of the unrelated ones.
-MIN_SPLIT_REPLICATES = 20
-MIN_DRIVER_REPLICATES = 20
+# numbers (docs/calibration.md, "Small samples"). A variance estimated from n replicates has a
+# relative standard error of sqrt(2 / (n - 1)): 71% at 5 replicates, 37% at 16, so below 16 the
+# parameter part (the total variance minus the chance variance, two such estimates) is mostly
+# noise ("±0,0%", or a chance part wider than the whole interval). A Spearman correlation from n
+# pairs has a standard error of about 1 / sqrt(n - 1) under no association: at 5 replicates
+# |rho| = 1 happens by chance for 1 parameter in 60 (2 of the 120 orders) and the largest |rho|
+# of 20 unrelated parameters has a median of 0.90; at 16 it is 0.54 (simulated, 2,000 trials)
+# and rho's 90% interval around 0 is ±0.43, so the strong drivers found (0.5 to 0.7 at 16,
+# docs/calibration.md) can be told from noise; from 16 on each rho is shown with its interval.
+MIN_SPLIT_REPLICATES = 16
+MIN_DRIVER_REPLICATES = 16
 
 
 def spearman_interval(rho: float, n: int, level: float = HIGH - LOW) -> tuple[float, float]:

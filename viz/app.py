@@ -81,9 +81,9 @@ def Layout(children=[]):  # noqa: B006 - solara's Layout signature
     tabs = solara.lab.Tabs(value=index, on_value=go, align="center",
                            children=[solara.lab.Tab(_(r.label), classes=[f"tab-{r.label.lower()}"])
                                      for r in all_routes])
-    return solara.AppLayout(children=[solara.Style(APP_CSS),
-                                      solara.AppBar(children=[tabs, LanguageSwitch()]),
-                                      Guard(children=children)],
+    # the style goes inside the page's column: a first child of AppLayout would become a sidebar
+    return solara.AppLayout(children=[solara.AppBar(children=[tabs, LanguageSwitch()]),
+                                      Guard(children=[solara.Style(APP_CSS), *children])],
                             title="cakupan")
 
 

@@ -117,13 +117,13 @@ def test_captions_and_drivers_use_the_languages_numbers():
     assert compare.drivers_text(drivers, ID) == [
         "plan: Tingkat berhenti membayar (+0,46; 90%: +0,07 sampai +0,72), "
         "Hambatan pendaftaran (-0,12; 90%: -0,48 sampai +0,27)",
-        "other: tidak diperingkat: 5 ulangan, perlu sedikitnya 20 agar korelasi peringkat dapat membedakan "
+        "other: tidak diperingkat: 5 ulangan, perlu sedikitnya 16 agar korelasi peringkat dapat membedakan "
         "faktor pendorong dari kebetulan"]
 
 
 def test_the_split_of_an_interval_is_not_printed_from_too_few_replicates():
-    assert compare._parts(0.004, 0.0, EN.percent, EN, replicates=5) == "not split: 5 replicates, at least 20 needed"
-    assert compare._parts(0.004, 0.012, EN.percent, EN, replicates=20) == "±0.4% / ±1.2%"
+    assert compare._parts(0.004, 0.0, EN.percent, EN, replicates=5) == "not split: 5 replicates, at least 16 needed"
+    assert compare._parts(0.004, 0.012, EN.percent, EN, replicates=16) == "±0.4% / ±1.2%"
     assert compare._parts(0.004, float("nan"), EN.percent, EN, replicates=3) == "±0.4% / not varied"
 
 

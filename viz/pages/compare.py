@@ -283,7 +283,7 @@ def ResultsView(result: backend.Comparison):
     solara.Text(t(result.band_meaning), classes=["band-meaning"])
     with solara.Card(t("Summary (best value in each column highlighted)")):
         solara.HTML(tag="div", unsafe_innerHTML=table, classes=["summary-table"])
-        with solara.Row():
+        with solara.Row(style={"flex-wrap": "wrap", "margin-top": "8px"}):
             solara.FileDownload(lambda: backend.summary_csv(result), filename="summary.csv",
                                 label=t("Download summary (CSV)"))
             solara.FileDownload(lambda: backend.results_csv(result), filename="results.csv",
