@@ -84,6 +84,7 @@ def test_a_planners_session_in_bahasa_indonesia(new_page, server):
     page.wait_for_timeout(1000)
     assert "traceDeltas" not in server.log_text(start) and server.errors(start) == []
     assert page.get_by_text("Traceback").count() == 0
+    assert "samesite" not in server.log_text().lower()   # no cookie warning on the first request
 
 
 def test_explore_in_bahasa_indonesia_with_a_scenario_agents_and_budget(new_page):
