@@ -112,10 +112,17 @@ def unit_text(control: Control, t: Translator) -> str:
     return t(control.unit)
 
 
+# A field's label is one line (vuetify cuts a longer one with "..."): past this many characters
+# the unit is left to the "Now: ..." line under the field, which always says it.
+MAX_FIELD_LABEL = 40
+
+
 def field_label(control: Control, t: Translator) -> str:
-    """A number field's label: 'Perisai agents (agents)', 'Subsidy budget (Rp a year)'."""
+    """A number field's label: 'Perisai agents (agents)', 'Subsidy budget (Rp a year)'; the
+    label alone when the unit would make it too long for one line."""
     unit = "Rp " + unit_text(control, t) if control.unit in RUPIAH_UNITS else t(control.unit)
-    return f"{t(control.label)} ({unit.strip()})"
+    label = f"{t(control.label)} ({unit.strip()})"
+    return label if len(label) <= MAX_FIELD_LABEL else t(control.label)
 
 
 def describe(control: Control, value: Any, lang: str = "en") -> str:

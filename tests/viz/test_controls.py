@@ -90,3 +90,14 @@ def test_a_number_field_reads_the_languages_way_of_writing(lang, raw, value):
 def test_a_bad_number_is_refused_in_the_sessions_language():
     with pytest.raises(ControlError, match="^Anggaran bantuan iuran: 'nan' bukan angka"):
         coerce(control_for(PARAMETERS["subsidy_budget_idr"]), "nan", "id")
+
+
+def test_every_field_label_fits_one_line_in_both_languages():
+    from experiments.i18n import translator
+    from viz.controls import MAX_FIELD_LABEL, field_label
+    for lang in ("en", "id"):
+        t = translator(lang)
+        for controls in lever_controls().values():
+            for c in controls:
+                label = field_label(c, t)
+                assert len(label) <= MAX_FIELD_LABEL or label == t(c.label), label

@@ -9,7 +9,7 @@ import re
 # Every visible element inside a card whose box runs past the card's left or right edge (a wide
 # table scrolls inside its own box: what is inside a scrolling box is reached by scrolling, and
 # only the box itself is measured), and
-# every button or card title whose text is wider than its box (clipped).
+# every button, card title or field label whose text is wider than its box (clipped).
 OVERFLOW_JS = """() => {
   const out = [];
   const scrolls = el => { const s = getComputedStyle(el).overflowX; return s === 'auto' || s === 'scroll'; };
@@ -23,7 +23,7 @@ OVERFLOW_JS = """() => {
       if (r.width === 0 || r.height === 0) return;
       const text = (el.innerText || el.value || el.className || '').toString().trim().slice(0, 60);
       if (r.right > box.right + 1 || r.left < box.left - 1) out.push('past the card: ' + text);
-      if (el.matches('.v-btn__content, .v-card__title') && el.scrollWidth > el.clientWidth + 1)
+      if (el.matches('.v-btn__content, .v-card__title, .v-label') && el.scrollWidth > el.clientWidth + 1)
         out.push('clipped: ' + text);
     });
   });
