@@ -349,7 +349,7 @@ def Page():
     t = use_translator()
     solara.Title("cakupan: " + t("compare policies"))
     number = section_numbers()
-    with solara.Columns([4, 8]):
+    with solara.ColumnsResponsive(default=[12], large=[4, 8]):   # stacked below 1264 px
         with solara.Column():
             ScenarioList(number["scenarios"])
             Upload(number["upload"])

@@ -125,7 +125,7 @@ def Page():
 
     solara.lab.use_task(play, dependencies=[playing.value], prefer_threaded=True)
     solara.Title("cakupan: " + t("Explore"))
-    with solara.Columns([4, 8]):
+    with solara.ColumnsResponsive(default=[12], large=[4, 8]):   # stacked below 1264 px
         with solara.Column():
             with solara.Card(t(PAGE_TITLE)):
                 with solara.Row():

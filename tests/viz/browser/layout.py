@@ -30,6 +30,19 @@ OVERFLOW_JS = """() => {
   return Array.from(new Set(out));
 }"""
 
+# Chart titles (and axis titles) drawn past their chart's edge: plotly never wraps a title.
+CUT_TITLES_JS = """() => {
+  const out = [];
+  document.querySelectorAll('.js-plotly-plot').forEach(gd => {
+    const edge = gd.getBoundingClientRect();
+    gd.querySelectorAll('.gtitle, .xtitle, .ytitle, .y2title').forEach(e => {
+      const r = e.getBoundingClientRect();
+      if (r.width && (r.right > edge.right + 1 || r.left < edge.left - 1)) out.push(e.textContent);
+    });
+  });
+  return out;
+}"""
+
 # Words of the page's text broken over two lines (a word's text spans two line boxes); a word
 # may break at a hyphen or a slash, so those split words first.
 BROKEN_WORDS_JS = """() => {
@@ -63,6 +76,10 @@ FOREIGN = ("This website runs on Solara", "Made with Solara", "Rows per page", "
 
 def overflowing(page) -> list[str]:
     return page.evaluate(OVERFLOW_JS)
+
+
+def cut_titles(page) -> list[str]:
+    return page.evaluate(CUT_TITLES_JS)
 
 
 def broken_words(page) -> list[str]:

@@ -6,7 +6,7 @@ than its unit's precision, and (the harness) on any error in the server log."""
 
 from experiments import i18n
 from tests.viz.browser.conftest import RUN_WAIT_MS, WAIT_MS
-from tests.viz.browser.layout import broken_words, foreign, overflowing, too_precise
+from tests.viz.browser.layout import broken_words, cut_titles, foreign, overflowing, too_precise
 from tests.viz.browser.test_charts import STRINGS_JS
 from tests.viz.browser.test_language import assert_no_english_left, translated_messages
 
@@ -42,6 +42,7 @@ def check_page(page, english):
     assert foreign(strings) == []
     assert too_precise(strings, "id") == []
     assert overflowing(page) == []
+    assert cut_titles(page) == []
     assert broken_words(page) == []
 
 
@@ -77,6 +78,10 @@ def test_a_planners_session_in_bahasa_indonesia(new_page, server):
     assert drivers.count() == 2 and "tidak diperingkat: 3 ulangan" in drivers.first.inner_text()
     assert "tidak dipisahkan: 3 ulangan" in page.locator(".summary-table").inner_text()
     check_page(page, english)
+    page.set_viewport_size({"width": 1100, "height": 1000})       # narrower: still nothing past a card
+    page.wait_for_timeout(1500)
+    assert overflowing(page) == [] and broken_words(page) == []
+    page.set_viewport_size({"width": 1400, "height": 1000})
 
     start = server.log_size()
     page.locator("label").get_by_text("socialization", exact=True).click()   # fewer scenarios
