@@ -158,12 +158,29 @@ def month_shown(table: pd.DataFrame, preferred: str) -> str:
 SEPARATORS = {"en": ".,", "id": ",."}
 
 
+TITLE_WIDTH = 60  # characters on a line of a chart's title (a chart on the Compare page at 1400 px)
+
+
+def wrap_title(title: str, width: int = TITLE_WIDTH) -> str:
+    """A chart title in lines of at most `width` characters, broken between words (plotly never
+    wraps a title: a long one was cut at the chart's edge)."""
+    lines: list[str] = []
+    for word in title.split(" "):
+        if lines and len(lines[-1]) + 1 + len(word) <= width:
+            lines[-1] += " " + word
+        else:
+            lines.append(word)
+    return "<br>".join(lines)
+
+
 def style_figure(fig: go.Figure, t: Translator, title: str, y_title: str | None, x_title: str = "",
                  height: int = 420) -> go.Figure:
     """The look every chart shares, with the language's number separators on the axes;
     `y_title` None leaves the y axes' titles as the builder set them."""
+    title = wrap_title(title)
     fig.update_layout(title=title, height=height, template="plotly_white", hovermode="closest",
-                      legend={"orientation": "h", "y": -0.18}, margin={"l": 60, "r": 20, "t": 60, "b": 40},
+                      legend={"orientation": "h", "y": -0.18},
+                      margin={"l": 60, "r": 20, "t": 60 + 22 * title.count("<br>"), "b": 40},
                       font={"family": "Roboto, Arial, sans-serif"}, separators=SEPARATORS.get(t.lang, ".,"))
     if y_title is not None:
         fig.update_yaxes(title=y_title)
@@ -274,6 +291,7 @@ def channels_figure(results: pd.DataFrame, colours: dict[str, str], lang: str = 
                              textposition="none", hovertemplate="%{text}<extra></extra>",
                              marker_color=colour_of(colours, scenario)))
     fig.update_layout(barmode="group")
+    fig.update_yaxes(tickformat=",d")   # 200.000 / 200,000 in the language, not plotly's "0,2M"
     return style_figure(fig, t, t("New enrollments by channel over the run (mean of replicates)"), t("workers"))
 
 

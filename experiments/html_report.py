@@ -84,11 +84,15 @@ def facts(results: Results, t) -> list[tuple[str, str]]:
     scenarios = {name: tomllib.loads(text) for name, text in manifest.get("scenarios", {}).items()}
     overrides = manifest.get("overrides") or {}
 
+    def shown(value) -> str:
+        return t.decimal(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else str(value)
+
     def values(key):
-        """A run field as run: the command's override, else each scenario's own value."""
+        """A run field as run: the command's override, else each scenario's own value (numbers
+        in the language's separators)."""
         if overrides.get(key) is not None:
-            return str(overrides[key])
-        found = sorted({str(s.get(key)) for s in scenarios.values() if s.get(key) is not None})
+            return shown(overrides[key])
+        found = sorted({shown(s.get(key)) for s in scenarios.values() if s.get(key) is not None})
         return ", ".join(found) or "–"
     seeds = sorted({r["seed"] for r in manifest.get("runs", [])})
     sets = {overrides.get("data_set") or s.get("data_set", data.DEFAULT_DATA_SET)
@@ -102,10 +106,21 @@ def facts(results: Results, t) -> list[tuple[str, str]]:
             (t("Horizon"), values("horizon")),
             (t("Data set"), ", ".join(sorted(sets))),
             (t("Run with (replacing the scenarios' values)"),
-             ", ".join(f"{k} = {v}" for k, v in overrides.items() if v is not None) or "–"),
+             ", ".join(f"{k} = {shown(v)}" for k, v in overrides.items() if v is not None) or "–"),
             *([(t("Design points complete"), _points_text(results, t))] if manifest.get("design") else []),
             (t("Code version"), str(manifest.get("code_version", "–"))),
-            (t("Created"), str(manifest.get("created", "–")))]
+            (t("Created"), t.moment(manifest["created"]) if manifest.get("created") else "–")]
+
+
+def small_sample_note(summary: pd.DataFrame, t) -> str:
+    """What the replicates cannot say yet (summary.MIN_SPLIT_REPLICATES): '' when enough ran."""
+    from experiments.summary import MIN_SPLIT_REPLICATES
+
+    if summary.empty or "replicates" not in summary or summary["replicates"].min() >= MIN_SPLIT_REPLICATES:
+        return ""
+    return t("With {count} replicates per scenario the 90% intervals are rough, and splitting them into "
+             "chance and parameters or ranking what drives an effect needs at least {low}: run more "
+             "replicates before reading those.", count=int(summary["replicates"].min()), low=MIN_SPLIT_REPLICATES)
 
 
 def _points_text(results: Results, t) -> str:
@@ -177,6 +192,9 @@ def render(results: Results, target_month: str = TARGET_MONTH, target: float = T
                                   figures.SUMMARY_BETTER, colours=scenario_colours, ranked_by=summary)]
     if not results.failures.empty:
         parts.append(f"<p>{html.escape(t('{count} runs failed and are left out.', count=len(results.failures)))}</p>")
+    few = small_sample_note(summary, t)
+    if few:
+        parts.append(f"<p class='small-sample'>{html.escape(few)}</p>")
     for i, (section, fig) in enumerate(charts(results, table, summary, colours, lang, target_month, target)):
         parts.append(f"<h2>{html.escape(section)}</h2>" + figures.html_fragment(fig, div_id=f"chart-{i}"))
     parts.append(f"<h2>{html.escape(t('Scenarios'))}</h2>")

@@ -24,7 +24,7 @@ import math
 import sys
 from pathlib import Path
 
-from babel.dates import format_date
+from babel.dates import format_date, format_datetime
 from babel.messages.catalog import Catalog
 from babel.messages.extract import extract_from_file
 from babel.messages.mofile import write_mo
@@ -137,6 +137,17 @@ class Translator:
                 return f"{sign}Rp {format_decimal(abs(value) / size, '#,##0.#', locale=self.locale)} {word}"
         return f"{sign}Rp {format_decimal(abs(value), '#,##0', locale=self.locale)}"
 
+    def moment(self, iso: str) -> str:
+        """An ISO timestamp (as manifests hold them) as the language writes a date and time, in
+        UTC: '2 Dec 2026, 16:51 UTC' / '2 Des 2026, 16.51 UTC'; text that is not one is returned."""
+        try:
+            when = datetime.datetime.fromisoformat(str(iso))
+        except ValueError:
+            return str(iso)
+        if when.tzinfo is not None:
+            when = when.astimezone(datetime.timezone.utc).replace(tzinfo=None)
+        return format_datetime(when, "d MMM yyyy, HH:mm", locale=self.locale) + " UTC"
+
     def month(self, label: str) -> str:
         """'2025-12' -> Dec 2025 / Des 2025."""
         year, month = (int(part) for part in str(label).split("-")[:2])
@@ -160,6 +171,29 @@ def lever_label(name: str) -> str:
     return words[:1].upper() + words[1:]
 
 
+# English names of the uncertain parameters and costs (what a driver of an effect is called)
+# where the one made from the registry's name reads badly; the rest use lever_label's.
+PARAMETER_LABELS = {
+    "take_up_rate": "Take-up rate", "valuation_sd": "Spread of workers' valuation",
+    "imitation": "Imitation of peers", "friction": "Registration friction",
+    "assisted_friction": "Friction with assistance", "perisai_visit_effect": "Effect of a Perisai visit",
+    "village_contact_rate": "Village contact rate", "village_contact_effect": "Effect of a village contact",
+    "campaign_effect": "Effect of a campaign", "list_enrolment_success": "Enrolment success from lists",
+    "offer_effect": "Effect of a subsidy offer", "post_subsidy_retention": "Retention after a subsidy ends",
+    "stop_rate": "Rate of stopping payment", "collector_effect": "Effect of a collector",
+    "digital_effect": "Effect of digital payment", "subsidy_disbursement_lag": "Subsidy disbursement delay",
+    "perisai_visit_capacity": "Perisai visits per agent",
+    "perisai_reservation_income_idr": "Perisai agents' reservation income",
+    "formal_exit_share": "Share leaving formal work", "construction_project_months": "Construction project length",
+}
+
+
+def parameter_label(name: str) -> str:
+    """Any registry parameter's English label (a catalog entry): the levers' from their names,
+    the uncertain parameters' and costs' from PARAMETER_LABELS where given."""
+    return PARAMETER_LABELS.get(name) or lever_label(name)
+
+
 def registry_messages() -> list[str]:
     """The lever group titles, labels, units and explanations of model/parameters.py, and the
     descriptions of the subsidy's groups."""
@@ -169,6 +203,8 @@ def registry_messages() -> list[str]:
     for p in PARAMETERS.values():
         if p.is_lever:
             found += [lever_label(p.name), p.unit, p.help]
+        elif p.kind in ("uncertain", "cost"):   # the drivers of an effect are named with these
+            found.append(parameter_label(p.name))
     return found
 
 

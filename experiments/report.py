@@ -48,18 +48,23 @@ def comparison(summary: pd.DataFrame, target_month: str = TARGET_MONTH,
 def uncertainty_parts(summary: pd.DataFrame, target_month: str = TARGET_MONTH) -> str:
     """The split of each interval into its chance and parameter parts (summary.split), with the
     one-line meaning of the band."""
-    from experiments.summary import BAND_MEANING
+    from experiments.summary import BAND_MEANING, MIN_SPLIT_REPLICATES
 
     mode = summary["uncertainty"].iloc[0] if "uncertainty" in summary else "chance"
     rows = pd.DataFrame({"scenario": summary["scenario"]})
     if "point" in summary:
         rows.insert(0, "point", summary["point"])
+    # both parts estimated from too few replicates: the split is noise, not printed as a number
+    few = [mode == "both" and n < MIN_SPLIT_REPLICATES for n in summary.get("replicates", [0] * len(summary))]
+    too_few = f"n/a (<{MIN_SPLIT_REPLICATES} replicates)"
 
     def pm(values) -> list[str]:
-        return ["not varied" if pd.isna(v) else f"±{v:.1%}" for v in values]
+        return [too_few if f and pd.notna(v) else "not varied" if pd.isna(v) else f"±{v:.1%}"
+                for v, f in zip(values, few, strict=True)]
 
     def pm_idr(values) -> list[str]:
-        return ["-" if pd.isna(v) else f"±{v:,.0f}" for v in values]
+        return [too_few if f and pd.notna(v) else "-" if pd.isna(v) else f"±{v:,.0f}"
+                for v, f in zip(values, few, strict=True)]
 
     rows[f"coverage {target_month}: chance"] = pm(summary["coverage_chance_pm"])
     rows["parameters"] = pm(summary["coverage_parameter_pm"])
@@ -77,13 +82,21 @@ def drivers_table(results: Results, target_month: str = TARGET_MONTH, baseline: 
                   top: int = 5) -> str:
     """The uncertain parameters that move each policy's effect most (summary.drivers), as text;
     empty when the runs carried no parameter uncertainty."""
+    from experiments.summary import MIN_DRIVER_REPLICATES, spearman_interval
+
     table = results.drivers(target_month, baseline, top)
     if table.empty:
         return ""
     lines = [f"What drives each policy's effect on coverage at {target_month} (Spearman rank correlation "
-             "of the paired effect with the parameter draws; strongest first):"]
+             "of the paired effect with the parameter draws, with its 90% interval; strongest first):"]
     for scenario, group in table.groupby("scenario", sort=False):
-        parts = ", ".join(f"{r.parameter} {r.spearman:+.2f}" for r in group.itertuples())
+        n = int(group["replicates"].min())
+        if n < MIN_DRIVER_REPLICATES:
+            lines.append(f"  {scenario}: not ranked: {n} replicates, at least {MIN_DRIVER_REPLICATES} needed "
+                         "for a rank correlation to tell a driver from chance (--replicates)")
+            continue
+        parts = ", ".join(f"{r.parameter} {r.spearman:+.2f} ({lo:+.2f} to {hi:+.2f})" for r in group.itertuples()
+                          for lo, hi in [spearman_interval(r.spearman, n)])
         lines.append(f"  {scenario}: {parts}")
     return "\n".join(lines)
 

@@ -11,8 +11,11 @@ cores), viz/assets.py (no asset from outside), and here (a page whose rendering 
 error id, not a traceback).
 """
 
+import warnings
+
 import solara
 import solara.lab
+import solara.server.settings
 
 from experiments.i18n import N_
 from viz import assets, backend
@@ -20,6 +23,26 @@ from viz.language import LanguageSwitch, restore, use_translator
 from viz.pages import compare, explore, plan, sweeps
 
 assets.forbid_cdn()  # the server never fetches from outside: a missing asset is a logged error
+# No English from the framework on a page in Bahasa Indonesia: no "This website runs on Solara"
+# banner, and the plain loader (its progress bar) instead of "Made with Solara".
+solara.server.settings.theme.show_banner = False
+solara.server.settings.theme.loader = "plain"
+# On http://127.0.0.1 solara warns on the first request that a samesite=none cookie needs https
+# and falls back to samesite=lax, which is what an app that is never embedded in another site's
+# frame wants: the warning asks nothing of a planner, so it is not printed.
+warnings.filterwarnings("ignore", message="Cookies with samesite=none require https", category=UserWarning)
+
+
+# Layout rules for every page (at 1400 px and narrower): card titles wrap between words (vuetify
+# breaks them anywhere: "paling b / esar"), buttons' labels wrap instead of running past the
+# card's edge, and a wide table scrolls inside its card instead of overflowing it.
+APP_CSS = """
+.v-card__title, .v-card__subtitle { word-break: normal; overflow-wrap: break-word; hyphens: manual; }
+.v-btn:not(.v-btn--icon) { max-width: 100%; height: auto !important; min-height: 36px; }
+.v-btn:not(.v-btn--icon) .v-btn__content { white-space: normal; flex-shrink: 1; text-align: left; }
+.summary-table { overflow-x: auto; max-width: 100%; }
+.v-card { max-width: 100%; }
+"""
 
 
 @solara.component
@@ -58,8 +81,9 @@ def Layout(children=[]):  # noqa: B006 - solara's Layout signature
     tabs = solara.lab.Tabs(value=index, on_value=go, align="center",
                            children=[solara.lab.Tab(_(r.label), classes=[f"tab-{r.label.lower()}"])
                                      for r in all_routes])
+    # the style goes inside the page's column: a first child of AppLayout would become a sidebar
     return solara.AppLayout(children=[solara.AppBar(children=[tabs, LanguageSwitch()]),
-                                      Guard(children=children)],
+                                      Guard(children=[solara.Style(APP_CSS), *children])],
                             title="cakupan")
 
 

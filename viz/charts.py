@@ -9,6 +9,7 @@ each scenario's colour beside its name, the colour it has in every chart.
 
 from __future__ import annotations
 
+import itertools
 from typing import Any, Callable
 
 import solara
@@ -30,9 +31,16 @@ __all__ = ["BETTER", "BILLION", "METRICS", "SWEEP_OUTPUTS", "Plot", "bands", "be
            "run_choropleth_figure"]
 
 
+_BUILDS = itertools.count()  # a serial number per figure built (keys its widget)
+
+
 @solara.component
 def Plot(build: Callable[[], Any], dependencies: list[Any]) -> None:
     """A Plotly figure built once per change of `dependencies` (not on every render), shown
-    with hover, zoom and legend toggling."""
-    figure = solara.use_memo(build, dependencies)
-    solara.FigurePlotly(figure, dependencies=dependencies)
+    with hover, zoom and legend toggling.
+
+    Each new figure gets a new widget (keyed by its build): updating a widget in place with
+    fewer traces than it had (a comparison re-run with fewer scenarios) makes plotly's
+    `_handler_js2py_traceDeltas` fail with an IndexError in the server log."""
+    figure, build_id = solara.use_memo(lambda: (build(), next(_BUILDS)), dependencies)
+    solara.FigurePlotly(figure, dependencies=dependencies).key(f"figure-{build_id}")

@@ -64,21 +64,36 @@ def perisai_activity(results: pd.DataFrame, lang: str = "en") -> go.Figure:
     both axes start at zero, so a steady number of agents reads as the flat line it is."""
     t = translator(lang)
     fig = make_subplots(specs=[[{"secondary_y": True}]])
-    fig.add_trace(_line(results, "perisai_agents_active", t("agents active"), SCENARIO_COLOURS[0], t,
+    # each line's legend entry names its axis; the left axis is drawn in the agents' colour
+    fig.add_trace(_line(results, "perisai_agents_active", t("agents active (left axis)"), SCENARIO_COLOURS[0], t,
                         t.number), secondary_y=False)
-    fig.add_trace(_line(results, "perisai_visits", t("visits"), SCENARIO_COLOURS[1], t, t.number),
+    fig.add_trace(_line(results, "perisai_visits", t("visits (right axis)"), SCENARIO_COLOURS[1], t, t.number),
                   secondary_y=True)
-    fig.add_trace(_line(results, "new_via_perisai", t("new participants"), SCENARIO_COLOURS[2], t,
+    fig.add_trace(_line(results, "new_via_perisai", t("new participants (right axis)"), SCENARIO_COLOURS[2], t,
                         t.number), secondary_y=True)
     month_axis(fig, list(results["month"]), t)
     top = results["perisai_agents_active"].max()  # at least 0-10, so whole-number ticks stay distinct
-    fig.update_yaxes(title=t("agents"), range=[0, max(top, 10) * 1.15], secondary_y=False)
+    fig.update_yaxes(title=t("agents (left axis)"), range=[0, max(top, 10) * 1.15], secondary_y=False,
+                     color=SCENARIO_COLOURS[0])
     top = results[["perisai_visits", "new_via_perisai"]].to_numpy().max()
     # its own round ticks (not lined up with the agents' gridlines, which gave "15,001")
-    fig.update_yaxes(title=t("workers per month"), range=[0, max(top, 10) * 1.15], secondary_y=True,
+    fig.update_yaxes(title=t("workers per month (right axis)"), range=[0, max(top, 10) * 1.15], secondary_y=True,
                      tickmode="auto", showgrid=False)
     fig.update_yaxes(tickformat=",d")  # whole numbers of agents and workers, not "45k"
     return style_figure(fig, t, t("Perisai agents' activity"), None, height=360)
+
+
+def perisai_caption(scale: float, lang: str = "en") -> str:
+    """Why the agents' line steps down and back (300 -> 100 -> 300 at 1% of workers): one
+    simulated agent stands for 1/scale real ones (agents/perisai.py), so when one quits, at the
+    end of a month, the line drops by that many; the branch hires toward its target at the
+    start of the next month. Visits are made before the month's quits, so they do not dip."""
+    t = translator(lang)
+    return t("At this scale one simulated agent stands for {count} real agents. When one quits at the end of a "
+             "month (three months earning below the reservation income, or three idle months), the agents' line "
+             "drops by {count}; the branch hires a replacement at the start of the next month, so the line "
+             "comes back. Visits are made before the month's quits and do not dip.",
+             count=translator(lang).number(round(1 / scale)))
 
 
 def regency_now(regency_table: pd.DataFrame, target: float, lang: str = "en") -> go.Figure:

@@ -28,13 +28,13 @@ from typing import Callable
 
 import pandas as pd
 import tomli_w
-from babel.numbers import NumberFormatError, parse_decimal
 
 from experiments import optimize as opt
 from experiments.errors import UserError
 from experiments.figures import front_cells, front_figure  # noqa: F401 - the page's chart
 from experiments.i18n import Translator, lever_label, translator
 from experiments.limits import check_count
+from experiments.typed_numbers import NumberError, parse_number
 from model.parameters import PARAMETERS
 from model.settings import NotFinite, finite
 from viz import backend
@@ -95,23 +95,24 @@ def show_number(value: float | None, field: str, t: Translator) -> str:
 
 def read_number(text: object, field: str, t: Translator) -> float | None:
     """The page's one reading of a typed number (the session's way of writing numbers, "50%"
-    in percent fields): the value, None for an empty optional field, or FieldError in the
-    session's language naming what is allowed. nan, inf and huge values are refused by
+    in percent fields; budgets in Rp billion, or as an amount with its word, "20 miliar"), read by
+    experiments.typed_numbers.parse_number: the value, None for an empty optional field, or
+    FieldError in the session's language naming what is allowed. nan, inf and huge values are refused by
     model.settings.finite and the field's range."""
     spec = FIELDS[field]
-    typed = str(text if text is not None else "").strip()[:100]
+    typed = " ".join(str(text if text is not None else "").split())[:100]   # shown on one line
     if not typed:
         if spec.optional:
             return None
         raise FieldError(field, t("Enter a number; {allowed}.", allowed=allowed(field, t)))
     raw = typed.removesuffix("%").strip() if spec.percent else typed
     try:
-        if not re.fullmatch(r"[+-]?[0-9][0-9.,\s]*", raw):
-            raise NumberFormatError(raw)
-        value = float(parse_decimal(raw.replace(" ", ""), locale=t.locale, strict=True))
-    except (NumberFormatError, ValueError, OverflowError):
+        value = parse_number(raw, t.lang)
+    except NumberError:
         raise FieldError(field, t("{text} is not a number; {allowed}.", text=typed,
                                   allowed=allowed(field, t))) from None
+    if field.endswith("_bn") and re.search(r"[^\d\s.,+-]", raw):
+        value /= 1e9     # an amount with its word ("20 miliar", "Rp 1,5 triliun") is in rupiah, not billions
     return check_value(value / 100 if spec.percent else value, field, t, typed)
 
 

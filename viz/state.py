@@ -11,7 +11,8 @@ from __future__ import annotations
 import solara
 import solara.lab
 
-from viz import backend
+from model.parameters import PARAMETERS
+from viz import backend, lever_edit
 from viz.language import use_translator
 
 BUILTINS = backend.builtin_scenarios()  # immutable (frozen pydantic models), read-only here
@@ -33,6 +34,9 @@ uncertainty = solara.reactive("both")          # what replicates vary: chance, p
 pasted = solara.reactive("")                  # the paste box's text (kept across pages)
 notice = solara.reactive(None)                # (runs finished, runs planned) of a cancelled comparison
 executor = solara.reactive(None)              # the comparison's SessionExecutor (for Cancel)
+from_month = solara.reactive(None)            # the editor's "from month" (YYYY-MM) for typed values
+last_edit = solara.reactive(None)             # (copy, lever, month, scenario before) of the last change
+origins = solara.reactive({})                 # copy name -> the scenario it was copied from
 
 
 def guarded(handler):
@@ -83,7 +87,15 @@ def load_file(filename: str, raw: bytes | None, size: int | None = None) -> None
     scenario = backend.parse_upload(filename, raw, size, bases=scenarios.value)
     add_scenario(scenario)
     message.value = None
-    editing.value = scenario.name
+    open_editor(scenario.name)
+
+
+def open_editor(name: str | None) -> None:
+    """Edit `name` (None: close the editor); typed values start at its default month."""
+    editing.value = name
+    last_edit.value = None
+    if name is not None and name in scenarios.value:
+        from_month.value = lever_edit.default_from_month(scenarios.value[name])
 
 
 def start() -> None:
@@ -115,18 +127,34 @@ def duplicate(name: str) -> None:
     """Copy a scenario, select the copy and open it for editing."""
     copy = backend.duplicate(scenarios.value[name], set(scenarios.value))
     add_scenario(copy)
-    editing.value = copy.name
+    origins.value = {**origins.value, copy.name: origins.value.get(name, name)}
+    open_editor(copy.name)
 
 
 def set_lever(name: str, lever: str, value) -> None:
-    """Change one lever of a copy; a value the scenario rejects is reported, nothing is lost."""
+    """Change one lever of a copy: a number holds from the editor's month on (the months before
+    keep the scenario's schedule); a value the scenario rejects is reported, nothing is lost."""
+    before = scenarios.value[name]
+    month = None
+    if PARAMETERS[lever].type == "number":
+        month = from_month.value or lever_edit.default_from_month(before)
+        value = lever_edit.scheduled(before.settings.get(lever, PARAMETERS[lever].default), value, month)
     try:
-        changed = backend.set_lever(scenarios.value[name], lever, value)
+        changed = backend.set_lever(before, lever, value)
     except backend.UserError as error:
         message.value = str(error)
         return
     scenarios.value = {**scenarios.value, name: changed}
+    last_edit.value = (name, lever, month, before) if month else None
     message.value = None
+
+
+def undo_edit() -> None:
+    """Put back the scenario as it was before the last change in the editor."""
+    if last_edit.value is not None:
+        name, _, _, before = last_edit.value
+        scenarios.value = {**scenarios.value, name: before}
+        last_edit.value = None
 
 
 @solara.lab.task(prefer_threaded=True)

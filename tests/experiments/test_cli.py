@@ -113,6 +113,9 @@ def test_run_reports_chance_and_parameter_parts_and_drivers():
     assert "chance and what the calibration targets could not pin down" in result.output
     assert "coverage 2025-12: chance" in result.output and "Rp: parameters" in result.output
     assert "What drives each policy's effect" in result.output
+    # 4 replicates: the split and the ranking would be noise ("±0.0%", rho ±1.00): said instead
+    assert "n/a (<16 replicates)" in result.output and "±0.0%" not in result.output
+    assert "regional_plan: not ranked: 4 replicates, at least 16 needed" in result.output
 
 
 def test_run_with_chance_only_says_the_parameters_were_not_varied():

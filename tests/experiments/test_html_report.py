@@ -90,6 +90,15 @@ def test_the_report_speaks_indonesian(comparison):
     page = html_report.render(comparison, target_month="2025-06", lang="id")
     assert "Ringkasan" in page and "Cakupan Jun 2025" in page and "lang='id'" in page
     assert re.search(r"Rp \d+(,\d)? (miliar|juta)", page)
+    # its facts in the language too: the scale with a decimal comma, the time as a date, not ISO
+    assert "<dd>0,003</dd>" in page and "<dd>0.003</dd>" not in page
+    created = comparison.manifest["created"]
+    assert created not in page and re.search(r"<dd>\d{1,2} \w{3} \d{4}, \d{2}[.:]\d{2} UTC</dd>", page)
+
+
+def test_the_report_says_what_two_replicates_cannot_tell(comparison):
+    page = html_report.render(comparison, target_month="2025-06", lang="id")
+    assert "class='small-sample'" in page and "Dengan 2 ulangan per skenario" in page
 
 
 def test_sixteen_series_are_all_drawn_best_and_worst_coloured(sixteen, tmp_path):

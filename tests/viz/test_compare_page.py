@@ -16,8 +16,7 @@ EN, ID = i18n.translator("en"), i18n.translator("id")
 
 
 def test_sections_are_numbered_in_the_order_shown():
-    assert compare.section_numbers(editing=False) == {"scenarios": 1, "upload": 2, "run": 3}
-    assert compare.section_numbers(editing=True) == {"scenarios": 1, "upload": 2, "editor": 3, "run": 4}
+    assert compare.section_numbers() == {"scenarios": 1, "upload": 2, "run": 3}
 
 
 def card_titles(component):
@@ -25,16 +24,20 @@ def card_titles(component):
     return [w.children[0] for w in rc.find(v.CardTitle).widgets if w.children]
 
 
-def test_the_page_numbers_run_3_until_a_copy_is_edited_then_4():
+def test_a_copys_editor_opens_under_its_row_and_run_stays_3():
     assert [t for t in card_titles(compare.Page()) if t[:2] in ("1.", "2.", "3.", "4.")] == \
         ["1. Scenarios to compare", "2. Upload a scenario file (TOML, at most 1 MB)", "3. Run"]
     state.duplicate("socialization")
     try:
-        titles = card_titles(compare.Page())
-        assert "3. Levers of socialization_copy" in titles and "4. Run" in titles
+        assert "3. Run" in card_titles(compare.Page())
+        assert "Levers of socialization_copy" in card_titles(compare.ScenarioList(1))   # inside the list
+        order = compare.display_order(list(state.scenarios.value), state.origins.value)
+        assert order[order.index("socialization") + 1] == "socialization_copy"   # right under its origin
+        assert compare.description_text("socialization_copy", "", state.origins.value, ID).startswith(
+            "Salinan socialization.")
     finally:
         state.scenarios.value, state.selected.value = dict(state.BUILTINS), state.DEFAULT_SELECTION
-        state.editing.value = None
+        state.editing.value, state.origins.value = None, {}
 
 
 @pytest.mark.parametrize("chosen, replicates, pending, reason", [
@@ -111,8 +114,19 @@ def test_captions_and_drivers_use_the_languages_numbers():
                           "high": [0.46]})
     assert compare.coverage_caption(bands, "2025-12", ID) == \
         "Cakupan pada Des 2025, rata-rata (pita 90%): plan: 45,1% (44,0% – 46,0%)"
-    drivers = pd.DataFrame({"scenario": ["plan", "plan"], "parameter": ["a", "b"], "spearman": [0.456, -0.12]})
-    assert compare.drivers_text(drivers, ID) == ["plan: a (+0,46), b (-0,12)"]
+    drivers = pd.DataFrame({"scenario": ["plan", "plan", "other"], "parameter": ["stop_rate", "friction", "friction"],
+                            "spearman": [0.456, -0.12, 1.0], "replicates": [20, 20, 5]})
+    assert compare.drivers_text(drivers, ID) == [
+        "plan: Tingkat berhenti membayar (+0,46; 90%: +0,07 sampai +0,72), "
+        "Hambatan pendaftaran (-0,12; 90%: -0,48 sampai +0,27)",
+        "other: tidak diperingkat: 5 ulangan, perlu sedikitnya 16 agar korelasi peringkat dapat membedakan "
+        "faktor pendorong dari kebetulan"]
+
+
+def test_the_split_of_an_interval_is_not_printed_from_too_few_replicates():
+    assert compare._parts(0.004, 0.0, EN.percent, EN, replicates=5) == "not split: 5 replicates, at least 16 needed"
+    assert compare._parts(0.004, 0.012, EN.percent, EN, replicates=16) == "±0.4% / ±1.2%"
+    assert compare._parts(0.004, float("nan"), EN.percent, EN, replicates=3) == "±0.4% / not varied"
 
 
 def test_a_sweep_is_described_and_its_inputs_named_in_the_language():

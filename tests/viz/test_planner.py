@@ -139,6 +139,8 @@ def test_the_search_runs_on_the_shared_pool_and_stop_drops_its_waiting_runs():
     ("en", "total_bn", "1,000", 1000.0), ("id", "total_bn", "1.000", 1000.0), ("id", "total_bn", "2,5", 2.5),
     ("en", "target", "50%", 0.5), ("id", "target", "50%", 0.5), ("id", "target", "37,5%", 0.375),
     ("en", "max_agents", "1,500", 1500.0), ("id", "max_agents", "1.500", 1500.0), ("en", "total_bn", "", None),
+    ("id", "total_bn", "20 miliar", 20.0), ("id", "total_bn", "Rp 1,5 triliun", 1500.0),
+    ("en", "local_bn", "1.5 bn", 1.5),
 ])
 def test_read_number_reads_the_sessions_way_of_writing_numbers(lang, field, text, value):
     assert planner.read_number(text, field, translator(lang)) == value
@@ -146,7 +148,7 @@ def test_read_number_reads_the_sessions_way_of_writing_numbers(lang, field, text
 
 @pytest.mark.parametrize("lang, text, words", [
     ("en", "nan", "nan is not a number; allowed: 0 to 1,000,000."),
-    ("en", "inf", "inf is not a number"), ("en", "1e308", "1e308 is not a number"),
+    ("en", "inf", "inf is not a number"), ("en", "1e308", "1e308 is outside the allowed range"),
     ("en", "abc", "abc is not a number"), ("en", "-5", "-5 is outside the allowed range"),
     ("id", "nan", "nan bukan angka; boleh: 0 sampai 1.000.000."),
     ("id", "abc", "abc bukan angka"),

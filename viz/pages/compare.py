@@ -15,10 +15,11 @@ import solara
 
 from experiments import html_report
 from experiments.figures import SUMMARY_BETTER
-from experiments.i18n import N_, Translator, translator
+from experiments.i18n import N_, Translator, parameter_label, translator
+from experiments.summary import MIN_DRIVER_REPLICATES, MIN_SPLIT_REPLICATES, spearman_interval
 from model import data
 from viz import backend, charts, state
-from viz.controls import LeverPanel
+from viz.editor import Editor
 from viz.language import use_translator
 from viz.upload import FileInput
 
@@ -48,17 +49,25 @@ def summary_for_display(summary: pd.DataFrame, t: Translator | None = None) -> p
     t = t or translator("en")
     shown = html_report.shown_summary(summary, t)
     if "coverage_chance_pm" in shown:   # the split of each interval (experiments.summary.split)
-        shown["coverage_parts"] = [_parts(c, p, t.percent, t) for c, p in
-                                   zip(shown["coverage_chance_pm"], shown["coverage_parameter_pm"], strict=True)]
-        shown["cost_parts"] = [_parts(c, p, t.rupiah, t) for c, p in
+        counts = summary["replicates"] if "replicates" in summary else [None] * len(summary)
+        shown["coverage_parts"] = [_parts(c, p, t.percent, t, n) for c, p, n in
+                                   zip(shown["coverage_chance_pm"], shown["coverage_parameter_pm"], counts,
+                                       strict=True)]
+        shown["cost_parts"] = [_parts(c, p, t.rupiah, t, n) for c, p, n in
                                zip(shown["cost_per_additional_idr_chance_pm"],
-                                   shown["cost_per_additional_idr_parameter_pm"], strict=True)]
+                                   shown["cost_per_additional_idr_parameter_pm"], counts, strict=True)]
     return shown
 
 
-def _parts(chance, parameters, value, t: Translator) -> str | None:
+def _parts(chance, parameters, value, t: Translator, replicates=None) -> str | None:
+    """'±chance / ±parameters'; when both were varied but too few replicates ran for the split
+    to mean anything (summary.MIN_SPLIT_REPLICATES), says so instead of printing noise."""
     if pd.isna(chance) and pd.isna(parameters):
         return None
+    if pd.notna(chance) and pd.notna(parameters) and replicates is not None and \
+            replicates < MIN_SPLIT_REPLICATES:
+        return t("not split: {count} replicates, at least {low} needed", count=int(replicates),
+                 low=MIN_SPLIT_REPLICATES)
 
     def show(v) -> str:
         return t("not varied") if pd.isna(v) else "±" + value(v)
@@ -66,11 +75,28 @@ def _parts(chance, parameters, value, t: Translator) -> str | None:
 
 
 def drivers_text(table: pd.DataFrame, t: Translator | None = None) -> list[str]:
-    """One line per scenario: the parameters that move its effect most, with their Spearman rho."""
+    """One line per scenario: the parameters that move its effect most (named in the language),
+    each with its Spearman rho and that rho's 90% interval; with fewer replicates than a rank
+    correlation needs (summary.MIN_DRIVER_REPLICATES), a line saying so instead."""
     t = t or translator("en")
     rho = lambda v: ("+" if v >= 0 else "-") + t.number(abs(v), 2)  # noqa: E731
-    return [f"{scenario}: " + ", ".join(f"{r.parameter} ({rho(r.spearman)})" for r in group.itertuples())
-            for scenario, group in table.groupby("scenario", sort=False)]
+    lines = []
+    for scenario, group in table.groupby("scenario", sort=False):
+        n = int(group["replicates"].min()) if "replicates" in group else None
+        if n is not None and n < MIN_DRIVER_REPLICATES:
+            lines.append(t("{scenario}: not ranked: {count} replicates, at least {low} needed for a rank "
+                           "correlation to tell a driver from chance", scenario=scenario, count=n,
+                           low=MIN_DRIVER_REPLICATES))
+            continue
+        parts = []
+        for r in group.itertuples():
+            text = f"{t(parameter_label(r.parameter))} ({rho(r.spearman)}"
+            if n is not None:
+                low, high = spearman_interval(r.spearman, n)
+                text += "; " + t("90%: {low} to {high}", low=rho(low), high=rho(high))
+            parts.append(text + ")")
+        lines.append(f"{scenario}: " + ", ".join(parts))
+    return lines
 
 
 def coverage_caption(bands: pd.DataFrame, month: str, t: Translator | None = None) -> str:
@@ -98,10 +124,29 @@ def run_blocked(t: Translator, chosen: int, replicates, pending: bool) -> str | 
     return None
 
 
-def section_numbers(editing: bool) -> dict[str, int]:
-    """The left column's sections numbered in the order shown: the editor only while editing."""
-    shown = ["scenarios", "upload", *(["editor"] if editing else []), "run"]
-    return {name: i for i, name in enumerate(shown, start=1)}
+def section_numbers() -> dict[str, int]:
+    """The page's sections numbered in reading order: scenarios (each copy's lever editor opens
+    under its row) and upload on the left, then Run at the top of the results' column."""
+    return {name: i for i, name in enumerate(["scenarios", "upload", "run"], start=1)}
+
+
+def display_order(names: list[str], origins: dict[str, str]) -> list[str]:
+    """The list's order: each copy right under the scenario it was copied from (and its other
+    copies), so the editor that opens under a new copy is next to the Duplicate pressed."""
+    position = {name: i for i, name in enumerate(names)}
+    return sorted(names, key=lambda n: (position.get(origins.get(n, n), position[n]), position[n]))
+
+
+def description_text(name: str, description: str, origins: dict[str, str], t: Translator) -> str:
+    """A scenario's description in the session's language: a built-in's from the catalog, a
+    copy's as 'Copy of X.' with X's, an uploaded one as written."""
+    if name in state.BUILTINS:
+        return t(description)
+    if name in origins:
+        origin = origins[name]
+        told = t(state.BUILTINS[origin].description) if origin in state.BUILTINS else ""
+        return f"{t('Copy of {name}.', name=origin)} {told}".strip()
+    return description
 
 
 # ---------------------------------------------------------------------------------- choices
@@ -112,7 +157,9 @@ def ScenarioList(number: int):
     with solara.Card(t("{number}. Scenarios to compare", number=number),
                      subtitle=t("Choose {low} to {high}. The baseline is added as the reference for cost per "
                                 "additional participant.", low=backend.MIN_SCENARIOS, high=backend.MAX_SCENARIOS)):
-        for name, scenario in state.scenarios.value.items():
+        origins = state.origins.value
+        for name in display_order(list(state.scenarios.value), origins):
+            scenario = state.scenarios.value[name]
             with solara.Row(style={"align-items": "center", "flex-wrap": "wrap"}, gap="4px"):
                 solara.Checkbox(label=name, value=name in state.selected.value,
                                 on_value=lambda on, n=name: state.toggle(n, on))
@@ -121,14 +168,15 @@ def ScenarioList(number: int):
                               classes=[f"duplicate-{name}"])
                 if name not in state.BUILTINS:
                     solara.Button(t("Edit"), text=True, small=True,
-                                  on_click=lambda n=name: state.editing.set(n))
+                                  on_click=lambda n=name: state.open_editor(n))
                 solara.FileDownload(lambda s=scenario: s.to_toml(), filename=f"{name}.toml",
                                     children=[solara.Button("TOML", text=True, small=True,
                                                             icon_name="mdi-download")])
-            if scenario.description:
-                # a built-in's description is a catalog entry; an uploaded one is shown as written
-                solara.Text(t(scenario.description) if name in state.BUILTINS else scenario.description,
-                            style={"font-size": "0.8em", "color": "#555"})
+            text = description_text(name, scenario.description, origins, t)
+            if text:
+                solara.Text(text, style={"font-size": "0.8em", "color": "#555"})
+            if name == state.editing.value:
+                Editor(name)
 
 
 @solara.component
@@ -146,24 +194,6 @@ def Upload(number: int):
         solara.InputTextArea(t("…or paste a scenario file here"), value=state.pasted, rows=3)
         solara.Button(t("Load pasted scenario"), text=True,
                       on_click=lambda: load("pasted.toml", state.pasted.value.encode("utf-8", "replace")))
-
-
-@solara.component
-def Editor(number: int):
-    """The levers of the copy being edited, grouped by strategy (generated from the registry)."""
-    t = use_translator()
-    name = state.editing.value
-    if name is None or name not in state.scenarios.value:
-        return
-    scenario = state.scenarios.value[name]
-    values = {lever: value for lever, value in scenario.settings.items()}
-    with solara.Card(t("{number}. Levers of {name}", number=number, name=name),
-                     subtitle=t("Each change is checked like a scenario file; open a strategy to see its levers.")):
-        LeverPanel(values, on_change=state.guarded(lambda lever, value: state.set_lever(name, lever, value)))
-        with solara.Row():
-            solara.FileDownload(lambda: scenario.to_toml(), filename=f"{name}.toml",
-                                label=t("Download {name}.toml", name=name))
-            solara.Button(t("Done"), text=True, on_click=lambda: state.editing.set(None))
 
 
 @solara.component
@@ -253,7 +283,7 @@ def ResultsView(result: backend.Comparison):
     solara.Text(t(result.band_meaning), classes=["band-meaning"])
     with solara.Card(t("Summary (best value in each column highlighted)")):
         solara.HTML(tag="div", unsafe_innerHTML=table, classes=["summary-table"])
-        with solara.Row():
+        with solara.Row(style={"flex-wrap": "wrap", "margin-top": "8px"}):
             solara.FileDownload(lambda: backend.summary_csv(result), filename="summary.csv",
                                 label=t("Download summary (CSV)"))
             solara.FileDownload(lambda: backend.results_csv(result), filename="results.csv",
@@ -287,8 +317,8 @@ def DriversView(result: backend.Comparison):
                      subtitle=t("Uncertain parameters ranked by the Spearman rank correlation of the paired "
                                 "effect (scenario minus baseline, replicate by replicate) with each replicate's "
                                 "parameter draw.")):
-        for line in drivers_text(table, t):
-            solara.Text(line, classes=["drivers"])
+        for line in drivers_text(table, t):   # one block per scenario, each on its own line
+            solara.Text(line, classes=["drivers"], style={"display": "block", "margin-bottom": "6px"})
 
 
 @solara.component
@@ -325,13 +355,12 @@ def RegencyView(result: backend.Comparison):
 def Page():
     t = use_translator()
     solara.Title("cakupan: " + t("compare policies"))
-    number = section_numbers(state.editing.value in state.scenarios.value)
-    with solara.Columns([4, 8]):
+    number = section_numbers()
+    with solara.ColumnsResponsive(default=[12], large=[4, 8]):   # stacked below 1264 px
         with solara.Column():
             ScenarioList(number["scenarios"])
             Upload(number["upload"])
-            Editor(number.get("editor", 0))
-            RunSettings(number["run"])
         with solara.Column():
+            RunSettings(number["run"])
             Problems()
             Results()

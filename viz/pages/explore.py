@@ -3,7 +3,10 @@
 The model is built inside the page component, so every browser session steps its own model
 (a model built at import time would be shared by all sessions). Small scale keeps each step
 instant. The levers are the registry's controls (viz/controls.py), with value and unit; changing
-one restarts the run from the data set's first month with the new value. The page is our own
+one restarts the run from the data set's first month with the new value. A built-in scenario
+can be chosen as the starting point (its levers and schedule, at the page's scale and seed);
+besides the sliders, the agent count and the subsidy budget are typed (province-wide), read by
+the same parser as every number field (experiments/typed_numbers.py). The page is our own
 rather than Mesa's SolaraViz, whose generic panels ("PAGE 0", "Time: 6.0") a planner cannot read
 and which cannot be translated.
 """
@@ -17,10 +20,11 @@ import solara.lab
 
 from experiments.i18n import N_
 from model import EnrollmentModel, data
-from viz import charts, explore_charts
+from model.parameters import PARAMETERS
+from viz import charts, explore_charts, state
 from viz.backend import TARGET
 from viz.charts import Plot
-from viz.controls import ControlInput, lever_controls
+from viz.controls import ControlInput, control_for, lever_controls
 from viz.language import use_translator
 
 EXPLORE_SCALE = 0.01
@@ -31,16 +35,30 @@ PLAY_INTERVAL_S = 0.15  # pause between months while playing, so each month can 
 # campaign reach stay at the status quo here, the compare page edits every lever.
 SLIDER_MAX = 20_000
 PAGE_TITLE = N_("Explore one run (1% of workers)")
+# Typed levers besides the sliders: the Perisai force and the local governments' subsidy budget.
+TYPED_LEVERS = ("perisai_agents", "subsidy_budget_idr")
+DEFAULT_SCENARIO = "baseline"
 
 
 def explore_controls():
-    """The registry's controls that fit a slider, in LEVER_GROUPS order."""
-    return [c for controls in lever_controls().values() for c in controls
-            if c.widget == "slider" and c.max <= SLIDER_MAX and isinstance(c.default, (int, float))]
+    """The registry's controls that fit a slider, in LEVER_GROUPS order, then the typed ones."""
+    sliders = [c for controls in lever_controls().values() for c in controls
+               if c.widget == "slider" and c.max <= SLIDER_MAX and isinstance(c.default, (int, float))]
+    return [*[control_for(PARAMETERS[name]) for name in TYPED_LEVERS], *sliders]
 
 
-def build_model(seed: int, levers: dict) -> EnrollmentModel:
-    return EnrollmentModel(scale=EXPLORE_SCALE, seed=seed, **levers)
+def build_model(seed: int, levers: dict, scenario: str = DEFAULT_SCENARIO) -> EnrollmentModel:
+    """The run shown: a built-in scenario (its levers and schedule) at the page's scale and
+    seed, with the levers set on the page on top."""
+    kwargs = {**state.BUILTINS[scenario].model_kwargs(), "scale": EXPLORE_SCALE, "seed": seed}
+    return EnrollmentModel(**{**kwargs, **levers})
+
+
+def lever_value(name: str, levers: dict, scenario: str):
+    """What a control shows: the page's value, else the scenario's, else the status quo."""
+    if name in levers:
+        return levers[name]
+    return state.BUILTINS[scenario].settings.get(name, PARAMETERS[name].default)
 
 
 @solara.component
@@ -62,6 +80,8 @@ def Charts(model, version: int):
              [id(model), version, t.lang])
     with solara.Card():
         Plot(lambda: explore_charts.perisai_activity(model.results(), t.lang), [id(model), version, t.lang])
+        solara.Text(explore_charts.perisai_caption(EXPLORE_SCALE, t.lang), classes=["perisai-caption"],
+                    style={"font-size": "0.85em", "color": "#555"})
     with solara.Card():
         Plot(lambda: explore_charts.regency_now(model.regency_table(), TARGET, t.lang),
              [id(model), version, t.lang])
@@ -75,19 +95,23 @@ def Page():
     t = use_translator()
     seed = solara.use_reactive(EXPLORE_SEED)
     levers = solara.use_reactive({})
+    scenario = solara.use_reactive(DEFAULT_SCENARIO)
     model = solara.use_reactive(None)
     version = solara.use_reactive(0)   # months stepped since the model was built, to redraw
     playing = solara.use_reactive(False)
     if model.value is None:
-        model.value = build_model(seed.value, levers.value)
+        model.value = build_model(seed.value, levers.value, scenario.value)
 
-    def reset(new_seed: int | None = None, new_levers: dict | None = None) -> None:
+    def reset(new_seed: int | None = None, new_levers: dict | None = None, new_scenario: str | None = None) -> None:
         playing.set(False)
         if new_seed is not None:
             seed.set(new_seed)
+        if new_scenario is not None:   # a new starting point: its own levers, the page's cleared
+            scenario.set(new_scenario)
+            levers.set({})
         if new_levers is not None:
             levers.set(new_levers)
-        model.set(build_model(seed.value, levers.value))
+        model.set(build_model(seed.value, levers.value, scenario.value))
         version.set(0)
 
     def step() -> None:
@@ -104,7 +128,7 @@ def Page():
 
     solara.lab.use_task(play, dependencies=[playing.value], prefer_threaded=True)
     solara.Title("cakupan: " + t("Explore"))
-    with solara.Columns([3, 9]):
+    with solara.ColumnsResponsive(default=[12], large=[4, 8]):   # stacked below 1264 px
         with solara.Column():
             with solara.Card(t(PAGE_TITLE)):
                 with solara.Row():
@@ -117,12 +141,14 @@ def Page():
                     solara.Info(t("The run reached its last month; press Reset to start again."), dense=True)
                 solara.Text(t("Changing a lever restarts the run from its first month."),
                             style={"font-size": "0.85em"})
+                solara.Select(t("Scenario"), value=scenario.value, values=list(state.BUILTINS),
+                              on_value=lambda name: reset(new_scenario=name), classes=["explore-scenario"])
                 solara.SliderInt(t("Seed"), value=seed.value, min=SEEDS[0], max=SEEDS[1],
                                  on_value=lambda s: reset(new_seed=s))
                 solara.Text(t("Seed: {value}", value=seed.value), style={"font-size": "0.85em"})
-            with solara.Card(t("Levers")):
+            with solara.Card(t("Levers"), subtitle=t("A value set here holds in every month of the run.")):
                 for control in explore_controls():
-                    ControlInput(control, levers.value.get(control.name, control.default),
+                    ControlInput(control, lever_value(control.name, levers.value, scenario.value),
                                  lambda v, name=control.name: reset(new_levers={**levers.value, name: v}))
             StatusCard(model.value, version.value)
         with solara.Column():

@@ -2,7 +2,8 @@
 driven by Playwright, and guards that fail a test if the page fetches anything from outside
 127.0.0.1 or misses one of its own assets, or if the server tried to fetch anything (its log
 names every attempt: solara's "Could not load URL", viz/assets.py's OFFLINE_MARK), or if a
-traceback reached the page.
+traceback reached the page, or if the server logged any ERROR line or traceback while the test
+ran (every browser test: `server_log_clean`, autouse).
 """
 
 from __future__ import annotations
@@ -35,6 +36,8 @@ WAIT_MS = 60_000
 # A comparison's runs share 2 cores with whatever else the machine runs: its results are awaited
 # longer (the table itself, since "Running:" may not have appeared yet when a wait starts).
 RUN_WAIT_MS = 10 * WAIT_MS
+# A line of the server log that reports an error, whichever logger wrote it.
+ERROR_LINE = re.compile(r"\b(ERROR|CRITICAL)\b|Traceback \(most recent call last\)|^\w*(Error|Exception): ")
 DOCS_SCREENSHOTS = Path(__file__).resolve().parents[3] / "docs" / "screenshots"
 
 
@@ -77,6 +80,11 @@ class Server:
             time.sleep(0.1)
         raise AssertionError(f"the server log never showed {pattern!r}:\n{self.log_text(start)[-3000:]}")
 
+    def errors(self, start: int = 0) -> list[str]:
+        """Lines after `start` that log an error: level ERROR or CRITICAL (any logger's format),
+        a traceback, or an exception solara or a widget printed."""
+        return [line for line in self.log_text(start).splitlines() if ERROR_LINE.search(line)]
+
     def outside_fetches(self, start: int = 0) -> list[str]:
         return [line for line in self.log_text(start).splitlines()
                 if "Could not load URL" in line or OFFLINE_MARK in line]
@@ -109,6 +117,17 @@ def server(tmp_path_factory, results_area):
             process.wait(timeout=20)
         except subprocess.TimeoutExpired:
             process.kill()
+
+
+@pytest.fixture(autouse=True)
+def server_log_clean(server):
+    """Every browser test fails if the server logged an error while it ran (issue 26: a page that
+    looks fine can hide an uncaught exception in the log)."""
+    start = server.log_size()
+    yield
+    time.sleep(0.5)   # the last events' handlers finish writing
+    errors = server.errors(start)
+    assert not errors, "the server logged errors:\n" + "\n".join(errors[:40])
 
 
 @pytest.fixture(scope="session")

@@ -32,10 +32,14 @@ COLOURS_JS = """() => {
   }));
   return seen;
 }"""
-# Every visible string: the page's text and the charts' SVG text, one item per line.
+# Every visible string: the page's text and the charts' SVG text, one item per line (a chart
+# title wrapped over lines, figures.wrap_title, is one string: its lines joined by a space).
 STRINGS_JS = """() => {
   const lines = document.body.innerText.split('\\n');
-  document.querySelectorAll('svg text').forEach(e => lines.push(e.textContent));
+  document.querySelectorAll('svg text').forEach(e => {
+    const parts = e.querySelectorAll('tspan.line');
+    lines.push(parts.length ? Array.from(parts).map(p => p.textContent.trim()).join(' ') : e.textContent);
+  });
   return lines.map(s => s.trim()).filter(s => s);
 }"""
 

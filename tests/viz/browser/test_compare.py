@@ -48,7 +48,7 @@ def test_compare_two_scenarios_with_an_edited_lever_matches_python(new_page):
     page.get_by_text("1. Scenarios to compare").wait_for()
     toggle(page, "regional_plan")                      # leaves the baseline chosen
     page.locator(".duplicate-market_ecosystem").click()
-    page.get_by_text("3. Levers of market_ecosystem_copy").wait_for()
+    page.get_by_text("Levers of market_ecosystem_copy").wait_for()
     set_lever(page, "Market ecosystem (Perisai agents)", "Perisai agents (agents)", 3000)
     replicates = page.get_by_label("Replicates per scenario (same seeds in every scenario)")
     replicates.fill(str(REPLICATES))
@@ -56,7 +56,8 @@ def test_compare_two_scenarios_with_an_edited_lever_matches_python(new_page):
     with page.expect_download() as download:
         page.get_by_role("button", name="Download market_ecosystem_copy.toml").click()
     edited = parse_scenario(open(download.value.path(), encoding="utf-8").read(), source="copy.toml")
-    assert edited.settings["perisai_agents"] == 3000
+    # typed from the editor's month, the scenario's own Jan 2025: its window now holds 3,000
+    assert edited.settings["perisai_agents"] == [{"from": "2025-01", "value": 3000}]
 
     run_and_wait(page)
 
@@ -67,7 +68,7 @@ def test_compare_two_scenarios_with_an_edited_lever_matches_python(new_page):
 
     builtins = backend.builtin_scenarios()
     copy = backend.set_lever(backend.duplicate(builtins["market_ecosystem"], set(builtins)),
-                             "perisai_agents", 3000.0)  # number fields give floats
+                             "perisai_agents", [{"from": "2025-01", "value": 3000.0}])  # fields give floats
     same = backend.compare([builtins["baseline"], copy], REPLICATES, SCALE, executor=SerialExecutor(),
                            uncertainty="both")   # the app's default: seed r and draw r
     assert page_cells(page) == python_cells(backend.summary(same))
@@ -127,7 +128,7 @@ def test_invalid_uploads_are_refused_with_the_clis_message(new_page):
 
     good = 'name = "mine"\nbase = "baseline"\n\n[levers.market]\nperisai_agents = 900\n'
     picker.set_input_files(files=[{"name": "mine.toml", "mimeType": "text/plain", "buffer": good.encode()}])
-    page.get_by_text("3. Levers of mine").wait_for()
+    page.get_by_text("Levers of mine").wait_for()
     assert message.count() == 0
 
 
@@ -136,7 +137,7 @@ def test_two_sessions_keep_their_own_scenarios_and_runs(new_page):
     for page in (first, second):
         page.get_by_text("1. Scenarios to compare").wait_for()
     first.locator(".duplicate-socialization").click()
-    first.get_by_text("3. Levers of socialization_copy").wait_for()
+    first.get_by_text("Levers of socialization_copy").wait_for()
     replicates = first.get_by_label("Replicates per scenario (same seeds in every scenario)")
     replicates.fill("1")
     replicates.press("Enter")
@@ -144,9 +145,9 @@ def test_two_sessions_keep_their_own_scenarios_and_runs(new_page):
     assert first.locator(".summary-table tbody tr").count() == 3
 
     second.locator(".duplicate-village_ecosystem").click()
-    second.get_by_text("3. Levers of village_ecosystem_copy").wait_for()
+    second.get_by_text("Levers of village_ecosystem_copy").wait_for()
     assert second.get_by_text("socialization_copy").count() == 0
     assert second.locator(".summary-table").count() == 0
     second.get_by_text("Choose scenarios and press").wait_for()
     assert first.get_by_text("village_ecosystem_copy").count() == 0
-    assert first.get_by_text("3. Levers of socialization_copy").is_visible()
+    assert first.get_by_text("Levers of socialization_copy").is_visible()

@@ -32,7 +32,7 @@ def message_after(page, action, expected):
 
 def load_good(page, name):
     paste(page, f'name = "{name}"\nbase = "baseline"\n')
-    page.get_by_text(f"3. Levers of {name}").wait_for()
+    page.get_by_text(f"Levers of {name}").wait_for()
     page.locator(".cakupan-message").wait_for(state="detached")
 
 
@@ -54,7 +54,7 @@ def test_a_base_may_be_a_scenario_loaded_in_this_session(new_page):
     page = new_page("/")
     load_good(page, "mine")
     paste(page, 'name = "derived"\nbase = "mine"\n[levers.market]\nperisai_agents = 700\n')
-    page.get_by_text("3. Levers of derived").wait_for()
+    page.get_by_text("Levers of derived").wait_for()
 
 
 def test_hostile_files_get_one_message_and_the_page_stays_usable(new_page):

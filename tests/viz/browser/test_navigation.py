@@ -10,7 +10,7 @@ def test_tabs_back_forward_and_page_state(new_page):
     page = new_page("/")
     page.get_by_text("1. Scenarios to compare").wait_for()
     page.locator(".duplicate-socialization").click()          # state on the compare page
-    page.get_by_text("3. Levers of socialization_copy").wait_for()
+    page.get_by_text("Levers of socialization_copy").wait_for()
 
     tab(page, "Sweeps")
     page.get_by_text("Start a sweep").first.wait_for()
@@ -24,7 +24,7 @@ def test_tabs_back_forward_and_page_state(new_page):
     tab(page, "Sweeps")                                         # a tab from the explore page
     assert page.locator(".sweep-folder input").input_value() == "somewhere/typed"
     tab(page, "Compare")
-    page.get_by_text("3. Levers of socialization_copy").wait_for()   # the copy is still there
+    page.get_by_text("Levers of socialization_copy").wait_for()   # the copy is still there
 
     page.go_back()
     page.get_by_text("Start a sweep").first.wait_for()
@@ -34,5 +34,5 @@ def test_tabs_back_forward_and_page_state(new_page):
     page.go_forward()
     page.get_by_text("Start a sweep").first.wait_for()
     page.go_forward()
-    page.get_by_text("3. Levers of socialization_copy").wait_for()
+    page.get_by_text("Levers of socialization_copy").wait_for()
     assert page.get_by_text("No render context").count() == 0
