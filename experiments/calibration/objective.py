@@ -71,7 +71,8 @@ class Objective:
         s = self.spec.settings
         specs = []
         for arm, settings in self.spec.arms.items():
-            scenario = load_scenario("baseline").override(scale=s.scale, horizon=self.spec.horizons[arm])
+            scenario = load_scenario("baseline").override(region=self.spec.region, scale=s.scale,
+                                                          horizon=self.spec.horizons[arm])
             scenario = scenario.with_settings(**settings).model_copy(update={"name": arm})
             specs += plan([scenario], s.replicates, s.seed, [(p, p) for p in points])
         return specs
