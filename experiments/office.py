@@ -69,6 +69,39 @@ def localize(settings: dict[str, Any], region: str) -> dict[str, Any]:
     return kept
 
 
+def unknown_regencies(settings: dict[str, Any]) -> list[tuple[str, str]]:
+    """(path, message) of every regency-table key naming no regency of any province of the office,
+    with the closest name among all of them (an office scenario's check, before each province's)."""
+    import difflib
+
+    names = {n.casefold(): n for r in provinces() for n in data.load(r).regency_names}
+    known = set(names) | {n for r in provinces() for n in _names_of(r)}
+    problems = []
+
+    def check(path: str, table: dict) -> None:
+        for key in table:
+            if str(key).strip().casefold() not in known | {"others"}:
+                close = difflib.get_close_matches(str(key).casefold(), list(names), n=1)
+                hint = f" Did you mean {names[close[0]]!r}?" if close else ""
+                problems.append((f"{path}.{key}", f"unknown regency {key!r} in any province of the office "
+                                                  f"({', '.join(provinces())}).{hint}"))
+
+    for name, value in settings.items():
+        param = PARAMETERS.get(name)
+        if param is None or not param.is_lever or param.type != "number":
+            continue
+        parts = value.items() if _by_region(value) else [(None, value)]
+        for region, part in parts:
+            path = name if region is None else f"{name}.{region}"
+            if isinstance(part, dict):
+                check(path, part)
+            elif isinstance(part, list):
+                for i, window in enumerate(part):
+                    if isinstance(window, dict) and isinstance(window.get("value"), dict):
+                        check(f"{path}[{i}].value", window["value"])
+    return problems
+
+
 def _by_region(value: Any) -> bool:
     return isinstance(value, dict) and bool(value) and all(str(k) in region_choices() for k in value)
 

@@ -37,7 +37,7 @@ from model.model import DEFAULT_HORIZON
 from model.parameters import LEVER_GROUPS, PARAMETERS, Parameter
 from experiments.errors import MAX_LISTED, InputFileError, UserError, listing, parse_toml, read_text_file, shown
 from experiments.keylines import KeyLines
-from experiments.office import OFFICE, first_month, localize, provinces, region_choices
+from experiments.office import OFFICE, first_month, localize, provinces, region_choices, unknown_regencies
 from model.settings import SettingsError, closest, dotted, idle_windows, validate
 
 DEFAULTS: dict[str, Any] = {"horizon": DEFAULT_HORIZON, "seed": 1, "scale": 0.05, "data_set": data.DEFAULT_DATA_SET,
@@ -429,6 +429,9 @@ def _check_values(layer: dict, region: str = data.DEFAULT_REGION) -> None:
 def check_settings(settings: dict[str, Any], region: str) -> None:
     """model.settings.validate of the settings as they apply in `region` (office.localize), or in
     each province for the office; SettingsError with the first failing province's problems."""
+    unknown = unknown_regencies(settings) if region == OFFICE else []
+    if unknown:
+        raise SettingsError(unknown)
     for province in (provinces() if region == OFFICE else [region]):
         try:
             validate(localize(settings, province), province)

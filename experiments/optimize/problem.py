@@ -238,7 +238,8 @@ def parse_problem(text: str, source: str = "<text>", directory: Path | None = No
         except UserError as error:
             fail(("region",), str(error))
     month0 = _month0(base)
-    given = raw.get("objective") if isinstance(raw.get("objective"), dict) else {}
+    written = raw.get("objective")
+    given: dict[str, Any] = written if isinstance(written, dict) else {}
     coverage, month = office.target(base.region)      # the region's target, unless the file sets one
     objective = doc.objective.model_copy(update={k: v for k, v in (("month", month), ("target", coverage))
                                                  if k not in given})
