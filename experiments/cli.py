@@ -16,7 +16,6 @@ import pandas as pd
 import typer
 
 from experiments.errors import UserError
-from experiments.summary import TARGET_MONTH
 
 if TYPE_CHECKING:
     from experiments.executors import Executor
@@ -39,6 +38,9 @@ def _path(text: str) -> Path:
 
 Replicates = Annotated[int, typer.Option("--replicates", "-r", min=1, help="Replicates per scenario (paired seeds).")]
 Seed = Annotated[Optional[int], typer.Option(min=0, help="Root seed [default: the first scenario's].")]
+CalibrationRegion = Annotated[Optional[str], typer.Option(
+    help="Province whose targets are fitted and whose files are written: a folder of "
+         "model/data/regions/ (default: sumsel).")]
 Scale = Annotated[Optional[float], typer.Option(
     help="Fraction of workers simulated, (0, 1] [default: the first scenario's].")]
 Horizon = Annotated[Optional[str], typer.Option(help="Last month simulated, YYYY-MM [default: each scenario's].")]
@@ -51,7 +53,9 @@ ConnectTimeout = Annotated[float, typer.Option(min=0.1, help="Seconds to wait fo
 Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")]
 Yes = Annotated[bool, typer.Option("--yes", "-y",
     help="Start a request above the run limit (its estimate is shown without --yes).")]
-TargetMonth = Annotated[str, typer.Option(help="Month at which coverage, P(target) and cost are reported.")]
+TargetMonth = Annotated[Optional[str], typer.Option(
+    help="Month at which coverage, P(target) and cost are reported [default: the region's target month, "
+         "model/data/regions/<id>/region.toml].")]
 
 
 def user_errors(command):
@@ -130,26 +134,31 @@ def run(scenario_refs: Annotated[list[str], typer.Argument(metavar="FILE_OR_NAME
                  "(ensemble draws) or both (seed r and draw r; intervals split into chance and parameter "
                  "parts).")] = "both",
         target_month: Annotated[Optional[str], typer.Option(
-            help=f"Month at which coverage, P(target) and cost are reported [default: {TARGET_MONTH}]; "
-                 "refused when it lies after the horizon.")] = None,
+            help="Month at which coverage, P(target) and cost are reported [default: the region's target "
+                 "month, model/data/regions/<id>/region.toml]; refused when it lies after the horizon.")] = None,
         quiet: Quiet = False, yes: Yes = False,
         region: Annotated[Optional[str], typer.Option(
-            help="Province to simulate: a folder of model/data/regions/ (default: each scenario's, "
-                 "sumsel).")] = None):
+            help="Province to simulate: a folder of model/data/regions/, or kanwil for the three "
+                 "provinces together (default: the scenarios' region, sumsel).")] = None):
     """Run replicates of scenarios with paired seeds and print a comparison table."""
     from experiments import runner
     from experiments.scenario import load_scenario
 
-    asked, target_month = target_month, target_month or TARGET_MONTH
-    _check_month(target_month)
+    from experiments.office import target
+
+    asked = target_month
+    if target_month is not None:
+        _check_month(target_month)
     if out is not None:
         _writable_folder(out, "--out")
     chosen = [load_scenario(ref) for ref in scenario_refs]
     seed = chosen[0].seed if seed is None else seed
     scale = chosen[0].scale if scale is None else scale
+    region = region or chosen[0].region          # the added baseline runs where the scenarios do
     if not no_baseline and baseline not in [s.name for s in chosen]:
         chosen.insert(0, load_scenario(baseline))
     chosen = [s.override(region=region) for s in chosen]
+    target_month = target_month or target(region)[1]
     reach = [s.override(horizon=horizon) for s in chosen] if horizon else chosen   # horizon checked as the run does
     last = min(s.horizon for s in reach)
     if asked and target_month > last:     # (the default target month: a note says the runs end before it)
@@ -173,23 +182,24 @@ def sweep(sweep_file: Annotated[Path, typer.Argument(metavar="SWEEP.toml",
                                             help="Results folder; rerun the same command to resume.")],
           workers: Workers = None, scheduler: Scheduler = None,
           connect_timeout: ConnectTimeout = 10.0,
-          target_month: TargetMonth = TARGET_MONTH, quiet: Quiet = False, yes: Yes = False):
+          target_month: TargetMonth = None, quiet: Quiet = False, yes: Yes = False):
     """Run a sweep file's design x scenarios x replicates; resumes where it stopped."""
     from experiments.sweep import load_sweep, sweep as run_sweep
 
-    _check_month(target_month)
+    if target_month is not None:
+        _check_month(target_month)
     _writable_folder(out, "--out")
     spec = load_sweep(sweep_file)
     with _executor(workers, scheduler, connect_timeout) as executor:
         results = run_sweep(spec, out, executor, _progress(quiet), yes)
-    _print_outcome(results, target_month, spec.baseline, factors=list(spec.factors), repaired=True)
+    _print_outcome(results, target_month or results.target[1], spec.baseline, factors=list(spec.factors), repaired=True)
     typer.echo(f"results in {out}; charts: cakupan report {out}")
 
 
 @app.command("report")
 @user_errors
 def report_(folder: Annotated[Path, typer.Argument(metavar="DIR", help="A results folder (--out of run or sweep).")],
-            target_month: TargetMonth = TARGET_MONTH,
+            target_month: TargetMonth = None,
             baseline: Annotated[str, typer.Option(
                 help="Reference scenario for extra participants and cost.")] = "baseline",
             into: Annotated[Optional[Path], typer.Option("--into", parser=_path,
@@ -207,8 +217,10 @@ def report_(folder: Annotated[Path, typer.Argument(metavar="DIR", help="A result
     from experiments.store import Store, StoreError
 
     target = _writable_folder(into or folder / "report", "--into")
-    _check_month(target_month)
+    if target_month is not None:
+        _check_month(target_month)
     results = Results.load(folder)
+    target_month = target_month or results.target[1]     # the folder's region's (its manifest)
     _writable_folder(target, "--into", create=True)
     if results.table.empty:
         raise StoreError(f"{folder} holds no intact runs yet" + (f"; {results.repair_hint()}" if results.damaged else
@@ -241,7 +253,15 @@ def _print_outcome(results, target_month: str, baseline: str | None, factors: li
     if not results.table.empty and not report.target_month_in_range(results, target_month):
         typer.echo(f"note: some runs end before {target_month}; their coverage there is missing", err=True)
     summary = results.summary(target_month, baseline=baseline)
-    typer.echo(report.comparison(summary, target_month, factors=factors))
+    if results.provinces():
+        typer.echo(f"Kanwil (the office: {', '.join(results.provinces())} summed, from "
+                   f"{results.table['month'].min()}; target {results.target[0]:.1%}):")
+    typer.echo(report.comparison(summary, target_month, results.target[0], factors=factors))
+    for region in results.provinces():
+        own = results.province(region)
+        typer.echo(f"\n{region} (target {own.target[0]:.0%} by {own.target[1]}):")
+        typer.echo(report.comparison(own.summary(target_month, baseline=baseline), target_month, own.target[0],
+                                     factors=factors))
     drivers = report.drivers_table(results, target_month, baseline)
     if drivers:
         typer.echo("\n" + drivers)
@@ -291,7 +311,7 @@ def _progress(quiet: bool) -> bool:
 @app.command()
 @user_errors
 def calibrate(targets: Annotated[Optional[Path], typer.Option(parser=_path,
-        help="Targets file with its calibration settings (default: model/data/targets.toml).")] = None,
+        help="Targets file with its calibration settings (default: the region's targets.toml).")] = None,
               fit: Annotated[Optional[str], typer.Option(
                   help="Comma-separated parameters to fit (default: the file's).")] = None,
               scale: Scale = None,
@@ -304,26 +324,27 @@ def calibrate(targets: Annotated[Optional[Path], typer.Option(parser=_path,
               profile_points: Annotated[Optional[int], typer.Option(min=0,
                   help="Scan points per parameter for the intervals (default: the file's).")] = None,
               out: Annotated[Optional[Path], typer.Option("--out", "-o", parser=_path,
-                  help="Calibration file to write (default: model/data/calibration.toml, the model's "
+                  help="Calibration file to write (default: the region's calibration.toml, the model's "
                        "defaults).")] = None,
               plot: Annotated[Optional[Path], typer.Option(parser=_path,
-                  help="Fit-versus-targets PNG (default: docs/calibration_fit.png, or beside --out).")] = None,
+                  help="Fit-versus-targets PNG (default: docs/calibration_fit.png for sumsel, "
+                       "docs/calibration_fit_<id>.png for another region, or beside --out).")] = None,
               folder: Annotated[Optional[Path], typer.Option(parser=_path,
                   help="Results folder keeping every run, so an interrupted fit resumes (default: "
-                       "results/calibration-runs).")] = None,
+                       "results/calibration-runs, or results/calibration-runs-<id>).")] = None,
               workers: Workers = None, scheduler: Scheduler = None, connect_timeout: ConnectTimeout = 10.0,
-              quiet: Quiet = False):
+              quiet: Quiet = False, region: CalibrationRegion = None):
     """Fit uncertain parameters to the calibration targets; write the model's defaults and a plot."""
     from experiments import calibration, layout, report
 
-    spec = calibration.load_targets(targets or calibration.TARGETS_FILE, _names(fit), scale=scale,
+    spec = calibration.load_targets(targets, _names(fit), _region(region), scale=scale,
                                     replicates=replicates, initial_points=initial_points,
                                     max_evaluations=max_evaluations, profile_points=profile_points)
     with _executor(workers, scheduler, connect_timeout) as executor:
         result = calibration.calibrate(spec, executor, _progress(quiet),
-                                       folder=folder or layout.CALIBRATION_RUNS)
-    path = calibration.write(result, out or calibration.CALIBRATION_FILE)
-    picture = calibration.plot(result, plot or (out.with_suffix(".png") if out else calibration.PLOT_FILE))
+                                       folder=folder or layout.calibration_runs(spec.region))
+    path = calibration.write(result, out)
+    picture = calibration.plot(result, plot or (out.with_suffix(".png") if out else None))
     typer.echo(report.calibration(result))
     typer.echo(f"wrote {path} and {picture}")
 
@@ -337,17 +358,18 @@ def ensemble(proposals: Annotated[int, typer.Option(min=2, max=5000,
              seed: Annotated[int, typer.Option(min=0, help="Seed of the Sobol proposal and of the resampling.")] = 11,
              scale: Scale = None,
              folder: Annotated[Optional[Path], typer.Option(parser=_path,
-                 help="Results folder of the proposals' runs (resumable; default: results/ensemble-build).")] = None,
+                 help="Results folder of the proposals' runs (resumable; default: results/ensemble-build, "
+                      "or results/ensemble-build-<id>).")] = None,
              workers: Workers = None, scheduler: Scheduler = None, connect_timeout: ConnectTimeout = 10.0,
-             quiet: Quiet = False):
-    """Build the parameter ensemble (approximate posterior) into model/data/ensemble.{csv,toml}."""
+             quiet: Quiet = False, region: CalibrationRegion = None):
+    """Build the parameter ensemble (approximate posterior) into the region's ensemble.{csv,toml}."""
     from experiments import ensemble as ens
-    from experiments.layout import ENSEMBLE_BUILD
 
+    region = _region(region)
     with _executor(workers, scheduler, connect_timeout) as executor:
-        table, info = ens.build(proposals, keep, seed, scale, executor=executor,
-                                folder=folder or ENSEMBLE_BUILD, progress=_progress(quiet))
-    paths = ens.write(table, info)
+        table, info = ens.build(proposals, keep, seed, scale, executor=executor, folder=folder,
+                                progress=_progress(quiet), region=region)
+    paths = ens.write(table, info, region=region)
     typer.echo(ens.describe(info))
     typer.echo(f"wrote {paths[0]} and {paths[1]}")
 
@@ -419,7 +441,7 @@ def sensitivity(spec: Annotated[Optional[Path], typer.Argument(metavar="[SPEC.to
     if scenario:
         fields["scenarios"] = [base.baseline, scenario]
     chosen = sa.load_spec(spec, method, samples, _factors(factor), **fields)
-    month = target_month or chosen.horizon or TARGET_MONTH
+    month = target_month or chosen.horizon or _default_target_month()
     with _executor(workers, scheduler, connect_timeout) as executor:
         result = sa.sensitivity(chosen, out, executor, _progress(quiet), month, yes)
     for note in result.notes:
@@ -447,6 +469,25 @@ def _factors(items: list[str] | None) -> dict[str, tuple[float | None, float | N
         if span and not sep:
             raise SensitivityError(f"--factor {item!r}: write NAME=MIN:MAX (e.g. stop_rate=0.04:0.1) or NAME")
     return out
+
+
+def _default_target_month() -> str:
+    from experiments.office import target
+
+    return target()[1]
+
+
+def _region(region: str | None) -> str:
+    """A region id of model/data/regions/ (default: the default region), else exit 2 naming the allowed."""
+    from model import data
+    from model.settings import closest
+
+    if region is None:
+        return data.DEFAULT_REGION
+    if region not in data.region_ids():
+        raise typer.BadParameter(f"unknown region {region!r}.{closest(region, data.region_ids())} "
+                                 f"Allowed: {', '.join(data.region_ids())}", param_hint="--region")
+    return region
 
 
 def _names(text: str | None) -> list[str] | None:

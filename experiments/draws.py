@@ -14,7 +14,7 @@ from typing import Any
 import pandas as pd
 
 from experiments.errors import UserError
-from experiments.layout import DIAGNOSTICS_FILE, DRAWS_FILE
+from experiments.layout import diagnostics_file, draws_file
 from model.parameters import PARAMETERS
 
 
@@ -29,7 +29,7 @@ def _read_draws(path: str, stamp: float) -> pd.DataFrame:
 
 def draws(path: str | Path | None = None) -> pd.DataFrame:
     """The stored draws: one row per draw (column `draw`), one column per parameter."""
-    path = Path(path or DRAWS_FILE)
+    path = Path(path or draws_file())
     if not path.is_file():
         raise EnsembleError(f"{path}: no parameter ensemble; build one with `cakupan ensemble`")
     return _read_draws(str(path), path.stat().st_mtime).copy()
@@ -49,7 +49,7 @@ def typed(name: str, value: float) -> float:
 
 
 def diagnostics(path: str | Path | None = None) -> dict[str, Any]:
-    path = Path(path or DIAGNOSTICS_FILE)
+    path = Path(path or diagnostics_file())
     if not path.is_file():
         raise EnsembleError(f"{path}: no ensemble diagnostics; build one with `cakupan ensemble`")
     return tomllib.loads(path.read_text(encoding="utf-8"))

@@ -20,7 +20,7 @@ from plotly.offline import get_plotlyjs
 from experiments import boundaries, figures, regency_map
 from experiments.i18n import N_, Translator, translator
 from experiments.runner import Results
-from experiments.summary import BASELINE, TARGET_COVERAGE, TARGET_MONTH
+from experiments.summary import BASELINE
 from model import data
 
 MAX_SWEEP_CHARTS = 6  # swept inputs drawn against coverage (a design has a few)
@@ -170,10 +170,12 @@ def regency_maps(regency: pd.DataFrame, month: str, lang: str, order: list[str] 
             for metric in regency_map.metrics(regency, scenario, baseline)]
 
 
-def render(results: Results, target_month: str = TARGET_MONTH, target: float = TARGET_COVERAGE,
+def render(results: Results, target_month: str | None = None, target: float | None = None,
            baseline: str | None = BASELINE, lang: str = "en", order: list[str] | None = None) -> str:
-    """The report as one HTML document (UTF-8 text)."""
+    """The report as one HTML document (UTF-8 text); the target defaults to the region's
+    (Results.target). A Kanwil run's report adds one summary per province."""
     t = translator(lang)
+    target, target_month = target or results.target[0], target_month or results.target[1]
     order = order or list(results.manifest.get("scenarios", {}))
     summary = results.summary(target_month, target, baseline)
     rank = {name: i for i, name in enumerate(order)}
@@ -190,6 +192,13 @@ def render(results: Results, target_month: str = TARGET_MONTH, target: float = T
              figures.summary_html(shown_summary(summary, t), summary_columns(t, target_month, target,
                                                                               "point" in summary),
                                   figures.SUMMARY_BETTER, colours=scenario_colours, ranked_by=summary)]
+    for region in results.provinces():
+        own = results.province(region)
+        own_target, own_month = own.target
+        parts.append(f"<h2>{html.escape(t('Province {region}', region=region))}</h2>")
+        parts.append(figures.summary_html(shown_summary(own.summary(own_month, own_target, baseline), t),
+                                          summary_columns(t, own_month, own_target, False),
+                                          figures.SUMMARY_BETTER, colours=scenario_colours))
     if not results.failures.empty:
         parts.append(f"<p>{html.escape(t('{count} runs failed and are left out.', count=len(results.failures)))}</p>")
     few = small_sample_note(summary, t)

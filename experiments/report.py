@@ -177,14 +177,15 @@ def design_progress(results: Results) -> str:
             " to complete it")
 
 
-def write(results: Results, folder: str | Path, target_month: str = TARGET_MONTH,
-          target: float = TARGET_COVERAGE, baseline: str | None = "baseline",
+def write(results: Results, folder: str | Path, target_month: str | None = None,
+          target: float | None = None, baseline: str | None = "baseline",
           lang: str = "en") -> list[Path]:
     """summary.csv, per_replicate.csv, bands.csv, PNG charts and report.html (the shareable,
     self-contained report: experiments/html_report.py) in `folder`; returns the paths.
     PNGs and the HTML report share the tables and colours (experiments/figures.py)."""
     from experiments import html_report
 
+    target, target_month = target or results.target[0], target_month or results.target[1]
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     summary = results.summary(target_month, target, baseline)
@@ -206,9 +207,29 @@ def write(results: Results, folder: str | Path, target_month: str = TARGET_MONTH
     if factors:
         paths.append(_factor_chart(summary, factors, folder / "factors.png", target_month))
     paths += _pilot_outputs(results, folder)
+    paths += _provinces_csv(results, folder, baseline)
     paths.append(html_report.write(results, folder / "report.html", target_month=target_month,
                                    target=target, baseline=baseline, lang=lang, order=order))
     return [p for p in paths if p is not None]
+
+
+def province_summaries(results: Results, baseline: str | None) -> pd.DataFrame:
+    """A Kanwil run's summary per province, each at its own target (column `region`); empty otherwise."""
+    parts = []
+    for region in results.provinces():
+        own = results.province(region)
+        coverage, month = own.target
+        parts.append(own.summary(month, coverage, baseline).assign(region=region, target=coverage,
+                                                                   target_month=month))
+    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
+
+
+def _provinces_csv(results: Results, folder: Path, baseline: str | None) -> list[Path]:
+    table = province_summaries(results, baseline)
+    if table.empty:
+        return []
+    table.to_csv(folder / "summary_provinces.csv", index=False)
+    return [folder / "summary_provinces.csv"]
 
 
 def _drivers_csv(results: Results, folder: Path, target_month: str, baseline: str | None) -> list[Path]:

@@ -31,7 +31,7 @@ import numpy as np
 import pandas as pd
 from tqdm.auto import tqdm
 
-from experiments import limits, summary as stats
+from experiments import limits, office, summary as stats
 from experiments.draws import draw_values
 from experiments.errors import UserError
 from experiments.executors import Executor, SerialExecutor, Stopped, using
@@ -62,6 +62,7 @@ class RunSpec:
     # uncertainty it carries: "chance", "parameters" or "both".
     draw: int | None = None
     uncertainty: str = "chance"
+    block: str | None = None      # the province of a Kanwil run's block (its rows' `region`)
 
     @property
     def key(self) -> str:
@@ -114,7 +115,8 @@ def simulate(spec: RunSpec) -> RunResult:
 
 def _label(spec: RunSpec, frame: pd.DataFrame, factors: bool = True) -> pd.DataFrame:
     ids = {"scenario": spec.scenario, "point": spec.point, "replicate": spec.replicate,
-           "seed": spec.seed, "run_key": spec.key, **(spec.factors if factors else {})}
+           "seed": spec.seed, "run_key": spec.key, **(spec.factors if factors else {}),
+           **({office.REGION_COLUMN: spec.block} if spec.block else {})}
     labels = pd.DataFrame({k: [v] * len(frame) for k, v in ids.items()}, index=frame.index)
     return pd.concat([labels, frame], axis=1).reset_index(drop=True)
 
@@ -166,18 +168,20 @@ def plan(scenarios: Sequence[Scenario], replicates: int, seed: int,
         seeds = seeds[:1] * replicates
     scenarios = [s.override(**(overrides or {})) for s in scenarios]
     specs = []
+    blocks = [(scenario, block) for scenario in scenarios for block in scenario.blocks()]
     for point, (labels, settings) in enumerate(points):
-        for scenario in scenarios:
+        for scenario, block in blocks:
             applied = settings if scenario.name != baseline else \
                 {k: v for k, v in settings.items() if not PARAMETERS[k].is_lever}
-            kwargs = scenario.with_settings(**applied).model_kwargs()
-            explicit = set(scenario.settings) | set(applied)
+            kwargs = block.with_settings(**applied).model_kwargs()
+            explicit = set(office.localize(block.settings, block.region)) | set(applied)
+            label = block.region if scenario.region == office.OFFICE else None
             for r, s in enumerate(seeds):
                 draw = None if uncertainty == "chance" else r
                 drawn = {} if draw is None else \
-                    {k: v for k, v in draw_values(draw, _ensemble_of(scenario.region)).items() if k not in explicit}
+                    {k: v for k, v in draw_values(draw, _ensemble_of(block.region)).items() if k not in explicit}
                 specs.append(RunSpec(scenario.name, r, s, {**kwargs, **drawn, "seed": s}, point,
-                                     dict(labels), draw, uncertainty))
+                                     dict(labels), draw, uncertainty, label))
     return specs
 
 
@@ -317,10 +321,48 @@ class Results:
     # Runs at the calibrated values beside "both" runs: the chance part of each interval.
     companion: pd.DataFrame = field(default_factory=pd.DataFrame)
     damaged: list[Path] = field(default_factory=list)   # files whose runs are left out
+    # A Kanwil run: every province's rows (column `region`); `table` and `companion` then hold
+    # the office's rows (office.office_table), and `province(id)` one province's results.
+    by_region: pd.DataFrame = field(default_factory=pd.DataFrame)
+    companion_by_region: pd.DataFrame = field(default_factory=pd.DataFrame)
+
+    def __post_init__(self) -> None:
+        if self.region == office.OFFICE and self.by_region.empty and office.REGION_COLUMN in self.table:
+            self.by_region, self.table = self.table, office.office_table(self.table)
+            self.companion_by_region, self.companion = self.companion, office.office_table(self.companion)
 
     @property
     def uncertainty(self) -> str:
         return self.manifest.get("uncertainty", "chance")
+
+    @property
+    def region(self) -> str:
+        """The runs' region (manifest `region`): a province id or office.OFFICE."""
+        return office.region_of(self.manifest)
+
+    @property
+    def target(self) -> tuple[float, str]:
+        """(coverage, month) of the region's target (office.target)."""
+        return office.target(self.region)
+
+    def provinces(self) -> list[str]:
+        """The provinces of a Kanwil run (empty for one province's)."""
+        return sorted(self.by_region[office.REGION_COLUMN].unique()) if not self.by_region.empty else []
+
+    def province(self, region: str) -> "Results":
+        """One province's results of a Kanwil run (its rows, draws and target)."""
+        if region not in self.provinces():
+            raise ExperimentError(f"no province {region!r} in these results; they hold: "
+                                  f"{', '.join(self.provinces()) or 'one province only'}")
+        def rows(frame: pd.DataFrame) -> pd.DataFrame:
+            if frame.empty or office.REGION_COLUMN not in frame:
+                return frame
+            return frame[frame[office.REGION_COLUMN] == region].drop(columns=office.REGION_COLUMN) \
+                .reset_index(drop=True)
+        manifest = {**self.manifest, "region": region,
+                    "draws": (self.manifest.get("draws_by_region") or {}).get(region, [])}
+        return Results(rows(self.by_region), rows(self.regency), self.failures, manifest,
+                       rows(self.companion_by_region), self.damaged)
 
     def repair_hint(self) -> str:
         """The damaged files and the command that recomputes their runs (for `report`)."""
@@ -339,7 +381,8 @@ class Results:
         """Runs (and, in a sweep, design points) the manifest plans and how many are done:
         {"runs", "runs_done", "points", "points_done"}; a point is done when all its runs are."""
         main, _ = _main_and_companion_keys(self.manifest)
-        done = set(self.table["run_key"]) if "run_key" in self.table else set()
+        runs_table = self.by_region if not self.by_region.empty else self.table
+        done = set(runs_table["run_key"]) if "run_key" in runs_table else set()
         runs = [r for r in self.manifest.get("runs", []) if isinstance(r, dict) and r.get("key") in set(main)]
         by_point: dict[Any, bool] = {}
         for r in runs:
@@ -368,17 +411,20 @@ class Results:
         """Mean and 90% interval over replicates per scenario, month and output."""
         return stats.bands(self.table, outputs, by=self.by)
 
-    def per_replicate(self, target_month: str = stats.TARGET_MONTH,
-                      target: float = stats.TARGET_COVERAGE, baseline: str | None = stats.BASELINE):
+    def per_replicate(self, target_month: str | None = None, target: float | None = None,
+                      baseline: str | None = stats.BASELINE):
+        target, target_month = target or self.target[0], target_month or self.target[1]
         self.check_baseline(baseline)
         return stats.per_replicate(self.table, target_month, target, self.by, baseline)
 
-    def summary(self, target_month: str = stats.TARGET_MONTH, target: float = stats.TARGET_COVERAGE,
+    def summary(self, target_month: str | None = None, target: float | None = None,
                 baseline: str | None = stats.BASELINE) -> pd.DataFrame:
         """Per scenario: coverage at the target month, P(target), month reached, spend and
-        cost per additional active participant versus the baseline (paired by replicate)."""
+        cost per additional active participant versus the baseline (paired by replicate).
+        The target and its month default to the region's (`target`)."""
         if self.table.empty:
             return pd.DataFrame()
+        target, target_month = target or self.target[0], target_month or self.target[1]
         self.check_baseline(baseline)
         table = stats.scenario_summary(self.table, target_month, target, self.by, baseline)
         table = stats.split(table, self.table, self.companion, self.uncertainty, target_month, self.by, baseline)
@@ -388,7 +434,7 @@ class Results:
             table = table.merge(points, on="point", how="left")
         return table
 
-    def drivers(self, target_month: str = stats.TARGET_MONTH, baseline: str | None = stats.BASELINE,
+    def drivers(self, target_month: str | None = None, baseline: str | None = stats.BASELINE,
                 top: int | None = None) -> pd.DataFrame:
         """Uncertain parameters ranked by how much they move each scenario's paired effect
         (summary.drivers); empty unless the runs carried parameter uncertainty."""
@@ -396,7 +442,7 @@ class Results:
         if self.uncertainty == "chance" or draws.empty or self.table.empty:
             return stats.drivers(self.table.iloc[0:0], None)
         self.check_baseline(baseline)
-        return stats.drivers(self.table, draws, target_month, baseline, self.by, top)
+        return stats.drivers(self.table, draws, target_month or self.target[1], baseline, self.by, top)
 
     @classmethod
     def load(cls, folder: str | Path) -> "Results":
@@ -566,9 +612,22 @@ def run(scenarios: Scenario | str | Path | Iterable, replicates: int = 10, seed:
     specs = with_companions(specs, scenarios, replicates, seed, overrides, uncertainty)
     name = "+".join(s.name for s in scenarios)
     details = {"replicates": replicates, "seed": seed, "seeds": replicate_seeds(seed, replicates),
-               "overrides": overrides, "uncertainty": uncertainty,
-               "draws": _draws_used(specs)}
+               "overrides": overrides, "uncertainty": uncertainty, **_region_details(scenarios, specs)}
     return experiment("run", name, scenarios, specs, out, executor, progress, details, yes)
+
+
+def _region_details(scenarios: Sequence[Scenario], specs: list[RunSpec]) -> dict[str, Any]:
+    """The manifest's `region` (the scenarios' one region, province or office) and the draws the
+    runs used (the ensemble file may change): `draws`, or for the office `draws_by_region`."""
+    regions = sorted({s.region for s in scenarios})
+    if len(regions) > 1:
+        raise ExperimentError(f"the scenarios of one experiment run in one region; these name {', '.join(regions)}:"
+                              " set --region, or the same region in each file")
+    region = regions[0] if regions else data.DEFAULT_REGION
+    if region != office.OFFICE:
+        return {"region": region, "draws": _draws_used(specs)}
+    by_region = {r: _draws_used([s for s in specs if s.block == r]) for r in office.provinces()}
+    return {"region": region, "draws": [], "draws_by_region": by_region}
 
 
 def _draws_used(specs: list[RunSpec]) -> list[dict[str, Any]]:

@@ -37,6 +37,7 @@ from model.model import DEFAULT_HORIZON
 from model.parameters import LEVER_GROUPS, PARAMETERS, Parameter
 from experiments.errors import MAX_LISTED, InputFileError, UserError, listing, parse_toml, read_text_file, shown
 from experiments.keylines import KeyLines
+from experiments.office import OFFICE, first_month, localize, provinces, region_choices, unknown_regencies
 from model.settings import SettingsError, closest, dotted, idle_windows, validate
 
 DEFAULTS: dict[str, Any] = {"horizon": DEFAULT_HORIZON, "seed": 1, "scale": 0.05, "data_set": data.DEFAULT_DATA_SET,
@@ -134,12 +135,22 @@ class Scenario(BaseModel):
     seed: int = DEFAULTS["seed"]
     scale: float = DEFAULTS["scale"]
     data_set: str = DEFAULTS["data_set"]
-    region: str = DEFAULTS["region"]     # a folder of model/data/regions/
-    settings: dict[str, Any] = {}
+    region: str = DEFAULTS["region"]     # a folder of model/data/regions/, or "kanwil" (all of them)
+    settings: dict[str, Any] = {}        # as written: for every province (experiments/office.py)
+
+    def blocks(self) -> list["Scenario"]:
+        """The runs of one replicate: this scenario, or for the office one copy per province."""
+        if self.region != OFFICE:
+            return [self]
+        return [self.override(region=r) for r in provinces()]
 
     def model_kwargs(self) -> dict[str, Any]:
-        """Keyword arguments for model.EnrollmentModel (levers shifted to `start`)."""
-        settings = {name: self._from_start(name, value) for name, value in self.settings.items()}
+        """Keyword arguments for model.EnrollmentModel (levers shifted to `start`), with the
+        settings as they apply in the scenario's province (office.localize)."""
+        if self.region == OFFICE:
+            raise ValueError("a Kanwil scenario runs as one block per province: use blocks()")
+        settings = {name: self._from_start(name, value)
+                    for name, value in localize(self.settings, self.region).items()}
         # The default region is left out, so the run keys of earlier South Sumatra runs still hold.
         region = {} if self.region == data.DEFAULT_REGION else {"region": self.region}
         return {"scale": self.scale, "seed": self.seed, "data_set": self.data_set,
@@ -161,7 +172,7 @@ class Scenario(BaseModel):
             return self
         merged = {**self.settings, **settings}
         try:
-            validate(merged, self.region)
+            check_settings(merged, self.region)
         except SettingsError as error:
             raise ScenarioError([Problem(self.name, None, p, m) for p, m in error.problems]) from None
         return self.model_copy(update={"settings": merged})
@@ -299,12 +310,12 @@ def _layer(text: str, source: str, directory: Path, chain: tuple[str, ...],
     own["lines"] = {name: (source, index.line(FILE_PATHS[name])) for name in own["settings"]}
     for key in RUN_FIELDS:
         own["lines"][key] = (source, index.line((key,)))
-    if doc.region is not None and doc.region not in data.region_ids():
-        _fail(own, "region", f"unknown region {doc.region!r}.{closest(doc.region, data.region_ids())}"
-                             f" Allowed: {', '.join(data.region_ids())}")
+    if doc.region is not None and doc.region not in region_choices():
+        _fail(own, "region", f"unknown region {doc.region!r}.{closest(doc.region, region_choices())}"
+                             f" Allowed: {', '.join(region_choices())}")
     region = doc.region or data.DEFAULT_REGION
     _check_values(own, region)
-    names = data.data_set_names(region)
+    names = data.data_set_names(data.DEFAULT_REGION if region == OFFICE else region)
     if doc.data_set is not None and doc.data_set not in names:
         _fail(own, "data_set", f"unknown data set {doc.data_set!r}.{closest(doc.data_set, names)}"
                                f" Allowed: {', '.join(names)}")
@@ -403,7 +414,7 @@ def _keys_under(parent: tuple) -> list[str]:
 def _check_values(layer: dict, region: str = data.DEFAULT_REGION) -> None:
     """The model's own validation of every setting (for `region`), reported at the file's key paths."""
     try:
-        validate(layer["settings"], region)
+        check_settings(layer["settings"], region)
     except SettingsError as error:
         problems = []
         for path, message in error.problems:
@@ -413,6 +424,22 @@ def _check_values(layer: dict, region: str = data.DEFAULT_REGION) -> None:
             problems.append(Problem(layer["source"], line, file_key, message))
         problems.sort(key=lambda p: p.line or 0)
         raise ScenarioError(problems[:MAX_LISTED], more=len(problems) - MAX_LISTED) from None
+
+
+def check_settings(settings: dict[str, Any], region: str) -> None:
+    """model.settings.validate of the settings as they apply in `region` (office.localize), or in
+    each province for the office; SettingsError with the first failing province's problems."""
+    unknown = unknown_regencies(settings) if region == OFFICE else []
+    if unknown:
+        raise SettingsError(unknown)
+    for province in (provinces() if region == OFFICE else [region]):
+        try:
+            validate(localize(settings, province), province)
+        except SettingsError as error:
+            if region != OFFICE:
+                raise
+            raise SettingsError([(path, f"in {province}: {message}") for path, message in error.problems]) \
+                from None
 
 
 def _path_parts(dotted: str) -> tuple:
@@ -430,14 +457,18 @@ def _finish(layer: dict) -> Scenario:
     """Checks that need the merged scenario: start, horizon and windows against each other."""
     fields = {**DEFAULTS, **layer["fields"]}
     fields.setdefault("name", layer["default_name"])
+    # The office runs each province on its own default data set; its data_set field is the
+    # default region's, and its month 0 the latest province's (office.first_month).
+    office = fields["region"] == OFFICE
+    region = data.DEFAULT_REGION if office else fields["region"]
     if "data_set" not in layer["fields"]:     # no file names one: the region's default
-        fields["data_set"] = data.load(fields["region"]).default_data_set
+        fields["data_set"] = data.load(region).default_data_set
     if fields["region"] != data.DEFAULT_REGION:     # a region inherited from the base: its names
         _check_values(layer, fields["region"])
-        if fields["data_set"] not in data.data_set_names(fields["region"]):
+        if fields["data_set"] not in data.data_set_names(region):
             _fail(layer, "data_set", f"unknown data set {fields['data_set']!r} for region {fields['region']!r}."
-                                     f" Allowed: {', '.join(data.data_set_names(fields['region']))}")
-    month0 = data.data_set(fields["data_set"], fields["region"]).month0
+                                     f" Allowed: {', '.join(data.data_set_names(region))}")
+    month0 = first_month() if office else data.data_set(fields["data_set"], region).month0
     if months.ordinal(fields["horizon"]) <= months.ordinal(month0):
         _fail(layer, "horizon", f"{fields['horizon']} must be after the data set's month 0 ({month0})")
     start = fields.get("start")

@@ -1,11 +1,11 @@
 """Calibration: fit the uncertain behavioural parameters the targets can identify.
 
     from experiments.calibration import calibrate, write, plot
-    fit = calibrate()                     # targets and settings from model/data/targets.toml
+    fit = calibrate(region="jambi")        # targets and settings from model/data/regions/jambi/targets.toml
     write(fit)                            # model/data/calibration.toml: the model's new defaults
     plot(fit)                             # docs/calibration_fit.png
 
-The targets (model/data/targets.toml, each with its source and tolerance) are the provincial
+The targets (model/data/regions/<id>/targets.toml, each with its source and tolerance) are the provincial
 coverage figures of 2024-2025, the national early-year dip of informal actives, Perisai recruits
 per agent-month (2018) and the shape of Banerjee et al. (2021) as simulated pilot experiments
 whose effects must fall in stated ranges. Month 0 is matched by construction and only checked.
@@ -24,12 +24,12 @@ loss over replicate seeds, `Evaluation`, `fit_table`), `fit` (`calibrate`: the s
 intervals), `file` (the calibration file: `write`, `read`, `check`), `plot` (the fit plot).
 """
 
-from experiments.calibration.file import CALIBRATION_FILE, check, read, write
+from experiments.calibration.file import check, read, write
 from experiments.calibration.fit import Calibration, calibrate
 from experiments.calibration.objective import Evaluation, Objective, fit_table
-from experiments.calibration.plot import PLOT_FILE, plot
-from experiments.calibration.targets import TARGETS_FILE, CalibrationError, Spec, Target, load_targets
+from experiments.calibration.plot import plot
+from experiments.calibration.targets import CalibrationError, Spec, Target, load_targets
 
-__all__ = ["CALIBRATION_FILE", "PLOT_FILE", "TARGETS_FILE", "Calibration", "CalibrationError",
+__all__ = ["Calibration", "CalibrationError",
            "Evaluation", "Objective", "Spec", "Target", "calibrate", "check", "fit_table", "load_targets",
            "plot", "read", "write"]

@@ -15,15 +15,17 @@ from experiments.calibration.fit import Calibration
 from experiments.calibration.objective import Objective, fit_table
 from experiments.calibration.targets import CalibrationError, load_targets
 from experiments.executors import Executor, using
-from experiments.layout import CALIBRATION_FILE, TARGETS_FILE, promote, relative, staged
+from experiments.layout import calibration_file, promote, relative, staged
 from experiments.store import code_version, now
 from model.parameters import PARAMETERS, UNCERTAIN
 
-def write(calibration: Calibration, path: str | Path = CALIBRATION_FILE) -> Path:
-    """The fitted values and fit quality as TOML; model/parameters.py reads it for defaults.
+def write(calibration: Calibration, path: str | Path | None = None) -> Path:
+    """The fitted values and fit quality as TOML (default: the fit's region's calibration.toml);
+    model/parameters.py reads it for defaults.
     Written beside `path` first (layout.staged) and moved over it only when the fit passes its
     checks (`problems`); otherwise CalibrationError, and `path` stays as it was."""
     s, fit = calibration.spec.settings, calibration.fit
+    path = Path(path) if path is not None else calibration_file(calibration.spec.region)
     doc: dict[str, Any] = {
         "created": now(), "code_version": code_version(), "targets": relative(calibration.spec.source),
         "method": calibration.method, "evaluations": calibration.evaluations,
@@ -79,20 +81,20 @@ def _clean(value: Any) -> Any:
     return value if np.isfinite(value) else (1e300 if value > 0 else -1e300)
 
 
-def read(path: str | Path = CALIBRATION_FILE) -> dict[str, Any]:
-    path = Path(path)
+def read(path: str | Path | None = None, region: str | None = None) -> dict[str, Any]:
+    path = Path(path) if path is not None else calibration_file(region)
     if not path.is_file():
         raise CalibrationError(f"{path}: no such calibration file; run `cakupan calibrate`")
     return tomllib.loads(path.read_text(encoding="utf-8"))
 
 
-def check(path: str | Path = CALIBRATION_FILE, targets: str | Path = TARGETS_FILE,
-          executor: Executor | None = None) -> pd.DataFrame:
+def check(path: str | Path | None = None, targets: str | Path | None = None,
+          executor: Executor | None = None, region: str | None = None) -> pd.DataFrame:
     """Re-run the objective at a calibration file's values with its recorded scale, replicates and
     seed: the fit table now, with the recorded simulated value of each target beside it."""
-    recorded = read(path)
+    recorded = read(path, region)
     values = {n: p["value"] for n, p in recorded["parameters"].items()}
-    spec = load_targets(targets, list(values), scale=recorded["scale"],
+    spec = load_targets(targets, list(values), region, scale=recorded["scale"],
                         replicates=recorded["replicates"], seed=recorded["seed"])
     with using(executor) as running:
         evaluation = Objective(spec, running).evaluate([values])[0]

@@ -18,7 +18,7 @@ from scipy import optimize
 from scipy.stats import chi2, qmc
 
 from experiments.calibration.objective import Evaluation, Objective, fit_table
-from experiments.calibration.targets import TARGETS_FILE, Spec, clip, load_targets
+from experiments.calibration.targets import Spec, clip, load_targets
 from experiments.executors import Executor, using
 from model.parameters import PARAMETERS, PRIORS
 
@@ -49,15 +49,15 @@ class Calibration:
         return self.best.data_loss
 
 
-def calibrate(targets: str | Path | Spec = TARGETS_FILE, executor: Executor | None = None,
+def calibrate(targets: str | Path | Spec | None = None, executor: Executor | None = None,
               progress: bool | None = False, folder: str | Path | None = None, **overrides: Any) -> Calibration:
     """Fit the file's parameters to its targets (see experiments/calibration/__init__.py).
 
     Every evaluation runs on `executor` (kept open for the whole fit), or on one local pool that
     ends with the fit. overrides: fit (list of names), scale, replicates, seed, initial_points,
     max_evaluations, design_seed - replacing the file's [calibration] settings, e.g. for a quick trial."""
-    fit = overrides.pop("fit", None)
-    spec = targets if isinstance(targets, Spec) else load_targets(targets, fit, **overrides)
+    fit, region = overrides.pop("fit", None), overrides.pop("region", None)
+    spec = targets if isinstance(targets, Spec) else load_targets(targets, fit, region, **overrides)
     with using(executor) as running:
         objective = Objective(spec, running, progress, folder)
         with objective.writing():

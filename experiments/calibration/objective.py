@@ -71,7 +71,8 @@ class Objective:
         s = self.spec.settings
         specs = []
         for arm, settings in self.spec.arms.items():
-            scenario = load_scenario("baseline").override(scale=s.scale, horizon=self.spec.horizons[arm])
+            scenario = load_scenario("baseline").override(region=self.spec.region, scale=s.scale,
+                                                          horizon=self.spec.horizons[arm])
             scenario = scenario.with_settings(**settings).model_copy(update={"name": arm})
             specs += plan([scenario], s.replicates, s.seed, [(p, p) for p in points])
         return specs
@@ -107,7 +108,9 @@ class Objective:
         if missing:
             raise CalibrationError(f"{len(missing)} calibration runs failed (see {store.folder / 'runs.jsonl'});"
                                    " rerun the command to retry them")
-        return store.read(OUTPUTS, keys)
+        table = store.read(OUTPUTS, keys)
+        # A run stored by an earlier batch keeps that batch's point number: renumber by key.
+        return table.assign(point=table["run_key"].map({s.key: s.point for s in specs}))
 
     def _score(self, values: dict[str, float], runs: pd.DataFrame, keep_runs: bool) -> Evaluation:
         numeric = runs.select_dtypes("number").columns.difference(["point", "replicate", "seed"])

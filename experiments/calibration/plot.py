@@ -11,19 +11,20 @@ import numpy as np
 import pandas as pd
 
 from experiments.calibration.fit import Calibration
-from experiments.layout import CALIBRATION_PLOT as PLOT_FILE
+from experiments.layout import calibration_plot
 from experiments.report import figure
 
 
-def plot(calibration: Calibration, path: str | Path = PLOT_FILE) -> Path:
+def plot(calibration: Calibration, path: str | Path | None = None) -> Path:
     """Baseline coverage over time (mean and 90% band of the replicates) against the coverage
     targets, and every target's simulated value against its tolerance or range."""
     fig, (left, right) = figure((14, 6.5), 1, 2, gridspec_kw={"width_ratios": [1, 1]})
     _coverage_panel(left, calibration)
     _targets_panel(right, calibration)
-    fig.suptitle("Calibration: status-quo baseline at the fitted values versus the targets")
+    fig.suptitle(f"Calibration ({calibration.spec.region}): status-quo baseline at the fitted values "
+                 "versus the targets")
     fig.tight_layout()
-    path = Path(path)
+    path = Path(path) if path is not None else calibration_plot(calibration.spec.region)
     path.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path, dpi=110)
     return path

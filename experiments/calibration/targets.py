@@ -1,4 +1,4 @@
-"""The targets file (model/data/targets.toml): its schema, its checks and the Spec it becomes.
+"""The targets file (model/data/regions/<id>/targets.toml): its schema, its checks and the Spec it becomes.
 
 A target is a point (published value and tolerance) or a range; each reads one statistic from
 the replicate means of one simulated arm (the baseline, or a pilot experiment), so the objective
@@ -15,9 +15,8 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from experiments import limits
+from experiments import layout, limits
 from experiments.errors import UserError, read_toml_file, shown
-from experiments.layout import TARGETS_FILE
 from experiments.outcomes import COVERAGE
 from experiments.scenario import load_scenario
 from experiments.sweep import as_setting
@@ -198,6 +197,7 @@ class Spec:
     arms: dict[str, dict[str, Any]]      # arm -> model settings of its simulated experiment
     horizons: dict[str, str]             # arm -> last month it must run to
     source: str
+    region: str = data.DEFAULT_REGION    # the province whose model the targets are fitted on
 
     @property
     def names(self) -> list[str]:
@@ -236,11 +236,16 @@ def clip(value: float, bounds: list[float]) -> float:
     return float(np.clip(value, low, high))
 
 
-def load_targets(path: str | Path = TARGETS_FILE, fit: list[str] | None = None,
-                 **overrides: Any) -> Spec:
-    """The targets file, checked; `fit` narrows the fitted parameters to some of the file's (or
-    adds others over their registry bounds); `overrides` replace [calibration] settings."""
-    path = Path(path)
+def load_targets(path: str | Path | None = None, fit: list[str] | None = None,
+                 region: str | None = None, **overrides: Any) -> Spec:
+    """The targets file (default: the region's, layout.targets_file), checked; the fit runs the
+    model of `region` (default: the default region); `fit` narrows the fitted parameters to some
+    of the file's (or adds others over their registry bounds); `overrides` replace [calibration]
+    settings."""
+    region = region or data.DEFAULT_REGION
+    if region not in data.region_ids():
+        raise CalibrationError(f"unknown region {region!r}; allowed: {', '.join(data.region_ids())}")
+    path = Path(path) if path is not None else layout.targets_file(region)
     raw = read_toml_file(path, CalibrationError, "targets")
     raw.setdefault("calibration", {}).update({k: v for k, v in overrides.items() if v is not None})
     if fit:
@@ -255,7 +260,7 @@ def load_targets(path: str | Path = TARGETS_FILE, fit: list[str] | None = None,
                           else "calibration.scale")
     if problems:
         raise CalibrationError(f"{path}: invalid calibration settings:\n" + "\n".join(f"  {p}" for p in problems))
-    return _spec(doc, str(path))
+    return _spec(doc, str(path), region)
 
 
 def _problems(source: str, error: ValidationError) -> str:
@@ -292,10 +297,10 @@ def _check_fit(settings: Settings, scale_field: str = "calibration.scale") -> li
     return problems
 
 
-def _spec(doc: TargetsFile, source: str) -> Spec:
+def _spec(doc: TargetsFile, source: str, region: str) -> Spec:
     pilot_design = doc.calibration.pilot_design
     arms: dict[str, dict[str, Any]] = {"baseline": {}}
-    month0 = data.data_set().month0
+    month0 = data.load(region).data_set().month0
     targets = [Target(f"month 0 {t.name}", "month0", "baseline", month0, t.source, t.value, t.tolerance,
                       fitted=False, read={"month": month0, "output": t.name}) for t in doc.month0]
     targets += [Target(f"coverage {t.month}", "coverage", "baseline", t.month, t.source, t.value,
@@ -317,10 +322,10 @@ def _spec(doc: TargetsFile, source: str) -> Spec:
                 for arm in arms}
     for arm, settings in arms.items():
         try:
-            load_scenario("baseline").with_settings(**settings)
+            load_scenario("baseline").override(region=region).with_settings(**settings)
         except UserError as error:
             raise CalibrationError(f"{source}: {arm}: {error}") from None
-    return Spec(doc.calibration, targets, arms, horizons, source)
+    return Spec(doc.calibration, targets, arms, horizons, source, region)
 
 
 def _check_pilot_target(t: PilotTarget, source: str) -> None:

@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from experiments import summary as stats
+from experiments import office, summary as stats
 from experiments.optimize.constraints import Metrics
 from experiments.optimize.problem import OptProblem, Rung
 from experiments.optimize.space import scenario_of
@@ -71,7 +71,7 @@ class ModelEvaluator:
             if result.outputs is None or result.regency is None:     # only a failed run has none
                 raise RuntimeError(f"candidate run {result.key} returned no tables")
             by_name.setdefault(result.outputs["scenario"].iat[0], []).append((result.outputs, result.regency))
-        return [(pd.concat([o for o, _ in by_name[s.name]], ignore_index=True),
+        return [(_office_rows(s, pd.concat([o for o, _ in by_name[s.name]], ignore_index=True)),
                  pd.concat([r for _, r in by_name[s.name]], ignore_index=True)) for s in scenarios]
 
     def regency_coverage(self, tables: tuple[pd.DataFrame, pd.DataFrame]) -> pd.Series:
@@ -85,6 +85,13 @@ class ModelEvaluator:
             gap = self.status_quo[rung] - self.regency_coverage(tables)
             out["regency_shortfall"] = float(max(0.0, gap.max()))
         return out
+
+
+def _office_rows(scenario: Scenario, table: pd.DataFrame) -> pd.DataFrame:
+    """A Kanwil candidate's runs (one block per province) as the office's rows (office.office_table)."""
+    if scenario.region != office.OFFICE:
+        return table
+    return office.office_table(table.sort_values(["replicate", "month"], kind="stable"))
 
 
 def outcome_metrics(problem: OptProblem, table: pd.DataFrame) -> Metrics:

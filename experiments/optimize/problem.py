@@ -19,7 +19,7 @@ from typing import Annotated, Any, Literal, NoReturn
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
 
 from experiments import limits
-from experiments import summary as stats
+from experiments import office
 from experiments.errors import InputFileError, UserError, parse_toml, read_text_file
 from experiments.scenario import Problem as Located
 from experiments.keylines import KeyLines
@@ -72,8 +72,9 @@ _STRICT = ConfigDict(extra="forbid", strict=True, frozen=True)
 class Objective(BaseModel):
     model_config = _STRICT
     goal: Literal["min_spend", "max_coverage", "max_p_target"] = "min_spend"
-    month: str = Field(default=stats.TARGET_MONTH, pattern=months.PATTERN)
-    target: Number = Field(default=stats.TARGET_COVERAGE, gt=0, le=1)
+    # Defaults: the base's region's target (office.target), filled in by parse_problem.
+    month: str = Field(default_factory=lambda: office.target()[1], pattern=months.PATTERN)
+    target: Number = Field(default_factory=lambda: office.target()[0], gt=0, le=1)
     probability: Number = Field(default=0.5, gt=0, le=1)
     statistic: Literal["mean"] | Number = "mean"
     uncertainty: Literal["chance", "parameters", "both"] = "both"
@@ -95,6 +96,7 @@ class LeverBounds(BaseModel):
     low: Number | None = None
     high: Number | None = None
     by_regency: bool = False
+    by_region: bool = False          # region = "kanwil": one value per province (the office's split)
 
 
 class Constraints(BaseModel):
@@ -132,6 +134,7 @@ class Document(BaseModel):
     name: str | None = Field(default=None, min_length=1, max_length=80, pattern=r"^[A-Za-z0-9_\-]+$")
     description: str = ""
     base: str = "baseline"
+    region: str | None = None        # the base's region replaced: a province id or "kanwil"
     start: str | None = Field(default=None, pattern=months.PATTERN)
     seed: int = Field(default=1, ge=0, lt=2**32)
     objective: Objective = Field(default_factory=Objective)
@@ -149,6 +152,7 @@ class Lever(BaseModel):
     low: float
     high: float
     by_regency: bool = False
+    by_region: bool = False
 
     @property
     def integer(self) -> bool:
@@ -174,7 +178,7 @@ class OptProblem(BaseModel):
 
     @property
     def n_months(self) -> int:
-        return months.index(self.objective.month, data.data_set(self.base.data_set).month0)
+        return months.index(self.objective.month, _month0(self.base))
 
     def with_trials(self, trials: int) -> OptProblem:
         """The same problem searching `trials` candidates (checked by the caller)."""
@@ -228,9 +232,19 @@ def parse_problem(text: str, source: str = "<text>", directory: Path | None = No
         raise ProblemError([Located(source, line_of(text, path), dotted(path), message)])
 
     base = _base(doc.base, directory, fail)
-    month0 = data.data_set(base.data_set).month0
-    objective = doc.objective
-    _limit(fail, ("objective", "month"), limits.check_horizon, objective.month, base.data_set)
+    if doc.region is not None:
+        try:
+            base = base.override(region=doc.region)
+        except UserError as error:
+            fail(("region",), str(error))
+    month0 = _month0(base)
+    written = raw.get("objective")
+    given: dict[str, Any] = written if isinstance(written, dict) else {}
+    coverage, month = office.target(base.region)      # the region's target, unless the file sets one
+    objective = doc.objective.model_copy(update={k: v for k, v in (("month", month), ("target", coverage))
+                                                 if k not in given})
+    _limit(fail, ("objective", "month"), limits.check_horizon, objective.month, base.data_set, "horizon",
+           data.DEFAULT_REGION if base.region == office.OFFICE else base.region)
     if doc.start and not months.ordinal(month0) < months.ordinal(doc.start) <= months.ordinal(objective.month):
         fail(("start",), f"{doc.start} must be after month 0 ({month0}) and no later than the "
                          f"objective's month ({objective.month})")
@@ -241,7 +255,8 @@ def parse_problem(text: str, source: str = "<text>", directory: Path | None = No
     rungs = _rungs(doc.search.rungs, base.data_set, fail)
     name = doc.name or (Path(source).stem if source.endswith(".toml") else "plan")
     return OptProblem(name=name, description=doc.description, base=base, start=doc.start, seed=doc.seed,
-                      objective=objective, budget=doc.budget, levers=_levers(doc.levers, fail),
+                      objective=objective, budget=doc.budget,
+                      levers=_levers(doc.levers, fail, base.region == office.OFFICE),
                       constraints=doc.constraints, search=doc.search.model_copy(update={"rungs": rungs}),
                       text=text)
 
@@ -258,6 +273,13 @@ def _limit(fail: Fail, path: tuple, check: Callable[..., Any], *args: Any) -> An
         return check(*args)
     except limits.LimitError as error:
         fail(path, str(error))
+
+
+def _month0(base: Scenario) -> str:
+    """Month 0 of the base's runs (the office's: the latest province's)."""
+    if base.region == office.OFFICE:
+        return office.first_month()
+    return data.data_set(base.data_set, base.region).month0
 
 
 def _base(ref: str, directory: Path | None, fail: Fail) -> Scenario:
@@ -289,7 +311,7 @@ def movable() -> list[str]:
     return [n for n, p in PARAMETERS.items() if p.is_lever and p.type == "number"]
 
 
-def _levers(given: dict[str, LeverBounds] | None, fail: Fail) -> tuple[Lever, ...]:
+def _levers(given: dict[str, LeverBounds] | None, fail: Fail, kanwil: bool = False) -> tuple[Lever, ...]:
     """The moving levers; none given: every movable lever in its registry range, the subsidy
     budgets per regency."""
     if given is None:
@@ -310,5 +332,9 @@ def _levers(given: dict[str, LeverBounds] | None, fail: Fail) -> tuple[Lever, ..
         if spec.by_regency and param.spread is None:
             fail(("levers", name, "by_regency"), f"{name} is a rate that applies in every regency; "
                                                   "by_regency is allowed only for counts and budgets")
-        out.append(Lever(name=name, low=float(low), high=float(high), by_regency=spec.by_regency))
+        if spec.by_region and (not kanwil or spec.by_regency):
+            fail(("levers", name, "by_region"), "by_region splits a lever across the provinces of a Kanwil "
+                                                "problem (region = \"kanwil\"), and not together with by_regency")
+        out.append(Lever(name=name, low=float(low), high=float(high), by_regency=spec.by_regency,
+                         by_region=spec.by_region))
     return tuple(out)

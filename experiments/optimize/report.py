@@ -13,7 +13,7 @@ import pandas as pd
 
 from experiments.optimize.constraints import over_budget
 from experiments.optimize.problem import OptProblem
-from experiments.optimize.space import regency_names, scenario_of
+from experiments.optimize.space import scenario_of
 from experiments.scenario import Scenario
 from experiments.store import write_atomic
 
@@ -113,13 +113,17 @@ def by_regency(problem: OptProblem, plan: Scenario) -> pd.DataFrame:
 
     rung0 = problem.search.rungs[0]
 
-    def values(scenario: Scenario) -> dict[str, np.ndarray]:
-        model = EnrollmentModel(**{**scenario.model_kwargs(), "scale": rung0.scale})
-        return {lever.name: model.lever_values[lever.name][-1] for lever in problem.levers}
+    def values(scenario: Scenario) -> pd.DataFrame:      # one province block after another
+        parts = []
+        for block in scenario.blocks():
+            model = EnrollmentModel(**{**block.model_kwargs(), "scale": rung0.scale})
+            parts.append(pd.DataFrame({"regency": list(model.regency_names),
+                                       **{lever.name: model.lever_values[lever.name][-1] for lever in problem.levers}}))
+        return pd.concat(parts, ignore_index=True)
 
     plan_values = values(plan)
     base_values = values(scenario_of(problem, {}, rung0, "status_quo"))
-    table = pd.DataFrame({"regency": regency_names()})
+    table = pd.DataFrame({"regency": plan_values["regency"]})
     for lever in problem.levers:
         table[lever.name] = plan_values[lever.name]
         table[f"{lever.name} (status quo)"] = base_values[lever.name]

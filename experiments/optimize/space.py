@@ -7,6 +7,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from experiments import office
 from experiments.optimize.problem import Lever, OptProblem, Rung, movable
 from experiments.scenario import Scenario
 from model import data
@@ -15,25 +16,39 @@ from model.parameters import PARAMETERS
 Dims = dict[str, tuple[float, float, bool]]
 
 
-def regency_names() -> list[str]:
-    return list(data.regencies()["regency"])
+def regency_names(region: str | None = None) -> list[str]:
+    """The regencies of the problem's region; for the office, every province's (each province
+    takes its own entries of a regency table: office.localize)."""
+    regions = office.provinces() if region == office.OFFICE else [region or data.DEFAULT_REGION]
+    return [name for r in regions for name in data.load(r).regency_names]
+
+
+def _parts(problem: OptProblem, lever: Lever) -> list[str]:
+    """The keys of a lever's table: regencies (by_regency), provinces (by_region), or none."""
+    if lever.by_regency:
+        return regency_names(problem.base.region)
+    return office.provinces() if lever.by_region else []
 
 
 def space(problem: OptProblem) -> Dims:
-    """Optuna parameter name -> (low, high, integer): one per lever, or per (lever, regency)."""
+    """Optuna parameter name -> (low, high, integer): one per lever, or per (lever, regency) or
+    (lever, province)."""
     out = {}
     for lever in problem.levers:
-        keys = [f"{lever.name}[{r}]" for r in regency_names()] if lever.by_regency else [lever.name]
+        parts = _parts(problem, lever)
+        keys = [f"{lever.name}[{r}]" for r in parts] if parts else [lever.name]
         out.update({k: (lever.low, lever.high, lever.integer) for k in keys})
     return out
 
 
 def lever_values(problem: OptProblem, params: dict[str, float]) -> dict[str, Any]:
-    """Model settings of a candidate from its Optuna parameters (regency tables as tables)."""
+    """Model settings of a candidate from its Optuna parameters (regency tables, or tables keyed
+    by province, as tables)."""
     out: dict[str, Any] = {}
     for lever in problem.levers:
-        if lever.by_regency:
-            out[lever.name] = {r: _value(lever, params[f"{lever.name}[{r}]"]) for r in regency_names()}
+        parts = _parts(problem, lever)
+        if parts:
+            out[lever.name] = {r: _value(lever, params[f"{lever.name}[{r}]"]) for r in parts}
         else:
             out[lever.name] = _value(lever, params[lever.name])
     return out
@@ -68,9 +83,12 @@ def status_quo_params(problem: OptProblem) -> dict[str, float]:
     out = {}
     for lever in problem.levers:
         value = settings[lever.name]
-        if lever.by_regency:
+        parts = _parts(problem, lever)
+        if lever.by_region and isinstance(value, (int, float)):
+            value = dict.fromkeys(parts, value)
+        if parts:
             table = value if isinstance(value, dict) else {}
-            for r in regency_names():
+            for r in parts:
                 out[f"{lever.name}[{r}]"] = _value(lever, table.get(r, lever.low))
         else:
             out[lever.name] = _value(lever, value if isinstance(value, (int, float)) else lever.low)

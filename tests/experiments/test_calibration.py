@@ -6,7 +6,7 @@ import pytest
 from typer.testing import CliRunner
 
 from experiments import calibration as cal
-from experiments import cli
+from experiments import cli, layout
 from experiments.executors import SerialExecutor
 from model import data
 from model.parameters import PARAMETERS, PRIORS
@@ -16,12 +16,12 @@ runner = CliRunner()
 
 def tiny_spec(**overrides):
     """The real targets at a toy size: 1 replicate at scale 0.003 (a few seconds in all)."""
-    return cal.load_targets(cal.TARGETS_FILE, scale=0.003, replicates=1, **overrides)
+    return cal.load_targets(layout.targets_file(), scale=0.003, replicates=1, **overrides)
 
 
 def write_targets(tmp_path, text):
     path = tmp_path / "targets.toml"
-    path.write_text(cal.TARGETS_FILE.read_text() + text)
+    path.write_text(layout.targets_file().read_text() + text)
     return path
 
 
@@ -84,7 +84,7 @@ def test_the_registry_takes_its_defaults_from_the_calibration_file():
 
 
 def test_the_shipped_calibration_reproduces_its_recorded_fit():
-    recorded = tomllib.loads(cal.CALIBRATION_FILE.read_text())
+    recorded = tomllib.loads(layout.calibration_file().read_text())
     table = cal.check(executor=SerialExecutor())
     assert len(table) == len(recorded["fit"])
     for row in table.itertuples():
@@ -108,7 +108,7 @@ def test_the_shipped_calibration_reproduces_its_recorded_fit():
 ])
 def test_bad_calibration_settings_name_the_field(change, message):
     with pytest.raises(cal.CalibrationError, match=message):
-        cal.load_targets(cal.TARGETS_FILE, **change)
+        cal.load_targets(layout.targets_file(), **change)
 
 
 @pytest.mark.parametrize("text, message", [
@@ -129,7 +129,7 @@ def test_bad_targets_files_name_the_field(tmp_path, text, message):
 
 def test_calibrate_with_a_bad_range_exits_2_naming_the_allowed_values(tmp_path):
     path = tmp_path / "t.toml"
-    path.write_text(cal.TARGETS_FILE.read_text().replace("stop_rate = [0.02, 0.15]", "stop_rate = [0.2, 1.5]"))
+    path.write_text(layout.targets_file().read_text().replace("stop_rate = [0.02, 0.15]", "stop_rate = [0.2, 1.5]"))
     result = runner.invoke(cli.app, ["calibrate", "--targets", str(path), "--out", str(tmp_path / "c.toml")])
     assert result.exit_code == 2
     assert "calibration.fit.stop_rate" in result.output and "within the allowed 0 to 1" in result.output

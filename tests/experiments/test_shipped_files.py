@@ -12,7 +12,7 @@ from experiments import calibration, cli, ensemble, layout
 from experiments.draws import EnsembleError, diagnostics
 from experiments.store import OUTPUTS, Store
 
-SHIPPED = [layout.DRAWS_FILE, layout.DIAGNOSTICS_FILE, layout.CALIBRATION_FILE, layout.CALIBRATION_PLOT]
+SHIPPED = [layout.draws_file(), layout.diagnostics_file(), layout.calibration_file(), layout.calibration_plot()]
 TINY_ENSEMBLE = ["--proposals", "2", "--keep", "1", "--scale", "0.002", "--workers", "1", "-q"]
 TINY_CALIBRATION = ["--scale", "0.002", "-r", "1", "--initial-points", "1", "--max-evaluations", "2",
                     "--profile-points", "0", "--workers", "1", "-q"]
@@ -49,14 +49,14 @@ def test_a_scale_run_refuses_is_refused_before_anything_runs(tmp_path, shipped_u
 
 def test_a_scale_in_the_targets_file_is_checked_the_same_way(tmp_path):
     path = tmp_path / "targets.toml"
-    path.write_text(layout.TARGETS_FILE.read_text().replace("scale = 0.02 ", "scale = 1e-9 "))
+    path.write_text(layout.targets_file().read_text().replace("scale = 0.02 ", "scale = 1e-9 "))
     with pytest.raises(calibration.CalibrationError, match="calibration.scale: 1e-09 is outside"):
         calibration.load_targets(path)
 
 
 def test_an_ensemble_that_fails_its_checks_is_kept_beside_the_files_it_would_replace(tmp_path):
     draws, info = tmp_path / "ensemble.csv", tmp_path / "ensemble.toml"
-    good, good_info = pd.read_csv(layout.DRAWS_FILE), diagnostics(layout.DIAGNOSTICS_FILE)
+    good, good_info = pd.read_csv(layout.draws_file()), diagnostics(layout.diagnostics_file())
     ensemble.write(good, good_info, draws, info)
     before = draws.read_bytes(), info.read_bytes()
     failing = {**good_info, "effective_sample_size": 1.0,
@@ -73,7 +73,7 @@ def test_an_ensemble_that_fails_its_checks_is_kept_beside_the_files_it_would_rep
 
 
 def test_the_shipped_ensemble_passes_its_own_checks():
-    assert ensemble.check(pd.read_csv(layout.DRAWS_FILE), diagnostics(layout.DIAGNOSTICS_FILE)) == []
+    assert ensemble.check(pd.read_csv(layout.draws_file()), diagnostics(layout.diagnostics_file())) == []
 
 
 @pytest.mark.parametrize("command", ["ensemble", "calibrate"])
