@@ -257,7 +257,9 @@ def open_sweep(folder: Path, area: Path | None = None) -> Opened:
     if not results.failures.empty:
         notes.append(how(N_("{count} runs failed and are left out."), count=len(results.failures)))
     table = _paired(results.table, baseline)
-    summary = replace(results, table=table).summary() if not table.empty else pd.DataFrame()
+    # the damaged files are said above and their points left out (_paired), so the summary of
+    # what is left is paired: it need not refuse them again (Results.check_baseline)
+    summary = replace(results, table=table, damaged=[]).summary() if not table.empty else pd.DataFrame()
     complete, n_points, _, _ = html_report.points_complete(results)
     if running:
         notes.insert(0, SweepPageError(N_("This sweep is still running: {done} of {points} points are"

@@ -31,7 +31,6 @@ from viz.sweep_folders import APP_FOLDER, SWEEP_FILE, SweepPageError, command, m
 
 LIBRARY = Path(__file__).resolve().parents[1] / "experiments" / "examples"
 MAX_SWEEP_RUNS = 2000       # per sweep started from the page: about 5 min at scale 0.01 on 2 cores
-MAX_PROBLEMS = 20           # lines of a refused file's problems shown, then how many more
 MAX_LINE_CHARS = 300        # each of those lines (a line may quote the input)
 
 
@@ -66,9 +65,9 @@ def upload_text(filename: str, data: bytes | None, size: int | None = None) -> t
 
 
 def _refused(source: str, problem: str) -> SweepPageError:
+    # The file's checks list at most errors.MAX_LISTED problems and count the rest themselves
+    # ("... and N more"); here each line is only cut short.
     lines = [shown(line, MAX_LINE_CHARS) for line in str(problem).splitlines()]
-    if len(lines) > MAX_PROBLEMS:
-        lines = lines[:MAX_PROBLEMS] + [f"  ... and {len(lines) - MAX_PROBLEMS:,} more problems"]
     return SweepPageError(N_("The sweep file {file} was refused:\n{problems}"), file=source,
                           problems="\n".join(lines))
 
