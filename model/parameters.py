@@ -66,6 +66,9 @@ class Parameter:
     integer: bool = False
     type: ValueType = "number"
     choices: tuple[str, ...] = ()
+    # Levers only: False for a national setting a scenario may change but no office decides (the
+    # premium's discounts): the optimiser does not move it.
+    planner: bool = True
 
     @property
     def is_lever(self) -> bool:
@@ -74,9 +77,9 @@ class Parameter:
 
 def _p(name: str, default: Any, kind: Kind, group: Group, unit: str, bounds: tuple[float, float],
        help: str, source: str, spread: Spread | None = None, integer: bool = False,
-       type: ValueType = "number", choices: tuple[str, ...] = ()) -> Parameter:
+       type: ValueType = "number", choices: tuple[str, ...] = (), planner: bool = True) -> Parameter:
     return Parameter(name, default, kind, group, unit, bounds, help, source, spread, integer,
-                     type, choices)
+                     type, choices, planner)
 
 
 def _entries(region: data.Region) -> list[Parameter]:
@@ -160,12 +163,12 @@ def _entries(region: data.Region) -> list[Parameter]:
            "share of the premium", (0, 1),
            "Share of the JKK+JKM premium waived nationally for informal transport workers, by month.",
            "Status quo PP 50/2025: Rp 16,800 -> Rp 8,400 from Jan 2026 to Mar 2027 (model/data/premium.toml; "
-           "Antara Jateng, Dec 2025)."),
+           "Antara Jateng, Dec 2025).", planner=False),
         _p("premium_discount_other", premium_schedule()["other"], "lever", "payment",
            "share of the premium", (0, 1),
            "Share of the JKK+JKM premium waived nationally for informal workers of other sectors, by month.",
            "Status quo PP 50/2025: Rp 16,800 -> Rp 8,400 from Apr 2026 to Dec 2026 (model/data/premium.toml; "
-           "Antara Jateng, Dec 2025)."),
+           "Antara Jateng, Dec 2025).", planner=False),
         # ---------------------------------------------------------------- uncertain: take-up
         _p("initial_awareness", 0.4, "uncertain", "take-up", "share", (0, 1),
            "Share of never-registered informal workers who know BPU coverage and how to join at month 0.",
