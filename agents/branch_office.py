@@ -33,6 +33,7 @@ class BranchOffice(mesa.Agent):
         # Villages: activation order by regency (queue[bounds[r]:bounds[r + 1]]), progress, state.
         self.village_queue, self.village_queue_bounds = outreach.village_queue(model)
         self.villages_queued = np.zeros(n_regencies, dtype=np.int64)      # activated so far
+        self.villages_asked = np.zeros(n_regencies, dtype=np.int64)       # asked for so far (lever)
         self.village_active = np.zeros(pop.places.n_villages, dtype=bool)
         self.in_active_village = np.zeros(pop.n, dtype=bool)               # = village_active[pop.village]
         # Campaigns: the streams of every month and regency, and the audiences drawn at build.
@@ -40,6 +41,11 @@ class BranchOffice(mesa.Agent):
         self.campaign_audiences = outreach.campaign_audiences(model, self.campaign_states)
         # Firms: each regency's firms in partnership order.
         self.firm_queue = formal.partnership_queue(model)
+
+    def village_backlog(self) -> int:
+        """Villages asked for so far and still waiting (the activation pace), as far as any are left."""
+        left = np.diff(self.village_queue_bounds) - self.villages_queued
+        return int(np.minimum(self.villages_asked - self.villages_queued, left).sum())
 
     def step(self) -> None:
         m, par = self.model, self.model.params

@@ -22,6 +22,15 @@ Each month a payer
    - "offer": each worker is offered the subsidy and decides and registers as in any take-up
      (take_up.offer_take_up: friction, the regency's registration assistance, awareness).
    Either way a worker who does not end up covered may be admitted again next year.
+
+Implementation takes time: a payer registers (or offers) at most `list_enrolment_throughput`
+workers a month, and none in the first `list_enrolment_lead_months` months after its budget
+rises (a programme starting or growing: the list is compiled and checked). Listed workers it
+could afford but not register this month are the output `unmet_list_enrolment`. Budgets change
+only at budget boundaries (model/levers.at_budget_boundaries: January and `apbd_p_month`), so a
+budget set from Oct-Dec funds part of a year. Each beneficiary costs this month's premium
+(model/premium.py) times the share paid: in the PP 50/2025 windows a budget buys twice the
+worker-months.
 """
 
 from __future__ import annotations
@@ -32,7 +41,7 @@ from typing import TYPE_CHECKING
 import mesa
 import numpy as np
 
-from model import channels, participation
+from model import channels, levers, participation
 from model.behaviour import payment, take_up
 from model.population import FARMER, SELF_PAYER, in_priority_order
 
@@ -56,6 +65,15 @@ class LocalGovernment(mesa.Agent):
         lag = int(model.params["subsidy_disbursement_lag"])
         self.in_gap = model.calendar.month <= lag
         self.months_due = 1 + np.where(model.calendar.month == lag + 1, lag, 0)
+        # Registration throughput (simulated workers per month) and the lead time after each rise
+        # of the budget in force (month 0's programmes are running already).
+        n = len(budget)
+        self.throughput = levers.cumulative_counts(
+            np.full(n, float(model.params["list_enrolment_throughput"])), 1.0 / model.pop.weight)
+        rise = np.zeros(n, dtype=bool)
+        rise[1:] = budget[1:] > budget[:-1]
+        last_rise = np.maximum.accumulate(np.where(rise, np.arange(n), -n - 13))
+        self.admit_blocked = np.arange(n) - last_rise < int(model.params["list_enrolment_lead_months"])
         self.waiting_list = in_priority_order(model.pop, eligible)
         self.pot = 0.0
 
@@ -87,10 +105,10 @@ class LocalGovernment(mesa.Agent):
         if self.in_gap[t]:
             m.unpaid_ids.append(ids)
             return
-        months_due = self.months_due[t]
-        ids = self._end_unaffordable(ids, cost * months_due)
-        self._pay(ids, cost * months_due)
-        self._admit(cost, t)
+        bills = m.premium.price(ids, t) * self.share[t] * self.months_due[t]
+        ids, bills = self._end_unaffordable(ids, bills)
+        self._pay(ids, bills)
+        self._admit(t)
 
     def beneficiaries(self) -> np.ndarray:
         """Current beneficiaries in waiting-list order (the last ones are ended first)."""
@@ -106,30 +124,31 @@ class LocalGovernment(mesa.Agent):
         if len(ids):
             payment.end_subsidy(self.model, ids)
 
-    def _end_unaffordable(self, ids: np.ndarray, cost: float) -> np.ndarray:
+    def _end_unaffordable(self, ids: np.ndarray, bills: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """End subsidies past their month limit or beyond what the pot can pay (last on the
-        waiting list first). `cost` is this month's bill per beneficiary."""
+        waiting list first). `bills` is this month's bill of each beneficiary."""
         pop, t = self.model.pop, self.model.t
         limit = self.limit[t]
         if limit > 0:
             over = pop.subsidy_used[ids] >= limit
             self._end(ids[over])
-            ids = ids[~over]
-        affordable = int(self.pot // cost) if cost > 0 else 0
+            ids, bills = ids[~over], bills[~over]
+        affordable = int(np.searchsorted(np.cumsum(bills), self.pot, side="right"))
         if len(ids) > affordable:
             self._end(ids[affordable:])
-            ids = ids[:affordable]
-        return ids
+            ids, bills = ids[:affordable], bills[:affordable]
+        return ids, bills
 
-    def _pay(self, ids: np.ndarray, amount_each: float) -> None:
+    def _pay(self, ids: np.ndarray, bills: np.ndarray) -> None:
         # Lapsed beneficiaries are re-activated by the late payment (credited to the subsidy).
         participation.pay(self.model, ids, channels.SUBSIDY, subsidised_month=True)
-        self._spend(len(ids) * amount_each)
+        self._spend(float(bills.sum()))
 
-    def _admit(self, cost: float, t: int) -> None:
+    def _admit(self, t: int) -> None:
         m = self.model
         pop = m.pop
-        room = int(self.pot // cost)
+        lowest = m.premium.lowest(t) * self.share[t]
+        room = int(self.pot // lowest) if lowest > 0 else 0
         if room <= 0:
             return
         year = m.calendar.year[t]
@@ -138,15 +157,22 @@ class LocalGovernment(mesa.Agent):
         free = (pop.payer[wl] == SELF_PAYER) & (pop.segment[wl] >= FARMER) & (pop.offer_year[wl] != year)
         if limit > 0:
             free &= pop.subsidy_used[wl] < limit
-        offered = wl[free][:room]
+        candidates = wl[free][:room]
+        costs = m.premium.price(candidates, t) * self.share[t]
+        affordable = int(np.searchsorted(np.cumsum(costs), self.pot, side="right"))
+        # Implementation takes time: at most the month's throughput, none during the lead time.
+        n = 0 if self.admit_blocked[t] else min(affordable, int(self.throughput[t]))
+        m.tally["unmet_list_enrolment"] += affordable - n
+        offered, costs = candidates[:n], costs[:n]
         pop.offer_year[offered] = year     # offers are the payer's, not participation
         mechanism = m.params["subsidy_mechanism"]
-        accepted = offered[m.streams.uniform("subsidy_offer", t, offered)
-                           < take_up.subsidy_take_up(m, offered, self.share[t], mechanism)]
+        took = (m.streams.uniform("subsidy_offer", t, offered)
+                < take_up.subsidy_take_up(m, offered, self.share[t], mechanism))
+        accepted = offered[took]
         participation.set_payer(m, accepted, self.code, subsidised_month=True)
         participation.enrol(m, accepted, np.full(len(accepted), channels.SUBSIDY, dtype=np.uint8))
         m.tally["subsidy_offers"] += len(offered)
-        self._spend(len(accepted) * cost)
+        self._spend(float(costs[took].sum()))
 
     def _spend(self, amount: float) -> None:
         self.pot -= amount

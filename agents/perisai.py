@@ -1,6 +1,9 @@
 """Perisai agents (Penggerak Jaminan Sosial Indonesia): community members who recruit informal
 workers, register them on the spot and collect their contributions. Not salaried.
 
+The branches hire at most `perisai_hiring_capacity` agents a month (the whole region, split over
+regencies by their hires); hires beyond it wait, reported as `unmet_perisai_hires`.
+
 Each agent works one regency. A month: it visits up to `perisai_visit_capacity` uncovered
 informal workers along its regency's route (traders in traditional markets first - the market
 ecosystem - then other informal workers), stopping once it has signed
@@ -24,7 +27,7 @@ from typing import TYPE_CHECKING
 import mesa
 import numpy as np
 
-from model import arrays, channels, participation
+from model import arrays, channels, data, participation
 from model.behaviour import take_up
 from model.population import FARMER, SELF_PAYER, TRADER
 
@@ -110,6 +113,10 @@ class PerisaiForce:
         target = m.counts["perisai_agents"][m.t]
         gap = target - np.bincount(self.regency[self.active], minlength=len(target))
         hires = np.where(gap > 0, np.ceil(gap * m.params["perisai_hiring_rate"]), 0).astype(np.int64)
+        wanted, capacity = int(hires.sum()), int(m.counts["perisai_hiring_capacity"][m.t])
+        if wanted > capacity:    # recruited and trained at capacity; the rest waits (and is reported)
+            hires = np.minimum(hires, data.largest_remainder(capacity, hires))
+            m.tally["unmet_perisai_hires"] += wanted - int(hires.sum())
         self.add(np.repeat(np.arange(len(target)), hires))
         for r in np.flatnonzero(gap < 0):
             agents = [self.agents[i] for i in np.flatnonzero(self.active & (self.regency == r))]
@@ -205,7 +212,7 @@ class PerisaiForce:
         n = len(self.active)
         paying = np.flatnonzero(pop.inf_active & ~pop.stopped & (pop.payer == SELF_PAYER)
                                 & (pop.recruiter >= 0))
-        collected = np.bincount(pop.recruiter[paying], minlength=n) * par["premium_idr"]
+        collected = np.bincount(pop.recruiter[paying], weights=m.premium.price(paying), minlength=n)
         collected = np.where(self.active, collected, 0.0)
         rate = m.lever("perisai_commission")[self.regency]
         allowance = np.where(self.month_recruits >= par["perisai_allowance_threshold"],

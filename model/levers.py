@@ -10,7 +10,11 @@ A value can be
   (a number or a table) holds in its months; outside every window the status quo holds. Windows
   apply in order, each on top of the ones before, so a table in a later window changes only the
   regencies it names and earlier windows' values stay for the others (plans stack up).
-Month 0 is the observed start; levers act from month 1.
+Month 0 is the observed start; levers act from month 1. A status quo (the lever's default) may
+itself be a list of windows: windows given by a scenario then apply on top of it.
+
+Local budgets change only at budget boundaries (`at_budget_boundaries`): January (APBD) and the
+APBD-P month; a change asked for in another month waits for the next boundary.
 """
 
 from __future__ import annotations
@@ -52,8 +56,11 @@ def resolve(value, default, n_months: int, start: str, names: list[str],
             weights: np.ndarray | None) -> np.ndarray:
     """Array [month 0..n_months, regency] of a validated lever value."""
     zero = np.zeros(len(names))
-    status_quo = _row(default, zero, weights, names)
-    out = np.tile(status_quo, (n_months + 1, 1))
+    if isinstance(default, list):   # a dated status quo (the premium's national discounts)
+        out = resolve(default, 0.0, n_months, start, names, weights)
+    else:
+        out = np.tile(_row(default, zero, weights, names), (n_months + 1, 1))
+    status_quo = out[0]
     if not isinstance(value, list):
         out[:] = _row(value, status_quo, weights, names)
         return out
@@ -62,6 +69,20 @@ def resolve(value, default, n_months: int, start: str, names: list[str],
         last = n_months if window.get("to") is None else min(n_months, months.index(window["to"], start))
         for month in range(first, last + 1):
             out[month] = _row(window["value"], out[month], weights, names)
+    return out
+
+
+def at_budget_boundaries(asked: np.ndarray, calendar_month: np.ndarray, apbd_p_month: int,
+                         status_quo: np.ndarray) -> np.ndarray:
+    """The budget in force each month ([month, regency]): what was asked for at the latest
+    boundary month (January or the APBD-P month) up to it; before the run's first boundary, the
+    status quo (the budgets running at month 0)."""
+    t = np.arange(len(asked))
+    boundary = (calendar_month == 1) | (calendar_month == apbd_p_month)
+    boundary[0] = False
+    latest = np.maximum.accumulate(np.where(boundary, t, 0))
+    out = asked[latest]
+    out[latest == 0] = status_quo
     return out
 
 

@@ -15,7 +15,9 @@ orders the month and collects; each rule lives in model/behaviour/ or agents/.
 
 Order of a month (step):
   1. pilot treatment (model/pilot.py)
-  2. local governments and the province pay, end and offer subsidies (agents/local_government.py)
+  2. local governments and the province pay, end and offer subsidies (agents/local_government.py;
+     budgets in force change only in January and the APBD-P month, lists are registered at a
+     throughput after a lead time; the premium is this month's, model/premium.py)
   3. branch office: Perisai hiring, campaigns, village activation and contacts, partnerships,
      inspections (agents/branch_office.py)
   4. Perisai visits (agents/perisai.py)
@@ -39,6 +41,7 @@ from agents.branch_office import BranchOffice
 from agents.local_government import LocalGovernment
 from agents.perisai import PerisaiForce
 from model import arrays, data, levers, months, outputs, participation, population, settings
+from model.premium import Premium
 from model.behaviour import awareness, formal, payment, take_up
 from model.parameters import registry
 from model.pilot import Pilot
@@ -98,6 +101,9 @@ class EnrollmentModel(mesa.Model):
     # Levers resolved to [month, regency] arrays and whole simulated counts
     lever_values: dict[str, np.ndarray]
     counts: dict[str, np.ndarray]
+    budget_asked: dict[str, np.ndarray]    # budget levers as asked for, before the budget boundaries
+    budget_deferred: np.ndarray            # per month: yearly rupiah asked for, not yet in force
+    premium: Premium                       # the premium each worker faces each month
     # Actors (each owns its state: the branch its outreach, the force its agents)
     governments: mesa.agent.AgentSet
     branch: BranchOffice
@@ -137,6 +143,7 @@ class EnrollmentModel(mesa.Model):
         self.t = 0
         self._build_population()
         self._resolve_levers()
+        self.premium = Premium(self)
         self._build_actors()
         self.pilot = Pilot(self)
         self._begin_month()
@@ -187,17 +194,36 @@ class EnrollmentModel(mesa.Model):
             "palm": np.bincount(pop.regency[province_eligible], minlength=n_regencies).astype(float),
         }
         self.lever_values = {}
-        for name, p in registry(self.region.id).items():
+        parameters = registry(self.region.id)
+        for name, p in parameters.items():
             if p.is_lever and p.type == "number":
                 self.lever_values[name] = levers.resolve(
                     self.params[name], p.default, self.n_months, self.start, self.regency_names,
                     bases[p.spread] if p.spread else None)
+        # Local budgets change only at budget boundaries (January and the APBD-P month).
+        apbd_p = int(self.params["apbd_p_month"])
+        self.budget_asked = {}
+        self.budget_deferred = np.zeros(self.n_months + 1)
+        for name in ("subsidy_budget_idr", "palm_subsidy_budget_idr"):
+            p = parameters[name]
+            status_quo = levers.resolve(p.default, p.default, 0, self.start, self.regency_names,
+                                        bases[p.spread] if p.spread else None)[0]
+            asked = self.budget_asked[name] = self.lever_values[name]
+            self.lever_values[name] = levers.at_budget_boundaries(asked, self.calendar.month, apbd_p, status_quo)
+            self.budget_deferred += (asked - self.lever_values[name]).sum(axis=1)
+        self.budget_deferred[0] = 0.0        # levers act from month 1
         per_sim = 1.0 / pop.weight
         self.counts = {name: levers.cumulative_counts(self.lever_values[name], per_sim if scaled else 1.0)
                        for name, scaled in _MONTHLY_COUNTS.items()}
         agents = self.lever_values["perisai_agents"] * per_sim
         self.counts["perisai_agents"] = np.array(
             [data.largest_remainder(int(round(row.sum())), row) for row in agents])
+        # Capacities (whole simulated agents / real villages a month, the whole region).
+        ones = np.ones(self.n_months + 1)
+        self.counts["perisai_hiring_capacity"] = levers.cumulative_counts(
+            ones * self.params["perisai_hiring_capacity"], per_sim)
+        self.counts["village_activation_capacity"] = levers.cumulative_counts(
+            ones * self.params["village_activation_capacity"], 1.0)
 
     def _build_actors(self) -> None:
         """Payers with their status-quo beneficiaries, self-payers, the branch, Perisai agents."""

@@ -22,7 +22,14 @@ if TYPE_CHECKING:
     from model.model import EnrollmentModel
 
 SPEND_ITEMS = ("subsidy", "perisai", "campaign", "village", "firms", "pilot")
-TALLIES = ("perisai_visits", "subsidy_offers", "subsidies_ended") + tuple(f"spend_{i}" for i in SPEND_ITEMS)
+TALLIES = (("perisai_visits", "subsidy_offers", "subsidies_ended", "unmet_list_enrolment", "unmet_perisai_hires")
+           + tuple(f"spend_{i}" for i in SPEND_ITEMS))
+# What a plan asked for this month that capacity or the budget calendar left undone (real units):
+# listed workers affordable but not registered (throughput, lead time), Perisai hires beyond the
+# hiring capacity, villages waiting beyond the activation pace, and yearly budget rupiah asked for
+# but not in force until the next budget boundary (negative: a cut that waits).
+UNMET_OUTPUTS = ("unmet_list_enrolment", "unmet_perisai_hires", "unmet_village_activations",
+                 "budget_deferred_idr")
 CHANNEL_OUTPUTS = tuple(f"new_via_{name}" for name in channels.CHANNEL_NAMES.values())
 PILOT_OUTPUTS = pilot.OUTPUTS
 
@@ -32,7 +39,7 @@ OUTPUTS = (
     "active_wage", "active_construction", "registered_informal", "subsidised",
     "new_enrollments", "lapses", *CHANNEL_OUTPUTS,
     "perisai_agents_active", "perisai_visits", "villages_active", "subsidy_offers",
-    "subsidies_ended",
+    "subsidies_ended", *UNMET_OUTPUTS,
     "spend_idr", *(f"spend_{i}_idr" for i in SPEND_ITEMS),
     *PILOT_OUTPUTS,
 )
@@ -113,6 +120,10 @@ class Collector:
         out["perisai_visits"] = tally["perisai_visits"] * w
         out["subsidy_offers"] = tally["subsidy_offers"] * w
         out["subsidies_ended"] = tally["subsidies_ended"] * w
+        out["unmet_list_enrolment"] = tally["unmet_list_enrolment"] * w
+        out["unmet_perisai_hires"] = tally["unmet_perisai_hires"] * w
+        out["unmet_village_activations"] = m.branch.village_backlog()
+        out["budget_deferred_idr"] = float(m.budget_deferred[m.t])
         for item in SPEND_ITEMS:
             out[f"spend_{item}_idr"] = tally[f"spend_{item}"] * w
         out["spend_idr"] = sum(out[f"spend_{item}_idr"] for item in SPEND_ITEMS)

@@ -17,6 +17,7 @@ from functools import cache
 from typing import Any, Literal
 
 from model import data
+from model.premium import schedule as premium_schedule
 
 Kind = Literal["lever", "uncertain", "cost", "rule", "pilot"]
 Group = Literal["village", "market", "firms", "socialization", "subsidy", "payment",   # levers
@@ -65,6 +66,9 @@ class Parameter:
     integer: bool = False
     type: ValueType = "number"
     choices: tuple[str, ...] = ()
+    # Levers only: False for a national setting a scenario may change but no office decides (the
+    # premium's discounts): the optimiser does not move it.
+    planner: bool = True
 
     @property
     def is_lever(self) -> bool:
@@ -73,9 +77,9 @@ class Parameter:
 
 def _p(name: str, default: Any, kind: Kind, group: Group, unit: str, bounds: tuple[float, float],
        help: str, source: str, spread: Spread | None = None, integer: bool = False,
-       type: ValueType = "number", choices: tuple[str, ...] = ()) -> Parameter:
+       type: ValueType = "number", choices: tuple[str, ...] = (), planner: bool = True) -> Parameter:
     return Parameter(name, default, kind, group, unit, bounds, help, source, spread, integer,
-                     type, choices)
+                     type, choices, planner)
 
 
 def _entries(region: data.Region) -> list[Parameter]:
@@ -155,6 +159,16 @@ def _entries(region: data.Region) -> list[Parameter]:
         _p("registration_assistance", 0.0, "lever", "payment", "share of friction removed", (0, 1),
            "How much easier self-registration is made (0 = today, 1 = no failed attempts).",
            "Banerjee et al. (2021): more than half of attempted registrations failed on friction."),
+        _p("premium_discount_transport", premium_schedule()["transport"], "lever", "payment",
+           "share of the premium", (0, 1),
+           "Share of the JKK+JKM premium waived nationally for informal transport workers, by month.",
+           "Status quo PP 50/2025: Rp 16,800 -> Rp 8,400 from Jan 2026 to Mar 2027 (model/data/premium.toml; "
+           "Antara Jateng, Dec 2025).", planner=False),
+        _p("premium_discount_other", premium_schedule()["other"], "lever", "payment",
+           "share of the premium", (0, 1),
+           "Share of the JKK+JKM premium waived nationally for informal workers of other sectors, by month.",
+           "Status quo PP 50/2025: Rp 16,800 -> Rp 8,400 from Apr 2026 to Dec 2026 (model/data/premium.toml; "
+           "Antara Jateng, Dec 2025).", planner=False),
         # ---------------------------------------------------------------- uncertain: take-up
         _p("initial_awareness", 0.4, "uncertain", "take-up", "share", (0, 1),
            "Share of never-registered informal workers who know BPU coverage and how to join at month 0.",
@@ -208,6 +222,16 @@ def _entries(region: data.Region) -> list[Parameter]:
            "Chance a worker keeps paying on their own when their subsidy ends.",
            "Banerjee et al. (2021): coverage stayed higher after subsidies ended, but well below its "
            "subsidised level; Pematangsiantar officials expect workers not to continue (2025)."),
+        _p("retention_duration_effect", 0.5, "uncertain", "payment", "log-odds per log-month", (0, 3),
+           "How retention after a subsidy grows with the months covered: logit(keep) moves by this times "
+           "ln(months covered / 12).",
+           "Assumption, range 0-1: Banerjee et al. (2021) tested one duration (12 months); habits of paying "
+           "grow with time covered, so shorter subsidies keep fewer (0 = duration does not matter)."),
+        _p("transport_share_of_urban", 0.3, "uncertain", "payment", "share", (0, 1),
+           "Share of urban informal workers who are transport workers (ojek, ojol, angkot, becak): the "
+           "sector PP 50/2025 discounts longest.",
+           "Assumption, range 0.15-0.5: no Sumsel figure found; drivers are the largest urban informal "
+           "group named in the local programmes (Kepahiang, Kaur, Pro Jambi Tangguh)."),
         # ---------------------------------------------------------------- uncertain: payment
         _p("stop_rate", 0.07, "uncertain", "payment", "probability per month", (0, 1),
            "Monthly chance a self-paying informal participant stops paying.",
@@ -222,6 +246,20 @@ def _entries(region: data.Region) -> list[Parameter]:
            "Months at the start of each year before government premium payments are disbursed.",
            "Budgets are paid once or twice a year, so active counts dip early in the year until the "
            "new budget is disbursed (BPJS TK to parliament, May 2025).", integer=True),
+        _p("list_enrolment_throughput", 10_000.0, "uncertain", "payment", "workers per month per payer",
+           (1, 1e7),
+           "Listed beneficiaries one payer (a regency or the province) can register in a month.",
+           "Assumption, range 3,000-20,000: lists are registered over weeks to months (Lebong 2025: few of "
+           "13,300 registered by mid-October, waiting for village data); Muara Enim listed 26,775 for Oct-Dec 2025."),
+        _p("list_enrolment_lead_months", 1.0, "uncertain", "payment", "months", (0, 12),
+           "Months from a payer's new budget (a programme starting or growing) to its first new enrolments.",
+           "Assumption, range 0-3: the list is compiled and checked (DTKS, NIK) after the budget passes "
+           "(Lebong 2025; Kepahiang funded Oct 2025 for its first 3 months).", integer=True),
+        _p("apbd_p_month", 10.0, "uncertain", "payment", "calendar month", (1, 12),
+           "Month the revised local budget (APBD-P) takes effect: local budgets change only in January "
+           "and in this month.",
+           "Assumption, range 9-11: APBD-P is passed late in the year; Muara Enim paid Oct-Dec 2025 and "
+           "Kepahiang from Oct 2025 from their revised budgets.", integer=True),
         # ---------------------------------------------------------------- uncertain: Perisai agents
         _p("perisai_visit_capacity", 150.0, "uncertain", "perisai", "visits per agent per month",
            (0, 2000), "Uncovered workers an agent can approach in a month.", "Assumption.",
@@ -234,6 +272,14 @@ def _entries(region: data.Region) -> list[Parameter]:
            "Assumption; Sampit 2025: 38 of 62 agents productive."),
         _p("perisai_hiring_rate", 0.25, "uncertain", "perisai", "share of gap per month", (0, 1),
            "Share of the gap to the agent target the branches fill each month.", "Assumption."),
+        _p("perisai_hiring_capacity", 300.0, "uncertain", "perisai", "agents per month", (0, 1e6),
+           "Agents the branches can recruit and train in a month (the whole region); more hires wait.",
+           "Assumption, range 150-600: the 2018 roll-out put about 2,000 agents to work in two months "
+           "nationally (about 1,000 a month); a Kanwil recruits and trains a few hundred a month at most."),
+        _p("village_activation_capacity", 100.0, "uncertain", "village", "villages per month", (0, 1e5),
+           "Villages the branches can activate (train a promoter) in a month (the whole region); more wait.",
+           "Assumption, range 50-200: no published pace; about a branch's eight staff training two to three "
+           "villages a week each."),
         # ---------------------------------------------------------------- uncertain: formal sector
         _p("job_separation_rate", 0.02, "uncertain", "formal", "probability per month", (0, 1),
            "Monthly chance a wage earner leaves their job.", "Assumption (about 24% a year)."),
@@ -407,6 +453,8 @@ def markdown() -> str:
                 default = "; ".join(f"{k}: {v:,.0f}" for k, v in default.items())
             elif isinstance(default, tuple):
                 default = ", ".join(default)
+            elif isinstance(default, list):
+                default = "; ".join(f"{w['from']} to {w['to']}: {w['value']:g}" for w in default)
             elif isinstance(default, float):
                 default = f"{default:,.10g}"
             span = "" if p.type != "number" else f"{p.bounds[0]:,.10g} to {p.bounds[1]:,.10g}"
@@ -442,6 +490,13 @@ PRIOR_RANGES: dict[str, tuple[float, float]] = {
     "digital_effect": (0.2, 0.6),               # assumption
     "subsidy_disbursement_lag": (2, 4),         # BPJS TK to parliament (2025): early-year dip
     "perisai_visit_capacity": (100, 200),       # assumption
+    "perisai_hiring_capacity": (150, 600),      # assumption: see the registry's source
+    "village_activation_capacity": (50, 200),   # assumption
+    "list_enrolment_throughput": (3_000, 20_000),   # assumption (Lebong, Muara Enim 2025)
+    "list_enrolment_lead_months": (0, 3),       # assumption
+    "apbd_p_month": (9, 11),                    # assumption: APBD-P late in the year
+    "retention_duration_effect": (0.0, 1.0),    # assumption: Banerjee et al. tested 12 months only
+    "transport_share_of_urban": (0.15, 0.5),    # assumption: no Sumsel figure
     "perisai_reservation_income_idr": (200_000, 400_000),   # assumption
     "perisai_quit_rate": (0.1, 0.2),            # assumption; Sampit 2025: 38 of 62 productive
     "perisai_hiring_rate": (0.15, 0.35),        # assumption

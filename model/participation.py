@@ -1,6 +1,6 @@
 """The one owner of a worker's informal (BPU) participation: every change of it happens here.
 
-A worker's participation is six arrays of the Population, written by no other module
+A worker's participation is eight arrays of the Population, written by no other module
 (tests/test_architecture.py checks the source):
 
     registered    has a BPJS number (can resume by paying)
@@ -9,6 +9,8 @@ A worker's participation is six arrays of the Population, written by no other mo
     unpaid        consecutive unpaid months
     payer         who pays: SELF_PAYER, regency r's local government (r), the province or a pilot
     subsidy_used  months a government has paid so far
+    payer_since   the month the current payer took the worker on (how long they were covered)
+    paid_own_before  the worker was paying their own premium when the payer took them on
 
 The transitions, each with the reason a newly active worker is credited to (a channel of
 model/channels.py, the month's `EnrollmentModel.channel`):
@@ -74,6 +76,8 @@ def allocate(pop: Population) -> None:
     pop.unpaid = np.zeros(n, dtype=np.int8)
     pop.payer = np.full(n, SELF_PAYER, dtype=np.int8)
     pop.subsidy_used = np.zeros(n, dtype=np.int16)
+    pop.payer_since = np.zeros(n, dtype=np.int16)
+    pop.paid_own_before = np.zeros(n, dtype=bool)
 
 
 def start_active(pop: Population, ids: np.ndarray) -> None:
@@ -140,8 +144,11 @@ def month_end(m: EnrollmentModel, unpaid_beneficiaries: np.ndarray) -> None:
 
 
 def set_payer(m: EnrollmentModel, ids: np.ndarray, code: int, subsidised_month: bool = False) -> None:
-    """Payer `code` takes `ids` on (counting this month as subsidised if it pays for it now)."""
+    """Payer `code` takes `ids` on (counting this month as subsidised if it pays for it now);
+    remembers the month and whether each was paying their own premium until now."""
     pop = m.pop
+    pop.paid_own_before[ids] = pop.inf_active[ids] & ~pop.stopped[ids] & (pop.payer[ids] == SELF_PAYER)
+    pop.payer_since[ids] = m.t
     pop.payer[ids] = code
     if subsidised_month:
         pop.subsidy_used[ids] += 1
@@ -152,6 +159,7 @@ def end_subsidy(m: EnrollmentModel, ids: np.ndarray, keeps: np.ndarray) -> None:
     `keep` paying stop (and lapse later)."""
     pop = m.pop
     pop.payer[ids] = SELF_PAYER
+    pop.paid_own_before[ids] = False
     active = pop.inf_active[ids]
     pop.stopped[ids[active & ~keeps]] = True
 
@@ -163,6 +171,7 @@ def leave(m: EnrollmentModel, ids: np.ndarray) -> None:
     pop.stopped[ids] = False
     pop.unpaid[ids] = 0
     pop.payer[ids] = SELF_PAYER
+    pop.paid_own_before[ids] = False
 
 
 def rejoin_registered(m: EnrollmentModel, ids: np.ndarray) -> None:

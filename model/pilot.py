@@ -104,10 +104,11 @@ class Pilot:
             return
         if m.t > self.first and len(paid):
             participation.pay(m, paid, reason=None, subsidised_month=False)
-            m.tally["spend_pilot"] += len(paid) * self._cost()
+            m.tally["spend_pilot"] += self._cost(paid)
 
-    def _cost(self) -> float:
-        return self.m.params["premium_idr"] * self.m.params["pilot_subsidy_share"]
+    def _cost(self, ids: np.ndarray) -> float:
+        """This month's bill for `ids`: the premium they face (model/premium.py) times the share."""
+        return float(self.m.premium.price(ids).sum()) * self.m.params["pilot_subsidy_share"]
 
     def _start(self) -> None:
         m, pop, par = self.m, self.m.pop, self.m.params
@@ -125,7 +126,7 @@ class Pilot:
             accepted = offered[m.streams.uniform("subsidy_offer", m.t, offered, extra=m.payers.pilot) < p]
             participation.set_payer(m, accepted, m.payers.pilot)
             participation.enrol(m, accepted, np.full(len(accepted), channels.PILOT, dtype=np.uint8))
-            m.tally["spend_pilot"] += len(accepted) * self._cost()
+            m.tally["spend_pilot"] += self._cost(accepted)
 
     # ---------------------------------------------------------------- outputs
     def outputs(self) -> dict[str, float]:

@@ -91,6 +91,8 @@ class Population:
     unpaid: np.ndarray = field(init=False)         # int8 consecutive unpaid months
     payer: np.ndarray = field(init=False)          # int8 SELF_PAYER or a government payer code
     subsidy_used: np.ndarray = field(init=False)   # int16 months subsidised so far
+    payer_since: np.ndarray = field(init=False)    # int16 month index the current payer took the worker on
+    paid_own_before: np.ndarray = field(init=False)  # bool was a paying self-payer when a payer took them on
     offer_year: np.ndarray = field(init=False)     # int16 last year offered a subsidy (0 never)
     recruiter: np.ndarray = field(init=False)      # int32 Perisai agent index, -1 none
     treated: np.ndarray = field(init=False)        # bool in a pilot's treatment arm

@@ -48,6 +48,7 @@ DECISIONS: dict[str, int] = {
     "job_move": 22,
     "construction": 23,
     "pilot": 26,
+    "transport_worker": 27,
 }
 
 _MASK64 = (1 << 64) - 1

@@ -108,9 +108,10 @@ class Objective:
         if missing:
             raise CalibrationError(f"{len(missing)} calibration runs failed (see {store.folder / 'runs.jsonl'});"
                                    " rerun the command to retry them")
-        table = store.read(OUTPUTS, keys)
-        # A run stored by an earlier batch keeps that batch's point number: renumber by key.
-        return table.assign(point=table["run_key"].map({s.key: s.point for s in specs}))
+        # A run key does not hold the design point, so a run stored by an earlier batch (as another
+        # point) is this batch's spec's: label each spec's rows with its own point.
+        by_key = dict(tuple(store.read(OUTPUTS, keys).groupby("run_key")))
+        return pd.concat([by_key[s.key].assign(point=s.point) for s in specs], ignore_index=True)
 
     def _score(self, values: dict[str, float], runs: pd.DataFrame, keep_runs: bool) -> Evaluation:
         numeric = runs.select_dtypes("number").columns.difference(["point", "replicate", "seed"])

@@ -307,8 +307,9 @@ def _rungs(rungs: list[Rung], data_set: str, fail: Fail) -> list[Rung]:
 
 
 def movable() -> list[str]:
-    """Levers the search can move: the registry's number levers."""
-    return [n for n, p in PARAMETERS.items() if p.is_lever and p.type == "number"]
+    """Levers the search can move: the registry's number levers an office decides (not the
+    national premium's discounts)."""
+    return [n for n, p in PARAMETERS.items() if p.is_lever and p.type == "number" and p.planner]
 
 
 def _levers(given: dict[str, LeverBounds] | None, fail: Fail, kanwil: bool = False) -> tuple[Lever, ...]:

@@ -5,10 +5,12 @@ workers reached are not at risk, so their reach is spent); reached informal work
 aware and get a small take-up boost this month (campaign_effect).
 
 Village activation: `villages_per_month` new villages a month, desa before kelurahan, in an
-order fixed by the seed. At activation every informal resident becomes aware and is approached
-once; afterwards each uncovered resident is approached with probability `village_contact_rate`
-a month (assisted registration, village_contact_effect). Residents of activated villages have a
-contribution collector (payment.py).
+order fixed by the seed, at most `village_activation_capacity` a month in the whole region
+(villages asked for beyond it wait for later months: the output `unmet_village_activations`).
+At activation every informal resident becomes aware and is approached once; afterwards each
+uncovered resident is approached with probability `village_contact_rate` a month (assisted
+registration, village_contact_effect). Residents of activated villages have a contribution
+collector (payment.py).
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from model import arrays, channels, streams
+from model import arrays, channels, data, streams
 from model.population import FARMER
 
 if TYPE_CHECKING:
@@ -79,9 +81,13 @@ def activate_villages(m: EnrollmentModel) -> int:
     its queue after the `villages_queued` already activated."""
     branch = m.branch
     queued, bounds = branch.villages_queued, branch.village_queue_bounds
-    take = np.minimum(m.counts["villages_per_month"][m.t], np.diff(bounds) - queued)
+    branch.villages_asked += m.counts["villages_per_month"][m.t]
+    take = np.minimum(branch.villages_asked - queued, np.diff(bounds) - queued)
     if not take.any():
         return 0
+    capacity = int(m.counts["village_activation_capacity"][m.t])
+    if take.sum() > capacity:   # activated at the pace; the rest waits (BranchOffice.village_backlog)
+        take = np.minimum(take, data.largest_remainder(capacity, take))
     newly = branch.village_queue[arrays.ranges(bounds[:-1] + queued, take)]
     branch.villages_queued += take
     branch.village_active[newly] = True

@@ -9,8 +9,20 @@ where collector_i = a Perisai agent who recruited i is still active, or i's vill
 `digital_payment_share`). A stopped participant stays active until `lapse_months` (3) unpaid
 months, then becomes inactive (the BPJS TK rule); they can resume by paying (take_up.py, no
 friction). Government-paid beneficiaries lapse the same way when their payer has not paid
-(the early-year disbursement gap). When a subsidy ends the worker keeps paying with probability
-`post_subsidy_retention`, else stops: the jump in lapses three months after a programme ends.
+(the early-year disbursement gap).
+
+When a subsidy ends, a worker who was paying their own premium before the payer took them on
+goes back to paying it (the subsidy changed who paid, not their habit). Any other worker keeps
+paying with probability
+
+    logit(k_i) = logit(post_subsidy_retention) + retention_duration_effect x ln(d_i / 12)
+                 - price_sensitivity x (c_i - c_ref)
+
+d_i = months the payer covered them (at least 1), c_i = 100 x the premium they now face / income
+(model/premium.py: halved in the PP 50/2025 windows) and c_ref its median at the base premium,
+so a worker covered for 12 months at the median price share keeps paying with probability
+`post_subsidy_retention` (fitted to Banerjee et al. 2021's coverage left after a 12-month
+subsidy). The others stop: the jump in lapses three months after a programme ends.
 """
 
 from __future__ import annotations
@@ -20,6 +32,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from model import participation
+from model.behaviour.take_up import logit
 from model.population import FARMER, SELF_PAYER
 
 if TYPE_CHECKING:
@@ -54,8 +67,20 @@ def step(m: EnrollmentModel) -> None:
     participation.month_end(m, m.unpaid_beneficiaries())
 
 
+def keep_probability(m: EnrollmentModel, ids: np.ndarray) -> np.ndarray:
+    """k_i: the chance each of `ids` keeps paying on their own when their subsidy ends now."""
+    pop, par = m.pop, m.params
+    covered = np.maximum(1, m.t - pop.payer_since[ids].astype(np.int64))
+    price_pct = 100.0 * m.premium.price(ids) / pop.income[ids]
+    z = (logit(par["post_subsidy_retention"]) + par["retention_duration_effect"] * np.log(covered / 12.0)
+         - par["price_sensitivity"] * (price_pct - m.ref_price_pct))
+    return 1.0 / (1.0 + np.exp(-z))
+
+
 def end_subsidy(m: EnrollmentModel, ids: np.ndarray) -> None:
-    """Subsidy over for `ids`: some keep paying themselves, the others stop (and lapse later)."""
-    keeps = m.streams.uniform("subsidy_end", m.t, ids) < m.params["post_subsidy_retention"]
+    """Subsidy over for `ids`: those who paid their own premium before go back to it; of the
+    others some keep paying themselves (k_i), the rest stop (and lapse later)."""
+    keeps = m.streams.uniform("subsidy_end", m.t, ids) < keep_probability(m, ids)
+    keeps |= m.pop.paid_own_before[ids]
     participation.end_subsidy(m, ids, keeps)
     m.tally["subsidies_ended"] += len(ids)

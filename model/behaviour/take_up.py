@@ -43,7 +43,7 @@ if TYPE_CHECKING:
     from model.model import EnrollmentModel
 
 
-def _logit(p: float) -> float:
+def logit(p: float) -> float:
     p = min(max(p, 1e-9), 1 - 1e-9)
     return float(np.log(p / (1 - p)))
 
@@ -56,7 +56,7 @@ def own_logit(m: EnrollmentModel) -> np.ndarray:
     """
     pop, par = m.pop, m.params
     price_pct = 100.0 * par["premium_idr"] / pop.income
-    return (_logit(par["take_up_rate"]) + par["valuation_sd"] * pop.valuation
+    return (logit(par["take_up_rate"]) + par["valuation_sd"] * pop.valuation
             - par["price_sensitivity"] * (price_pct - m.ref_price_pct))
 
 
@@ -65,7 +65,11 @@ def own_probability(m: EnrollmentModel, ids: np.ndarray, contact: np.ndarray) ->
     par = m.params
     effect = np.array([0.0, par["campaign_effect"], par["village_contact_effect"],
                        par["perisai_visit_effect"]], dtype=np.float32)
-    return 1.0 / (1.0 + np.exp(-(m.take_up_logit[ids] + effect[contact])))
+    z = m.take_up_logit[ids] + effect[contact]
+    if m.premium.any[m.t]:      # a discounted premium: the price term at this month's price
+        z = z + (par["price_sensitivity"] * m.premium.discount(ids) * 100.0 * par["premium_idr"]
+                 / m.pop.income[ids]).astype(np.float32)
+    return 1.0 / (1.0 + np.exp(-z))
 
 
 def join_probability(m: EnrollmentModel, ids: np.ndarray, contact: np.ndarray) -> np.ndarray:
@@ -103,8 +107,8 @@ def list_enrolment(m: EnrollmentModel, ids: np.ndarray, share_paid: float) -> np
     logit(a) = logit(list_enrolment_success) - price_sensitivity x (premium left to pay, % of
     income). The worker takes no step; what fails is the list's data (ID numbers and the like)."""
     par = m.params
-    out_of_pocket = 100 * par["premium_idr"] * (1 - share_paid) / m.pop.income[ids]
-    return 1 / (1 + np.exp(-(_logit(par["list_enrolment_success"]) - par["price_sensitivity"] * out_of_pocket)))
+    out_of_pocket = 100 * m.premium.price(ids) * (1 - share_paid) / m.pop.income[ids]
+    return 1 / (1 + np.exp(-(logit(par["list_enrolment_success"]) - par["price_sensitivity"] * out_of_pocket)))
 
 
 def offer_take_up(m: EnrollmentModel, ids: np.ndarray, share_paid: float, assisted: bool = False) -> np.ndarray:
@@ -118,9 +122,11 @@ def offer_take_up(m: EnrollmentModel, ids: np.ndarray, share_paid: float, assist
     as self-registration (cut by the regency's registration assistance and a pilot's
     assistance; `assisted_friction` when an agent or promoter registers the worker)."""
     pop, par = m.pop, m.params
-    price_pct = 100.0 * par["premium_idr"] / pop.income[ids]
-    logit = m.take_up_logit[ids] + par["offer_effect"] + par["price_sensitivity"] * share_paid * price_pct
-    own = 1.0 / (1.0 + np.exp(-logit))
+    base_pct = 100.0 * par["premium_idr"] / pop.income[ids]
+    now_pct = 100.0 * m.premium.price(ids) / pop.income[ids]
+    # take_up_logit is at the base price; the worker weighs the part left to pay at today's price
+    z = m.take_up_logit[ids] + par["offer_effect"] + par["price_sensitivity"] * (base_pct - now_pct * (1 - share_paid))
+    own = 1.0 / (1.0 + np.exp(-z))
     if assisted:
         friction = np.full(len(ids), par["assisted_friction"])
     else:

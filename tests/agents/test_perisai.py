@@ -62,7 +62,7 @@ def _plain_end_month(m, index, record):
 @pytest.mark.parametrize("seed", [0, 1, 2])
 def test_month_end_of_all_agents_is_each_agents_rule(seed):
     m = EnrollmentModel(scale=0.01, seed=5, perisai_agents=[{"from": "2024-09", "value": 3000}],
-                        horizon="2024-12")
+                        perisai_hiring_capacity=1e6, horizon="2024-12")   # many agents hired at once
     m.run()
     rng = np.random.default_rng(seed)
     n = len(m.perisai.active)
