@@ -185,6 +185,13 @@ PARAMETER_LABELS = {
     "perisai_visit_capacity": "Perisai visits per agent",
     "perisai_reservation_income_idr": "Perisai agents' reservation income",
     "formal_exit_share": "Share leaving formal work", "construction_project_months": "Construction project length",
+    "retention_duration_effect": "Effect of months covered on retention",
+    "transport_share_of_urban": "Transport workers among urban informal workers",
+    "list_enrolment_throughput": "List registrations per payer a month",
+    "list_enrolment_lead_months": "Months from budget to first registration",
+    "apbd_p_month": "Month of the revised budget (APBD-P)",
+    "perisai_hiring_capacity": "Perisai agents hired at most a month",
+    "village_activation_capacity": "Villages activated at most a month",
 }
 
 
