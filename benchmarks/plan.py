@@ -23,4 +23,6 @@ REFERENCE_RULES: dict = dict(
     firms_per_month=0, inspections_per_month=0,
     subsidy_budget_idr=0, palm_subsidy_budget_idr=0, post_subsidy_retention=1.0,
     digital_payment_share=0, job_separation_rate=0,
+    premium_discount_transport=0, premium_discount_other=0,   # one premium: the reference has no PP 50/2025
+    apbd_p_month=9,   # month 1 (2024-09) is a budget boundary, so the month-0 programmes end there
 )
