@@ -38,3 +38,23 @@ def test_the_kanwil_map_holds_the_three_provinces_regencies():
     assert len(places) == len(shapes) == sum(len(data.regencies(r)) for r in data.region_ids())
     assert set(places["bps_code"].astype(str)) == {s.bps_code for s in shapes}
     assert "Kota Jambi" in set(places["regency"])
+
+
+def test_a_kanwil_comparison_has_the_office_row_each_province_and_one_map_of_38():
+    from experiments.executors import SerialExecutor
+    from viz import charts
+
+    builtins = backend.builtin_scenarios()
+    result = backend.compare([builtins["baseline"], builtins["regional_plan"]], 1, 0.005,
+                             executor=SerialExecutor(), region="kanwil")
+    assert result.region == "kanwil" and result.failures.empty
+    assert result.target[0] != backend.TARGET                  # the office's weighted target, not Sumsel's
+    assert list(backend.summary(result)["scenario"]) == ["baseline", "regional_plan"]
+    provinces = backend.province_summaries(result)
+    assert list(provinces) == sorted(data.region_ids())
+    assert provinces["jambi"][0] == (0.55, "2025-12")
+    places, shapes = backend.region_places("kanwil")
+    month = charts.month_shown(result.results.regency, result.target[1])
+    fig = charts.regency_choropleth_figure(result.results.regency, places, shapes, month, "regional_plan")
+    filled = [t for t in fig.data if t.fill == "toself"]
+    assert len(filled) == 38 and "Kota Jambi" in fig.data[-1].text and "Kota Palembang" in fig.data[-1].text
