@@ -20,17 +20,19 @@ import pandas as pd
 
 from experiments import library_names, load_scenario, parse_scenario
 from experiments import summary as stats
-from experiments import limits
+from experiments import limits, office
 from experiments.errors import UserError
 from experiments.executors import Executor, Lifetime
 from experiments.runner import UNCERTAINTY, Results, run
 from experiments.scenario import Scenario
+from model import data
 from viz import budget
 from viz.pool import Cancelled, FairPool
 
 TARGET = stats.TARGET_COVERAGE
 TARGET_MONTH = stats.TARGET_MONTH
 BASELINE = stats.BASELINE
+DEFAULT_REGION = data.DEFAULT_REGION   # the Compare page's region until the planner picks another
 MAX_UPLOAD_BYTES = 1_000_000  # 1 MB: a scenario file is a few hundred bytes
 PARSE_SECONDS = 10.0   # budget of checking one upload; a 1 MB file of 77,000 entries takes about 1 s
 MIN_SCENARIOS, MAX_SCENARIOS = 2, 6
@@ -174,6 +176,16 @@ class Comparison:
     def failures(self) -> pd.DataFrame:
         return self.results.failures
 
+    @property
+    def region(self) -> str:
+        """The runs' region: a province id or office.OFFICE (the runner's manifest)."""
+        return self.results.region
+
+    @property
+    def target(self) -> tuple[float, str]:
+        """(coverage, month) of the region's own target (its region.toml; the office's weighted)."""
+        return self.results.target
+
 
 def with_baseline(scenarios: list[Scenario], builtins: dict[str, Scenario]) -> list[Scenario]:
     """The chosen scenarios plus the baseline (as the reference for cost per additional
@@ -183,11 +195,40 @@ def with_baseline(scenarios: list[Scenario], builtins: dict[str, Scenario]) -> l
     return [builtins[BASELINE], *scenarios]
 
 
+def region_choices() -> list[str]:
+    """The regions a comparison may run in: each province of model/data/regions/ and the office."""
+    return office.region_choices()
+
+
+def check_region(region: Any) -> str:
+    """The region of a comparison, checked on the server: a province id or the office, nothing
+    else (a value from the page is data, never a path or markup). LimitError naming the allowed."""
+    if not isinstance(region, str) or region not in region_choices():
+        raise limits.LimitError(f"region: {str(region)[:40]!r} is not offered; allowed: {', '.join(region_choices())}")
+    return region
+
+
+def in_region(scenarios: list[Scenario], region: Any) -> list[Scenario]:
+    """Every scenario run in `region` (checked), as `cakupan run --region` does."""
+    region = check_region(region)
+    return [s.override(region=region) for s in scenarios]
+
+
+def _horizon_months(s: Scenario) -> int:
+    """The scenario's horizon checked in its region (for the office, in each province)."""
+    months = []
+    for region in office.provinces() if s.region == office.OFFICE else [s.region]:
+        data_set = s.data_set if s.data_set in data.data_set_names(region) else data.load(region).default_data_set
+        months.append(limits.check_horizon(s.horizon, data_set, field=f"{s.name}: horizon", region=region))
+    return max(months)
+
+
 def check_request(chosen: int, replicates: Any, scale: Any, scenarios: list[Scenario],
-                  uncertainty: Any = "chance") -> limits.Estimate:
+                  uncertainty: Any = "chance", region: Any = data.DEFAULT_REGION) -> limits.Estimate:
     """Every limit of a comparison, checked on the server with the CLI's messages (the page's
     controls are only a convenience: a request can bypass them). `chosen` counts the planner's
     choices; `scenarios` may add the baseline."""
+    check_region(region)
     limits.check_count(chosen, MIN_SCENARIOS, MAX_SCENARIOS, "scenarios")
     limits.check_replicates(replicates, MAX_REPLICATES)
     limits.check_scale(scale)
@@ -195,21 +236,24 @@ def check_request(chosen: int, replicates: Any, scale: Any, scenarios: list[Scen
         raise limits.LimitError(f"scale: {scale!r} is not offered; allowed: {', '.join(map(str, SCALES))}")
     if uncertainty not in UNCERTAINTY:
         raise limits.LimitError(f"uncertainty: {uncertainty!r} is not offered; allowed: {', '.join(UNCERTAINTY)}")
-    months = [limits.check_horizon(s.horizon, s.data_set, field=f"{s.name}: horizon") for s in scenarios]
+    months = [_horizon_months(s) for s in scenarios]
     return limits.estimate(total_runs(len(scenarios), replicates, uncertainty), scale,
                            max(months, default=1), POOL.workers)
 
 
 def compare(scenarios: list[Scenario], replicates: int, scale: float, seed: int = 1,
             executor: Executor | None = None, on_done: Callable[[int], None] | None = None,
-            uncertainty: str = "chance") -> Comparison:
-    """Run every scenario `replicates` times with paired seeds, as `cakupan run` does.
+            uncertainty: str = "chance", region: str | None = None) -> Comparison:
+    """Run every scenario `replicates` times with paired seeds, as `cakupan run` does; with a
+    `region`, every scenario runs there (as `cakupan run --region`).
 
     Runs go to the app's shared pool (POOL.executor) unless an executor is given.
     Failed runs are kept in results.failures; the others still give results.
     """
     if not MIN_SCENARIOS <= len(scenarios) <= MAX_SCENARIOS + 1:
         raise UserError(f"choose {MIN_SCENARIOS} to {MAX_SCENARIOS} scenarios to compare; got {len(scenarios)}")
+    if region is not None:
+        scenarios = in_region(scenarios, region)
     executor = ProgressExecutor(executor or POOL.executor("python"), on_done or (lambda done: None))
     results = run(scenarios, replicates=replicates, seed=seed, scale=scale, executor=executor,
                   progress=False, uncertainty=uncertainty)
@@ -223,7 +267,7 @@ def total_runs(n_scenarios: int, replicates: int, uncertainty: str = "chance") -
 
 def drivers(comparison: Comparison, top: int = 5) -> pd.DataFrame:
     """The uncertain parameters that move each scenario's effect most (experiments.summary.drivers)."""
-    return comparison.results.drivers(stats.TARGET_MONTH, BASELINE, top)
+    return comparison.results.drivers(comparison.target[1], BASELINE, top)
 
 
 # ---------------------------------------------------------------------------------- tables
@@ -242,8 +286,27 @@ def order_rows(table: pd.DataFrame, order: list[str]) -> pd.DataFrame:
 
 def summary(comparison: Comparison) -> pd.DataFrame:
     """experiments' scenario summary (coverage at the target month, P(target), month reached,
-    spend, cost per additional active participant vs the baseline), in the planner's order."""
+    spend, cost per additional active participant vs the baseline), in the planner's order;
+    the target and its month are the region's (for the office, the office's rows)."""
     return order_rows(comparison.results.summary(), comparison.order)
+
+
+def province_summaries(comparison: Comparison) -> dict[str, tuple[tuple[float, str], pd.DataFrame]]:
+    """Of a Kanwil comparison, each province's target and summary (as `cakupan run --region
+    kanwil` prints them under the office's); empty for one province's comparison."""
+    results = comparison.results
+    return {r: (results.province(r).target, order_rows(results.province(r).summary(), comparison.order))
+            for r in results.provinces()}
+
+
+def region_places(region: str) -> tuple[pd.DataFrame, tuple]:
+    """The regencies (name, BPS code) and boundary outlines of a region's map: for the office, the
+    three provinces' together (38 regencies on one map)."""
+    from experiments.boundaries import outlines
+
+    regions = office.provinces() if region == office.OFFICE else [region]
+    places = pd.concat([data.regencies(r)[["regency", "bps_code"]] for r in regions], ignore_index=True)
+    return places, tuple(o for r in regions for o in outlines(r))
 
 
 def results_csv(comparison: Comparison) -> bytes:

@@ -31,6 +31,7 @@ message = solara.reactive(None)               # last problem with an upload or a
 progress = solara.reactive((0, 0))            # (runs finished, runs planned)
 comparison = solara.reactive(None)            # the last comparison that finished
 uncertainty = solara.reactive("both")          # what replicates vary: chance, parameters or both
+region = solara.reactive(backend.DEFAULT_REGION)  # where the comparison runs: a province or the office
 pasted = solara.reactive("")                  # the paste box's text (kept across pages)
 notice = solara.reactive(None)                # (runs finished, runs planned) of a cancelled comparison
 executor = solara.reactive(None)              # the comparison's SessionExecutor (for Cancel)
@@ -103,10 +104,10 @@ def start() -> None:
     if run_comparison.pending:
         raise backend.UserError("a comparison is already running: wait for it or press Cancel")
     chosen = [scenarios.value[n] for n in selected.value]
-    runs = backend.with_baseline(chosen, BUILTINS)
-    cost = backend.check_request(len(chosen), replicates.value, scale.value, runs, uncertainty.value)
+    runs = backend.in_region(backend.with_baseline(chosen, BUILTINS), region.value)  # region checked here
+    cost = backend.check_request(len(chosen), replicates.value, scale.value, runs, uncertainty.value, region.value)
     message.value = None
-    backend.log.info("page %s: comparison of %d runs started", owner(), cost.runs)
+    backend.log.info("page %s: comparison of %d runs in %s started", owner(), cost.runs, region.value)
     executor.value = backend.POOL.executor(owner())
     run_comparison(runs, replicates.value, scale.value, executor.value, uncertainty.value)
 

@@ -17,6 +17,7 @@ from experiments import html_report
 from experiments.figures import SUMMARY_BETTER
 from experiments.i18n import N_, Translator, parameter_label, translator
 from experiments.summary import MIN_DRIVER_REPLICATES, MIN_SPLIT_REPLICATES, spearman_interval
+from experiments.office import OFFICE
 from model import data
 from viz import backend, charts, state
 from viz.editor import Editor
@@ -30,10 +31,12 @@ UNCERTAINTY_LABELS = {"both": N_("chance and parameters"), "chance": N_("chance 
 REGENCY_VIEWS = {"ranked": N_("ranked"), "map": N_("map")}
 
 
-def summary_columns(t: Translator) -> dict:
+def summary_columns(t: Translator, target: tuple[float, str] | None = None) -> dict:
     """The summary table's columns: the HTML report's (one definition) and the split of the
-    intervals when the runs varied both chance and parameters."""
-    columns = html_report.summary_columns(t, backend.TARGET_MONTH, backend.TARGET, with_point=False)
+    intervals when the runs varied both chance and parameters. `target`: (coverage, month) of
+    the comparison's region (default: South Sumatra's)."""
+    share, month = target or (backend.TARGET, backend.TARGET_MONTH)
+    columns = html_report.summary_columns(t, month, share, with_point=False)
     columns.pop("replicates")  # the same for every scenario: said above the table
     columns["coverage_parts"] = (t("Coverage interval: ± chance / ± parameters"), "{}")
     columns["cost_parts"] = (t("Cost interval: ± chance / ± parameters"), "{}")
@@ -106,6 +109,12 @@ def coverage_caption(bands: pd.DataFrame, month: str, t: Translator | None = Non
     parts = [f"{r.scenario}: {t.percent(r.mean)} ({t.percent(r.low)} – {t.percent(r.high)})"
              for r in rows.itertuples()]
     return t("Coverage in {month}, mean (90% band): {values}", month=t.month(month), values="; ".join(parts))
+
+
+def region_labels(t: Translator) -> dict[str, str]:
+    """The region select's labels -> region ids: each province's region.toml `name`, then the office."""
+    labels = {data.load(r).name: r for r in backend.region_choices() if r != OFFICE}
+    return {**labels, t("Kanwil Sumbagsel (all three)"): OFFICE}
 
 
 def run_blocked(t: Translator, chosen: int, replicates, pending: bool) -> str | None:
@@ -211,6 +220,11 @@ def RunSettings(number: int):
         # What replicates vary: both for comparing policies, chance for checking a model change.
         solara.Select(t("Uncertainty in the bands"), value=t(UNCERTAINTY_LABELS[state.uncertainty.value]),
                       values=list(kinds), on_value=lambda label: state.uncertainty.set(kinds[label]))
+        regions = region_labels(t)
+        shown = {r: label for label, r in regions.items()}
+        solara.Select(t("Province, or the whole office"), value=shown.get(state.region.value, ""),
+                      values=list(regions), on_value=lambda label: state.region.set(regions[label]),
+                      classes=["region-select"])
         # the disabled state is a convenience: state.start checks every limit on the server
         solara.Button(t("Run comparison"), color="primary", on_click=state.guarded(state.start),
                       disabled=blocked is not None)
@@ -273,16 +287,20 @@ def ResultsView(result: backend.Comparison):
     summary = solara.use_memo(lambda: backend.summary(result), [id(result)])
     # One colour per scenario in every chart and the table; the baseline neutral grey.
     colours = solara.use_memo(lambda: charts.series_colours(result.order), [id(result)])
-    table = solara.use_memo(lambda: charts.summary_html(summary_for_display(summary, t), summary_columns(t),
-                                                        BETTER, colours, ranked_by=summary), [id(result), lang])
+    share, month = result.target
+    table = solara.use_memo(lambda: charts.summary_html(summary_for_display(summary, t),
+                                                        summary_columns(t, result.target), BETTER, colours,
+                                                        ranked_by=summary), [id(result), lang])
     # plain text, never Markdown: names come from uploaded files, and solara's Markdown loads
     # scripts (mermaid, KaTeX) from a CDN
     solara.Text(t("{count} scenarios × {replicates} replicates at scale {scale} (paired seeds: replicate r uses "
                   "the same seed in every scenario)", count=len(result.order), replicates=result.replicates,
                   scale=t.decimal(result.scale)), style={"font-weight": "bold"})
     solara.Text(t(result.band_meaning), classes=["band-meaning"])
+    solara.Text(target_line(result, t), classes=["region-target"], style={"display": "block"})
     with solara.Card(t("Summary (best value in each column highlighted)")):
         solara.HTML(tag="div", unsafe_innerHTML=table, classes=["summary-table"])
+        ProvinceTables(result, colours)
         with solara.Row(style={"flex-wrap": "wrap", "margin-top": "8px"}):
             solara.FileDownload(lambda: backend.summary_csv(result), filename="summary.csv",
                                 label=t("Download summary (CSV)"))
@@ -292,9 +310,8 @@ def ResultsView(result: backend.Comparison):
                                 .encode("utf-8"), filename="cakupan-report.html",
                                 label=t("Download report (HTML, opens offline)"))
     with solara.Card(t("Coverage over time")):
-        Chart(lambda: charts.coverage_figure(bands, colours, backend.TARGET, backend.TARGET_MONTH, lang),
-              [id(result), lang])
-        solara.Text(coverage_caption(bands, backend.TARGET_MONTH, t), classes=["coverage-caption"])
+        Chart(lambda: charts.coverage_figure(bands, colours, share, month, lang), [id(result), lang])
+        solara.Text(coverage_caption(bands, month, t), classes=["coverage-caption"])
     DriversView(result)
     with solara.Card(t("Formal and informal coverage")):
         Chart(lambda: charts.formal_informal_figure(ordered, colours, lang), [id(result), lang])
@@ -305,6 +322,37 @@ def ResultsView(result: backend.Comparison):
     RegencyView(result)
 
 
+def region_name(region: str, t: Translator) -> str:
+    """A region's name as the select shows it (the office in the session's language)."""
+    return t("Kanwil Sumbagsel (all three)") if region == OFFICE else data.load(region).name
+
+
+def target_line(result: backend.Comparison, t: Translator) -> str:
+    """Where the runs are and the region's own target (its region.toml; the office's weighted)."""
+    share, month = result.target
+    if result.region == OFFICE:
+        return t("Kanwil Sumbagsel: the three provinces summed, from {month}; target {share} by {end} "
+                 "(the provinces' targets weighted by their workers)",
+                 month=t.month(result.results.table["month"].min()), share=t.percent(share, 1), end=t.month(month))
+    return t("{region}: target {share} by {month}", region=region_name(result.region, t), share=t.percent(share, 0),
+             month=t.month(month))
+
+
+@solara.component
+def ProvinceTables(result: backend.Comparison, colours: dict):
+    """Of a Kanwil comparison, each province's own summary under the office's (as the CLI prints)."""
+    t = use_translator()
+    provinces = solara.use_memo(lambda: backend.province_summaries(result), [id(result)])
+    for region, (target, summary) in provinces.items():
+        solara.Text(t("{region}: target {share} by {month}", region=region_name(region, t),
+                      share=t.percent(target[0], 0), month=t.month(target[1])),
+                    classes=["province-target"], style={"display": "block", "font-weight": "bold", "margin-top": "8px"})
+        solara.HTML(tag="div", unsafe_innerHTML=charts.summary_html(summary_for_display(summary, t),
+                                                                    summary_columns(t, target), BETTER, colours,
+                                                                    ranked_by=summary),
+                    classes=["province-summary"])
+
+
 @solara.component
 def DriversView(result: backend.Comparison):
     """What drives each policy's effect: only when the runs carried parameter uncertainty."""
@@ -313,7 +361,7 @@ def DriversView(result: backend.Comparison):
     if table.empty:
         return
     with solara.Card(t("What drives each policy's effect on coverage in {month}",
-                       month=t.month(backend.TARGET_MONTH)),
+                       month=t.month(result.target[1])),
                      subtitle=t("Uncertain parameters ranked by the Spearman rank correlation of the paired "
                                 "effect (scenario minus baseline, replicate by replicate) with each replicate's "
                                 "parameter draw.")):
@@ -330,13 +378,14 @@ def RegencyView(result: backend.Comparison):
     metric = solara.use_reactive("coverage")   # the map's value (experiments/regency_map.METRICS)
     regency = solara.use_memo(lambda: backend.order_rows(result.results.regency, result.order), [id(result)])
     colours = solara.use_memo(lambda: charts.series_colours(result.order), [id(result)])
-    month = charts.month_shown(regency, backend.TARGET_MONTH)
+    month = charts.month_shown(regency, result.target[1])
+    places, shapes = solara.use_memo(lambda: backend.region_places(result.region), [id(result)])
     views = {t(label): key for key, label in REGENCY_VIEWS.items()}
     with solara.Card(t("Coverage by regency, {month}", month=t.month(month))):
         solara.ToggleButtonsSingle(value=t(REGENCY_VIEWS[view.value]), values=list(views),
                                    on_value=lambda label: view.set(views[label]))
         if view.value == "ranked":
-            Chart(lambda: charts.regency_figure(regency, month, backend.TARGET, colours, lang), [id(result), lang])
+            Chart(lambda: charts.regency_figure(regency, month, result.target[0], colours, lang), [id(result), lang])
         else:
             if scenario.value not in result.order:
                 scenario.set(result.order[-1])
@@ -346,7 +395,7 @@ def RegencyView(result: backend.Comparison):
                 metric.set("coverage")
             solara.ToggleButtonsSingle(value=t(charts.METRICS[metric.value]), values=list(shown),
                                        on_value=lambda label: metric.set(shown[label]))
-            Chart(lambda: charts.regency_choropleth_figure(regency, data.regencies(), charts.outlines(), month,
+            Chart(lambda: charts.regency_choropleth_figure(regency, places, shapes, month,
                                                            scenario.value, metric.value, lang=lang),
                   [id(result), scenario.value, metric.value, lang])
 
