@@ -75,7 +75,7 @@ def test_closing_the_page_stops_its_runs(new_page, server):
         toggle(page, name)
     start_heavy(page)
     page.get_by_text(re.compile(r"Running: [1-9]\d* of 600")).wait_for(timeout=3 * WAIT_MS)  # under way
-    kernel = re.findall(r"page (\S+): comparison of 600 runs started", server.log_text())[-1]
+    kernel = re.findall(r"page (\S+): comparison of 600 runs (?:in \S+ )?started", server.log_text())[-1]
     start = server.log_size()
     page.close(run_before_unload=True)
     assert dropped(server, rf"page {re.escape(kernel)} closed: its comparison stopped", start) > 0
