@@ -2,13 +2,11 @@
 saying how much of it is there (issue 26, cases 14 and 15)."""
 
 import json
-import sys
 
 import pytest
-from typer.testing import CliRunner
 
-from experiments import cli
 from experiments.store import OUTPUTS, Store
+from tests.experiments.test_store import invoke
 
 SWEEP = """name = "partial"
 scenarios = ["baseline", "socialization"]
@@ -21,13 +19,6 @@ values = [0.05, 0.09]
 """
 
 
-def invoke(*args):
-    argv = [str(a) for a in args]
-    saved, sys.argv = sys.argv, ["cakupan", *argv]
-    try:
-        return CliRunner().invoke(cli.app, argv)
-    finally:
-        sys.argv = saved
 
 
 @pytest.mark.parametrize("args", [["run", "baseline", "--out", ""], ["run", "baseline", "--out", "  "],
