@@ -26,6 +26,8 @@ from typing import Any
 
 import pandas as pd
 
+from model import months
+
 REGIONS_DIR = Path(__file__).resolve().parent / "regions"
 DEFAULT_REGION = "sumsel"
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]*$")
@@ -96,6 +98,24 @@ class Region:
     subsidies: dict = field(repr=False)
     targets: dict = field(repr=False)
     calibration: dict = field(repr=False)    # empty until `cakupan calibrate --region <id>`
+    history: dict = field(default_factory=dict, repr=False)   # history.toml (issue 22): programmes, observed points
+
+    # ---------------------------------------------------------------- history
+    @property
+    def history_through(self) -> str | None:
+        """The last month the region's history (history.toml `through`) covers, or None."""
+        through = self.history.get("through")
+        return str(through) if through else None
+
+    @property
+    def decision_month(self) -> str:
+        """The default decision month: the first month of the next budget year after the
+        history's last month (history.toml `through`), i.e. January of the following year; without
+        a history, the month after the default data set's month 0."""
+        if self.history_through:
+            year, _ = months.parse(self.history_through)
+            return f"{year + 1:04d}-01"
+        return months.label(months.ordinal(self.data_set().month0) + 1)
 
     # ---------------------------------------------------------------- files
     @property
@@ -283,7 +303,8 @@ def from_folder(folder: str | Path) -> Region:
             regencies=_regencies(folder), data_sets=_toml(folder, "datasets.toml"),
             workforce=_toml(folder, "workforce.toml"), subsidies=_toml(folder, "subsidies.toml"),
             targets=_toml(folder, "targets.toml", required=False),
-            calibration=_toml(folder, "calibration.toml", required=False))
+            calibration=_toml(folder, "calibration.toml", required=False),
+            history=_toml(folder, "history.toml", required=False))
     except (KeyError, TypeError) as error:
         raise RegionError(f"region {folder.name!r}: region.toml: missing or unexpected field {error}") from error
     if region.id != folder.name:

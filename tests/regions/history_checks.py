@@ -36,6 +36,14 @@ def history_problems(files, history, table, ds) -> list[str]:
             p.append(f"{where}: a regency programme names one regency of this province (and only it does)")
         if programme["months_basis"] == "assumption" and "months_range" not in programme and b is not None:
             p.append(f"{where}: an assumed duration needs months_range = [low, high]")
+    through = history.get("through")
+    if history and not (is_month(through) and months.ordinal(through) > months.ordinal(month0)):
+        p.append(f"{files.id}: history.toml needs through = 'YYYY-MM' after month 0 ({month0}): "
+                 "the last month it covers")
+    for dated in history.get("programme", []) + history.get("observed", []):
+        when = dated.get("start", dated.get("month"))
+        if is_month(through) and is_month(when) and months.ordinal(when) > months.ordinal(through):
+            p.append(f"{files.id}: history.toml {dated.get('name', when)!r} is dated after through = {through}")
     for seen in history.get("observed", []):
         scope = str(seen.get("scope", ""))
         if not (is_month(seen.get("month")) and is_text(seen.get("source"))

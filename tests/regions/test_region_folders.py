@@ -142,6 +142,25 @@ def test_a_history_observation_of_an_unknown_regency(jambi):
     _one(jambi, "needs month, scope")
 
 
+def test_a_history_without_its_last_month(jambi):
+    _edit(jambi, "history.toml", 'through = "2026-11"', 'through = "late 2026"')
+    _one(jambi, "needs through")
+
+
+def test_a_history_programme_after_its_last_month(jambi):
+    _edit(jambi, "history.toml", 'through = "2026-11"', 'through = "2025-02"')
+    _one(jambi, "dated after through")
+
+
+def test_the_decision_month_is_the_next_budget_year_after_the_history(jambi):
+    from model.data import region
+    assert region.from_folder(jambi.folder).decision_month == "2027-01"
+    _edit(jambi, "history.toml", 'through = "2026-11"', 'through = "2027-12"')
+    assert region.from_folder(jambi.folder).decision_month == "2028-01"
+    (jambi.folder / "history.toml").unlink()
+    assert region.from_folder(jambi.folder).decision_month == "2024-09"   # no history: the month after month 0
+
+
 def test_missing_attribution(jambi):
     _edit(jambi, "GEO-SOURCE.md", "licensed CC BY 3.0 IGO", "licensed somehow")
     _one(jambi, "GEO-SOURCE.md lacks the attribution")
