@@ -64,13 +64,16 @@ class Premium:
         self.base = float(m.params["premium_idr"])
         self.transport = m.lever_values["premium_discount_transport"]      # [month, regency]
         self.other = m.lever_values["premium_discount_other"]
-        self.transport_u = m.streams.uniform("transport_worker", -1, np.arange(m.pop.n))
+        # Whether a worker would be a transport worker if urban: their static draw against the
+        # share, compared once (one byte a worker instead of a float64 draw kept for the run).
+        share = m.params["transport_share_of_urban"]
+        self.transport_if_urban = m.streams.uniform("transport_worker", -1, np.arange(m.pop.n)) < share
         # Months with any discount: the others take the quick path (every price is the base).
         self.any = (self.transport > 0).any(axis=1) | (self.other > 0).any(axis=1)
 
     def is_transport(self, ids: np.ndarray) -> np.ndarray:
         pop = self.m.pop
-        return (pop.segment[ids] == URBAN) & (self.transport_u[ids] < self.m.params["transport_share_of_urban"])
+        return (pop.segment[ids] == URBAN) & self.transport_if_urban[ids]
 
     def discount(self, ids: np.ndarray, t: int | None = None) -> np.ndarray:
         """Share of the base waived for each of `ids` in month t (default: this month)."""
