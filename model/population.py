@@ -98,6 +98,9 @@ class Population:
     treated: np.ndarray = field(init=False)        # bool in a pilot's treatment arm
     # --- dynamic formal state
     con_active: np.ndarray = field(init=False)     # bool construction project registered
+    # int32, derived from `firm` (written only through set_firm, so the two never disagree):
+    # 2 x firm + (partial_u < firms.partial_share), or 2 x firms.n for a worker without a firm
+    firm_slot: np.ndarray = field(init=False)
 
     @property
     def n(self) -> int:
@@ -117,10 +120,31 @@ class Population:
     def regency_ids(self, r: int) -> np.ndarray:
         return np.arange(self.regency_start[r], self.regency_start[r + 1])
 
+    def set_firm(self, ids: np.ndarray, firm: np.ndarray | int) -> None:
+        """Workers `ids` now work for `firm` (-1: no firm), their firm slot with it."""
+        self.firm[ids] = firm
+        self.firm_slot[ids] = self._firm_slots(ids)
+
+    def _firm_slots(self, ids: np.ndarray) -> np.ndarray:
+        firm = self.firm[ids]
+        slot = 2 * firm + (self.partial_u[ids] < self.firms.partial_share)
+        return np.where(firm >= 0, slot, 2 * self.firms.n).astype(np.int32)
+
     def wage_active(self, partial_share: float) -> np.ndarray:
         """Wage earners registered by their firm: all in FULL firms, a share in PARTIAL ones."""
-        # One gather over all workers: firm -1 (no firm) picks the appended NONE.
-        state = np.append(self.firms.state, NONE)[self.firm]
+        if partial_share != self.firms.partial_share:      # not the share the slots were set with
+            return self.wage_active_plain(partial_share)
+        # One bool gather over all workers: a firm's two slots say whether it registers a worker
+        # whose partial_u is at or above the share (FULL firms) or below it (FULL or PARTIAL);
+        # the last slot, workers without a firm, stays False.
+        registers = np.zeros(2 * self.firms.n + 1, dtype=bool)
+        registers[0:-1:2] = self.firms.state == FULL
+        registers[1:-1:2] = self.firms.state != NONE
+        return registers[self.firm_slot]
+
+    def wage_active_plain(self, partial_share: float) -> np.ndarray:
+        """wage_active computed from the firms' states directly (the fast path's reference)."""
+        state = np.append(self.firms.state, NONE)[self.firm]   # firm -1 picks the appended NONE
         return (state == FULL) | ((state == PARTIAL) & (self.partial_u < partial_share))
 
 
@@ -339,6 +363,7 @@ def initial_formal(pop: Population, ds: data.DataSet, streams: Streams, spec: di
     firms.state[order[cut:band_end[cut]]] = PARTIAL
     in_band = full_cum[band_end[cut]] - full_cum[cut]
     firms.partial_share = float(np.clip((target - full_cum[cut]) / in_band, 0, 1)) if in_band else share
+    pop.firm_slot = pop._firm_slots(np.arange(pop.n))
 
 
 def initial_informal(pop: Population, ds: data.DataSet, params: dict, streams: Streams, workforce: dict) -> None:

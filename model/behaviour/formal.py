@@ -101,7 +101,7 @@ def turnover(m: EnrollmentModel) -> None:
     exits = u < par["job_separation_rate"] * par["formal_exit_share"]
     to_informal, movers = leavers[exits], leavers[~exits]
     rng = m.streams.seeded(m.job_move_states[m.t])      # = generator("job_move", t), set up at build
-    pop.firm[movers] = _hiring_firms(m, len(movers), rng)
+    pop.set_firm(movers, _hiring_firms(m, len(movers), rng))
     entrants = _entrants(m, len(to_informal), rng)
     _leave_for_informal(m, to_informal)
     _enter_wage_job(m, entrants, rng)
@@ -137,7 +137,7 @@ def _leave_for_informal(m: EnrollmentModel, ids: np.ndarray) -> None:
     pop = m.pop
     m.peer_members += np.bincount(pop.peer_group[ids], minlength=len(m.peer_members))
     pop.segment[ids] = URBAN
-    pop.firm[ids] = -1
+    pop.set_firm(ids, -1)
     pop.aware[ids] = True        # they had a BPJS number through their employer
     participation.rejoin_registered(m, ids)
 
@@ -151,7 +151,7 @@ def _enter_wage_job(m: EnrollmentModel, ids: np.ndarray, rng) -> None:
     pop.segment[ids] = WAGE
     pop.market[ids] = -1
     pop.peer_group[ids] = pop.village[ids]
-    pop.firm[ids] = _hiring_firms(m, len(ids), rng)
+    pop.set_firm(ids, _hiring_firms(m, len(ids), rng))
     participation.leave(m, ids)
 
 

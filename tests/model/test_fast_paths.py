@@ -88,6 +88,20 @@ def test_stopping_bound_never_drops_a_stop(mid_run):
     assert np.array_equal(np.flatnonzero(pop.stopped & ~before), plain)
 
 
+def test_wage_active_by_firm_slot_is_the_plain_rule_after_job_moves(mid_run):
+    m, pop = mid_run, mid_run.pop
+    for _ in range(3):      # job moves, exits and entries rewrite firms; firms change state
+        m.step()
+    wage = pop.firm >= 0
+    assert np.array_equal(pop.firm_slot[wage] // 2, pop.firm[wage])
+    assert np.all(pop.firm_slot[~wage] == 2 * pop.firms.n)
+    fast = pop.wage_active(m.partial_share)
+    assert np.array_equal(fast, pop.wage_active_plain(m.partial_share))
+    assert 0 < np.count_nonzero(fast) < np.count_nonzero(wage)
+    # a share other than the slots' falls back to the plain rule
+    assert np.array_equal(pop.wage_active(0.0), pop.wage_active_plain(0.0))
+
+
 @pytest.mark.parametrize("seed", [0, 1, 2**31 + 3, 2**32 - 1, 2**32, 2**40 + 5, 10**20 + 7])
 def test_generator_states_are_numpys_seed_sequence_and_sfc64(seed):
     """Set up together, every (month, extra) stream starts where numpy's own objects start and
