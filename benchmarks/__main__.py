@@ -10,7 +10,8 @@
 Sections:
   runs       population build and a 76-month run of the combined regional plan at scales 0.01
              (the optimiser's), 0.05, 0.25 and 1.0 for both data sets, each in a fresh process: wall time, worker-months
-             per second, peak memory;
+             per second, peak memory; at the largest scale also the Kanwil (three provinces in one
+             process) and the bare numpy floor beside each (throughput ratio to the floor);
   reference  the object-per-agent Mesa reference and the model with the same rules, side by
              side on the same population: the speed ratio;
   sweep      200 runs at scale 0.01 on all local cores: runs per minute, executor overhead.
@@ -28,6 +29,7 @@ from benchmarks import report
 from benchmarks.sweep import sweep
 
 DATA_SETS = ("office-2024-08", "article")
+KANWIL = "kanwil"   # the runs' label for the three provinces' default data sets
 SECTIONS = ("runs", "reference", "sweep")
 FULL: dict[str, Any] = {"scales": (0.01, 0.05, 0.25, 1.0), "reference_scale": 0.25, "sweep_runs": 200}
 QUICK: dict[str, Any] = {"scales": (0.01, 0.05), "reference_scale": 0.01, "sweep_runs": 20}
@@ -51,9 +53,16 @@ def measure_in_subprocess(spec: dict, repeat: int = 1) -> dict:
 
 
 def runs(scales, repeat: int) -> list[dict]:
-    return [measure_in_subprocess({"kind": "model", "scale": scale, "data_set": data_set,
-                                   "seed": 1, "settings": "regional_plan"}, repeat)
+    """Each data set at each scale; at the largest scale also the bare numpy floor in the same
+    process (benchmarks/floor.py), and the Kanwil's three provinces one after the other."""
+    top = max(scales)
+    rows = [measure_in_subprocess({"kind": "model", "scale": scale, "data_set": data_set,
+                                   "seed": 1, "settings": "regional_plan", "floor": scale == top},
+                                  repeat)
             for data_set in DATA_SETS for scale in scales]
+    return rows + [measure_in_subprocess({"kind": "kanwil", "scale": top, "data_set": KANWIL,
+                                          "seed": 1, "settings": "regional_plan", "floor": True},
+                                         repeat)]
 
 
 def reference(scale: float, repeat: int) -> dict:

@@ -5,11 +5,15 @@ The benchmark command runs each measurement in a fresh interpreter
 that configuration's own and no run warms caches for the next.
 
 A spec names what to run:
-    {"kind": "model" | "reference", "scale": 0.05, "data_set": "article", "seed": 1,
-     "settings": "regional_plan" | "reference_rules", "horizon": "2030-12"}
+    {"kind": "model" | "reference" | "kanwil", "scale": 0.05, "data_set": "article", "seed": 1,
+     "settings": "regional_plan" | "reference_rules", "horizon": "2030-12", "floor": true}
 "model" is the EnrollmentModel with the named settings; "reference" is the object-per-agent
 reference (benchmarks/reference_model.py) built from the EnrollmentModel's month 0 with the
-reference rules.
+reference rules; "kanwil" runs the office's three provinces one after the other in this process
+(each its default data set and its part of the settings, experiments/office.py::localize), as a
+Kanwil run's worker does, keeping each province's tables. With "floor", the bare numpy floor
+(benchmarks/floor.py) runs after the model on the same population: `floor_s` and
+`floor_ratio` (floor s / run s).
 """
 
 from __future__ import annotations
@@ -71,7 +75,47 @@ def measure(spec: dict) -> dict:
     start = time.perf_counter()
     model.run()
     run = time.perf_counter() - start
-    return _figures(spec, model.pop.n, informal, model.n_months, build, run, rss_imports)
+    figures = _figures(spec, model.pop.n, informal, model.n_months, build, run, rss_imports)
+    if not spec.get("floor"):
+        return figures
+    from benchmarks import floor   # after the model: its peak memory is the model's
+
+    floor_s = floor.of_model(model)
+    return {**figures, "floor_s": floor_s, "floor_ratio": floor_s / run}
+
+
+def measure_kanwil(spec: dict) -> dict:
+    """The three provinces one after the other, each model dropped once its tables are taken."""
+    from experiments.office import localize, provinces
+    from model import EnrollmentModel
+
+    chosen = settings(spec["settings"])
+    rss_imports = current_rss_gb()
+    build = run = 0.0
+    workers = informal = worker_months = 0
+    tables, floors = [], []
+    for region in provinces():
+        start = time.perf_counter()
+        model = EnrollmentModel(scale=spec["scale"], seed=spec.get("seed", 1), region=region,
+                                horizon=spec.get("horizon", "2030-12"), **localize(chosen, region))
+        build += time.perf_counter() - start
+        workers += model.pop.n
+        worker_months += model.pop.n * model.n_months
+        informal += int(model.pop.informal().sum())
+        start = time.perf_counter()
+        model.run()
+        run += time.perf_counter() - start
+        tables.append((model.results(), model.regency_table()))
+        floors.append((model.pop.peer_group.copy(), model.pop.places.n_groups, model.n_months))
+        del model
+    # months: the provinces' worker-weighted mean (Bengkulu starts four months later)
+    figures = _figures(spec, workers, informal, worker_months / workers, build, run, rss_imports)
+    if not spec.get("floor"):
+        return figures
+    from benchmarks import floor
+
+    floor_s = sum(floor.run(groups, n, months, spec.get("seed", 1)) for groups, n, months in floors)
+    return {**figures, "floor_s": floor_s, "floor_ratio": floor_s / run}
 
 
 def _measure_reference(spec: dict, model, rss_imports) -> dict:
@@ -102,7 +146,8 @@ def _figures(spec, workers, informal, months, build, run, rss_imports) -> dict:
 
 
 def main(argv: list[str]) -> None:
-    print(json.dumps(measure(json.loads(argv[0]))))
+    spec = json.loads(argv[0])
+    print(json.dumps(measure_kanwil(spec) if spec["kind"] == "kanwil" else measure(spec)))
 
 
 if __name__ == "__main__":

@@ -10,7 +10,7 @@ import subprocess
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-DATA_SET_LABEL = {"office-2024-08": "office", "article": "article"}
+DATA_SET_LABEL = {"office-2024-08": "office", "article": "article", "kanwil": "Kanwil"}
 
 
 def machine() -> dict:
@@ -85,7 +85,18 @@ def print_runs(rows: list[dict]) -> None:
               f"{r['build_s']:8.2f} {r['run_s']:7.2f} {r['total_s']:8.2f} "
               f"{r['worker_months_per_s'] / 1e6:14.1f} M {r['peak_rss_gb']:12.2f}")
     if rows:
-        print(f"(memory after imports, before building: {rows[0]['rss_after_imports_gb']:.2f} GB)")
+        print(f"(memory after imports, before building: {rows[0]['rss_after_imports_gb']:.2f} GB; "
+              f"Kanwil: {KANWIL_NOTE})")
+    floors = [r for r in rows if "floor_s" in r]
+    if floors:
+        print("\nAgainst the bare numpy floor (benchmarks/floor.py; same process, same population; "
+              "ratio = floor s / run s, issue 24's target 0.7x)")
+        for r in floors:
+            print(f"  {DATA_SET_LABEL[r['data_set']]:8s} {r['scale']:5.2f}: model {r['run_s']:6.2f} s, "
+                  f"floor {r['floor_s']:6.2f} s, ratio {r['floor_ratio']:.2f}x")
+
+
+KANWIL_NOTE = "the three provinces one after the other in one process, each its default data set"
 
 
 def print_reference(result: dict) -> None:
@@ -125,13 +136,27 @@ def compare(figures: dict, path: str) -> None:
         if o:
             print(f"  {DATA_SET_LABEL[r['data_set']]:8s} {r['scale']:5.2f}: total "
                   f"{o['total_s']:7.2f} -> {r['total_s']:7.2f} s (x{o['total_s'] / r['total_s']:.2f}), "
-                  f"build {o['build_s']:.2f} -> {r['build_s']:.2f} s, peak "
-                  f"{o['peak_rss_gb']:.2f} -> {r['peak_rss_gb']:.2f} GB")
+                  f"{_per_month(o, r)}build {o['build_s']:.2f} -> {r['build_s']:.2f} s, peak "
+                  f"{o['peak_rss_gb']:.2f} -> {r['peak_rss_gb']:.2f} GB{_floor_change(o, r)}")
     if _same(old, figures, "reference", lambda r: r["model"]["scale"]):
         print(f"  reference ratio {old['reference']['ratio']:.0f}x -> {figures['reference']['ratio']:.0f}x")
     if _same(old, figures, "sweep", lambda s: (s["runs"], s["scale"])):
         print(f"  sweep {old['sweep']['runs_per_minute']:.0f} -> "
               f"{figures['sweep']['runs_per_minute']:.0f} runs per minute")
+
+
+def _per_month(old: dict, new: dict) -> str:
+    """A run's cost a month, then and now (the small scales' fixed work), if both say it."""
+    if not all("run_s" in r and "months" in r for r in (old, new)):
+        return ""
+    return (f"{1000 * old['run_s'] / old['months']:.2f} -> {1000 * new['run_s'] / new['months']:.2f}"
+            " ms a month, ")
+
+
+def _floor_change(old: dict, new: dict) -> str:
+    if "floor_ratio" not in old or "floor_ratio" not in new:
+        return ""
+    return f", floor ratio {old['floor_ratio']:.2f}x -> {new['floor_ratio']:.2f}x"
 
 
 def _same(old: dict, new: dict, section: str, setting) -> bool:

@@ -12,6 +12,7 @@ This module holds the one place for dtypes. Month-0 coverage (the data set's fig
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -113,9 +114,8 @@ class Population:
         """How many workers of each regency `mask` selects (regencies are contiguous slices)."""
         # One count_nonzero per regency slice: a fast popcount that reads the mask once and
         # allocates nothing (a running cumsum wrote an int64 per worker: 7x slower at scale 1).
-        bounds = self.regency_start.tolist()
-        return np.array([np.count_nonzero(mask[lo:hi]) for lo, hi in zip(bounds[:-1], bounds[1:])],
-                        dtype=np.int64)
+        bounds = itertools.pairwise(self.regency_start.tolist())
+        return np.array([np.count_nonzero(mask[lo:hi]) for lo, hi in bounds], dtype=np.int64)
 
     def regency_ids(self, r: int) -> np.ndarray:
         return np.arange(self.regency_start[r], self.regency_start[r + 1])

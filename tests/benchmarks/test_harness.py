@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from benchmarks import report
-from benchmarks.measure import measure
+from benchmarks.measure import measure, measure_kanwil
 from benchmarks.plan import REGIONAL_PLAN
 from benchmarks.sweep import sweep
 from model import EnrollmentModel
@@ -43,6 +43,24 @@ def test_a_measurement_reports_consistent_figures(kind, settings):
     assert result["peak_rss_gb"] >= (result["rss_after_imports_gb"] or 0) > 0
     if kind == "reference":            # the reference holds the informal workers only
         assert result["workers"] == result["informal_workers"]
+
+
+def test_the_floor_runs_beside_the_model_on_its_population():
+    result = measure({"kind": "model", "settings": "regional_plan", "floor": True, **TINY})
+    assert result["floor_s"] > 0
+    assert result["floor_ratio"] == pytest.approx(result["floor_s"] / result["run_s"])
+
+
+def test_the_kanwil_measurement_runs_the_three_provinces():
+    result = measure_kanwil({"kind": "kanwil", "settings": "regional_plan", "scale": 0.002,
+                             "seed": 1, "floor": True})
+    single = measure({"kind": "model", "settings": "regional_plan", "scale": 0.002, "seed": 1,
+                      "data_set": None})
+    assert result["workers"] > single["workers"]      # South Sumatra and two more provinces
+    assert 70 < result["months"] < 76                 # Bengkulu starts four months later
+    assert result["worker_months_per_s"] == pytest.approx(
+        result["workers"] * result["months"] / result["run_s"])
+    assert result["floor_ratio"] == pytest.approx(result["floor_s"] / result["run_s"])
 
 
 def test_sweep_counts_every_run_and_its_overhead():
