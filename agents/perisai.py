@@ -266,4 +266,4 @@ def routes(m: EnrollmentModel) -> tuple[np.ndarray, np.ndarray]:
         ids = ids[order]
         out.append(np.concatenate([ids[pop.segment[ids] == TRADER], ids[pop.segment[ids] != TRADER]]))
     bounds = np.concatenate([[0], np.cumsum([len(route) for route in out])]).astype(np.int64)
-    return np.concatenate(out), bounds
+    return np.concatenate(out).astype(np.int32), bounds    # worker ids: int32 is enough

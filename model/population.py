@@ -126,9 +126,8 @@ class Population:
         self.firm_slot[ids] = self._firm_slots(ids)
 
     def _firm_slots(self, ids: np.ndarray) -> np.ndarray:
-        firm = self.firm[ids]
-        slot = 2 * firm + (self.partial_u[ids] < self.firms.partial_share)
-        return np.where(firm >= 0, slot, 2 * self.firms.n).astype(np.int32)
+        firm, below = self.firm[ids], self.partial_u[ids] < self.firms.partial_share
+        return np.where(firm >= 0, 2 * firm + below, 2 * self.firms.n).astype(np.int32)
 
     def wage_active(self, partial_share: float) -> np.ndarray:
         """Wage earners registered by their firm: all in FULL firms, a share in PARTIAL ones."""
@@ -143,8 +142,8 @@ class Population:
         return registers[self.firm_slot]
 
     def wage_active_plain(self, partial_share: float) -> np.ndarray:
-        """wage_active computed from the firms' states directly (the fast path's reference)."""
-        state = np.append(self.firms.state, NONE)[self.firm]   # firm -1 picks the appended NONE
+        """wage_active from the firms' states directly (firm -1 picks the appended NONE)."""
+        state = np.append(self.firms.state, NONE)[self.firm]
         return (state == FULL) | ((state == PARTIAL) & (self.partial_u < partial_share))
 
 
