@@ -27,6 +27,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from experiments import observed as observed_points
 from experiments import outcomes
 from experiments import summary as stats
 from experiments.i18n import N_, Translator, lever_label, translator
@@ -243,8 +244,11 @@ def band_traces(fig: go.Figure, table: pd.DataFrame, colours: dict[str, str], va
 
 
 def coverage_figure(coverage_bands: pd.DataFrame, colours: dict[str, str], target: float,
-                    target_month: str, lang: str = "en", by: str = "scenario") -> go.Figure:
-    """Coverage over time: each series' mean and 90% band, the target line and month."""
+                    target_month: str, lang: str = "en", by: str = "scenario",
+                    observed: pd.DataFrame | None = None, decision_month: str | None = None) -> go.Figure:
+    """Coverage over time: each series' mean and 90% band, the target line and month; with
+    `observed` (experiments.observed.points) the observed points, where they end, and the
+    decision month (experiments.observed.overlay)."""
     t = translator(lang)
     fig = go.Figure()
     grey = band_traces(fig, coverage_bands, colours, t.percent, t, scale=100, by=by)
@@ -256,6 +260,7 @@ def coverage_figure(coverage_bands: pd.DataFrame, colours: dict[str, str], targe
                   annotation_position="top left")
     if target_month in month_labels:
         fig.add_vline(x=month_labels.index(target_month), line={"color": "grey", "dash": "dot", "width": 1})
+    observed_points.overlay(fig, observed, month_labels, t, decision_month)
     fig.update_yaxes(ticksuffix="%", rangemode="tozero")
     return style_figure(fig, t, t("Coverage over time (line: mean; band: 90% of replicates)"),
                    t("active participants, % of workers"))

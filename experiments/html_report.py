@@ -17,7 +17,7 @@ from typing import Any, Callable
 import pandas as pd
 from plotly.offline import get_plotlyjs
 
-from experiments import boundaries, figures, regency_map
+from experiments import boundaries, figures, observed, regency_map
 from experiments.i18n import N_, Translator, translator
 from experiments.runner import Results
 from experiments.summary import BASELINE
@@ -136,7 +136,8 @@ def charts(results: Results, table: pd.DataFrame, summary: pd.DataFrame, colours
     """(section title, figure) for each chart of the report."""
     t = translator(lang)
     found = [(N_("Coverage over time"), figures.coverage_figure(
-        figures.bands(table, "coverage", by="series"), colours, target, target_month, lang, by="series")),
+        figures.bands(table, "coverage", by="series"), colours, target, target_month, lang, by="series",
+        observed=observed.points(results.region), decision_month=observed.decision_month(results.region))),
         (N_("Spend over time"), figures.spend_figure(table, colours, lang, by="series"))]
     if "point" in results.by:
         factors = list(results.manifest.get("design", {}).get("factors", {}))[:MAX_SWEEP_CHARTS]

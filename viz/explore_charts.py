@@ -12,6 +12,7 @@ from plotly.subplots import make_subplots
 
 from experiments.figures import SCENARIO_COLOURS, month_axis, style_figure
 from experiments.i18n import N_, translator
+from experiments.observed import overlay
 
 # Headline numbers of the current month: (label, column, kind of value).
 STATUS = ((N_("Month"), "month", "month"), (N_("Coverage"), "coverage", "percent"),
@@ -43,8 +44,10 @@ def _line(results, column, name, colour, t, value, scale=1.0, **where):
                       line={"color": colour, "width": 2}, marker={"size": 4}, **where)
 
 
-def coverage_so_far(results: pd.DataFrame, target: float, lang: str = "en") -> go.Figure:
-    """Total, formal and informal coverage from month 0 to now, with the target."""
+def coverage_so_far(results: pd.DataFrame, target: float, lang: str = "en", observed: pd.DataFrame | None = None,
+                    decision_month: str | None = None) -> go.Figure:
+    """Total, formal and informal coverage from month 0 to now, with the target; with `observed`
+    (experiments.observed.points) the observed points so far and the decision month once reached."""
     t = translator(lang)
     fig = go.Figure()
     for i, (column, label) in enumerate([("coverage", N_("total")), ("coverage_formal", N_("formal")),
@@ -54,6 +57,7 @@ def coverage_so_far(results: pd.DataFrame, target: float, lang: str = "en") -> g
                   annotation_text=t("target {share}", share=t.percent(target, 0)),
                   annotation_position="top left")
     month_axis(fig, list(results["month"]), t)
+    overlay(fig, observed, list(results["month"]), t, decision_month)
     fig.update_yaxes(ticksuffix="%", range=[0, max(100 * target, 100 * results[
         ["coverage", "coverage_formal", "coverage_informal"]].to_numpy().max()) * 1.1])
     return style_figure(fig, t, t("Coverage"), t("% of workers"), height=360)

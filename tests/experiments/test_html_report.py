@@ -86,6 +86,18 @@ def test_the_report_table_and_charts_agree_and_share_colours(comparison):
     assert f'data-colour="{figures.BASELINE_COLOUR}"' in page  # the table's swatch
 
 
+def test_the_report_coverage_chart_shows_the_observed_points_with_their_sources(comparison):
+    page = html_report.render(comparison, target_month="2025-06")
+    observed = next(t for t in figure_data(page)[0] if t.get("name") == "Observed (source in hover)")
+    # South Sumatra to Jun 2025: month 0 (2024-08) and the figures of 2024-09 and 2025-04 (2025-08 is after the run)
+    assert observed["x"] == ["Aug 2024", "Sep 2024", "Apr 2025"] and observed["mode"] == "markers"
+    assert observed["y"] == pytest.approx([34.0, 32.72, 36.7])
+    assert "Sriwijaya Media" in observed["text"][1] and "32.7%" in observed["text"][1]
+    assert "No observed figure after Apr 2025: after it the band is the model ensemble" in page
+    indonesian = html_report.render(comparison, target_month="2025-06", lang="id")
+    assert any(t.get("name") == "Teramati (sumber saat kursor di atas titik)" for t in figure_data(indonesian)[0])
+
+
 def test_the_report_speaks_indonesian(comparison):
     page = html_report.render(comparison, target_month="2025-06", lang="id")
     assert "Ringkasan" in page and "Cakupan Jun 2025" in page and "lang='id'" in page
@@ -108,14 +120,15 @@ def test_sixteen_series_are_all_drawn_best_and_worst_coloured(sixteen, tmp_path)
     assert {p.name for p in paths} >= {"coverage.png", "spend.png", "report.html", "factors.png"}
     page = (tmp_path / "report.html").read_text(encoding="utf-8")
     coverage = figure_data(page)[0]
-    drawn = {t["name"] for t in coverage if t.get("hovertemplate")}
+    lines = [t for t in coverage if t.get("hovertemplate") and t["mode"] == "lines"]   # not the observed points
+    drawn = {t["name"] for t in lines}
     labels = set(figures.series_labels(summary, sixteen.by))
     assert drawn == labels  # every series, the best included
     best = summary.loc[summary["coverage_mean"].idxmax()]
     best_label = f"{best['scenario']}, {best['point']}"
     assert next(t for t in coverage if t.get("name") == best_label and t.get("hovertemplate"))["line"]["color"] \
         == figures.BEST_COLOUR
-    colours = [t["line"]["color"] for t in coverage if t.get("hovertemplate")]
+    colours = [t["line"]["color"] for t in lines]
     assert len(set(colours) - {figures.OTHER_COLOUR}) == len([c for c in colours if c != figures.OTHER_COLOUR])
     assert "first 12" not in page
 

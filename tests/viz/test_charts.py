@@ -3,7 +3,7 @@
 import numpy as np
 import pandas as pd
 import pytest
-from experiments import figures
+from experiments import figures, observed
 from model import data
 from viz import backend, charts, explore_charts
 from tests.helpers import run
@@ -200,3 +200,9 @@ def test_explore_status_and_figures_follow_the_live_model():
     coverage = explore_charts.coverage_so_far(model.results(), 0.5)
     assert [t.name for t in coverage.data] == ["total", "formal", "informal"]
     assert coverage.layout.yaxis.range[0] == 0
+    with_points = explore_charts.coverage_so_far(model.results(), 0.5, observed=observed.points("sumsel"),
+                                                 decision_month="2027-01")
+    points = with_points.data[-1]
+    assert points.name == "Observed (source in hover)" and list(points.x) == ["Aug 2024", "Sep 2024", "Apr 2025"]
+    assert "RMOL" in points.text[-1]
+    assert not any(a.text == "Decision month" for a in with_points.layout.annotations)   # not reached by Jun 2025

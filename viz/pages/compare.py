@@ -13,7 +13,7 @@ from __future__ import annotations
 import pandas as pd
 import solara
 
-from experiments import html_report
+from experiments import html_report, observed
 from experiments.figures import SUMMARY_BETTER
 from experiments.i18n import N_, Translator, parameter_label, translator
 from experiments.summary import MIN_DRIVER_REPLICATES, MIN_SPLIT_REPLICATES, spearman_interval
@@ -310,7 +310,10 @@ def ResultsView(result: backend.Comparison):
                                 .encode("utf-8"), filename="cakupan-report.html",
                                 label=t("Download report (HTML, opens offline)"))
     with solara.Card(t("Coverage over time")):
-        Chart(lambda: charts.coverage_figure(bands, colours, share, month, lang), [id(result), lang])
+        Chart(lambda: charts.coverage_figure(bands, colours, share, month, lang,
+                                             observed=observed.points(result.region),
+                                             decision_month=observed.decision_month(result.region)),
+              [id(result), lang])
         solara.Text(coverage_caption(bands, month, t), classes=["coverage-caption"])
     DriversView(result)
     with solara.Card(t("Formal and informal coverage")):

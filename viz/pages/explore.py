@@ -18,6 +18,7 @@ import time
 import solara
 import solara.lab
 
+from experiments import observed
 from experiments.i18n import N_
 from model import EnrollmentModel, data
 from model.parameters import PARAMETERS
@@ -76,7 +77,9 @@ def Charts(model, version: int):
     """The charts (the last one the regency map), rebuilt after each month (`version`) or language switch."""
     t = use_translator()
     with solara.Card():
-        Plot(lambda: explore_charts.coverage_so_far(model.results(), TARGET, t.lang),
+        Plot(lambda: explore_charts.coverage_so_far(model.results(), TARGET, t.lang,
+                                                    observed=observed.points(model.region.id),
+                                                    decision_month=model.region.decision_month),
              [id(model), version, t.lang])
     with solara.Card():
         Plot(lambda: explore_charts.perisai_activity(model.results(), t.lang), [id(model), version, t.lang])
