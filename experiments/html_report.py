@@ -19,6 +19,7 @@ from plotly.offline import get_plotlyjs
 
 from experiments import boundaries, figures, observed, regency_map
 from experiments.i18n import N_, Translator, translator
+from experiments.regency_observed import regency_observed_figure
 from experiments.runner import Results
 from experiments.summary import BASELINE
 from model import data
@@ -150,6 +151,9 @@ def charts(results: Results, table: pd.DataFrame, summary: pd.DataFrame, colours
                   (N_("New enrollments by channel"), figures.channels_figure(table, colours, lang))]
         month = figures.month_shown(results.regency, target_month)
         found.append((N_("Coverage by regency"), figures.regency_figure(results.regency, month, target, colours, lang)))
+        tracked = regency_observed_figure(results.regency, results.region, lang)
+        if tracked is not None:
+            found.append((N_("Regencies: observed and simulated"), tracked))
         found += regency_maps(results.regency, month, lang, list(results.manifest.get("scenarios", {})))
     return [(t(title), fig) for title, fig in found]
 

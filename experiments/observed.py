@@ -21,13 +21,14 @@ from model.data.region import Region
 
 COLUMNS = ["month", "coverage", "source", "scope", "region"]
 PROVINCE = "province"
+REGENCIES = "regencies"      # scope: every regency's points (each row's `scope` names its regency)
 COMPUTED = "computed from active / denominator"
 MARKER = {"symbol": "diamond", "size": 10, "color": "black", "line": {"color": "white", "width": 1}}
 
 
 def points(region_id: str, scope: str = PROVINCE) -> pd.DataFrame:
     """The observed coverage points of `region_id` ("kanwil": each province's) in `scope`
-    ("province" or a regency's name), sorted by month, with columns COLUMNS."""
+    ("province", a regency's name, or REGENCIES: every regency's), sorted by month, with columns COLUMNS."""
     ids = provinces() if region_id == OFFICE else [region_id]
     frames = [region_points(data.load(r), scope) for r in ids]
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=COLUMNS)
@@ -47,7 +48,7 @@ def region_points(region: Region, scope: str = PROVINCE) -> pd.DataFrame:
         _merge(found, point, prefer=False)
     for point in _target_points(region):
         _merge(found, point, prefer=True)
-    rows = [p for p in found.values() if p["scope"] == scope]
+    rows = [p for p in found.values() if p["scope"] == scope or (scope == REGENCIES and p["scope"] != PROVINCE)]
     frame = pd.DataFrame(rows, columns=COLUMNS).assign(region=region.id)
     return frame.sort_values("month", kind="stable").reset_index(drop=True)
 
@@ -91,7 +92,8 @@ def _merge(found: dict, point: dict, prefer: bool) -> None:
 
 # ------------------------------------------------------------------------------ on a chart
 def overlay(fig: go.Figure, observed: pd.DataFrame | None, month_labels: list[str], t: Translator,
-            decision_month: str | None = None, scale: float = 100, **where) -> None:
+            decision_month: str | None = None, scale: float = 100, note: bool = True, showlegend: bool = True,
+            **where) -> None:
     """The observed points inside the chart's months as black diamonds (hover: month, coverage,
     scope, source), a note on the months after the last one (the band there is the model
     ensemble's alone) and the decision month as a labelled vertical line."""
@@ -107,9 +109,10 @@ def overlay(fig: go.Figure, observed: pd.DataFrame | None, month_labels: list[st
             fig.add_trace(go.Scatter(x=[t.month(m) for m in shown["month"]], y=y, mode="markers",
                                      name=t("Observed (source in hover)"), text=text,
                                      hovertemplate="%{text}<extra></extra>", marker=MARKER,
+                                     legendgroup="observed", showlegend=showlegend,
                                      meta={"observed": list(shown["month"])}), **where)
             last = max(shown["month"])
-            if last != month_labels[-1]:
+            if note and last != month_labels[-1]:
                 fig.add_annotation(x=t.month(last), y=1, yref="paper", xanchor="left", yanchor="bottom",
                                    showarrow=False, font={"size": 11, "color": "#444"},
                                    text=t("No observed figure after {month}: after it the band is the model "

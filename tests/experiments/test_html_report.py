@@ -70,8 +70,8 @@ def test_the_report_carries_everything_to_redo_the_comparison_and_loads_nothing(
     assert page.count(get_plotlyjs()) == 1  # plotly.js inlined, once
     ours = page.replace(get_plotlyjs(), "")
     assert "http://" not in ours and "https://" not in ours  # no link out (browser test: no request)
-    # 5 charts and the regency maps: coverage and the change against the baseline
-    assert page.count('class="js-plotly-plot"') == 0 and len(figure_data(page)) == 7
+    # 5 charts, the regencies with an observed figure, and the regency maps: coverage and the change
+    assert page.count('class="js-plotly-plot"') == 0 and len(figure_data(page)) == 8
 
 
 def test_the_report_table_and_charts_agree_and_share_colours(comparison):
@@ -94,6 +94,13 @@ def test_the_report_coverage_chart_shows_the_observed_points_with_their_sources(
     assert observed["y"] == pytest.approx([34.0, 32.72, 36.7])
     assert "Sriwijaya Media" in observed["text"][1] and "32.7%" in observed["text"][1]
     assert "No observed figure after Apr 2025: after it the band is the model ensemble" in page
+    # the regency section: OKU Selatan's two figures to Jun 2025, against the baseline's band there
+    assert "Regencies: observed and simulated" in page
+    regencies = next(data for data in figure_data(page)
+                     if any(t.get("name") == "baseline, OKU Selatan" for t in data))
+    points = next(t for t in regencies if t.get("name") == "Observed (source in hover)")
+    assert points["x"] == ["Dec 2024", "Apr 2025"] and points["y"] == pytest.approx([39.0, 25.77])
+    assert "BPJS TK OKU Raya" in points["text"][1] and "OKU Selatan" in points["text"][1]
     indonesian = html_report.render(comparison, target_month="2025-06", lang="id")
     assert any(t.get("name") == "Teramati (sumber saat kursor di atas titik)" for t in figure_data(indonesian)[0])
 

@@ -8,6 +8,7 @@ import pytest
 
 from experiments import figures, observed
 from experiments.i18n import translator
+from experiments.regency_observed import regency_observed_figure
 from model import data
 from model.data.region import from_folder
 
@@ -116,3 +117,25 @@ def test_without_points_the_chart_is_as_before():
     empty = go.Figure()
     observed.overlay(empty, observed.points("sumsel").iloc[0:0], MONTHS, translator("en"))
     assert not empty.data and not empty.layout.annotations
+
+
+def _regency_table(names, months, scenario="baseline"):
+    return pd.DataFrame([{"scenario": scenario, "replicate": r, "month": m, "regency": n, "coverage": 0.3 + 0.01 * r}
+                         for n in names for m in months for r in range(3)])
+
+
+def test_the_regency_chart_has_a_panel_per_regency_with_a_figure_in_the_run():
+    table = _regency_table(["OKU Selatan", "Musi Rawas", "Lahat", "Muara Enim"], MONTHS[:12])   # to 2025-07
+    fig = regency_observed_figure(table, "sumsel")
+    assert [a.text for a in fig.layout.annotations] == ["OKU Selatan"]   # Musi Rawas: Aug 2025; Lahat: none
+    points = [tr for tr in fig.data if tr.name == "Observed (source in hover)"]
+    assert len(points) == 1 and list(points[0].x) == ["Dec 2024", "Apr 2025"]
+    assert "BPJS TK OKU Raya" in points[0].text[0] and "OKU Selatan" in points[0].text[0]
+    band = next(tr for tr in fig.data if tr.name == "baseline, OKU Selatan" and tr.hovertemplate)
+    assert list(band.y) == pytest.approx([31.0] * 12)
+    assert regency_observed_figure(_regency_table(["Lahat"], MONTHS[:12]), "sumsel") is None
+    # a run without a baseline: the first scenario's band, in every province of the office
+    office = regency_observed_figure(_regency_table(["OKU Selatan", "Bungo"], MONTHS[:6], "plan"), "kanwil", "id")
+    assert [a.text for a in office.layout.annotations] == ["Bungo", "OKU Selatan"]
+    assert any(tr.name == "plan, Bungo" for tr in office.data)
+    assert any(tr.name == "Teramati (sumber saat kursor di atas titik)" for tr in office.data)
