@@ -5,8 +5,9 @@ are isolated."""
 import re
 
 import pytest
-from experiments import parse_scenario
+from experiments import observed, parse_scenario
 from experiments.executors import SerialExecutor
+from experiments.i18n import translator
 
 from tests.viz.browser.conftest import RUN_WAIT_MS, screenshot
 from viz import backend, charts
@@ -75,6 +76,13 @@ def test_compare_two_scenarios_with_an_edited_lever_matches_python(new_page):
     bands = backend.coverage_bands(same)
     at_target = bands[bands["month"] == backend.TARGET_MONTH].set_index("scenario")["mean"]
     assert f"market_ecosystem_copy: {at_target['market_ecosystem_copy']:.1%}" in caption
+    # the observed points on the coverage chart as the browser holds it, their sources in the hover
+    drawn = page.evaluate(OBSERVED_JS)
+    points = observed.points("sumsel")
+    points = points[points["month"].isin(set(bands["month"]))]
+    assert drawn["x"] == [translator("en").month(m) for m in points["month"]] and len(points) >= 3
+    assert all(source in text for source, text in zip(points["source"], drawn["text"], strict=True))
+    assert "Observed (source in hover)" in drawn["legend"]
 
     with page.expect_download() as download:
         page.get_by_role("button", name="Download all runs, month by month (CSV)").click()
@@ -89,6 +97,17 @@ def test_compare_two_scenarios_with_an_edited_lever_matches_python(new_page):
                            timeout=RUN_WAIT_MS)                         # the map's 17 names drawn
     assert overlapping_names(page) == []                                 # as drawn by the browser
     screenshot(page, "compare-map")
+
+
+# The coverage chart's observed trace (the first chart holding one) and the legend's texts.
+OBSERVED_JS = """() => {
+  const plot = Array.from(document.querySelectorAll('.js-plotly-plot'))
+    .find(p => (p.data || []).some(t => t.name === 'Observed (source in hover)'));
+  if (!plot) return {x: [], text: [], legend: []};
+  const trace = plot.data.find(t => t.name === 'Observed (source in hover)');
+  return {x: Array.from(trace.x), text: Array.from(trace.text),
+          legend: Array.from(plot.querySelectorAll('.legendtext')).map(e => e.textContent)};
+}"""
 
 
 # The map's regency names (SVG text of its last chart) that overlap another, as drawn.
