@@ -296,6 +296,8 @@ def front_rows(front: pd.DataFrame, label: str, lang: str = "en") -> list[tuple[
 
 
 EXPECTED_SPEND_HEADER = N_("Expected subsidy spend a year")
+EXPECTED_SPEND_NOTE = N_("Expected spend: the plan's mean yearly premium subsidy paid from each regency's own "
+                         "budget (the province's programme not included).")
 
 
 def regency_rows(table: pd.DataFrame, lang: str = "en") -> pd.DataFrame:
@@ -315,6 +317,11 @@ def regency_rows(table: pd.DataFrame, lang: str = "en") -> pd.DataFrame:
         rows[t(EXPECTED_SPEND_HEADER)] = [t.rupiah(v) for v in table[opt.EXPECTED_SPEND]]
     rows.index = pd.RangeIndex(1, len(rows) + 1)
     return rows
+
+
+def regency_note(table: pd.DataFrame, t: Translator) -> str:
+    """What the expected-spend column is (a sentence after the card's subtitle), or nothing."""
+    return " " + t(EXPECTED_SPEND_NOTE) if opt.EXPECTED_SPEND in table else ""
 
 
 WHOLE_UNITS = ("agents", "villages", "firms", "workers", "months")

@@ -247,3 +247,6 @@ def test_the_regency_table_shows_the_expected_spend_next_to_the_ceiling(lang, bu
                                                                "subsidy_budget_idr (status quo)"]), lang)
     assert list(without_ceiling.columns)[-1] == header
     assert header not in planner.regency_rows(table.drop(columns=opt.EXPECTED_SPEND), lang)
+    note = planner.regency_note(table, translator(lang))
+    assert note.startswith(" ") and ("own budget" if lang == "en" else "anggaran masing-masing") in note
+    assert planner.regency_note(table.drop(columns=opt.EXPECTED_SPEND), translator(lang)) == ""

@@ -111,6 +111,7 @@ def test_a_search_started_by_clicks_shows_the_front_and_sends_a_plan_to_compare(
     assert spend["heads"][spend["heads"].index("Expected subsidy spend a year") - 1] == "Subsidy budget", spend
     assert len(spend["cells"]) == 17 and all(re.fullmatch(r"Rp \d[\d,.]*( (bn|m|k|tn))?", c) for c in spend["cells"])
     assert any(c != "Rp 0" for c in spend["cells"]), spend                 # the status-quo programmes spend
+    page.get_by_text("Expected spend: the plan's mean yearly premium subsidy paid from each regency's own").wait_for()
     page.get_by_text("1. Objective, budget and constraints").scroll_into_view_if_needed()
     screenshot(page, "plan")
     page.get_by_role("tab", name="Compare").click()
