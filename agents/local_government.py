@@ -177,6 +177,7 @@ class LocalGovernment(mesa.Agent):
     def _spend(self, amount: float) -> None:
         self.pot -= amount
         self.model.tally["spend_subsidy"] += amount
+        self.model.subsidy_spend[self.code] += amount
 
 
 def step_all(m: EnrollmentModel, governments: Iterable[LocalGovernment]) -> None:

@@ -5,7 +5,8 @@ figure. Drawn as filled scatter traces on plain axes with equal aspect, so it ne
 or world outline from a CDN and works offline (app and report.html).
 
 Input: the runner's regency table (one row per scenario, replicate, month and regency; a
-`spend_idr` column, cumulative rupiah attributed to the regency, enables the spend map), the
+`spend_idr` column, the month's rupiah paid by the regency's local budget, enables the spend map
+of the cumulative spend), the
 regencies table (`regency`, `bps_code`: model/data regencies.csv) and the outlines.
 """
 
@@ -51,9 +52,10 @@ def regency_values(regency: pd.DataFrame, month: str, scenario: str, metric: str
     if metric not in metrics(regency, scenario, baseline):
         raise ValueError(f"metric: {metric!r} cannot be drawn for {scenario!r}; possible: "
                          f"{', '.join(metrics(regency, scenario, baseline))}")
-    if metric == "spend":
-        rows = regency[(regency["month"] == month) & (regency["scenario"] == scenario)]
-        return rows.groupby("regency")["spend_idr"].mean()
+    if metric == "spend":     # the monthly spend_idr summed to `month`, then the replicates' mean
+        rows = regency[(regency["month"] <= month) & (regency["scenario"] == scenario)]
+        by = ["replicate", "regency"] if "replicate" in rows else ["regency"]
+        return rows.groupby(by)["spend_idr"].sum().groupby("regency").mean()
     table = regency_coverage(regency, month)
     return table[scenario] - table[baseline] if metric == "change" else table[scenario]
 

@@ -422,9 +422,11 @@ def plans(frame: pd.DataFrame, objective: str) -> str:
 def plan_by_regency(table: pd.DataFrame) -> str:
     """The recommended plan's levers: rates that are the same everywhere on one line, the
     others by regency; each value as "plan (status quo)"."""
+    from experiments.optimize import EXPECTED_SPEND, lever_columns
+
     if table.empty:
         return ""
-    levers = [c for c in table if c != "regency" and not c.endswith(" (status quo)")]
+    levers = lever_columns(table)
     same = [lever for lever in levers
             if table[lever].nunique() == 1 and table[f"{lever} (status quo)"].nunique() == 1]
     lines = []
@@ -432,11 +434,13 @@ def plan_by_regency(table: pd.DataFrame) -> str:
         lines.append("everywhere: " + "; ".join(
             f"{lever} {table[lever].iat[0]:,.4g} ({table[f'{lever} (status quo)'].iat[0]:,.4g})" for lever in same))
     spread = [lever for lever in levers if lever not in same]
-    if spread:
+    if spread or EXPECTED_SPEND in table:
         rows = pd.DataFrame({"regency": table["regency"]})
         for lever in spread:
             rows[lever] = [f"{v:,.4g} ({s:,.4g})"
                            for v, s in zip(table[lever], table[f"{lever} (status quo)"], strict=True)]
+        if EXPECTED_SPEND in table:
+            rows["expected spend Rp bn/yr"] = (table[EXPECTED_SPEND] / 1e9).map(lambda v: f"{v:,.2f}")
         lines.append(rows.to_string(index=False))
     return "\n".join(lines)
 

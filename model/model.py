@@ -116,6 +116,7 @@ class EnrollmentModel(mesa.Model):
     firm_channel: np.ndarray
     unpaid_ids: list[np.ndarray]
     tally: dict[str, float]
+    subsidy_spend: np.ndarray              # this month's subsidy spend by payer code (simulated)
     peer_coverage: np.ndarray
     # Outputs
     collector: outputs.Collector
@@ -310,6 +311,7 @@ class EnrollmentModel(mesa.Model):
         self.firm_channel.fill(0)
         self.unpaid_ids = []
         self.tally = outputs.empty_tally()
+        self.subsidy_spend = np.zeros(self.payers.governments)   # this month's, by payer code
         self.peer_coverage = self._peer_coverage()
 
     def peer_group_sizes(self) -> np.ndarray:

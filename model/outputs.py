@@ -86,6 +86,8 @@ class Collector:
         self.regency_workers = np.diff(pop.regency_start)
         self.regency_active: list[np.ndarray] = []
         self.regency_active_informal: list[np.ndarray] = []
+        self.regency_spend: list[np.ndarray] = []
+        self.province_spend: list[float] = []
         self.previous = None
         self.current: dict = {}
 
@@ -133,6 +135,8 @@ class Collector:
         self.current = {k: v.item() if isinstance(v, np.generic) else v for k, v in out.items()}
         self.regency_active.append(pop.regency_counts(active))
         self.regency_active_informal.append(pop.regency_counts(pop.inf_active))
+        self.regency_spend.append(m.subsidy_spend[:m.payers.n_regencies] * w)
+        self.province_spend.append(float(m.subsidy_spend[m.payers.province] * w))
         self.previous = active
 
     def _transitions(self, active: np.ndarray) -> dict[str, float]:
@@ -156,6 +160,14 @@ class Collector:
         return {"new_enrollments": len(new) * w, "lapses": lapses * w, **out}
 
     def regency_table(self) -> pd.DataFrame:
+        """Month x regency: workers, active, active_informal, coverage and `spend_idr`.
+
+        `spend_idr` is what the regency's own local government (its APBD subsidy budget) paid in
+        premiums that month, rupiah in real persons. The province's own programme (South
+        Sumatra's palm fund, `palm_subsidy_budget_idr`) is NOT included: it is one payer for the
+        whole province, kept in `province_spend` (rupiah a month). So each month the regencies'
+        spend_idr plus province_spend is the run's `spend_subsidy_idr`.
+        """
         m = self.model
         w = m.pop.weight
         n_months = len(self.regency_active)
@@ -169,4 +181,5 @@ class Collector:
             "active": (active * w).ravel(),
             "active_informal": (informal_active * w).ravel(),
             "coverage": (active / workers).ravel(),
+            "spend_idr": np.array(self.regency_spend).ravel(),
         })

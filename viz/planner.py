@@ -32,7 +32,7 @@ import tomli_w
 from experiments import optimize as opt
 from experiments.errors import UserError
 from experiments.figures import front_cells, front_figure  # noqa: F401 - the page's chart
-from experiments.i18n import Translator, lever_label, translator
+from experiments.i18n import N_, Translator, lever_label, translator
 from experiments.limits import check_count
 from experiments.typed_numbers import NumberError, parse_number
 from model.parameters import PARAMETERS
@@ -295,18 +295,33 @@ def front_rows(front: pd.DataFrame, label: str, lang: str = "en") -> list[tuple[
     return [(int(r["trial"]), front_cells(r, label, lang)) for _, r in front.iterrows()]
 
 
+EXPECTED_SPEND_HEADER = N_("Expected subsidy spend a year")
+EXPECTED_SPEND_NOTE = N_("Expected spend: the plan's mean yearly premium subsidy paid from each regency's own "
+                         "budget (the province's programme not included).")
+
+
 def regency_rows(table: pd.DataFrame, lang: str = "en") -> pd.DataFrame:
     """The recommended plan by regency for display: each lever (its registry label) as
     "plan (status quo)" in the lever's unit (whole agents and villages, shares as
-    percentages), numbers in the page's language; rows numbered from 1."""
+    percentages), numbers in the page's language; rows numbered from 1. The expected yearly
+    subsidy spend of each regency's own budget (when the search measured it) stands next to
+    the subsidy ceiling (or last when the plan does not move the ceiling)."""
     t = translator(lang)
-    levers = [c for c in table if c != "regency" and not c.endswith(" (status quo)")]
     rows = pd.DataFrame({t("Regency"): list(table["regency"])})
-    for lever in levers:
+    for lever in opt.lever_columns(table):
         rows[t(lever_label(lever))] = [f"{_amount(v, lever, t)} ({_amount(q, lever, t)})"
                                        for v, q in zip(table[lever], table[f"{lever} (status quo)"], strict=True)]
+        if lever == "subsidy_budget_idr" and opt.EXPECTED_SPEND in table:
+            rows[t(EXPECTED_SPEND_HEADER)] = [t.rupiah(v) for v in table[opt.EXPECTED_SPEND]]
+    if opt.EXPECTED_SPEND in table and t(EXPECTED_SPEND_HEADER) not in rows:
+        rows[t(EXPECTED_SPEND_HEADER)] = [t.rupiah(v) for v in table[opt.EXPECTED_SPEND]]
     rows.index = pd.RangeIndex(1, len(rows) + 1)
     return rows
+
+
+def regency_note(table: pd.DataFrame, t: Translator) -> str:
+    """What the expected-spend column is (a sentence after the card's subtitle), or nothing."""
+    return " " + t(EXPECTED_SPEND_NOTE) if opt.EXPECTED_SPEND in table else ""
 
 
 WHOLE_UNITS = ("agents", "villages", "firms", "workers", "months")

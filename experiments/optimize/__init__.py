@@ -35,16 +35,17 @@ from experiments.optimize.local import neighbours
 from experiments.optimize.problem import (GOALS, MAX_BUDGET_IDR, MAX_TRIALS, Budget, Constraints, Lever,
                                           Objective, OptProblem, ProblemError, Rung, Search, fingerprint,
                                           load_problem, movable, parse_problem, problem_names)
-from experiments.optimize.report import Outcome, by_regency, objective_label, plan_file, statistic_note, write
+from experiments.optimize.report import (EXPECTED_SPEND, Outcome, by_regency, expected_spend, lever_columns,
+                                         objective_label, plan_file, statistic_note, write)
 from experiments.optimize.rungs import Progress, estimate, planned_runs, promoted
 from experiments.optimize.search import optimize
 from experiments.optimize.space import lever_values, regency_names, scenario_of, space, status_quo_params
 from experiments.errors import UserError
 
-__all__ = ["GOALS", "MAX_BUDGET_IDR", "MAX_TRIALS", "Budget", "Constraints", "Evaluations", "Evaluator",
-           "Lever", "Metrics", "ModelEvaluator", "Objective", "OptProblem", "Outcome", "ProblemError", "Progress",
-           "Rung", "Search", "Stopped", "UserError", "by_regency", "estimate", "feasible", "fingerprint",
-           "lever_values", "load_problem", "movable", "neighbours", "objective_label", "objective_value",
-           "optimize", "outcome_metrics", "pareto_layers", "parse_problem", "plan_file", "planned_runs",
-           "problem_names", "promoted", "regency_names", "scenario_of", "space", "statistic_note",
-           "status_quo_params", "violations", "write"]
+__all__ = ["EXPECTED_SPEND", "GOALS", "MAX_BUDGET_IDR", "MAX_TRIALS", "Budget", "Constraints", "Evaluations",
+           "Evaluator", "Lever", "Metrics", "ModelEvaluator", "Objective", "OptProblem", "Outcome", "ProblemError",
+           "Progress", "Rung", "Search", "Stopped", "UserError", "by_regency", "estimate", "expected_spend",
+           "feasible", "fingerprint", "lever_columns", "lever_values", "load_problem", "movable", "neighbours",
+           "objective_label", "objective_value", "optimize", "outcome_metrics", "pareto_layers", "parse_problem",
+           "plan_file", "planned_runs", "problem_names", "promoted", "regency_names", "scenario_of", "space",
+           "statistic_note", "status_quo_params", "violations", "write"]

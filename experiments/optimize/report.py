@@ -16,6 +16,7 @@ from experiments.optimize.problem import OptProblem
 from experiments.optimize.space import scenario_of
 from experiments.scenario import Scenario
 from experiments.store import write_atomic
+from model import months
 
 WORLDS = {"both": "seed r and parameter draw r of the ensemble",
           "parameters": "parameter draw r of the ensemble, one seed",
@@ -106,9 +107,19 @@ def choose(problem: OptProblem, table: pd.DataFrame) -> tuple[pd.DataFrame, bool
     return (best if reachable else closest.head(1)), reachable, closest
 
 
-def by_regency(problem: OptProblem, plan: Scenario) -> pd.DataFrame:
+EXPECTED_SPEND = "expected_spend_year_idr"
+"""by_regency's column of the plan's expected yearly spend of each regency's own budget."""
+
+
+def lever_columns(table: pd.DataFrame) -> list[str]:
+    """by_regency's lever columns (each has a "<lever> (status quo)" beside it)."""
+    return [c for c in table if c not in ("regency", EXPECTED_SPEND) and not c.endswith(" (status quo)")]
+
+
+def by_regency(problem: OptProblem, plan: Scenario, spend: pd.Series | None = None) -> pd.DataFrame:
     """The plan's moving levers at the objective's month, one row per regency (as the model
-    spreads province-wide counts and budgets), next to the status quo."""
+    spreads province-wide counts and budgets), next to the status quo; with `spend`
+    (`expected_spend`, by regency name) the column EXPECTED_SPEND (rupiah a year)."""
     from model import EnrollmentModel
 
     rung0 = problem.search.rungs[0]
@@ -127,7 +138,20 @@ def by_regency(problem: OptProblem, plan: Scenario) -> pd.DataFrame:
     for lever in problem.levers:
         table[lever.name] = plan_values[lever.name]
         table[f"{lever.name} (status quo)"] = base_values[lever.name]
+    if spend is not None:
+        table[EXPECTED_SPEND] = table["regency"].map(spend).fillna(0.0).to_numpy(float)
     return table
+
+
+def expected_spend(problem: OptProblem, regency: pd.DataFrame) -> pd.Series:
+    """Per regency (by name): the mean yearly subsidy spend of its own local budget in a plan's
+    runs (the regency table's monthly `spend_idr`, summed to the objective's month per
+    replicate, averaged over the replicates, times 12 / the months simulated), as
+    evaluate.outcome_metrics makes `local_year_idr`. The province's palm fund is not any
+    regency's budget and is not included, so these add up to local_year_idr less the palm fund."""
+    upto = regency[regency["month"].map(months.ordinal) <= months.ordinal(problem.objective.month)]
+    per_replicate = upto.groupby(["replicate", "regency"], sort=False)["spend_idr"].sum()
+    return per_replicate.groupby("regency", sort=False).mean() * (12.0 / problem.n_months)
 
 
 def write(outcome: Outcome, folder: Path) -> None:

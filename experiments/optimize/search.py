@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from experiments.errors import UserError
 from experiments.executors import Stopped
@@ -21,7 +21,11 @@ from experiments.optimize.rungs import Clock, Progress, promoted
 from experiments.optimize.sensitivity import sensitivity
 from experiments.optimize.space import (distributions, label, lever_values, restore_sampler, sampler,
                                         sampler_state, scenario_of, space, status_quo_params)
+from experiments.scenario import Scenario
 from experiments.store import Store, StoreError, write_atomic
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 PROBLEM_FILE = "problem.json"
 
@@ -187,13 +191,23 @@ class _Run:
                                  folder=self.folder)
         if recommended is not None:
             trial = int(recommended["trial"])
-            outcome.by_regency = report.by_regency(p, scenarios[trial])
+            outcome.by_regency = report.by_regency(p, scenarios[trial], self._expected_spend(scenarios[trial], rung))
             if p.search.sensitivity:
                 outcome.sensitivity = sensitivity(p, candidates[trial], rung, recommended, self.log.sensitivity,
                                                   lambda chunk: self._sensitivity_batch(chunk, rung), self.batch)
         if self.folder:
             report.write(outcome, self.folder)
         return outcome
+
+    def _expected_spend(self, plan: Scenario, rung: Rung) -> pd.Series | None:
+        """The recommended plan's yearly spend by regency: its runs at the last rung again (the
+        evaluations keep only metrics), the same seeds and draws, so the same worlds as its
+        metrics. None when the evaluator runs no model (an analytic one in tests)."""
+        if not isinstance(self.evaluate, ModelEvaluator):
+            return None
+        self._check_stop()
+        _, regency = self.evaluate.run([plan], rung)[0]
+        return report.expected_spend(self.problem, regency) if "spend_idr" in regency else None
 
     def _sensitivity_batch(self, chunk: list, rung: Rung) -> None:
         self._check_stop()

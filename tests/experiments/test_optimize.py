@@ -5,14 +5,17 @@ import json
 import math
 import re
 
+import pandas as pd
 import pytest
 import tomli_w
 from hypothesis import HealthCheck, given, settings, strategies as st
 from typer.testing import CliRunner
 
 from experiments import cli, optimize as opt
+from experiments.optimize import report as opt_report
 from experiments.runner import run
 from experiments.scenario import load_scenario
+from model import months
 
 TOY = """
 name = "toy"
@@ -208,6 +211,39 @@ def test_the_report_has_the_front_the_plan_by_regency_and_its_sensitivity(tiny_s
     assert outcome.front["local_year_idr"].max() <= 2e10
     for trial in outcome.front["trial"]:
         assert load_scenario(str(opt.plan_file(outcome, int(trial)))).scale == 0.002
+
+
+def test_the_plan_by_regency_has_the_expected_yearly_spend_of_each_regency(tiny_search):
+    """The recommended plan's runs at the last rung again: each regency's own budget's yearly
+    spend, never above the ceiling in force, within the plan's local spend (the rest is the
+    province's palm fund)."""
+    outcome, folder = tiny_search
+    table = outcome.by_regency
+    spend = table["expected_spend_year_idr"]
+    assert (spend >= 0).all() and spend.sum() > 0
+    assert spend.sum() <= outcome.recommended["local_year_idr"] * (1 + 1e-9)
+    # within the ceiling in force: to 2024-11 no budget boundary has passed, so the status quo's
+    ceiling = table[["subsidy_budget_idr", "subsidy_budget_idr (status quo)"]].max(axis=1)
+    assert (spend <= ceiling * (1 + 1e-9)).all()
+    assert (spend[table["subsidy_budget_idr (status quo)"] == 0] == 0).all()
+    written = pd.read_csv(folder / "recommended_by_regency.csv")
+    assert written["expected_spend_year_idr"].to_numpy() == pytest.approx(spend.to_numpy())
+
+
+def test_expected_spend_is_the_replicates_mean_yearly_spend_to_the_objective_month():
+    problem = opt.parse_problem(TINY, "tiny.toml")
+    n = problem.n_months
+    start = months.label(months.ordinal(problem.objective.month) - n)
+    rows = []
+    for replicate, amount in ((0, 1e9), (1, 3e9)):
+        for month in months.labels(start, n + 1):          # one month past the objective's, ignored
+            past = month > problem.objective.month
+            rows += [{"replicate": replicate, "month": month, "regency": "A", "spend_idr": 1e15 if past else amount},
+                     {"replicate": replicate, "month": month, "regency": "B", "spend_idr": 0.0}]
+    spend = opt_report.expected_spend(problem, pd.DataFrame(rows))
+    # months 0..n summed (month 0 included, as outcome_metrics sums it; the model spends nothing then)
+    assert spend["A"] == pytest.approx(2e9 * (n + 1) * 12 / n)
+    assert spend["B"] == 0.0
 
 
 def test_replicate_r_of_every_candidate_runs_with_seed_r_and_ensemble_draw_r():

@@ -99,14 +99,28 @@ def test_change_against_the_baseline_in_points_on_a_centred_scale(regency):
 
 
 def test_spend_map_only_when_the_table_has_spend(regency):
-    assert regency_map.metrics(regency, "plan") == ["coverage", "change"]
-    assert regency_map.metrics(regency, "baseline") == ["coverage"]
+    no_spend = regency.drop(columns="spend_idr")
+    assert regency_map.metrics(no_spend, "plan") == ["coverage", "change"]
+    assert regency_map.metrics(no_spend, "baseline") == ["coverage"]
+    assert regency_map.metrics(regency, "plan") == ["coverage", "change", "spend"]
     with pytest.raises(ValueError, match="metric: 'spend' cannot be drawn for 'plan'; possible: coverage, change"):
-        regency_map.regency_choropleth_figure(regency, data.regencies(), boundaries.outlines(), MONTH, "plan", "spend")
-    with_spend = regency.assign(spend_idr=2e9)
-    fig = regency_map.regency_choropleth_figure(with_spend, data.regencies(), boundaries.outlines(), MONTH, "plan",
-                                                "spend")
-    assert fills(fig)["Lahat"].text == "Lahat: Rp 2 bn"
+        regency_map.regency_choropleth_figure(no_spend, data.regencies(), boundaries.outlines(), MONTH, "plan", "spend")
+    months = sorted(regency["month"].unique())
+    with_spend = regency.assign(spend_idr=0.5e9)     # a month's spend: the map shows the sum to MONTH
+    fig = regency_map.regency_choropleth_figure(with_spend, data.regencies(), boundaries.outlines(), months[2],
+                                                "plan", "spend")
+    assert fills(fig)["Lahat"].text == "Lahat: Rp 1.5 bn"
+
+
+def test_the_spend_map_sums_the_model_spend_to_the_month(regency):
+    """Lahat's value is its own budget's spend summed over months, the mean of the replicates."""
+    plan = regency[regency["scenario"] == "plan"]
+    lahat = plan[plan["regency"] == "Lahat"]
+    expected = lahat.groupby("replicate")["spend_idr"].sum().mean()
+    assert expected > 0
+    values = regency_map.regency_values(regency, MONTH, "plan", "spend")
+    assert values["Lahat"] == pytest.approx(expected)
+    assert values.sum() == pytest.approx(plan.groupby("replicate")["spend_idr"].sum().mean())
 
 
 def test_a_regency_without_a_value_is_grey_and_says_so(regency):
@@ -131,4 +145,10 @@ def test_the_live_run_map_shows_its_latest_month():
 
 def test_the_report_draws_the_maps(regency):
     maps = html_report.regency_maps(regency, MONTH, "en")
-    assert [title for title, _ in maps] == ["Coverage by regency on the map", "Change against the baseline by regency"]
+    assert [title for title, _ in maps] == ["Coverage by regency on the map", "Change against the baseline by regency",
+                                            "Spend by regency"]
+    spend = maps[2][1]
+    assert spend.layout.title.text == "plan: spend by regency to Jun 2025"
+    assert fills(spend)["Lahat"].text.startswith("Lahat: Rp ")
+    without = html_report.regency_maps(regency.drop(columns="spend_idr"), MONTH, "en")
+    assert [title for title, _ in without] == [title for title, _ in maps[:2]]

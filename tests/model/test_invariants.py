@@ -69,3 +69,23 @@ def test_regency_table_sums_to_the_province(baseline):
     assert np.allclose(by_month["workers"], frame["workers"].iloc[0])
     assert table["coverage"].between(0, 1).all()
     assert table["regency"].nunique() == 17
+
+
+def test_regency_spend_adds_up_to_the_subsidy_spend():
+    """Each month the regencies' spend_idr (their own local budgets) plus the province's palm
+    fund is the run's spend_subsidy_idr; a regency whose budget is raised spends more, and
+    only it."""
+    budget = {"Lahat": 20e9}
+    model = run(seed=5, subsidy_budget_idr=budget, palm_subsidy_budget_idr=10e9)
+    table = model.regency_table()
+    frame = model.results()
+    assert (table["spend_idr"] >= 0).all()
+    by_month = table.groupby("month", sort=True)["spend_idr"].sum().to_numpy()
+    province = np.array(model.collector.province_spend)
+    assert province.sum() > 0 and by_month.sum() > 0
+    assert np.allclose(by_month + province, frame["spend_subsidy_idr"].to_numpy(), rtol=1e-12, atol=1e-3)
+    base = run(seed=5, palm_subsidy_budget_idr=10e9).regency_table()
+    diff = (table.set_index(["month", "regency"])["spend_idr"]
+            - base.set_index(["month", "regency"])["spend_idr"]).unstack()
+    assert diff["Lahat"].sum() > 1e9
+    assert np.allclose(diff.drop(columns="Lahat"), 0)

@@ -227,3 +227,26 @@ def test_a_plan_sent_to_compare_is_described_in_the_sessions_language():
     sent = planner.plan_scenario(Done(), 3, translator("id"))
     assert sent.description == "Rencana 3 dari pencarian: Rencana termurah yang mencapai target dengan peluang p"
     assert "reach_50" not in sent.description
+
+
+@pytest.mark.parametrize("lang, budget, header, ceiling, spend", [
+    ("en", "Subsidy budget", "Expected subsidy spend a year", "Rp 2.5 bn (Rp 0)", "Rp 1.2 bn"),
+    ("id", "Anggaran bantuan iuran", "Perkiraan belanja bantuan iuran per tahun", "Rp 2,5 miliar (Rp 0)",
+     "Rp 1,2 miliar")])
+def test_the_regency_table_shows_the_expected_spend_next_to_the_ceiling(lang, budget, header, ceiling, spend):
+    import pandas as pd
+
+    table = pd.DataFrame({"regency": ["A", "B"], "subsidy_budget_idr": [2.5e9, 0.0],
+                          "subsidy_budget_idr (status quo)": [0.0, 0.0],
+                          "perisai_agents": [12.0, 3.0], "perisai_agents (status quo)": [0.0, 0.0],
+                          opt.EXPECTED_SPEND: [1.2e9, 0.0]})
+    rows = planner.regency_rows(table, lang)
+    assert list(rows.columns)[1:3] == [budget, header]
+    assert list(rows.iloc[0])[1:3] == [ceiling, spend] and rows.iloc[1][header] == "Rp 0"
+    without_ceiling = planner.regency_rows(table.drop(columns=["subsidy_budget_idr",
+                                                               "subsidy_budget_idr (status quo)"]), lang)
+    assert list(without_ceiling.columns)[-1] == header
+    assert header not in planner.regency_rows(table.drop(columns=opt.EXPECTED_SPEND), lang)
+    note = planner.regency_note(table, translator(lang))
+    assert note.startswith(" ") and ("own budget" if lang == "en" else "anggaran masing-masing") in note
+    assert planner.regency_note(table.drop(columns=opt.EXPECTED_SPEND), translator(lang)) == ""

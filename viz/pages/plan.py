@@ -309,7 +309,8 @@ def RecommendedView():
         return
     with solara.Card(t("3. Recommended plan ({plan}) by regency", plan=int(done.recommended["trial"])),
                      subtitle=t("Lever values at {month}: plan (status quo).",
-                                month=t.month(done.problem.objective.month))):
+                                month=t.month(done.problem.objective.month))
+                     + planner.regency_note(done.by_regency, t)):
         Table(planner.regency_rows(done.by_regency, t.lang))
     if not done.sensitivity.empty:
         with solara.Card(t("4. What the recommended plan is most sensitive to"),

@@ -55,6 +55,15 @@ FRONT_POINT_JS = """() => {
 }"""
 HOVER_JS = """() => Array.from(document.querySelectorAll('.js-plotly-plot .hoverlayer .hovertext'))
   .map(e => e.textContent).join(' | ')"""
+# The header row of the regency table holding column `name`, and that column's cells.
+COLUMN_JS = """(name) => {
+  const table = Array.from(document.querySelectorAll('table.plan-table'))
+    .find(t => Array.from(t.querySelectorAll('thead th')).some(th => th.textContent.trim() === name));
+  if (!table) return {heads: [], cells: []};
+  const heads = Array.from(table.querySelectorAll('thead th')).map(th => th.textContent.trim());
+  const i = heads.indexOf(name);
+  return {heads, cells: Array.from(table.querySelectorAll('tbody tr')).map(tr => tr.children[i].textContent.trim())};
+}"""
 
 
 def plan_page(new_page):
@@ -98,6 +107,11 @@ def test_a_search_started_by_clicks_shows_the_front_and_sends_a_plan_to_compare(
     name = f"tiny_plan_{trial:04d}"
     page.get_by_text(f"{name} is on the Compare page").wait_for()
     page.get_by_text("3. Recommended plan").wait_for()
+    spend = page.evaluate(COLUMN_JS, "Expected subsidy spend a year")     # beside the ceiling, in rupiah
+    assert spend["heads"][spend["heads"].index("Expected subsidy spend a year") - 1] == "Subsidy budget", spend
+    assert len(spend["cells"]) == 17 and all(re.fullmatch(r"Rp \d[\d,.]*( (bn|m|k|tn))?", c) for c in spend["cells"])
+    assert any(c != "Rp 0" for c in spend["cells"]), spend                 # the status-quo programmes spend
+    page.get_by_text("Expected spend: the plan's mean yearly premium subsidy paid from each regency's own").wait_for()
     page.get_by_text("1. Objective, budget and constraints").scroll_into_view_if_needed()
     screenshot(page, "plan")
     page.get_by_role("tab", name="Compare").click()
@@ -118,6 +132,9 @@ def test_the_plan_page_speaks_bahasa_indonesia(new_page):
     page.locator(".plan-verdict").filter(has_text=re.compile("Rencana termurah yang mencapai|tidak dapat dicapai")
                                          ).wait_for(timeout=RUN_WAIT_MS)
     page.get_by_text("Peluang mencapai target adalah proporsi ulangan").wait_for()
+    page.get_by_text("Perkiraan belanja bantuan iuran per tahun", exact=True).wait_for()
+    cells = page.evaluate(COLUMN_JS, "Perkiraan belanja bantuan iuran per tahun")["cells"]
+    assert len(cells) == 17 and all(re.fullmatch(r"Rp \d[\d.,]*( (miliar|juta|ribu|triliun))?", c) for c in cells)
     page.get_by_role("button", name="English").click()
     page.get_by_text("1. Objective, budget and constraints").wait_for()
 
