@@ -70,8 +70,8 @@ def test_the_report_carries_everything_to_redo_the_comparison_and_loads_nothing(
     assert page.count(get_plotlyjs()) == 1  # plotly.js inlined, once
     ours = page.replace(get_plotlyjs(), "")
     assert "http://" not in ours and "https://" not in ours  # no link out (browser test: no request)
-    # 5 charts, the regencies with an observed figure, and the regency maps: coverage and the change
-    assert page.count('class="js-plotly-plot"') == 0 and len(figure_data(page)) == 8
+    # 5 charts, the regencies with an observed figure, and the regency maps: coverage, the change and spend
+    assert page.count('class="js-plotly-plot"') == 0 and len(figure_data(page)) == 9
 
 
 def test_the_report_table_and_charts_agree_and_share_colours(comparison):
