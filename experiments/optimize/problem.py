@@ -252,7 +252,8 @@ def parse_problem(text: str, source: str = "<text>", directory: Path | None = No
     if statistic != "mean" and not 0 < statistic < 1:
         fail(("objective", "statistic"), f"{statistic!r}: allowed: \"mean\" or a quantile between 0 and 1")
     _limit(fail, ("search", "trials"), limits.check_count, doc.search.trials, 1, MAX_TRIALS, "search.trials")
-    rungs = _rungs(doc.search.rungs, base.data_set, fail)
+    rungs = _rungs(doc.search.rungs, base.data_set, fail,
+                   data.DEFAULT_REGION if base.region == office.OFFICE else base.region)
     name = doc.name or (Path(source).stem if source.endswith(".toml") else "plan")
     return OptProblem(name=name, description=doc.description, base=base, start=doc.start, seed=doc.seed,
                       objective=objective, budget=doc.budget,
@@ -291,12 +292,14 @@ def _base(ref: str, directory: Path | None, fail: Fail) -> Scenario:
         fail(("base",), str(error))
 
 
-def _rungs(rungs: list[Rung], data_set: str, fail: Fail) -> list[Rung]:
+def _rungs(rungs: list[Rung], data_set: str, fail: Fail, region: str = data.DEFAULT_REGION) -> list[Rung]:
+    """The rungs, each scale checked against `region`'s smallest regency (its own data set)."""
     if not rungs:
         fail(("search", "rungs"), "at least one rung {scale, replicates} is needed")
     out: list[Rung] = []
     for i, rung in enumerate(rungs):
-        scale = _limit(fail, ("search", "rungs"), limits.check_scale, rung.scale, data_set, f"search.rungs[{i}].scale")
+        scale = _limit(fail, ("search", "rungs"), limits.check_scale, rung.scale, data_set, f"search.rungs[{i}].scale",
+                       region)
         reps = _limit(fail, ("search", "rungs"), limits.check_replicates, rung.replicates,
                       limits.MAX_REPLICATES, f"search.rungs[{i}].replicates")
         if out and (scale < out[-1].scale or reps < out[-1].replicates):

@@ -18,10 +18,10 @@ from experiments.figures import SUMMARY_BETTER
 from experiments.i18n import N_, Translator, parameter_label, translator
 from experiments.summary import MIN_DRIVER_REPLICATES, MIN_SPLIT_REPLICATES, spearman_interval
 from experiments.office import OFFICE
-from model import data
 from viz import backend, charts, state
 from viz.editor import Editor
 from viz.language import use_translator
+from viz.region_choice import RegionSelect, region_name
 from viz.upload import FileInput
 
 BETTER = SUMMARY_BETTER  # which way is better in each summary column (the best cell is highlighted)
@@ -109,12 +109,6 @@ def coverage_caption(bands: pd.DataFrame, month: str, t: Translator | None = Non
     parts = [f"{r.scenario}: {t.percent(r.mean)} ({t.percent(r.low)} – {t.percent(r.high)})"
              for r in rows.itertuples()]
     return t("Coverage in {month}, mean (90% band): {values}", month=t.month(month), values="; ".join(parts))
-
-
-def region_labels(t: Translator) -> dict[str, str]:
-    """The region select's labels -> region ids: each province's region.toml `name`, then the office."""
-    labels = {data.load(r).name: r for r in backend.region_choices() if r != OFFICE}
-    return {**labels, t("Kanwil Sumbagsel (all three)"): OFFICE}
 
 
 def run_blocked(t: Translator, chosen: int, replicates, pending: bool) -> str | None:
@@ -220,11 +214,7 @@ def RunSettings(number: int):
         # What replicates vary: both for comparing policies, chance for checking a model change.
         solara.Select(t("Uncertainty in the bands"), value=t(UNCERTAINTY_LABELS[state.uncertainty.value]),
                       values=list(kinds), on_value=lambda label: state.uncertainty.set(kinds[label]))
-        regions = region_labels(t)
-        shown = {r: label for label, r in regions.items()}
-        solara.Select(t("Province, or the whole office"), value=shown.get(state.region.value, ""),
-                      values=list(regions), on_value=lambda label: state.region.set(regions[label]),
-                      classes=["region-select"])
+        RegionSelect(state.region.value, state.region.set)
         # the disabled state is a convenience: state.start checks every limit on the server
         solara.Button(t("Run comparison"), color="primary", on_click=state.guarded(state.start),
                       disabled=blocked is not None)
@@ -323,11 +313,6 @@ def ResultsView(result: backend.Comparison):
     with solara.Card(t("Spend over time")):
         Chart(lambda: charts.spend_figure(ordered, colours, lang), [id(result), lang])
     RegencyView(result)
-
-
-def region_name(region: str, t: Translator) -> str:
-    """A region's name as the select shows it (the office in the session's language)."""
-    return t("Kanwil Sumbagsel (all three)") if region == OFFICE else data.load(region).name
 
 
 def target_line(result: backend.Comparison, t: Translator) -> str:
