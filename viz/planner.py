@@ -29,6 +29,7 @@ from typing import Callable
 import pandas as pd
 import tomli_w
 
+from experiments import office
 from experiments import optimize as opt
 from experiments.errors import UserError
 from experiments.figures import front_cells, front_figure  # noqa: F401 - the page's chart
@@ -151,6 +152,7 @@ class Form:
     max_agents: float = 1500.0
     no_regency_below: bool = True
     trials: int = DEFAULT_TRIALS
+    region: str = "sumsel"       # a province id or the office ("kanwil"): the problem's `region`
 
 
 def default_form() -> Form:
@@ -161,7 +163,15 @@ def default_form() -> Form:
           for payer in ("total", "office", "local")}
     o = p.objective
     return Form(o.goal, o.month, o.target, o.probability, bn["total"], bn["office"], bn["local"], agents,
-                p.constraints.no_regency_below_status_quo, min(p.search.trials, MAX_TRIALS))
+                p.constraints.no_regency_below_status_quo, min(p.search.trials, MAX_TRIALS), p.base.region)
+
+
+def in_region(form: Form, region: object) -> Form:
+    """The form for another region (checked: backend.check_region's LimitError names the allowed),
+    its target and month that region's own (office.target: region.toml, the office's weighted)."""
+    region = backend.check_region(region)
+    coverage, month = office.target(region)
+    return Form(**{**form.__dict__, "region": region, "target": coverage, "month": month})
 
 
 def problem_text(form: Form) -> str:
@@ -175,6 +185,7 @@ def problem_text(form: Form) -> str:
         doc["levers"]["perisai_agents"]["high"] = form.max_agents
     doc.setdefault("constraints", {})["no_regency_below_status_quo"] = form.no_regency_below
     doc.setdefault("search", {})["trials"] = form.trials
+    doc["region"] = form.region
     return tomli_w.dumps(doc)
 
 
@@ -190,6 +201,7 @@ def problem(form: Form, t: Translator | None = None) -> opt.OptProblem:
     number is read again here); FieldError names the field, UserError the problem's key."""
     t = t or translator("en")
     check_count(form.trials, 1, MAX_TRIALS, "candidates")
+    backend.check_region(form.region)
     for name, spec in FIELDS.items():
         value = getattr(form, name)
         if not (value is None and spec.optional):

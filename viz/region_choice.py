@@ -56,7 +56,7 @@ def chosen(value: Any, t: Translator, with_office: bool = True) -> str:
 
 @solara.component
 def RegionSelect(value: str, on_value: Callable[[str], None], with_office: bool = True,
-                 classes: list[str] | None = None):
+                 classes: list[str] | None = None, disabled: bool = False):
     """The select: the current region's label; a choice checked by `chosen` before `on_value`
     gets its id (a refused one leaves the region as it was and says why)."""
     t = use_translator()
@@ -74,6 +74,7 @@ def RegionSelect(value: str, on_value: Callable[[str], None], with_office: bool 
         on_value(region)
 
     solara.Select(t(LABEL) if with_office else t(PROVINCE_LABEL), value=shown.get(value, ""),
-                  values=list(labels), on_value=accept, classes=classes or ["region-select"])
+                  values=list(labels), on_value=accept, classes=classes or ["region-select"],
+                  disabled=disabled)
     if error:
         solara.Error(error, dense=True, classes=["region-error"])

@@ -19,10 +19,12 @@ import pandas as pd
 import solara
 import solara.lab
 
+from experiments import office
 from experiments.i18n import N_, Translator
-from viz import backend, planner, state
+from viz import backend, plan_map, planner, state
 from viz.charts import Plot
 from viz.language import use_translator
+from viz.region_choice import RegionSelect, region_name
 
 GOALS = {"min_spend": N_("Cheapest plan reaching the target with probability p"),
          "max_coverage": N_("Highest coverage at the month within the budget"),
@@ -64,6 +66,23 @@ solara.lab.on_kernel_start(_page_started)
 
 def update(**fields) -> None:
     form.value = planner.Form(**{**form.value.__dict__, **fields})
+
+
+def set_region(region: str) -> None:
+    """Another region for the problem (checked again by planner.in_region): its own target and month."""
+    try:
+        form.value = planner.in_region(form.value, region)
+    except planner.UserError as error:
+        problem_message.value = str(error)
+        return
+    drafts.value = {k: v for k, v in drafts.value.items() if k != "target"}
+
+
+def target_text(f: planner.Form, t: Translator) -> str:
+    """The chosen region's own target (its region.toml; the office's weighted by workers)."""
+    share, month = office.target(f.region)
+    return t("{region}: target {share} by {month}", region=region_name(f.region, t),
+             share=t.percent(share, 0 if f.region != office.OFFICE else 1), month=t.month(month))
 
 
 def set_number(field: str, text: str | None, t: Translator) -> None:
@@ -227,6 +246,9 @@ def ProblemCard():
                      subtitle=t("Starts from the default problem: {goal}, {target} by {month}; the levers and "
                                 "their bounds are that problem's.", goal=t(GOALS[default.goal]).lower(),
                                 target=t.percent(default.target, 0), month=t.month(default.month))):
+        busy = status.value is not None or run_search.pending
+        RegionSelect(f.region, set_region, classes=["region-select", "plan-region"], disabled=busy)
+        solara.Text(target_text(f, t), classes=["plan-region-target"], style={"display": "block"})
         goals = {t(label): goal for goal, label in GOALS.items()}   # shown in words, kept as its code
         solara.Select(t("Objective"), value=t(GOALS[f.goal]), values=list(goals),
                       on_value=lambda label: update(goal=goals[label]))
@@ -246,7 +268,6 @@ def ProblemCard():
             NumberField("trials", t)
         solara.Checkbox(label=t("No regency below its status quo"), value=f.no_regency_below,
                         on_value=lambda v: update(no_regency_below=v))
-        busy = status.value is not None or run_search.pending
         with solara.Row():
             solara.Button(t("Start search"), color="primary", on_click=lambda: start(t), disabled=busy,
                           classes=["start-search"])
@@ -312,6 +333,10 @@ def RecommendedView():
                                 month=t.month(done.problem.objective.month))
                      + planner.regency_note(done.by_regency, t)):
         Table(planner.regency_rows(done.by_regency, t.lang))
+        if plan_map.has_map(done.by_regency):
+            Plot(lambda: plan_map.plan_spend_figure(done.by_regency, done.problem.base.region,
+                                                    int(done.recommended["trial"]), done.problem.objective.month,
+                                                    t.lang), dependencies=[id(done), t.lang])
     if not done.sensitivity.empty:
         with solara.Card(t("4. What the recommended plan is most sensitive to"),
                          subtitle=t("One lever moved by {step} of its range, down and up.",
