@@ -60,7 +60,9 @@ def test_the_plan_form_takes_the_regions_own_target_and_refuses_a_forged_one():
     form = planner.in_region(planner.default_form(), "jambi")
     assert (form.region, form.target, form.month) == ("jambi", 0.55, "2025-12")
     assert planner.problem(form).base.region == "jambi"
-    assert planner.in_region(form, "bengkulu").target == 0.48
+    bengkulu = planner.problem(planner.in_region(form, "bengkulu"))   # its rungs checked in Bengkulu's data set
+    assert (bengkulu.base.region, bengkulu.objective.target) == ("bengkulu", 0.48)
+    assert planner.problem(planner.in_region(form, "kanwil")).base.region == "kanwil"
     with pytest.raises(planner.UserError, match="region: '../x' is not offered; allowed: bengkulu, jambi"):
         planner.in_region(form, "../x")
     forged = planner.Form(**{**form.__dict__, "region": "<b>"})
