@@ -139,7 +139,12 @@ def run(scenario_refs: Annotated[list[str], typer.Argument(metavar="FILE_OR_NAME
         quiet: Quiet = False, yes: Yes = False,
         region: Annotated[Optional[str], typer.Option(
             help="Province to simulate: a folder of model/data/regions/, or kanwil for the three "
-                 "provinces together (default: the scenarios' region, sumsel).")] = None):
+                 "provinces together (default: the scenarios' region, sumsel).")] = None,
+        decision_month: Annotated[Optional[str], typer.Option(
+            help="Run every scenario through the region's history (history.toml) up to this month, "
+                 "YYYY-MM or 'default' (the first January after the history: 2027-01); the "
+                 "scenarios' levers act from it on (default: the scenarios' own decision_month, "
+                 "none in the built-in ones).")] = None):
     """Run replicates of scenarios with paired seeds and print a comparison table."""
     from experiments import runner
     from experiments.scenario import load_scenario
@@ -157,7 +162,7 @@ def run(scenario_refs: Annotated[list[str], typer.Argument(metavar="FILE_OR_NAME
     region = region or chosen[0].region          # the added baseline runs where the scenarios do
     if not no_baseline and baseline not in [s.name for s in chosen]:
         chosen.insert(0, load_scenario(baseline))
-    chosen = [s.override(region=region) for s in chosen]
+    chosen = [s.override(region=region, decision_month=decision_month) for s in chosen]
     target_month = target_month or target(region)[1]
     reach = [s.override(horizon=horizon) for s in chosen] if horizon else chosen   # horizon checked as the run does
     last = min(s.horizon for s in reach)
