@@ -5,7 +5,8 @@
     base = "baseline"                 # a built-in name or a path relative to this file
     start = "2025-01"                 # optional: levers given as a number or table apply from here
     decision_month = "default"        # optional: run through the region's history up to this
-                                      # month ("default": the first January after it), levers from it
+                                      # month ("default": the first January after it; "none": no
+                                      # history, levers as written from month 0), levers from it
     horizon = "2030-12"
     seed = 1
     scale = 0.05
@@ -47,7 +48,8 @@ DEFAULTS: dict[str, Any] = {"horizon": DEFAULT_HORIZON, "seed": 1, "scale": 0.05
             "region": data.DEFAULT_REGION}
 RUN_FIELDS = ("start", "decision_month", "horizon", "seed", "scale", "data_set", "region")  # inherited from the base
 DEFAULT_DECISION = "default"       # decision_month: the region's own (Region.decision_month)
-DECISION_PATTERN = rf"^({DEFAULT_DECISION}|{months.PATTERN[1:-1]})$"
+NO_DECISION = "none"               # decision_month: no history (month 0's status quo, levers as written)
+DECISION_PATTERN = rf"^({DEFAULT_DECISION}|{NO_DECISION}|{months.PATTERN[1:-1]})$"
 OWN_FIELDS = ("name", "description", "rationale")                # never inherited
 
 
@@ -137,7 +139,7 @@ class Scenario(BaseModel):
     description: str = ""
     rationale: str = ""
     start: str | None = None
-    decision_month: str | None = None    # a month, "default" (the region's) or None: no history
+    decision_month: str | None = None    # a month, "default" (the region's), "none"/None: no history
     horizon: str = DEFAULTS["horizon"]
     seed: int = DEFAULTS["seed"]
     scale: float = DEFAULTS["scale"]
@@ -160,6 +162,8 @@ class Scenario(BaseModel):
         start = self.start or decision
         settings = {name: _from_start(name, value, start, decision)
                     for name, value in localize(self.settings, self.region).items()}
+        if decision and not self.acts():                 # levers from after the horizon never act
+            settings = {k: v for k, v in settings.items() if not PARAMETERS[k].is_lever}
         # Default region and no decision month are left out, so earlier runs' keys still hold.
         region = {} if self.region == data.DEFAULT_REGION else {"region": self.region}
         if decision:
@@ -168,11 +172,18 @@ class Scenario(BaseModel):
         return {"scale": self.scale, "seed": self.seed, "data_set": self.data_set,
                 "horizon": self.horizon, **region, **settings}
 
+    def acts(self) -> bool:
+        """Whether the scenario's own levers act in the simulated months (not when the runs end
+        before the decision month: then every scenario is the history)."""
+        decision = self.decision()
+        return decision is None or months.ordinal(decision) <= months.ordinal(self.horizon)
+
     def decision(self) -> str | None:
         """The decision month as a month (the region's own for "default"), or None."""
-        if self.decision_month == DEFAULT_DECISION:
-            return data.load(self.region).decision_month
-        return self.decision_month
+        if self.decision_month == DEFAULT_DECISION:     # the office: its provinces' latest
+            ids = provinces() if self.region == OFFICE else [self.region]
+            return max(data.load(r).decision_month for r in ids)
+        return None if self.decision_month == NO_DECISION else self.decision_month
 
     def with_settings(self, **settings: Any) -> "Scenario":
         """A copy with some settings replaced (validated), e.g. one point of a sweep."""
@@ -430,7 +441,8 @@ def _structure_problem(error: ErrorDetails, line: int | None, source: str) -> Pr
     if error["type"] == "model_type":
         return Problem(source, line, dotted(path), f"expected a table of settings; got {shown(error['input'])}")
     if error["type"] == "string_pattern_mismatch":
-        also = f", or {DEFAULT_DECISION!r} (the region's)" if path == ("decision_month",) else ""
+        also = (f", {DEFAULT_DECISION!r} (the region's) or {NO_DECISION!r} (no history)"
+                if path == ("decision_month",) else "")
         return Problem(source, line, dotted(path),
                        f"{shown(error['input'])} is not a month; write it as YYYY-MM, e.g. '2025-10'{also}")
     return Problem(source, line, dotted(path), f"{error['msg']}; got {shown(error['input'])}")
@@ -535,16 +547,20 @@ def _check_decision(layer: dict, fields: dict, region: str, month0: str) -> str 
     """The decision month as a month (or None): after month 0, no later than the horizon, not
     after `start` (levers act from the decision month on)."""
     given = fields.get("decision_month")
-    if not given:
+    if not given or given == NO_DECISION:
         return None
     ids = provinces() if fields["region"] == OFFICE else [region]
     decision = given if given != DEFAULT_DECISION else max(data.load(r).decision_month for r in ids)
+    if given == DEFAULT_DECISION and months.ordinal(decision) > months.ordinal(fields["horizon"]):
+        return None          # the runs end before the decision month: all history, no lever acts
     if not months.ordinal(month0) < months.ordinal(decision) <= months.ordinal(fields["horizon"]):
         _fail(layer, "decision_month", f"{decision} must be after the data set's month 0 ({month0}) and no later "
-                                       f"than the horizon ({fields['horizon']}); or {DEFAULT_DECISION!r}")
+                                       f"than the horizon ({fields['horizon']}); or {DEFAULT_DECISION!r} or "
+                                       f"{NO_DECISION!r}")
     start = fields.get("start")
     if start and months.ordinal(start) < months.ordinal(decision):
-        _fail(layer, "start", f"{start} is before the decision month ({decision}): levers act from it on")
+        _fail(layer, "start", f"{start} is before the decision month ({decision}): levers act from it on "
+                              f"(decision_month = {NO_DECISION!r} runs the levers as written from month 0)")
     return decision
 
 

@@ -398,14 +398,14 @@ def _check_scale(scale) -> float:
 
 
 def _check_decision(decision_month: str | None, start: str, n_months: int) -> int:
-    """The decision month's index (1 without one: the budget rule acts from month 1)."""
+    """The decision month's index (1 without one: the budget rule acts from month 1; after the
+    horizon: the run is all history)."""
     if decision_month is None:
         return 1
     t = months.index(decision_month, start)
-    if not 1 <= t <= n_months:
-        raise ValueError(f"decision_month {decision_month!r} must be after the data set's month 0 ({start}) "
-                         "and no later than the horizon")
-    return t
+    if t < 1:
+        raise ValueError(f"decision_month {decision_month!r} must be after the data set's month 0 ({start})")
+    return min(t, n_months + 1)
 
 
 def _check_horizon(horizon: str, start: str) -> int:
