@@ -56,8 +56,8 @@ def test_the_money_in_force_before_the_decision_month_carries_on():
 
 
 def test_the_history_is_paid_when_it_was_and_the_budget_rule_acts_from_the_decision_month():
-    plain = load_scenario("baseline").model_kwargs()
-    past = load_scenario("baseline").override(decision_month="default").model_kwargs()
+    plain = load_scenario("baseline").override(decision_month="none").model_kwargs()
+    past = load_scenario("baseline").model_kwargs()          # the built-in baseline: "default"
     assert past["decision_month"] == "2027-01"
     # Musi Banyuasin's expansion from July 2025 is in force in July (history), not deferred to the APBD-P
     assert in_force(past, "Musi Banyuasin", "2025-07") == 45_000 * PREMIUM * 12
@@ -87,7 +87,7 @@ def test_levers_act_from_the_decision_month():
     ("decision_month", '"2024-08"', "must be after the data set's month 0 (2024-08)"),
     ("decision_month", '"2031-01"', "no later than the horizon (2030-12)"),
     ("decision_month", '"soon"', "decision_month: 'soon' is not a month; write it as YYYY-MM, e.g. "
-                                 "'2025-10', or 'default'"),
+                                 "'2025-10', 'default' (the region's) or 'none'"),
     ("start", '"2025-01"\ndecision_month = "2026-01"', "before the decision month (2026-01)"),
 ])
 def test_a_bad_decision_month_is_one_clear_message(field, value, says):
