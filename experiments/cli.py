@@ -139,7 +139,12 @@ def run(scenario_refs: Annotated[list[str], typer.Argument(metavar="FILE_OR_NAME
         quiet: Quiet = False, yes: Yes = False,
         region: Annotated[Optional[str], typer.Option(
             help="Province to simulate: a folder of model/data/regions/, or kanwil for the three "
-                 "provinces together (default: the scenarios' region, sumsel).")] = None):
+                 "provinces together (default: the scenarios' region, sumsel).")] = None,
+        decision_month: Annotated[Optional[str], typer.Option(
+            help="Run every scenario through the region's history (history.toml) up to this month, "
+                 "YYYY-MM, 'default' (the first January after the history: 2027-01) or 'none' (no "
+                 "history: month 0's status quo carried forward, levers as written); the scenarios' "
+                 "levers act from it on [default: the scenarios' own, 'default' in the built-in ones].")] = None):
     """Run replicates of scenarios with paired seeds and print a comparison table."""
     from experiments import runner
     from experiments.scenario import load_scenario
@@ -157,7 +162,7 @@ def run(scenario_refs: Annotated[list[str], typer.Argument(metavar="FILE_OR_NAME
     region = region or chosen[0].region          # the added baseline runs where the scenarios do
     if not no_baseline and baseline not in [s.name for s in chosen]:
         chosen.insert(0, load_scenario(baseline))
-    chosen = [s.override(region=region) for s in chosen]
+    chosen = [s.override(region=region, decision_month=decision_month) for s in chosen]
     target_month = target_month or target(region)[1]
     reach = [s.override(horizon=horizon) for s in chosen] if horizon else chosen   # horizon checked as the run does
     last = min(s.horizon for s in reach)
@@ -166,6 +171,11 @@ def run(scenario_refs: Annotated[list[str], typer.Argument(metavar="FILE_OR_NAME
         where = f"--horizon {horizon}" if horizon else f"the horizon {last} of {shortest}"
         raise UserError(f"--target-month {target_month} lies after {where}: the runs never reach it; choose a "
                         f"target month no later than {last} or a later --horizon")
+    idle = [s for s in reach if not s.acts()]
+    if idle:
+        typer.echo(f"note: the runs end at {idle[0].horizon}, before the decision month {idle[0].decision()}: "
+                   f"{', '.join(s.name for s in idle)} run the region's history only (their levers act from "
+                   "the decision month); choose a later --horizon, or --decision-month", err=True)
     with _executor(workers, scheduler, connect_timeout) as executor:
         results = runner.run(chosen, replicates, seed, scale, horizon, executor, _progress(quiet), out,
                              uncertainty=uncertainty, yes=yes)
@@ -432,11 +442,16 @@ def sensitivity(spec: Annotated[Optional[Path], typer.Argument(metavar="[SPEC.to
                 target_month: Annotated[Optional[str], typer.Option(
                     help="Month analysed, also the horizon (default: the spec's horizon).")] = None,
                 workers: Workers = None, scheduler: Scheduler = None, connect_timeout: ConnectTimeout = 10.0,
-                quiet: Quiet = False, yes: Yes = False):
+                quiet: Quiet = False, yes: Yes = False,
+                decision_month: Annotated[Optional[str], typer.Option(
+                    help="The scenarios' decision month: YYYY-MM, 'default' (2027-01, after the history) "
+                         "or 'none' (levers as written from month 0) [default: the spec's, else the "
+                         "scenarios'].")] = None):
     """Sobol indices or Morris screening of coverage and cost per extra participant, with CIs and a chart."""
     from experiments import sensitivity as sa
 
-    fields: dict[str, Any] = {"scale": scale, "replicates": replicates, "horizon": target_month}
+    fields: dict[str, Any] = {"scale": scale, "replicates": replicates, "horizon": target_month,
+                              "decision_month": decision_month}
     base = sa.load_spec(spec)
     if scenario:
         fields["scenarios"] = [base.baseline, scenario]

@@ -587,7 +587,7 @@ def _check_same_experiment(store: Store, previous: dict | None, manifest: dict) 
 def run(scenarios: Scenario | str | Path | Iterable, replicates: int = 10, seed: int | None = None,
         scale: float | None = None, horizon: str | None = None, executor: Executor | None = None,
         progress: bool | None = None, out: str | Path | None = None,
-        uncertainty: str = "chance", yes: bool = False) -> Results:
+        uncertainty: str = "chance", yes: bool = False, decision_month: str | None = None) -> Results:
     """Run `replicates` replicates of each scenario with paired seeds.
 
     Args:
@@ -602,12 +602,15 @@ def run(scenarios: Scenario | str | Path | Iterable, replicates: int = 10, seed:
             draws, one seed) or "both" (seed r and draw r, plus chance companions to split the
             intervals; the CLI's default for comparisons).
         yes: confirm a request above limits.CONFIRM_RUNS runs.
+        decision_month: for every scenario, a month, "default" or "none" (default: each scenario's
+            own; the built-ins': "default", the history to 2027-01).
     """
     limits.check_replicates(replicates)
     scenarios = as_scenarios(scenarios)
     seed = scenarios[0].seed if seed is None else seed
     scale = scenarios[0].scale if scale is None else scale
-    overrides = {k: v for k, v in {"scale": scale, "horizon": horizon}.items() if v is not None}
+    overrides = {k: v for k, v in {"scale": scale, "horizon": horizon, "decision_month": decision_month}.items()
+                 if v is not None}
     specs = plan(scenarios, replicates, seed, overrides=overrides, uncertainty=uncertainty)
     specs = with_companions(specs, scenarios, replicates, seed, overrides, uncertainty)
     name = "+".join(s.name for s in scenarios)

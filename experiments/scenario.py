@@ -4,6 +4,9 @@
     description = "One line shown by `cakupan scenarios`."
     base = "baseline"                 # a built-in name or a path relative to this file
     start = "2025-01"                 # optional: levers given as a number or table apply from here
+    decision_month = "default"        # optional: run through the region's history up to this
+                                      # month ("default": the first January after it; "none": no
+                                      # history, levers as written from month 0), levers from it
     horizon = "2030-12"
     seed = 1
     scale = 0.05
@@ -35,6 +38,7 @@ from pydantic_core import ErrorDetails
 from model import data, months
 from model.model import DEFAULT_HORIZON
 from model.parameters import LEVER_GROUPS, PARAMETERS, Parameter
+from experiments.history import history
 from experiments.errors import MAX_LISTED, InputFileError, UserError, listing, parse_toml, read_text_file, shown
 from experiments.keylines import KeyLines
 from experiments.office import OFFICE, first_month, localize, provinces, region_choices, unknown_regencies
@@ -42,7 +46,10 @@ from model.settings import SettingsError, closest, dotted, idle_windows, validat
 
 DEFAULTS: dict[str, Any] = {"horizon": DEFAULT_HORIZON, "seed": 1, "scale": 0.05, "data_set": data.DEFAULT_DATA_SET,
             "region": data.DEFAULT_REGION}
-RUN_FIELDS = ("start", "horizon", "seed", "scale", "data_set", "region")  # inherited from the base
+RUN_FIELDS = ("start", "decision_month", "horizon", "seed", "scale", "data_set", "region")  # inherited from the base
+DEFAULT_DECISION = "default"       # decision_month: the region's own (Region.decision_month)
+NO_DECISION = "none"               # decision_month: no history (month 0's status quo, levers as written)
+DECISION_PATTERN = rf"^({DEFAULT_DECISION}|{NO_DECISION}|{months.PATTERN[1:-1]})$"
 OWN_FIELDS = ("name", "description", "rationale")                # never inherited
 
 
@@ -88,6 +95,7 @@ Document = create_model(
     rationale=(str, ""),
     base=(str | None, None),
     start=(str | None, Field(default=None, pattern=months.PATTERN)),
+    decision_month=(str | None, Field(default=None, pattern=DECISION_PATTERN)),
     horizon=(str | None, Field(default=None, pattern=months.PATTERN)),
     seed=(int | None, Field(default=None, ge=0)),
     scale=(float | None, Field(default=None, gt=0, le=1)),
@@ -131,6 +139,7 @@ class Scenario(BaseModel):
     description: str = ""
     rationale: str = ""
     start: str | None = None
+    decision_month: str | None = None    # a month, "default" (the region's), "none"/None: no history
     horizon: str = DEFAULTS["horizon"]
     seed: int = DEFAULTS["seed"]
     scale: float = DEFAULTS["scale"]
@@ -149,22 +158,32 @@ class Scenario(BaseModel):
         settings as they apply in the scenario's province (office.localize)."""
         if self.region == OFFICE:
             raise ValueError("a Kanwil scenario runs as one block per province: use blocks()")
-        settings = {name: self._from_start(name, value)
+        decision = self.decision()
+        start = self.start or decision
+        settings = {name: _from_start(name, value, start, decision)
                     for name, value in localize(self.settings, self.region).items()}
-        # The default region is left out, so the run keys of earlier South Sumatra runs still hold.
+        if decision and not self.acts():                 # levers from after the horizon never act
+            settings = {k: v for k, v in settings.items() if not PARAMETERS[k].is_lever}
+        # Default region and no decision month are left out, so earlier runs' keys still hold.
         region = {} if self.region == data.DEFAULT_REGION else {"region": self.region}
+        if decision:
+            settings = history_layer(settings, self.region, decision, self.data_set)
+            region["decision_month"] = decision
         return {"scale": self.scale, "seed": self.seed, "data_set": self.data_set,
                 "horizon": self.horizon, **region, **settings}
 
-    def _from_start(self, name: str, value: Any) -> Any:
-        """A lever given as a number or a table holds from `start`; windows keep their months,
-        an open `from` becomes `start`."""
-        param = PARAMETERS[name]
-        if not self.start or not param.is_lever or param.type != "number":
-            return value
-        if isinstance(value, list):
-            return [{**w, "from": w.get("from") or self.start} for w in value]
-        return [{"from": self.start, "value": value}]
+    def acts(self) -> bool:
+        """Whether the scenario's own levers act in the simulated months (not when the runs end
+        before the decision month: then every scenario is the history)."""
+        decision = self.decision()
+        return decision is None or months.ordinal(decision) <= months.ordinal(self.horizon)
+
+    def decision(self) -> str | None:
+        """The decision month as a month (the region's own for "default"), or None."""
+        if self.decision_month == DEFAULT_DECISION:     # the office: its provinces' latest
+            ids = provinces() if self.region == OFFICE else [self.region]
+            return max(data.load(r).decision_month for r in ids)
+        return None if self.decision_month == NO_DECISION else self.decision_month
 
     def with_settings(self, **settings: Any) -> "Scenario":
         """A copy with some settings replaced (validated), e.g. one point of a sweep."""
@@ -207,6 +226,8 @@ class Scenario(BaseModel):
             doc["rationale"] = self.rationale
         if self.start:
             doc["start"] = self.start
+        if self.decision_month:
+            doc["decision_month"] = self.decision_month
         doc.update(horizon=self.horizon, seed=self.seed, scale=self.scale, data_set=self.data_set)
         if self.region != data.DEFAULT_REGION:
             doc["region"] = self.region
@@ -217,6 +238,42 @@ class Scenario(BaseModel):
                 table = table.setdefault(section, {})
             table[key] = _plain_toml(value)
         return tomli_w.dumps(doc, multiline_strings=True)
+
+
+def _from_start(name: str, value: Any, start: str | None, decision: str | None) -> Any:
+    """A lever given as a number or a table holds from `start`; windows keep their months, an open
+    `from` becomes `start`. With a decision month, windows act from it: one that ends before it is
+    dropped, one that begins before it begins at it (the months before are the history's)."""
+    param = PARAMETERS[name]
+    if not start or not param.is_lever or param.type != "number":
+        return value
+    if not isinstance(value, list):
+        return [{"from": start, "value": value}]
+    out = []
+    for window in value:
+        begin = window.get("from") or start
+        if decision and window.get("to") and months.ordinal(window["to"]) < months.ordinal(decision):
+            continue
+        if decision and months.ordinal(begin) < months.ordinal(decision):
+            begin = decision
+        out.append({**window, "from": begin})
+    return out
+
+
+def history_layer(settings: dict[str, Any], region: str, decision: str, data_set: str) -> dict[str, Any]:
+    """The settings of a run through the region's history up to `decision`
+    (experiments/history.py): the history's budget windows first, the scenario's own on top of
+    them, and the history's groups added to `subsidy_eligible`."""
+    past = history(region, decision, data_set)
+    out = dict(settings)
+    for lever, windows in past.levers.items():
+        if windows:
+            own = out.get(lever, [])
+            out[lever] = [*windows, *(own if isinstance(own, list) else [{"value": own}])]
+    if past.eligible_groups:
+        own_groups = out.get("subsidy_eligible", PARAMETERS["subsidy_eligible"].default)
+        out["subsidy_eligible"] = sorted({*own_groups, *past.eligible_groups})
+    return out
 
 
 def _order(name: str) -> int:
@@ -384,8 +441,10 @@ def _structure_problem(error: ErrorDetails, line: int | None, source: str) -> Pr
     if error["type"] == "model_type":
         return Problem(source, line, dotted(path), f"expected a table of settings; got {shown(error['input'])}")
     if error["type"] == "string_pattern_mismatch":
+        also = (f", {DEFAULT_DECISION!r} (the region's) or {NO_DECISION!r} (no history)"
+                if path == ("decision_month",) else "")
         return Problem(source, line, dotted(path),
-                       f"{shown(error['input'])} is not a month; write it as YYYY-MM, e.g. '2025-10'")
+                       f"{shown(error['input'])} is not a month; write it as YYYY-MM, e.g. '2025-10'{also}")
     return Problem(source, line, dotted(path), f"{error['msg']}; got {shown(error['input'])}")
 
 
@@ -475,10 +534,34 @@ def _finish(layer: dict) -> Scenario:
     if start and not months.ordinal(month0) <= months.ordinal(start) <= months.ordinal(fields["horizon"]):
         _fail(layer, "start", f"{start} must be between the data set's month 0 ({month0}) and the horizon"
                               f" ({fields['horizon']})")
+    decision = _check_decision(layer, fields, region, month0)
     for name, value in layer["settings"].items():
         if isinstance(value, list) and PARAMETERS[name].type == "number":
-            _check_windows(layer, name, value, start, month0, fields["horizon"])
+            # with a decision month, windows act from it: one ending before it is dropped
+            acts_after = month0 if decision is None else months.label(months.ordinal(decision) - 1)
+            _check_windows(layer, name, value, start, acts_after, fields["horizon"])
     return Scenario(settings=layer["settings"], **fields)
+
+
+def _check_decision(layer: dict, fields: dict, region: str, month0: str) -> str | None:
+    """The decision month as a month (or None): after month 0, no later than the horizon, not
+    after `start` (levers act from the decision month on)."""
+    given = fields.get("decision_month")
+    if not given or given == NO_DECISION:
+        return None
+    ids = provinces() if fields["region"] == OFFICE else [region]
+    decision = given if given != DEFAULT_DECISION else max(data.load(r).decision_month for r in ids)
+    if given == DEFAULT_DECISION and months.ordinal(decision) > months.ordinal(fields["horizon"]):
+        return None          # the runs end before the decision month: all history, no lever acts
+    if not months.ordinal(month0) < months.ordinal(decision) <= months.ordinal(fields["horizon"]):
+        _fail(layer, "decision_month", f"{decision} must be after the data set's month 0 ({month0}) and no later "
+                                       f"than the horizon ({fields['horizon']}); or {DEFAULT_DECISION!r} or "
+                                       f"{NO_DECISION!r}")
+    start = fields.get("start")
+    if start and months.ordinal(start) < months.ordinal(decision):
+        _fail(layer, "start", f"{start} is before the decision month ({decision}): levers act from it on "
+                              f"(decision_month = {NO_DECISION!r} runs the levers as written from month 0)")
+    return decision
 
 
 def _check_windows(layer: dict, name: str, windows: list[dict], start: str | None,

@@ -7,6 +7,7 @@ parameters, applied to one or more scenarios, with replicates. Defined in a TOML
     seed = 1
     scale = 0.01                # optional: overrides the scenarios' scale and horizon
     horizon = "2026-12"
+    decision_month = "none"     # optional: overrides the scenarios' (the built-ins': "default")
     design = "lhs"              # "grid", "lhs", "sobol", or for sensitivity analysis (SALib)
                                 # "saltelli" (Sobol indices) or "morris" (screening)
     samples = 16                # lhs, sobol, saltelli (base samples N, a power of two: N(k+2)
@@ -43,7 +44,7 @@ from scipy.stats import qmc
 from experiments import limits
 from experiments.errors import MAX_LISTED, UserError, listing, read_toml_file, shown
 from experiments.runner import Results, as_scenarios, experiment, plan, replicate_seeds
-from experiments.scenario import is_path
+from experiments.scenario import DECISION_PATTERN, is_path
 from model import data, months
 from model.settings import closest, dotted, idle_windows
 from model.parameters import PARAMETERS
@@ -78,6 +79,7 @@ class Sweep(BaseModel):
     seed: int = Field(default=1, ge=0)
     scale: float | None = Field(default=None, gt=0, le=1)
     horizon: str | None = Field(default=None, pattern=months.PATTERN)
+    decision_month: str | None = Field(default=None, pattern=DECISION_PATTERN)
     design: Literal["grid", "lhs", "sobol", "saltelli", "morris"] = "grid"
     samples: int | None = Field(default=None, ge=1)
     design_seed: int = Field(default=0, ge=0)
@@ -271,7 +273,8 @@ def sweep(spec: Sweep | str | Path, out: str | Path | None = None, executor=None
     _check_windows(spec, scenarios)
     _check_size(spec, scenarios, executor, yes)
     points = spec.points()
-    overrides = {k: v for k, v in {"scale": spec.scale, "horizon": spec.horizon}.items() if v is not None}
+    overrides = {k: v for k, v in {"scale": spec.scale, "horizon": spec.horizon,
+                                   "decision_month": spec.decision_month}.items() if v is not None}
     specs = plan(scenarios, spec.replicates, spec.seed, [(p, spec.settings(p)) for p in points],
                  overrides, baseline=spec.baseline or None)
     details = {"description": spec.description, "baseline": spec.baseline, "replicates": spec.replicates,

@@ -73,12 +73,14 @@ def resolve(value, default, n_months: int, start: str, names: list[str],
 
 
 def at_budget_boundaries(asked: np.ndarray, calendar_month: np.ndarray, apbd_p_month: int,
-                         status_quo: np.ndarray) -> np.ndarray:
+                         status_quo: np.ndarray, first: int = 1) -> np.ndarray:
     """The budget in force each month ([month, regency]): what was asked for at the latest
     boundary month (January or the APBD-P month) up to it; before the run's first boundary, the
-    status quo (the budgets running at month 0)."""
+    status quo (the budgets running at month 0). Before month index `first` (a run's decision
+    month: the months before it are history, what was paid) every month's asked budget is in force."""
     t = np.arange(len(asked))
     boundary = (calendar_month == 1) | (calendar_month == apbd_p_month)
+    boundary[:first] = True
     boundary[0] = False
     latest = np.maximum.accumulate(np.where(boundary, t, 0))
     out = asked[latest]

@@ -124,7 +124,8 @@ class EnrollmentModel(mesa.Model):
 
     def __init__(self, scale: float = 0.05, seed: int | None = None,
                  data_set: str | None = None, horizon: str = DEFAULT_HORIZON,
-                 rng=None, scenario=None, region: str = data.DEFAULT_REGION, **settings_):
+                 rng=None, scenario=None, region: str = data.DEFAULT_REGION,
+                 decision_month: str | None = None, **settings_):
         # `scenario`: Mesa's own Scenario object, which SolaraViz's Reset passes back; it holds
         # only an rng, and cakupan's inputs are keyword arguments, so it is accepted and unused.
         seed = _seed(seed, rng)
@@ -137,6 +138,10 @@ class EnrollmentModel(mesa.Model):
         self.scale = _check_scale(scale)
         self.start = self.data_set.month0
         self.n_months = _check_horizon(horizon, self.start)
+        # The decision month (None: none): months before it are history, whose budgets are in
+        # force as paid; from it on budgets change only at budget boundaries (issue 22).
+        self.decision_month = decision_month
+        self.decision_index = _check_decision(decision_month, self.start, self.n_months)
         self.month_labels = months.labels(self.start, self.n_months)
         self.calendar = months.Calendar(self.start, self.n_months)
         self.regency_names = list(self.region.regency_names)
@@ -211,7 +216,8 @@ class EnrollmentModel(mesa.Model):
             status_quo = levers.resolve(p.default, p.default, 0, self.start, self.regency_names,
                                         bases[p.spread] if p.spread else None)[0]
             asked = self.budget_asked[name] = self.lever_values[name]
-            self.lever_values[name] = levers.at_budget_boundaries(asked, self.calendar.month, apbd_p, status_quo)
+            self.lever_values[name] = levers.at_budget_boundaries(asked, self.calendar.month, apbd_p, status_quo,
+                                                                  first=self.decision_index)
             self.budget_deferred += (asked - self.lever_values[name]).sum(axis=1)
         self.budget_deferred[0] = 0.0        # levers act from month 1
         per_sim = 1.0 / pop.weight
@@ -389,6 +395,17 @@ def _check_scale(scale) -> float:
             or not 0 < float(scale) <= 1:
         raise ValueError(f"scale must be a number in (0, 1] (fraction of workers simulated); got {scale!r}")
     return float(scale)
+
+
+def _check_decision(decision_month: str | None, start: str, n_months: int) -> int:
+    """The decision month's index (1 without one: the budget rule acts from month 1; after the
+    horizon: the run is all history)."""
+    if decision_month is None:
+        return 1
+    t = months.index(decision_month, start)
+    if t < 1:
+        raise ValueError(f"decision_month {decision_month!r} must be after the data set's month 0 ({start})")
+    return min(t, n_months + 1)
 
 
 def _check_horizon(horizon: str, start: str) -> int:

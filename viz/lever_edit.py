@@ -28,10 +28,13 @@ LOWER_TOLERANCE = 1e-6
 
 
 def default_from_month(scenario: Scenario) -> str:
-    """The month a typed value starts by default: the scenario's `start` if it has one, else the
+    """The month a typed value starts by default: the scenario's `start` if it has one, else its
+    decision month (the built-ins': 2027-01, the first budget year after the history), else the
     first budget year (January) after the data set's month 0."""
     if scenario.start:
         return scenario.start
+    if scenario.decision() and scenario.acts():
+        return scenario.decision()
     year, month = months.parse(data.data_set(scenario.data_set).month0)
     return f"{year + 1 if month >= BUDGET_YEAR_START else year:04d}-{BUDGET_YEAR_START:02d}"
 
@@ -40,6 +43,8 @@ def from_month_choices(scenario: Scenario) -> list[str]:
     """Months a typed value may start in: from the scenario's start (or month 1) to its horizon."""
     month0 = data.data_set(scenario.data_set).month0
     first = months.ordinal(scenario.start) if scenario.start else months.ordinal(month0) + 1
+    if scenario.decision() and scenario.acts():       # levers act from the decision month on
+        first = max(first, months.ordinal(scenario.decision()))
     return [months.label(m) for m in range(first, months.ordinal(scenario.horizon) + 1)]
 
 

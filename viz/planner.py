@@ -143,7 +143,7 @@ class Form:
     """The Plan page's fields (budgets in Rp billion a year; None = no budget of that kind)."""
 
     goal: str = "min_spend"
-    month: str = "2025-12"
+    month: str = "2027-12"
     target: float = 0.5
     probability: float = 0.5
     total_bn: float | None = 1000.0

@@ -135,6 +135,7 @@ class Document(BaseModel):
     description: str = ""
     base: str = "baseline"
     region: str | None = None        # the base's region replaced: a province id or "kanwil"
+    decision_month: str | None = None   # the base's decision month replaced (a month, "default", "none")
     start: str | None = Field(default=None, pattern=months.PATTERN)
     seed: int = Field(default=1, ge=0, lt=2**32)
     objective: Objective = Field(default_factory=Objective)
@@ -237,6 +238,11 @@ def parse_problem(text: str, source: str = "<text>", directory: Path | None = No
             base = base.override(region=doc.region)
         except UserError as error:
             fail(("region",), str(error))
+    if doc.decision_month is not None:
+        try:
+            base = base.override(decision_month=doc.decision_month)
+        except UserError as error:
+            fail(("decision_month",), str(error))
     month0 = _month0(base)
     written = raw.get("objective")
     given: dict[str, Any] = written if isinstance(written, dict) else {}
@@ -245,6 +251,12 @@ def parse_problem(text: str, source: str = "<text>", directory: Path | None = No
                                                  if k not in given})
     _limit(fail, ("objective", "month"), limits.check_horizon, objective.month, base.data_set, "horizon",
            data.DEFAULT_REGION if base.region == office.OFFICE else base.region)
+    decision = base.decision()
+    if decision and months.ordinal(objective.month) < months.ordinal(decision):
+        fail(("objective", "month"), f"{objective.month} is before the decision month ({decision}), from which the "
+                                     "plan's levers act: choose a later month, or decision_month = \"none\"")
+    if doc.start and decision and months.ordinal(doc.start) < months.ordinal(decision):
+        fail(("start",), f"{doc.start} is before the decision month ({decision}), from which the plan's levers act")
     if doc.start and not months.ordinal(month0) < months.ordinal(doc.start) <= months.ordinal(objective.month):
         fail(("start",), f"{doc.start} must be after month 0 ({month0}) and no later than the "
                          f"objective's month ({objective.month})")

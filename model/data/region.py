@@ -77,6 +77,7 @@ class Target:
     month: str
     source: str = ""
     note: str = ""
+    published_month: str = ""      # the month the office named, when `month` carries the target on
 
 
 @dataclass(frozen=True, eq=False)

@@ -108,6 +108,7 @@ def test_the_installed_command_reports_errors_without_a_traceback(tmp_path):
 
 def test_run_reports_chance_and_parameter_parts_and_drivers():
     result = invoke("run", "regional_plan", "-r", "4", "--scale", "0.002", "--horizon", "2025-12",
+                    "--target-month", "2025-12", "--decision-month", "none",
                     "--workers", "1", "--quiet")
     assert result.exit_code == 0, result.output
     assert "chance and what the calibration targets could not pin down" in result.output
@@ -120,6 +121,7 @@ def test_run_reports_chance_and_parameter_parts_and_drivers():
 
 def test_run_with_chance_only_says_the_parameters_were_not_varied():
     result = invoke("run", "regional_plan", "-r", "2", "--scale", "0.002", "--horizon", "2025-12",
+                    "--target-month", "2025-12", "--decision-month", "none",
                     "--workers", "1", "--quiet", "--uncertainty", "chance")
     assert result.exit_code == 0, result.output
     assert "not varied" in result.output and "What drives" not in result.output

@@ -17,7 +17,7 @@ from experiments.sweep import parse_sweep, sweep
 
 ROOT = Path(__file__).resolve().parents[2]
 DASK = str(Path(sys.executable).with_name("dask"))
-EXPERIMENT = {"replicates": 3, "scale": 0.004, "horizon": "2025-12", "progress": False}
+EXPERIMENT = {"replicates": 3, "scale": 0.004, "horizon": "2025-12", "decision_month": "none", "progress": False}
 
 
 def wait_for(path: Path, timeout: float = 60) -> dict:
@@ -74,7 +74,7 @@ def test_dask_and_the_process_pool_give_identical_results(scheduler, tmp_path):
 
 def test_a_sweep_on_dask_matches_the_pool(scheduler, tmp_path):
     spec = parse_sweep({"name": "d", "scenarios": ["baseline", "socialization"], "replicates": 2,
-                        "scale": 0.003, "horizon": "2025-06", "design": "lhs", "samples": 3,
+                        "scale": 0.003, "horizon": "2025-06", "decision_month": "none", "design": "lhs", "samples": 3,
                         "factors": {"take_up_rate": {"min": 0.003, "max": 0.01},
                                     "campaign_reach_per_month": {"min": 1e5, "max": 5e5}}})
     on_dask = sweep(spec, tmp_path / "dask", DaskExecutor(scheduler), progress=False)
@@ -89,7 +89,7 @@ def test_a_sensitivity_analysis_on_dask_matches_the_serial_one(scheduler, tmp_pa
     from experiments.executors import SerialExecutor
 
     spec = sa.load_spec(None, "morris", 2, {"take_up_rate": (0.003, 0.012), "perisai_agents": (750, 3000)},
-                        scale=0.003, replicates=1, horizon="2025-03")
+                        scale=0.003, replicates=1, horizon="2025-03", decision_month="none")
     on_dask = sa.sensitivity(spec, tmp_path / "dask", DaskExecutor(scheduler), False, "2025-03")
     serial = sa.sensitivity(spec, None, SerialExecutor(), False, "2025-03")
     pd.testing.assert_frame_equal(on_dask.indices, serial.indices, check_exact=True)

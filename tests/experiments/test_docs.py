@@ -18,7 +18,7 @@ def test_readme_scenario_example_is_valid():
     section = README[README.index("### Scenario files"):]
     text = re.search(r"```toml\n(.*?)```", section, re.S).group(1)
     scenario = parse_scenario(text, "README.md")
-    assert scenario.model_kwargs()["perisai_agents"] == [{"from": "2025-01", "value": 3000}]
+    assert scenario.model_kwargs()["perisai_agents"] == [{"from": "2027-04", "value": 3000}]   # its start
 
 
 def test_architecture_doc_names_every_experiments_module():

@@ -98,7 +98,7 @@ def test_an_unknown_uncertainty_names_the_allowed_values():
 
 
 # ---------------------------------------------------------------- the split
-def runs(scenario, coverages, month="2025-12"):
+def runs(scenario, coverages, month="2027-12"):       # the default target month
     return pd.DataFrame({"scenario": scenario, "replicate": range(len(coverages)), "seed": range(len(coverages)),
                          "month": month, "coverage": coverages, "active": [1000 * c for c in coverages],
                          "spend_idr": 0.0})

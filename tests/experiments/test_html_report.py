@@ -19,6 +19,7 @@ replicates = 1
 seed = 3
 scale = 0.003
 horizon = "2025-06"
+decision_month = "none"
 design = "grid"
 
 [factors.perisai_agents]
@@ -33,7 +34,7 @@ def comparison_dir(tmp_path_factory):
 
     out = tmp_path_factory.mktemp("cmp") / "results"
     odd = load_scenario("market_ecosystem").model_copy(update={"name": "<script>alert(1)</script>"})
-    run(["baseline", odd], replicates=2, seed=5, scale=0.003, horizon="2025-06",
+    run(["baseline", odd], replicates=2, seed=5, scale=0.003, horizon="2025-06", decision_month="none",
         executor=SerialExecutor(), progress=False, out=out)
     return out
 

@@ -34,20 +34,20 @@ def test_each_region_has_its_own_files_and_the_default_keeps_its_names():
 
 
 def test_the_target_belongs_to_the_region():
-    assert office.target("jambi") == (0.55, "2025-12")
-    assert office.target("bengkulu") == (0.48, "2025-12")
+    assert office.target("jambi") == (0.55, "2027-12")      # the 2025 targets carried to 2027-12
+    assert office.target("bengkulu") == (0.48, "2027-12")
     assert office.target() == (data.load().target.coverage, data.load().target.month)
     coverage, month = office.target("kanwil")
     workers = {r: data.load(r).data_set().eligible_workers for r in office.provinces()}
     expected = sum(data.load(r).target.coverage * w for r, w in workers.items()) / sum(workers.values())
-    assert coverage == pytest.approx(expected, abs=1e-4) and month == "2025-12"
+    assert coverage == pytest.approx(expected, abs=1e-4) and month == "2027-12"
     assert 0.48 < coverage < 0.55
 
 
 def test_the_optimiser_takes_the_bases_region_target_unless_the_file_sets_one():
     text = 'base = "baseline"\nregion = "jambi"\n[search]\ntrials = 2\nrungs = [{ scale = 0.005, replicates = 1 }]\n'
     problem = parse_problem(text)
-    assert (problem.objective.target, problem.objective.month) == (0.55, "2025-12")
+    assert (problem.objective.target, problem.objective.month) == (0.55, "2027-12")
     assert parse_problem(text + "[objective]\ntarget = 0.6\n").objective.target == 0.6
     assert load_problem("reach_50").objective.target == 0.5
 
@@ -61,7 +61,9 @@ def test_a_kanwil_problem_splits_a_lever_across_the_provinces():
                                           for i, r in enumerate(office.provinces())})
     blocks = {b.region: b.model_kwargs()["perisai_agents"]
               for b in scenario_of(problem, values, problem.search.rungs[0], "c").blocks()}
-    assert blocks == {"bengkulu": 100.0, "jambi": 200.0, "sumsel": 300.0}
+    # each from the decision month (the history before it)
+    assert blocks == {r: [{"from": "2027-01", "value": v}] for r, v in
+                      {"bengkulu": 100.0, "jambi": 200.0, "sumsel": 300.0}.items()}
     with pytest.raises(Exception, match="by_region"):
         parse_problem(text.replace('region = "kanwil"\n', ""))
 
@@ -73,7 +75,8 @@ def test_regional_plan_runs_in_every_province_each_taking_its_own_regencies():
     assert {k for w in sumsel for k in w["value"]} >= {"OKU Timur", "PALI", "Musi Banyuasin"}
     for region in ("jambi", "bengkulu"):
         kwargs = plan.override(region=region).model_kwargs()
-        assert "subsidy_budget_idr" not in kwargs          # no Jambi or Bengkulu regency named
+        history = load_scenario("baseline").override(region=region).model_kwargs()["subsidy_budget_idr"]
+        assert kwargs["subsidy_budget_idr"] == history      # no Jambi or Bengkulu regency named: the history's
         assert kwargs["perisai_agents"] == plan.model_kwargs()["perisai_agents"]   # numbers apply everywhere
 
 
@@ -119,7 +122,7 @@ def test_a_kanwil_run_is_one_block_per_province_and_office_rows(kanwil):
         assert row["coverage"] == pytest.approx(group["active"].sum() / group["workers"].sum())
         assert row["spend_idr"] == pytest.approx(group["spend_idr"].sum())
     sumsel = kanwil.province("sumsel")
-    assert sumsel.target == (0.5, "2025-12") and sumsel.table["month"].min() == "2024-08"
+    assert sumsel.target == (0.5, "2027-12") and sumsel.table["month"].min() == "2024-08"
     assert len(kanwil.summary()) == 2 and kanwil.target == office.target("kanwil")
 
 
@@ -134,10 +137,10 @@ def test_a_kanwil_replicate_uses_each_provinces_own_draw():
 def test_cakupan_run_and_report_show_the_office_and_each_province(tmp_path):
     out = tmp_path / "kanwil"
     result = runner.invoke(cli.app, ["run", "baseline", "--region", "kanwil", "--scale", str(TINY), "-r", "1",
-                                     "--horizon", "2025-12", "--uncertainty", "chance", "--workers", "1",
-                                     "--quiet", "--out", str(out)])
+                                     "--horizon", "2025-12", "--target-month", "2025-12", "--uncertainty",
+                                     "chance", "--workers", "1", "--quiet", "--out", str(out)])
     assert result.exit_code == 0, result.output
-    for text in ("Kanwil (the office", "from 2024-12", "jambi (target 55% by 2025-12)",
+    for text in ("Kanwil (the office", "from 2024-12", "jambi (target 55% by 2027-12)",
                  "bengkulu (target 48%", "sumsel (target 50%"):
         assert text in result.output
     assert json.loads((out / "manifest.json").read_text())["region"] == "kanwil"
@@ -151,8 +154,8 @@ def test_cakupan_run_and_report_show_the_office_and_each_province(tmp_path):
 
 def test_a_province_run_reports_at_its_own_target(tmp_path):
     result = runner.invoke(cli.app, ["run", "baseline", "--region", "jambi", "--scale", str(TINY), "-r", "1",
-                                     "--horizon", "2025-12", "--uncertainty", "chance", "--workers", "1",
-                                     "--quiet", "--out", str(tmp_path / "j")])
+                                     "--horizon", "2025-12", "--target-month", "2025-12", "--uncertainty",
+                                     "chance", "--workers", "1", "--quiet", "--out", str(tmp_path / "j")])
     assert result.exit_code == 0, result.output
     assert "P(>=55%)" in result.output and "coverage 2025-12" in result.output
     assert json.loads((tmp_path / "j" / "manifest.json").read_text())["region"] == "jambi"

@@ -19,6 +19,7 @@ from model import months
 
 TOY = """
 name = "toy"
+decision_month = "none"
 [objective]
 goal = "min_spend"
 month = "2025-12"
@@ -155,6 +156,7 @@ def test_progress_reports_work_done_and_time_left():
 # ---------------------------------------------------------------- the real model
 TINY = """
 name = "tiny"
+decision_month = "none"          # levers as written from month 0 (the objective month is 2024-11)
 [objective]
 goal = "max_coverage"
 month = "2024-11"
@@ -300,7 +302,9 @@ def test_the_command_prints_the_front_and_writes_the_plans(tmp_path):
 # ---------------------------------------------------------------- problem files
 def test_the_default_problem_is_the_offices_question():
     problem = opt.load_problem("reach_50")
-    assert (problem.objective.goal, problem.objective.month, problem.objective.target) == ("min_spend", "2025-12", 0.5)
+    assert (problem.objective.goal, problem.objective.month, problem.objective.target) == ("min_spend", "2027-12", 0.5)
+    assert problem.base.decision() == "2027-01"           # levers from the next budget year
+    assert opt.load_problem("reach_50_2029").objective.month == "2029-12"
     assert problem.search.trials == 200 and len(problem.search.rungs) >= 2
     assert dict((lever.name, lever.high) for lever in problem.levers)["perisai_agents"] == 1500
     assert opt.estimate(problem, 2).runs == opt.planned_runs(problem) < 5000

@@ -45,7 +45,9 @@ def test_run_keys_are_stable_and_distinguish_scenario_settings_and_seed():
 
 
 def test_results_are_tidy_and_paired():
-    results = run(["baseline", "market_ecosystem"], replicates=2, executor=SerialExecutor(), **TINY)
+    # TINY ends before the decision month: levers as written from month 0 (decision_month "none")
+    scenarios = [load_scenario(n).override(decision_month="none") for n in ("baseline", "market_ecosystem")]
+    results = run(scenarios, replicates=2, executor=SerialExecutor(), **TINY)
     table = results.table
     assert set(table["scenario"]) == {"baseline", "market_ecosystem"}
     assert len(table) == 2 * 2 * 8  # scenarios x replicates x months 0..7

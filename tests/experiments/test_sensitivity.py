@@ -16,7 +16,7 @@ runner = CliRunner()
 # any agent target above the status quo alike.)
 FACTORS = {"take_up_rate": (0.003, 0.012), "campaign_reach_per_month": (100_000, 400_000),
            "village_monthly_cost_idr": (500_000, 2_000_000)}
-TINY = {"scale": 0.003, "replicates": 1, "horizon": "2025-03"}
+TINY = {"scale": 0.003, "replicates": 1, "horizon": "2025-03", "decision_month": "none"}  # levers from month 0
 
 
 def analysed(method, samples, out=None):
@@ -128,7 +128,8 @@ def test_cakupan_sensitivity_runs_end_to_end_on_a_tiny_design(tmp_path):
     result = runner.invoke(cli.app, [
         "sensitivity", "--out", str(tmp_path / "sa"), "--method", "morris", "--samples", "2",
         "--factor", "take_up_rate=0.003:0.012", "--factor", "village_monthly_cost_idr",
-        "-r", "1", "--scale", "0.003", "--target-month", "2025-03", "--workers", "1", "--quiet"])
+        "-r", "1", "--scale", "0.003", "--target-month", "2025-03", "--decision-month", "none", "--workers", "1",
+        "--quiet"])
     assert result.exit_code == 0, result.output
     written = pd.read_csv(tmp_path / "sa" / "sensitivity" / "indices.csv")
     assert set(written["factor"]) == {"take_up_rate", "village_monthly_cost_idr"}

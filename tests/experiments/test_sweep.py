@@ -11,7 +11,7 @@ EXAMPLE = "experiments/examples/perisai_sweep.toml"
 
 def spec(**changes):
     raw = {"name": "s", "scenarios": ["baseline", "market_ecosystem"], "replicates": 2,
-           "scale": 0.003, "horizon": "2025-02", "design": "grid",
+           "scale": 0.003, "horizon": "2025-02", "decision_month": "none", "design": "grid",
            "factors": {"stop_rate": {"values": [0.05, 0.09]}, "perisai_agents": {"min": 100, "max": 900, "levels": 3}}}
     raw.update(changes)
     return parse_sweep(raw)

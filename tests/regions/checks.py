@@ -34,7 +34,7 @@ DATA_SET_KEYS = {"label", "month0", "coverage", "active_wage", "active_informal"
                  "source", "note"}
 REGION_KEYS = {"id", "name", "province_code", "office", "default_data_set", "target"}
 OPTIONAL_REGION_KEYS = {"short_name"}
-TARGET_KEYS = {"coverage", "month", "source", "note"}
+TARGET_KEYS = {"coverage", "month", "source", "note"}   # and optionally published_month
 # South Sumatra's workforce.toml predates the "assumption carries a range" rule: its ranges are the
 # ensemble's priors (model/parameters.py); it moves unchanged into its region folder.
 LEGACY_WITHOUT_RANGES = {"sumsel"}
@@ -143,7 +143,8 @@ def _region(files, region, data_sets) -> list[str]:
     if region.get("default_data_set") not in data_sets:
         p.append(f"{files.id}: region.toml default_data_set {region.get('default_data_set')!r} is not in datasets.toml")
     target = region.get("target", {})
-    if set(target) != TARGET_KEYS or not 0 < target.get("coverage", 0) < 1 or not is_month(target.get("month")) \
+    keys = set(target) - {"published_month"}
+    if keys != TARGET_KEYS or not 0 < target.get("coverage", 0) < 1 or not is_month(target.get("month")) \
             or not is_text(target.get("source")):
         p.append(f"{files.id}: region.toml [target] needs coverage in (0, 1), month YYYY-MM, source and note")
     return p

@@ -34,6 +34,9 @@ def history_problems(files, history, table, ds) -> list[str]:
             p.append(f"{where}: starts at or before month 0 ({month0}): that is subsidies.toml's")
         if (programme["level"] == "regency") != (str(programme.get("regency", "")).casefold() in names):
             p.append(f"{where}: a regency programme names one regency of this province (and only it does)")
+        superseded = programme.get("superseded_by")
+        if superseded is not None and superseded not in {q.get("name") for q in history.get("programme", [])}:
+            p.append(f"{where}: superseded_by {superseded!r} names no programme of this file")
         if programme["months_basis"] == "assumption" and "months_range" not in programme and b is not None:
             p.append(f"{where}: an assumed duration needs months_range = [low, high]")
     through = history.get("through")
