@@ -251,6 +251,8 @@ def _from_start(name: str, value: Any, start: str | None, decision: str | None) 
         return [{"from": start, "value": value}]
     out = []
     for window in value:
+        if decision and not window.get("from") and window["value"] == param.default:
+            continue           # "the status quo before", as the lever editor writes it: the history's
         begin = window.get("from") or start
         if decision and window.get("to") and months.ordinal(window["to"]) < months.ordinal(decision):
             continue
