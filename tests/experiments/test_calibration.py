@@ -93,11 +93,11 @@ def test_the_shipped_calibration_reproduces_its_recorded_fit():
     fitted = table[table["fitted"]]
     assert (fitted["miss"] ** 2).sum() == pytest.approx(recorded["data_loss"], abs=0.05)
     assert int(fitted["within"].sum()) == recorded["targets_met"]
-    # Every target met or missed as recorded (the shipped fit, refit for issue 22's mechanisms,
-    # meets all nine; 2025-04 only just: the three coverage figures disagree and the fit sits
-    # between them, docs/calibration.md).
+    # Every target met or missed as recorded (the shipped fit, refit through the history of issue
+    # 22, meets all but the Governor's 2025-08 figure, which falls while the history's programmes
+    # enrol: docs/calibration.md, "The current fit").
     assert list(table["within"]) == [f["within"] for f in recorded["fit"]]
-    assert table["within"].all()
+    assert list(table.loc[~table["within"], "target"]) == ["coverage 2025-08"]
     assert 0.31 <= table.set_index("target").loc["coverage 2025-04", "simulated"] <= 0.37
 
 

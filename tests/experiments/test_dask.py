@@ -89,9 +89,9 @@ def test_a_sensitivity_analysis_on_dask_matches_the_serial_one(scheduler, tmp_pa
     from experiments.executors import SerialExecutor
 
     spec = sa.load_spec(None, "morris", 2, {"take_up_rate": (0.003, 0.012), "perisai_agents": (750, 3000)},
-                        scale=0.003, replicates=1, horizon="2025-03", decision_month="none")
-    on_dask = sa.sensitivity(spec, tmp_path / "dask", DaskExecutor(scheduler), False, "2025-03")
-    serial = sa.sensitivity(spec, None, SerialExecutor(), False, "2025-03")
+                        scale=0.003, replicates=1, horizon="2027-03")   # the example's levers act from 2027-01
+    on_dask = sa.sensitivity(spec, tmp_path / "dask", DaskExecutor(scheduler), False, "2027-03")
+    serial = sa.sensitivity(spec, None, SerialExecutor(), False, "2027-03")
     pd.testing.assert_frame_equal(on_dask.indices, serial.indices, check_exact=True)
     assert json.loads((tmp_path / "dask" / "manifest.json").read_text())["sessions"][-1]["executor"] == "dask"
 

@@ -67,7 +67,7 @@ def test_the_history_is_paid_when_it_was_and_the_budget_rule_acts_from_the_decis
     # a scenario's own budget from April 2027 waits for the APBD-P month (October) after the decision month
     text = (load_scenario("baseline").to_toml()
             + '\n[levers.subsidy]\nsubsidy_budget_idr = [{from = "2027-04", value = {Lahat = 9e9}}]\n')
-    own = parse_scenario(text.replace('name = "baseline"', 'name = "lahat"\ndecision_month = "default"'))
+    own = parse_scenario(text.replace('name = "baseline"', 'name = "lahat"'))     # decision_month "default"
     kwargs = own.model_kwargs()
     assert in_force(kwargs, "Lahat", "2027-09") == 21_600 * PREMIUM * 12
     assert in_force(kwargs, "Lahat", "2027-10") == 9e9

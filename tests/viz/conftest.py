@@ -30,12 +30,12 @@ scenarios = ["baseline", "market_ecosystem"]
 replicates = 1
 seed = 1
 scale = 0.005
-horizon = "2026-06"
+horizon = "2027-12"      # the target month: the levers act from the decision month, 2027-01
 design = "grid"
 
 [factors.perisai_agents]
 values = [500, 2000]
-from = "2025-01"
+from = "2027-01"
 
 [factors.stop_rate]
 values = [0.05, 0.09]

@@ -59,7 +59,7 @@ def test_baseline_is_added_as_reference_once():
 
 
 def small(scenarios):
-    return [s.override(horizon="2026-06") for s in scenarios]
+    return [s.override(horizon="2027-12") for s in scenarios]     # the target month: a year after the decision
 
 
 def test_comparison_is_the_runners_result_with_progress_per_run():

@@ -106,7 +106,7 @@ def test_the_summary_table_is_written_in_the_language_and_ranks_the_numbers(t, e
     found = cells(html)
     for column, values in expected.items():
         assert found[column] == values, column
-    assert "Cakupan Des 2025" in html if t is ID else "Coverage Dec 2025" in html
+    assert "Cakupan Des 2027" in html if t is ID else "Coverage Dec 2027" in html   # the region's target month
 
 
 def test_captions_and_drivers_use_the_languages_numbers():

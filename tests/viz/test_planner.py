@@ -25,17 +25,17 @@ def _the_default_problem(monkeypatch, tmp_path):
 def test_the_default_form_is_the_default_problem_and_round_trips():
     form = planner.default_form()
     assert (form.goal, form.month, form.target, form.total_bn, form.max_agents) == \
-        ("min_spend", "2025-12", 0.5, 1000, 1500)
+        ("min_spend", "2027-12", 0.5, 1000, 1500)
     chosen = planner.problem(form)
     assert opt.fingerprint(chosen) == opt.fingerprint(opt.load_problem("reach_50"))
     assert chosen.search.trials == 200
 
 
 def test_fields_are_written_into_the_problem():
-    form = planner.Form(goal="max_coverage", month="2025-06", total_bn=None, office_bn=200.0, local_bn=None,
+    form = planner.Form(goal="max_coverage", month="2028-06", total_bn=None, office_bn=200.0, local_bn=None,
                         max_agents=800.0, no_regency_below=False, trials=20)
     chosen = planner.problem(form)
-    assert (chosen.objective.goal, chosen.objective.month, chosen.search.trials) == ("max_coverage", "2025-06", 20)
+    assert (chosen.objective.goal, chosen.objective.month, chosen.search.trials) == ("max_coverage", "2028-06", 20)
     assert chosen.budget.model_dump() == {"total_idr": None, "office_idr": 2e11, "local_idr": None}
     assert next(lever.high for lever in chosen.levers if lever.name == "perisai_agents") == 800
     assert not chosen.constraints.no_regency_below_status_quo

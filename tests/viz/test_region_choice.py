@@ -52,7 +52,7 @@ def test_a_kanwil_comparison_has_the_office_row_each_province_and_one_map_of_38(
     assert list(backend.summary(result)["scenario"]) == ["baseline", "regional_plan"]
     provinces = backend.province_summaries(result)
     assert list(provinces) == sorted(data.region_ids())
-    assert provinces["jambi"][0] == (0.55, "2025-12")
+    assert provinces["jambi"][0] == (0.55, "2027-12")
     places, shapes = backend.region_places("kanwil")
     month = charts.month_shown(result.results.regency, result.target[1])
     fig = charts.regency_choropleth_figure(result.results.regency, places, shapes, month, "regional_plan")

@@ -58,7 +58,7 @@ def test_the_select_refuses_a_forged_value_and_changes_nothing():
 
 def test_the_plan_form_takes_the_regions_own_target_and_refuses_a_forged_one():
     form = planner.in_region(planner.default_form(), "jambi")
-    assert (form.region, form.target, form.month) == ("jambi", 0.55, "2025-12")
+    assert (form.region, form.target, form.month) == ("jambi", 0.55, "2027-12")
     assert planner.problem(form).base.region == "jambi"
     bengkulu = planner.problem(planner.in_region(form, "bengkulu"))   # its rungs checked in Bengkulu's data set
     assert (bengkulu.base.region, bengkulu.objective.target) == ("bengkulu", 0.48)

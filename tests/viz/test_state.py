@@ -29,9 +29,9 @@ def test_a_rejected_edit_is_reported_and_keeps_the_last_good_value():
     state.set_lever("market_ecosystem_copy", "perisai_agents", 2500.0)
     state.set_lever("market_ecosystem_copy", "perisai_agents", 99_999.0)
     assert "perisai_agents" in state.message.value and "above the maximum" in state.message.value
-    # typed from the scenario's month (Jan 2025): it replaces that window, the schedule does not grow
+    # typed from the decision month (Jan 2027): a window from it; retyped, it replaces that window
     assert state.scenarios.value["market_ecosystem_copy"].settings["perisai_agents"] == \
-        [{"from": "2025-01", "value": 2500.0}]
+        [{"from": "2025-01", "value": 1500}, {"from": "2027-01", "value": 2500.0}]
     assert state.scenarios.value["market_ecosystem"] is state.BUILTINS["market_ecosystem"]
 
 
@@ -40,22 +40,22 @@ def test_a_typed_value_holds_from_the_editors_month_and_the_months_before_keep_t
     from viz import lever_edit
 
     state.duplicate("baseline")
-    assert state.from_month.value == lever_edit.default_from_month(state.BUILTINS["baseline"]) == "2025-01"
+    assert state.from_month.value == lever_edit.default_from_month(state.BUILTINS["baseline"]) == "2027-01"
     state.set_lever("baseline_copy", "subsidy_budget_idr", 20e9)
     copy = state.scenarios.value["baseline_copy"]
     assert copy.settings["subsidy_budget_idr"] == [{"value": PARAMETERS["subsidy_budget_idr"].default},
-                                                   {"from": "2025-01", "value": 20e9}]
-    effect = lever_edit.regency_effect(copy, "subsidy_budget_idr", "2025-01", 0.01).set_index("regency")
+                                                   {"from": "2027-01", "value": 20e9}]
+    effect = lever_edit.regency_effect(copy, "subsidy_budget_idr", "2027-01", 0.01).set_index("regency")
     assert effect.loc["Musi Rawas Utara", "lower"]          # 20 bn spread by workers: less than its own
     assert not effect.loc["Kota Palembang", "lower"]
-    before = lever_edit.regency_effect(copy, "subsidy_budget_idr", "2024-12", 0.01)
+    before = lever_edit.regency_effect(copy, "subsidy_budget_idr", "2026-12", 0.01)
     assert not before["lower"].any()                         # the months before keep the status quo
     state.undo_edit()
     assert state.scenarios.value["baseline_copy"].settings == state.BUILTINS["baseline"].settings
-    state.from_month.value = "2025-07"
+    state.from_month.value = "2027-07"
     state.set_lever("baseline_copy", "perisai_agents", 900.0)
     assert state.scenarios.value["baseline_copy"].settings["perisai_agents"] == [
-        {"value": 300.0}, {"from": "2025-07", "value": 900.0}]
+        {"value": 300.0}, {"from": "2027-07", "value": 900.0}]
 
 
 def test_an_upload_cannot_replace_a_built_in():

@@ -87,7 +87,7 @@ def compared(browser, app_url, tmp_path_factory):
 
 def test_a_hovered_value_equals_the_summary_tables(compared):
     rows, _ = summary_cells(compared)
-    month = i18n.translator("en").month("2025-12")
+    month = i18n.translator("en").month("2027-12")
     for row in rows:
         label, text = hover(compared, 0, row["scenario"], month)  # chart 0: coverage over time
         assert f"{row['scenario']}, {month}: {row['coverage_mean']} " in label
@@ -120,7 +120,7 @@ def test_the_html_report_downloads_and_opens_offline(compared, browser, tmp_path
     page = context.new_page()
     page.goto(path.as_uri())
     page.wait_for_function("() => document.querySelectorAll('.js-plotly-plot .main-svg').length >= 5")
-    month = i18n.translator("en").month("2025-12")
+    month = i18n.translator("en").month("2027-12")
     report_rows, report_swatches = summary_cells_report(page)
     assert [r["coverage_mean"] for r in report_rows] == [r["coverage_mean"] for r in rows]  # the app's numbers
     assert report_swatches == swatches

@@ -57,8 +57,8 @@ def test_compare_two_scenarios_with_an_edited_lever_matches_python(new_page):
     with page.expect_download() as download:
         page.get_by_role("button", name="Download market_ecosystem_copy.toml").click()
     edited = parse_scenario(open(download.value.path(), encoding="utf-8").read(), source="copy.toml")
-    # typed from the editor's month, the scenario's own Jan 2025: its window now holds 3,000
-    assert edited.settings["perisai_agents"] == [{"from": "2025-01", "value": 3000}]
+    # typed from the editor's month, the decision month (Jan 2027): a window from it holds 3,000
+    assert edited.settings["perisai_agents"] == [{"from": "2025-01", "value": 1500}, {"from": "2027-01", "value": 3000}]
 
     run_and_wait(page)
 
@@ -69,7 +69,8 @@ def test_compare_two_scenarios_with_an_edited_lever_matches_python(new_page):
 
     builtins = backend.builtin_scenarios()
     copy = backend.set_lever(backend.duplicate(builtins["market_ecosystem"], set(builtins)),
-                             "perisai_agents", [{"from": "2025-01", "value": 3000.0}])  # fields give floats
+                             "perisai_agents", [{"from": "2025-01", "value": 1500},
+                                                {"from": "2027-01", "value": 3000.0}])  # fields give floats
     same = backend.compare([builtins["baseline"], copy], REPLICATES, SCALE, executor=SerialExecutor(),
                            uncertainty="both")   # the app's default: seed r and draw r
     assert page_cells(page) == python_cells(backend.summary(same))

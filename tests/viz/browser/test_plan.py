@@ -20,6 +20,7 @@ from viz.planner import PROBLEM_ENV
 
 TINY = """
 name = "tiny_plan"
+decision_month = "none"       # levers as written from month 0: the objective month is 2024-11
 [objective]
 goal = "min_spend"
 month = "2024-11"

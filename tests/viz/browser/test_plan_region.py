@@ -23,15 +23,15 @@ def test_the_regions_own_target_then_the_plans_regency_map(new_page):
     assert target.inner_text().startswith("Sumatera Selatan: target 50% by")
 
     choose(page, "Province, or the whole office", "Jambi")
-    target.filter(has_text="Jambi: target 55% by Dec 2025").wait_for()
+    target.filter(has_text="Jambi: target 55% by Dec 2027").wait_for()
     assert page.get_by_label("Target coverage").input_value() == "55%"
     choose(page, "Province, or the whole office", "Bengkulu")
-    target.filter(has_text="Bengkulu: target 48% by Dec 2025").wait_for()
+    target.filter(has_text="Bengkulu: target 48% by Dec 2027").wait_for()
     choose(page, "Province, or the whole office", "Kanwil Sumbagsel (all three)")
     target.filter(has_text="Kanwil Sumbagsel (all three): target").wait_for()
 
     choose(page, "Province, or the whole office", "Sumatera Selatan")
-    target.filter(has_text="Sumatera Selatan: target 50% by Dec 2025").wait_for()
+    target.filter(has_text="Sumatera Selatan: target 50% by Dec 2027").wait_for()
     page.get_by_role("button", name="Start search").click()
     page.get_by_text("3. Recommended plan").wait_for(timeout=RUN_WAIT_MS)
     page.wait_for_function(f"""() => {{ const m = ({PLAN_MAP_JS})();

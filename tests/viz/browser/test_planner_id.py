@@ -62,8 +62,8 @@ def test_a_planners_session_in_bahasa_indonesia(new_page, server):
     field.press("Enter")
     warning = page.locator(".regency-lowered")
     warning.get_by_text("Musi Rawas Utara", exact=False).wait_for()   # lowered below its own programme
-    assert "mulai Jan 2025" in warning.inner_text()
-    page.locator(".value-subsidy_budget_idr").get_by_text("dari Jan 2025: Rp 20 miliar setahun").wait_for()
+    assert "mulai Jan 2027" in warning.inner_text()           # the decision month
+    page.locator(".value-subsidy_budget_idr").get_by_text("dari Jan 2027: Rp 20 miliar setahun").wait_for()
     assert field.input_value() == "20.000.000.000"    # never "2e+10"
     assert "rupiah" not in page.locator(".control-subsidy_budget_idr").inner_text()
     field.fill("abc")

@@ -16,7 +16,7 @@ horizon = "2030-12"
 design = "grid"
 [factors.perisai_agents]
 values = [%s]
-from = "2025-01"
+from = "2027-01"
 """ % ", ".join(str(100 * v) for v in range(1, 21))
 OVERPRECISE = re.compile(r"\d[.,]\d{4,}")   # 2.785,4318 or 0,07342: more than a unit's precision
 
