@@ -17,7 +17,6 @@ from experiments.optimize.space import scenario_of
 from experiments.outcomes import COVERAGE, P_TARGET, SPEND_YEAR
 from experiments.runner import RunSpec, execute, plan
 from experiments.scenario import Scenario
-from model import months
 
 Evaluator = Callable[[list[Scenario], Rung], list[Metrics]]
 LOCAL_SPEND = ("spend_subsidy_idr",)
@@ -100,8 +99,8 @@ def outcome_metrics(problem: OptProblem, table: pd.DataFrame) -> Metrics:
     replicates), each as experiments/outcomes.py computes it."""
     objective = problem.objective
     rows = stats.per_replicate(table, objective.month, objective.target, baseline=None)
-    upto = table[table["month"].map(months.ordinal) <= months.ordinal(objective.month)]
-    yearly = 12.0 / problem.n_months
+    upto = problem.plan_months(table)            # from the decision month: the plan's own spend
+    yearly = 12.0 / problem.spend_months
     per_rep = upto.groupby("replicate")
     local = sum(per_rep[c].sum() for c in LOCAL_SPEND) if all(c in upto for c in LOCAL_SPEND) else 0.0
     total = per_rep[SPEND_YEAR.column].sum()

@@ -179,7 +179,32 @@ class OptProblem(BaseModel):
 
     @property
     def n_months(self) -> int:
+        """Months simulated after month 0, to the objective's month."""
         return months.index(self.objective.month, _month0(self.base))
+
+    @property
+    def decision(self) -> str | None:
+        """The decision month from which the plan's levers act (None: levers as written)."""
+        return self.base.decision() if self.base.acts() else None
+
+    @property
+    def spend_from(self) -> str:
+        """The first month whose spend is the plan's: the decision month (the history before it
+        is the same in every candidate), or month 0 without one."""
+        return self.decision or _month0(self.base)
+
+    @property
+    def spend_months(self) -> int:
+        """The months a yearly spend is a rate over: the decision month to the objective's
+        (inclusive), or without one the months after month 0 (as since issue 13)."""
+        if self.decision is None:
+            return self.n_months
+        return months.ordinal(self.objective.month) - months.ordinal(self.decision) + 1
+
+    def plan_months(self, table):
+        """The rows of `table` (a `month` column) in the plan's months: spend_from to the objective's."""
+        ordinal = table["month"].map(months.ordinal)
+        return table[(ordinal >= months.ordinal(self.spend_from)) & (ordinal <= months.ordinal(self.objective.month))]
 
     def with_trials(self, trials: int) -> OptProblem:
         """The same problem searching `trials` candidates (checked by the caller)."""

@@ -16,7 +16,6 @@ from experiments.optimize.problem import OptProblem
 from experiments.optimize.space import scenario_of
 from experiments.scenario import Scenario
 from experiments.store import write_atomic
-from model import months
 
 WORLDS = {"both": "seed r and parameter draw r of the ensemble",
           "parameters": "parameter draw r of the ensemble, one seed",
@@ -149,9 +148,9 @@ def expected_spend(problem: OptProblem, regency: pd.DataFrame) -> pd.Series:
     replicate, averaged over the replicates, times 12 / the months simulated), as
     evaluate.outcome_metrics makes `local_year_idr`. The province's palm fund is not any
     regency's budget and is not included, so these add up to local_year_idr less the palm fund."""
-    upto = regency[regency["month"].map(months.ordinal) <= months.ordinal(problem.objective.month)]
+    upto = problem.plan_months(regency)
     per_replicate = upto.groupby(["replicate", "regency"], sort=False)["spend_idr"].sum()
-    return per_replicate.groupby("regency", sort=False).mean() * (12.0 / problem.n_months)
+    return per_replicate.groupby("regency", sort=False).mean() * (12.0 / problem.spend_months)
 
 
 def write(outcome: Outcome, folder: Path) -> None:

@@ -556,3 +556,19 @@ def test_fuzz_any_number_in_a_problem_file_is_checked_or_named(pairs):
                *[x for lever in problem.levers for x in (lever.low, lever.high)]]
     assert all(math.isfinite(x) for x in numbers if x is not None)
     assert all(x <= opt.MAX_BUDGET_IDR for x in problem.budget.model_dump().values() if x is not None)
+
+
+def test_a_plans_yearly_spend_is_its_own_from_the_decision_month():
+    """With a decision month the history's months (the same in every candidate) are left out of a
+    plan's yearly spend: the spend from 2027-01 to the objective month, as a yearly rate."""
+    problem = opt.parse_problem(TOY.format(trials=2).replace('decision_month = "none"\n', "")
+                                .replace('month = "2025-12"', 'month = "2027-12"'), "toy.toml")
+    assert (problem.decision, problem.spend_from, problem.spend_months) == ("2027-01", "2027-01", 12)
+    rows = [{"replicate": r, "month": m, "regency": "A", "spend_idr": 1e12 if m < "2027-01" else 5e8}
+            for r in (0, 1) for m in months.labels("2024-08", problem.n_months)]
+    assert opt_report.expected_spend(problem, pd.DataFrame(rows))["A"] == pytest.approx(5e8 * 12)
+    # and the search's metrics read the same months
+    table = pd.DataFrame([{**row, "scenario": "p", "seed": row["replicate"], "coverage": 0.5, "active": 1.0, "workers": 2.0, "spend_subsidy_idr": 0.0,
+                           "spend_pilot_idr": 0.0} for row in rows])
+    from experiments.optimize.evaluate import outcome_metrics
+    assert outcome_metrics(problem, table)["spend_year_idr"] == pytest.approx(5e8 * 12)
