@@ -456,6 +456,15 @@ def plan_sensitivity(table: pd.DataFrame, objective: str) -> str:
     return rows.to_string(index=False)
 
 
+def spend_by_year_text(table: pd.DataFrame) -> str:
+    """The plan's spend by budget year and payer, one line a payer, a total per year."""
+    lines = []
+    for year, rows in table.groupby("year", sort=True):
+        lines.append(f"  {year}: Rp {rows['spend_idr'].sum() / 1e9:,.2f} bn")
+        lines += [f"    {row.payer:<48} Rp {row.spend_idr / 1e9:,.3f} bn" for row in rows.itertuples()]
+    return "\n".join(lines)
+
+
 def optimisation(outcome) -> str:
     """The whole report of `cakupan optimize`: verdict, front, recommended plan, sensitivity."""
     from experiments.optimize import objective_label
@@ -474,6 +483,10 @@ def optimisation(outcome) -> str:
                       f"at {p.objective.month}, "
                       "plan (status quo); counts and budgets per month or year as in the scenario file:",
                   plan_by_regency(outcome.by_regency)]
+    if not outcome.spend_by_year.empty:
+        parts += ["", f"Recommended plan: spend by budget year and payer, {p.spend_from} to {p.objective.month} "
+                      "(rupiah, mean of the replicates; a year the plan covers in part: its months):",
+                  spend_by_year_text(outcome.spend_by_year)]
     if not outcome.sensitivity.empty:
         parts += ["", f"Most sensitive to (one lever moved by {p.search.step:.0%} of its range):",
                   plan_sensitivity(outcome.sensitivity, label)]

@@ -91,12 +91,16 @@ class Budget(BaseModel):
         return getattr(self, f"{payer}_idr")
 
 
+PERIODS = ("once", "budget_year", "half_year")   # a lever's value: one from the decision month, or one per period
+
+
 class LeverBounds(BaseModel):
     model_config = _STRICT
     low: Number | None = None
     high: Number | None = None
     by_regency: bool = False
     by_region: bool = False          # region = "kanwil": one value per province (the office's split)
+    periods: Literal["once", "budget_year", "half_year"] = "once"
 
 
 class Constraints(BaseModel):
@@ -154,6 +158,7 @@ class Lever(BaseModel):
     high: float
     by_regency: bool = False
     by_region: bool = False
+    periods: str = "once"            # PERIODS: "budget_year" and "half_year" give one value per period
 
     @property
     def integer(self) -> bool:
@@ -205,6 +210,23 @@ class OptProblem(BaseModel):
         """The rows of `table` (a `month` column) in the plan's months: spend_from to the objective's."""
         ordinal = table["month"].map(months.ordinal)
         return table[(ordinal >= months.ordinal(self.spend_from)) & (ordinal <= months.ordinal(self.objective.month))]
+
+    def periods(self, lever: Lever) -> list[tuple[str, str, str]]:
+        """(label, first month, last month) of each period a lever's value holds in: from the
+        decision month to the objective's, by budget year ("2027": January to December, the
+        APBD's year) or by half-year ("2027H1", "2027H2"), clipped to those months; one period
+        ("") for a lever set once."""
+        if lever.periods == "once" or self.decision is None:
+            return [("", self.decision or "", "")]
+        first, last = months.ordinal(self.decision), months.ordinal(self.objective.month)
+        size = 12 if lever.periods == "budget_year" else 6
+        out, t = [], first
+        while t <= last:
+            end = min(last, t - t % size + size - 1)
+            year, half = t // 12, (t % 12) // 6 + 1
+            out.append((f"{year}" if size == 12 else f"{year}H{half}", months.label(t), months.label(end)))
+            t = end + 1
+        return out
 
     def with_trials(self, trials: int) -> OptProblem:
         """The same problem searching `trials` candidates (checked by the caller)."""
@@ -292,9 +314,16 @@ def parse_problem(text: str, source: str = "<text>", directory: Path | None = No
     rungs = _rungs(doc.search.rungs, base.data_set, fail,
                    data.DEFAULT_REGION if base.region == office.OFFICE else base.region)
     name = doc.name or (Path(source).stem if source.endswith(".toml") else "plan")
+    levers = _levers(doc.levers, fail, base.region == office.OFFICE)
+    if doc.start and any(lever.periods != "once" for lever in levers):
+        fail(("start",), "a problem with levers by period starts them at the decision month: leave start out")
+    for lever in levers:
+        if lever.periods != "once" and base.decision() is None:
+            fail(("levers", lever.name, "periods"), f"periods = {lever.periods!r} counts periods from the decision "
+                                                   "month: the base has none (decision_month = \"none\"); "
+                                                   "allowed without one: \"once\"")
     return OptProblem(name=name, description=doc.description, base=base, start=doc.start, seed=doc.seed,
-                      objective=objective, budget=doc.budget,
-                      levers=_levers(doc.levers, fail, base.region == office.OFFICE),
+                      objective=objective, budget=doc.budget, levers=levers,
                       constraints=doc.constraints, search=doc.search.model_copy(update={"rungs": rungs}),
                       text=text)
 
@@ -377,5 +406,5 @@ def _levers(given: dict[str, LeverBounds] | None, fail: Fail, kanwil: bool = Fal
             fail(("levers", name, "by_region"), "by_region splits a lever across the provinces of a Kanwil "
                                                 "problem (region = \"kanwil\"), and not together with by_regency")
         out.append(Lever(name=name, low=float(low), high=float(high), by_regency=spec.by_regency,
-                         by_region=spec.by_region))
+                         by_region=spec.by_region, periods=spec.periods))
     return tuple(out)

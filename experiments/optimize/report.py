@@ -36,6 +36,7 @@ class Outcome:
     closest: pd.DataFrame
     scenarios: dict[int, Scenario]
     by_regency: pd.DataFrame = field(default_factory=pd.DataFrame)
+    spend_by_year: pd.DataFrame = field(default_factory=pd.DataFrame)   # payers.spend_by_year of the plan
     sensitivity: pd.DataFrame = field(default_factory=pd.DataFrame)
     folder: Path | None = None
 
@@ -165,6 +166,7 @@ def write(outcome: Outcome, folder: Path) -> None:
         write_atomic(plans / f"{outcome.scenarios[n].name}.toml", outcome.scenarios[n].to_toml())
     for name, frame in [("front", outcome.front), ("candidates", outcome.candidates),
                         ("closest", outcome.closest), ("recommended_by_regency", outcome.by_regency),
+                        ("recommended_spend_by_year", outcome.spend_by_year),
                         ("sensitivity", outcome.sensitivity)]:
         write_atomic(folder / f"{name}.csv", frame.to_csv(index=False))
     summary = {"problem": outcome.problem.name, "message": outcome.message(), "reachable": outcome.reachable,

@@ -16,6 +16,7 @@ from experiments.optimize.constraints import study_values, violations
 from experiments.optimize.evaluate import Evaluator, ModelEvaluator
 from experiments.optimize.evaluations import Evaluations
 from experiments.optimize.local import LocalPhase, neighbours
+from experiments.optimize.payers import spend_by_year
 from experiments.optimize.problem import OptProblem, Rung, fingerprint
 from experiments.optimize.rungs import Clock, Progress, promoted
 from experiments.optimize.sensitivity import sensitivity
@@ -191,7 +192,11 @@ class _Run:
                                  folder=self.folder)
         if recommended is not None:
             trial = int(recommended["trial"])
-            outcome.by_regency = report.by_regency(p, scenarios[trial], self._expected_spend(scenarios[trial], rung))
+            tables = self._plan_runs(scenarios[trial], rung)
+            spend = report.expected_spend(p, tables[1]) if tables and "spend_idr" in tables[1] else None
+            outcome.by_regency = report.by_regency(p, scenarios[trial], spend)
+            if tables and "spend_idr" in tables[1]:
+                outcome.spend_by_year = spend_by_year(p, *tables)
             if p.search.sensitivity:
                 outcome.sensitivity = sensitivity(p, candidates[trial], rung, recommended, self.log.sensitivity,
                                                   lambda chunk: self._sensitivity_batch(chunk, rung), self.batch)
@@ -199,15 +204,15 @@ class _Run:
             report.write(outcome, self.folder)
         return outcome
 
-    def _expected_spend(self, plan: Scenario, rung: Rung) -> pd.Series | None:
-        """The recommended plan's yearly spend by regency: its runs at the last rung again (the
-        evaluations keep only metrics), the same seeds and draws, so the same worlds as its
-        metrics. None when the evaluator runs no model (an analytic one in tests)."""
+    def _plan_runs(self, plan: Scenario, rung: Rung) -> tuple[pd.DataFrame, pd.DataFrame] | None:
+        """The recommended plan's runs at the last rung again (the evaluations keep only
+        metrics), the same seeds and draws, so the same worlds as its metrics: its outputs and
+        regency tables, for the spend by regency and by budget year and payer. None when the
+        evaluator runs no model (an analytic one in tests)."""
         if not isinstance(self.evaluate, ModelEvaluator):
             return None
         self._check_stop()
-        _, regency = self.evaluate.run([plan], rung)[0]
-        return report.expected_spend(self.problem, regency) if "spend_idr" in regency else None
+        return self.evaluate.run([plan], rung)[0]
 
     def _sensitivity_batch(self, chunk: list, rung: Rung) -> None:
         self._check_stop()

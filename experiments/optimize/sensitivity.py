@@ -18,7 +18,7 @@ def moves(problem: OptProblem, params: dict[str, float], rung: Rung) -> list[tup
     """(label "lever:down" or "lever:up", lever, sign, scenario) of every one-lever move."""
     out = []
     for lever in problem.levers:
-        keys = [k for k in params if k == lever.name or k.startswith(f"{lever.name}[")]
+        keys = [k for k in params if k.split("@")[0].split("[")[0] == lever.name]   # every part and period
         for sign in (-1, 1):
             moved = {**params, **{k: params[k] + sign * problem.search.step * (lever.high - lever.low) for k in keys}}
             label = f"{lever.name}:{'down' if sign < 0 else 'up'}"

@@ -30,27 +30,44 @@ def _parts(problem: OptProblem, lever: Lever) -> list[str]:
     return office.provinces() if lever.by_region else []
 
 
+def _keys(problem: OptProblem, lever: Lever) -> list[list[tuple[str, str]]]:
+    """The lever's parameter names by period: [[(part, name), ...] per period], a part being a
+    regency, a province or "" (one value), a name "lever[part]@period" ("@period" only when the
+    lever has periods)."""
+    parts = _parts(problem, lever) or [""]
+    out = []
+    for period, _, _ in problem.periods(lever):
+        at = f"@{period}" if period else ""
+        out.append([(r, f"{lever.name}[{r}]{at}" if r else f"{lever.name}{at}") for r in parts])
+    return out
+
+
 def space(problem: OptProblem) -> Dims:
     """Optuna parameter name -> (low, high, integer): one per lever, or per (lever, regency) or
-    (lever, province)."""
+    (lever, province), and per period of a lever with periods (problem.periods)."""
     out = {}
     for lever in problem.levers:
-        parts = _parts(problem, lever)
-        keys = [f"{lever.name}[{r}]" for r in parts] if parts else [lever.name]
-        out.update({k: (lever.low, lever.high, lever.integer) for k in keys})
+        for period in _keys(problem, lever):
+            out.update({k: (lever.low, lever.high, lever.integer) for _, k in period})
     return out
 
 
 def lever_values(problem: OptProblem, params: dict[str, float]) -> dict[str, Any]:
     """Model settings of a candidate from its Optuna parameters (regency tables, or tables keyed
-    by province, as tables)."""
+    by province, as tables); a lever with periods as windows of months, one a period."""
     out: dict[str, Any] = {}
     for lever in problem.levers:
-        parts = _parts(problem, lever)
-        if parts:
-            out[lever.name] = {r: _value(lever, params[f"{lever.name}[{r}]"]) for r in parts}
+        values = []
+        for period in _keys(problem, lever):
+            if period[0][0]:
+                values.append({r: _value(lever, params[k]) for r, k in period})
+            else:
+                values.append(_value(lever, params[period[0][1]]))
+        if lever.periods == "once" or problem.decision is None:
+            out[lever.name] = values[0]
         else:
-            out[lever.name] = _value(lever, params[lever.name])
+            out[lever.name] = [{"from": first, "to": last, "value": v}
+                               for (_, first, last), v in zip(problem.periods(lever), values, strict=True)]
     return out
 
 
@@ -86,12 +103,13 @@ def status_quo_params(problem: OptProblem) -> dict[str, float]:
         parts = _parts(problem, lever)
         if lever.by_region and isinstance(value, (int, float)):
             value = dict.fromkeys(parts, value)
-        if parts:
-            table = value if isinstance(value, dict) else {}
-            for r in parts:
-                out[f"{lever.name}[{r}]"] = _value(lever, table.get(r, lever.low))
-        else:
-            out[lever.name] = _value(lever, value if isinstance(value, (int, float)) else lever.low)
+        table = value if isinstance(value, dict) else {}
+        for period in _keys(problem, lever):
+            for r, key in period:
+                if r:
+                    out[key] = _value(lever, table.get(r, lever.low))
+                else:
+                    out[key] = _value(lever, value if isinstance(value, (int, float)) else lever.low)
     return out
 
 
