@@ -568,7 +568,7 @@ def test_a_plans_yearly_spend_is_its_own_from_the_decision_month():
             for r in (0, 1) for m in months.labels("2024-08", problem.n_months)]
     assert opt_report.expected_spend(problem, pd.DataFrame(rows))["A"] == pytest.approx(5e8 * 12)
     # and the search's metrics read the same months
-    table = pd.DataFrame([{**row, "scenario": "p", "seed": row["replicate"], "coverage": 0.5, "active": 1.0, "workers": 2.0, "spend_subsidy_idr": 0.0,
-                           "spend_pilot_idr": 0.0} for row in rows])
+    table = pd.DataFrame([{**row, "scenario": "p", "seed": row["replicate"], "coverage": 0.5, "active": 1.0,
+                           "workers": 2.0, "spend_subsidy_idr": 0.0, "spend_pilot_idr": 0.0} for row in rows])
     from experiments.optimize.evaluate import outcome_metrics
     assert outcome_metrics(problem, table)["spend_year_idr"] == pytest.approx(5e8 * 12)
