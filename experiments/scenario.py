@@ -38,7 +38,6 @@ from pydantic_core import ErrorDetails
 from model import data, months
 from model.model import DEFAULT_HORIZON
 from model.parameters import LEVER_GROUPS, PARAMETERS, Parameter
-from experiments.history import history
 from experiments.errors import MAX_LISTED, InputFileError, UserError, listing, parse_toml, read_text_file, shown
 from experiments.keylines import KeyLines
 from experiments.office import OFFICE, first_month, localize, provinces, region_choices, unknown_regencies
@@ -166,8 +165,7 @@ class Scenario(BaseModel):
             settings = {k: v for k, v in settings.items() if not PARAMETERS[k].is_lever}
         # Default region and no decision month are left out, so earlier runs' keys still hold.
         region = {} if self.region == data.DEFAULT_REGION else {"region": self.region}
-        if decision:
-            settings = history_layer(settings, self.region, decision, self.data_set)
+        if decision:                 # the model runs the region's history before it (model/history.py)
             region["decision_month"] = decision
         return {"scale": self.scale, "seed": self.seed, "data_set": self.data_set,
                 "horizon": self.horizon, **region, **settings}
@@ -259,22 +257,6 @@ def _from_start(name: str, value: Any, start: str | None, decision: str | None) 
         if decision and months.ordinal(begin) < months.ordinal(decision):
             begin = decision
         out.append({**window, "from": begin})
-    return out
-
-
-def history_layer(settings: dict[str, Any], region: str, decision: str, data_set: str) -> dict[str, Any]:
-    """The settings of a run through the region's history up to `decision`
-    (experiments/history.py): the history's budget windows first, the scenario's own on top of
-    them, and the history's groups added to `subsidy_eligible`."""
-    past = history(region, decision, data_set)
-    out = dict(settings)
-    for lever, windows in past.levers.items():
-        if windows:
-            own = out.get(lever, [])
-            out[lever] = [*windows, *(own if isinstance(own, list) else [{"value": own}])]
-    if past.eligible_groups:
-        own_groups = out.get("subsidy_eligible", PARAMETERS["subsidy_eligible"].default)
-        out["subsidy_eligible"] = sorted({*own_groups, *past.eligible_groups})
     return out
 
 

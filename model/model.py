@@ -40,7 +40,7 @@ from agents import local_government
 from agents.branch_office import BranchOffice
 from agents.local_government import LocalGovernment
 from agents.perisai import PerisaiForce
-from model import arrays, data, levers, months, outputs, participation, population, settings
+from model import arrays, data, history, levers, months, outputs, participation, population, settings
 from model.premium import Premium
 from model.behaviour import awareness, formal, payment, take_up
 from model.parameters import registry
@@ -185,6 +185,7 @@ class EnrollmentModel(mesa.Model):
 
     def _resolve_levers(self) -> None:
         """Every lever as a [month, regency] array, and whole simulated counts per month."""
+        past = self._history()       # first: its groups join subsidy_eligible, a base below
         pop = self.pop
         reg = self.region.regencies
         n_regencies = self.region.n_regencies
@@ -204,8 +205,13 @@ class EnrollmentModel(mesa.Model):
         parameters = registry(self.region.id)
         for name, p in parameters.items():
             if p.is_lever and p.type == "number":
+                value = self.params[name]
+                if name in past:         # the history's windows, the run's own from the decision month on top
+                    own = value if isinstance(value, list) else (
+                        [] if value == p.default else [{"from": self.decision_month, "value": value}])
+                    value = [*past[name], *own]
                 self.lever_values[name] = levers.resolve(
-                    self.params[name], p.default, self.n_months, self.start, self.regency_names,
+                    value, p.default, self.n_months, self.start, self.regency_names,
                     bases[p.spread] if p.spread else None)
         # Local budgets change only at budget boundaries (January and the APBD-P month).
         apbd_p = int(self.params["apbd_p_month"])
@@ -232,6 +238,17 @@ class EnrollmentModel(mesa.Model):
             ones * self.params["perisai_hiring_capacity"], per_sim)
         self.counts["village_activation_capacity"] = levers.cumulative_counts(
             ones * self.params["village_activation_capacity"], 1.0)
+
+    def _history(self) -> dict[str, list[dict]]:
+        """With a decision month: the region's history as budget windows (model/history.py), and
+        its programmes' groups added to `subsidy_eligible`; without one, nothing."""
+        if self.decision_month is None:
+            return {}
+        past = history.history(self.region.id, self.decision_month, self.data_set.name,
+                               float(self.params["history_duration_shift"]))
+        if past.eligible_groups:
+            self.params["subsidy_eligible"] = tuple(sorted({*self.params["subsidy_eligible"], *past.eligible_groups}))
+        return {lever: windows for lever, windows in past.levers.items() if windows}
 
     def _build_actors(self) -> None:
         """Payers with their status-quo beneficiaries, self-payers, the branch, Perisai agents."""

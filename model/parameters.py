@@ -260,6 +260,11 @@ def _entries(region: data.Region) -> list[Parameter]:
            "and in this month.",
            "Assumption, range 9-11: APBD-P is passed late in the year; Muara Enim paid Oct-Dec 2025 and "
            "Kepahiang from Oct 2025 from their revised budgets.", integer=True),
+        _p("history_duration_shift", 0.0, "uncertain", "subsidy", "share of the range", (-1, 1),
+           "Where the history's programmes of uncertain duration end within their months_range "
+           "(history.toml): 0 = the files' months, -1 = every one at its shortest, +1 at its longest.",
+           "Assumption: most programme durations are not stated (history.toml months_basis = "
+           "'assumption', each with its range); a run with a decision month reads it (model/history.py)."),
         # ---------------------------------------------------------------- uncertain: Perisai agents
         _p("perisai_visit_capacity", 150.0, "uncertain", "perisai", "visits per agent per month",
            (0, 2000), "Uncovered workers an agent can approach in a month.", "Assumption.",
@@ -495,6 +500,7 @@ PRIOR_RANGES: dict[str, tuple[float, float]] = {
     "list_enrolment_throughput": (3_000, 20_000),   # assumption (Lebong, Muara Enim 2025)
     "list_enrolment_lead_months": (0, 3),       # assumption
     "apbd_p_month": (9, 11),                    # assumption: APBD-P late in the year
+    "history_duration_shift": (-1.0, 1.0),      # the history.toml months_range of each programme
     "retention_duration_effect": (0.0, 1.0),    # assumption: Banerjee et al. tested 12 months only
     "transport_share_of_urban": (0.15, 0.5),    # assumption: no Sumsel figure
     "perisai_reservation_income_idr": (200_000, 400_000),   # assumption

@@ -1,10 +1,10 @@
-"""The history layer (experiments/history.py) and the decision month (run field `decision_month`):
+"""The history (model/history.py) and the decision month (run field `decision_month`):
 the history's programmes become budget windows that reproduce each month's money, budgets before
 the decision month are in force as paid, and the scenario's own levers act from it on."""
 
 import pytest
 
-from experiments.history import history, monthly_money
+from model.history import history, months_of, monthly_money
 from experiments.scenario import ScenarioError, load_scenario, parse_scenario
 from model import data, months
 from model.model import EnrollmentModel
@@ -102,3 +102,22 @@ def test_the_decision_month_survives_a_round_trip_and_reaches_every_province_of_
     assert parse_scenario(scenario.to_toml()).decision_month == "default"
     for block in scenario.blocks():
         assert block.model_kwargs()["decision_month"] == data.load(block.region).decision_month
+
+
+def test_a_ranged_duration_moves_within_its_range_and_the_ensemble_draws_it():
+    muba = next(p for p in data.load("sumsel").history["programme"] if p["name"] == "Musi Banyuasin expansion")
+    assert (muba["months"], muba["months_range"]) == (12, [6, 18])
+    assert [months_of(muba, s) for s in (-1, -0.5, 0, 0.5, 1)] == [6, 9, 12, 15, 18]
+    longest = [w for w in history("sumsel", duration_shift=1).levers["subsidy_budget_idr"]
+               if "Musi Banyuasin" in w["value"]]
+    assert longest[0] == {"from": "2025-07", "to": "2026-12", "value": {"Musi Banyuasin": 45_000 * PREMIUM * 12}}
+    assert {"from": "2027-01", "value": {"Musi Banyuasin": 45_000 * PREMIUM * 12}} in longest   # carried on
+    # a stated duration does not move (Muara Enim: Oct-Dec 2025, months_basis "stated")
+    enim = next(p for p in data.load("sumsel").history["programme"] if p["name"] == "Muara Enim Oct-Dec 2025")
+    assert months_of(enim, 1) == 3
+    # the model reads the parameter: the longest durations keep Musi Banyuasin's 45,000 in 2027
+    kwargs = load_scenario("baseline").model_kwargs()
+    assert in_force({**kwargs, "history_duration_shift": 1.0}, "Musi Banyuasin", "2027-06") == 45_000 * PREMIUM * 12
+    assert in_force(kwargs, "Musi Banyuasin", "2027-06") == 11_000 * PREMIUM * 12
+    from model.parameters import PRIOR_RANGES
+    assert PRIOR_RANGES["history_duration_shift"] == (-1.0, 1.0)

@@ -1,9 +1,10 @@
 """A region's history as lever windows: what the status quo was from month 0 to the decision month.
 
 history.toml (model/data/regions/<id>/, docs/regions.md) lists the programmes announced or
-observed after month 0. A run with a decision month (experiments/scenario.py, run field
-`decision_month`) runs through them up to the month before it, then keeps the budgets in force in
-that month; the scenario's own levers act from the decision month on. The rules, each written in
+observed after month 0. A run with a decision month (EnrollmentModel(decision_month=...); the
+scenario run field `decision_month`) runs through them up to the month before it, then keeps the
+budgets in force in that month; the run's own levers act from the decision month on (the model
+stacks them on these windows: model.py `_resolve_levers`). The rules, each written in
 docs/model.md ("History and the decision month"):
 
 - A **regency** programme pays its regency's budget (`subsidy_budget_idr`) in its months, from
@@ -27,8 +28,10 @@ docs/model.md ("History and the decision month"):
   `eligible = []`), and province programmes for other groups than the province payer's.
 - The groups a history programme enrols join `subsidy_eligible` (one list for every payer of the
   model): `eligible_groups`.
-- The durations are the files' `months` (most are assumptions with a `months_range`); the ranges
-  are not yet drawn by the ensemble.
+- The durations are the files' `months`; a programme whose duration has a `months_range` (most
+  are assumptions) moves within it by the uncertain parameter `history_duration_shift` (0: the
+  files' months; -1: every such programme at its range's low end; +1 at its high end), which the
+  ensemble draws, so what the status quo gives after the history carries the durations' range.
 
 Budgets before the decision month are in force in the months the history gives them (they are what
 was paid); from the decision month on they change only at budget boundaries (model/levers.py).
@@ -60,9 +63,11 @@ class History:
     not_modelled: list[tuple[str, str]] = field(default_factory=list)   # (name, reason)
 
 
-def history(region_id: str, decision_month: str | None = None, data_set: str | None = None) -> History:
+def history(region_id: str, decision_month: str | None = None, data_set: str | None = None,
+            duration_shift: float = 0.0) -> History:
     """The history of `region_id` from its data set's month 0 to the month before
-    `decision_month` (default: the region's, Region.decision_month)."""
+    `decision_month` (default: the region's, Region.decision_month), each ranged duration moved
+    by `duration_shift` (-1 to 1: `months`)."""
     region = data.load(region_id)
     decision = decision_month or region.decision_month
     month0 = region.data_set(data_set).month0
@@ -74,7 +79,8 @@ def history(region_id: str, decision_month: str | None = None, data_set: str | N
         if reason:
             skipped.append((str(programme["name"]), reason))
         else:
-            applied.append(programme)
+            applied.append({**programme, "written_months": programme["months"],
+                            "months": months_of(programme, duration_shift)})
     first_year = months.ordinal(month0) // 12
     n_years = months.ordinal(decision) // 12 - first_year + (months.ordinal(decision) % 12 > 0)
     calendar = months.label(first_year * 12), 12 * n_years      # whole calendar years
@@ -110,10 +116,21 @@ def _not_modelled(programme: dict, region: Region) -> str | None:
     return None
 
 
+def months_of(programme: dict, shift: float) -> int:
+    """A programme's duration: its `months`, moved toward the low (shift < 0) or high (shift > 0)
+    end of its `months_range` by |shift| of the way, rounded; without a range, its `months`."""
+    written = int(programme["months"])
+    if "months_range" not in programme or shift == 0:
+        return written
+    low, high = (int(x) for x in programme["months_range"])
+    moved = written + shift * ((written - low) if shift < 0 else (high - written))
+    return max(1, int(round(moved)))
+
+
 def monthly_money(programme: dict, premium_idr: int) -> float:
     """Rupiah a programme pays in each of its months."""
-    if programme.get("budget_idr"):
-        return float(programme["budget_idr"]) / int(programme["months"])
+    if programme.get("budget_idr"):     # a stated budget pays its written months' worth a month
+        return float(programme["budget_idr"]) / int(programme.get("written_months", programme["months"]))
     return float(programme["beneficiaries"]) * premium_idr
 
 
