@@ -321,7 +321,7 @@ def regency_rows(table: pd.DataFrame, lang: str = "en") -> pd.DataFrame:
     t = translator(lang)
     rows = pd.DataFrame({t("Regency"): list(table["regency"])})
     for lever in opt.lever_columns(table):
-        rows[t(lever_label(lever))] = [f"{_amount(v, lever, t)} ({_amount(q, lever, t)})"
+        rows[t(lever_label(lever))] = [f"{amount(v, lever, t)} ({amount(q, lever, t)})"
                                        for v, q in zip(table[lever], table[f"{lever} (status quo)"], strict=True)]
         if lever == "subsidy_budget_idr" and opt.EXPECTED_SPEND in table:
             rows[t(EXPECTED_SPEND_HEADER)] = [t.rupiah(v) for v in table[opt.EXPECTED_SPEND]]
@@ -341,7 +341,7 @@ WHOLE_UNITS = ("agents", "villages", "firms", "workers", "months")
 into fractions: shown rounded)."""
 
 
-def _amount(value: float, lever: str, t: Translator) -> str:
+def amount(value: float, lever: str, t: Translator) -> str:
     unit = PARAMETERS[lever].unit if lever in PARAMETERS else ""
     if lever.endswith("_idr"):
         return t.rupiah(value)

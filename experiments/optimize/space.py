@@ -57,7 +57,7 @@ def lever_values(problem: OptProblem, params: dict[str, float]) -> dict[str, Any
     by province, as tables); a lever with periods as windows of months, one a period."""
     out: dict[str, Any] = {}
     for lever in problem.levers:
-        values = []
+        values: list[Any] = []
         for period in _keys(problem, lever):
             if period[0][0]:
                 values.append({r: _value(lever, params[k]) for r, k in period})

@@ -21,7 +21,7 @@ import solara.lab
 
 from experiments import office
 from experiments.i18n import N_, Translator
-from viz import backend, plan_map, planner, state
+from viz import backend, plan_map, plan_timeline, planner, state
 from viz.charts import Plot
 from viz.language import use_translator
 from viz.region_choice import RegionSelect, region_name
@@ -337,6 +337,14 @@ def RecommendedView():
             Plot(lambda: plan_map.plan_spend_figure(done.by_regency, done.problem.base.region,
                                                     int(done.recommended["trial"]), done.problem.objective.month,
                                                     t.lang), dependencies=[id(done), t.lang])
+    trial = int(done.recommended["trial"])
+    with solara.Card(t("Recommended plan ({plan}) over time and who pays", plan=trial),
+                     subtitle=plan_timeline.spend_note(done.problem, t), classes=["plan-timeline"]):
+        Plot(lambda: plan_timeline.timeline_figure(done.problem, done.scenarios[trial], trial, t.lang),
+             dependencies=[id(done), t.lang])
+        if not done.spend_by_year.empty:
+            solara.Text(t("Spend by budget year and payer"), classes=["spend-by-year-title"])
+            Table(plan_timeline.spend_rows(done.spend_by_year, t.lang))
     if not done.sensitivity.empty:
         with solara.Card(t("4. What the recommended plan is most sensitive to"),
                          subtitle=t("One lever moved by {step} of its range, down and up.",

@@ -20,10 +20,10 @@ from viz.planner import PROBLEM_ENV
 
 TINY = """
 name = "tiny_plan"
-decision_month = "none"       # levers as written from month 0: the objective month is 2024-11
+decision_month = "2024-10"    # a plan from Oct 2024 to Feb 2025: two budget years in five months
 [objective]
 goal = "min_spend"
-month = "2024-11"
+month = "2025-02"
 target = 0.5
 [budget]
 local_idr = 2e10
@@ -31,6 +31,7 @@ local_idr = 2e10
 [levers.subsidy_budget_idr]
 high = 2e9
 by_regency = true
+periods = "budget_year"
 [constraints]
 no_regency_below_status_quo = false
 [search]
