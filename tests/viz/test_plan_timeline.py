@@ -61,5 +61,5 @@ def test_the_spend_table_has_a_total_per_year_then_each_payer():
     assert list(rows.index) == [1, 2, 3, 4, 5]
     ids = plan_timeline.spend_rows(table, "id")
     assert list(ids.columns) == ["Tahun anggaran", "Pembayar", "Siapa", "Belanja"]
-    assert ids["Pembayar"].iloc[0] == "Jumlah 2027" and ids["Siapa"].iloc[2] == "pemerintah kabupaten/kota"
+    assert ids["Pembayar"].iloc[0] == "Total 2027" and ids["Siapa"].iloc[2] == "pemerintah kabupaten/kota"
     assert ids["Belanja"].iloc[0] == "Rp 5 miliar"

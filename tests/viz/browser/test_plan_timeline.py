@@ -38,4 +38,4 @@ def test_the_recommended_plan_over_time_and_who_pays_in_both_languages(new_page)
     card.get_by_text("Belanja per tahun anggaran dan pembayar").wait_for()
     page.wait_for_function(f"() => {{ const s = ({TIMELINE_JS})(); return s && s.x[0] === 'Okt 2024'; }}")
     table = card.locator(".plan-table").inner_text()
-    assert "Jumlah 2024" in table and "Tahun anggaran" in table and "kantor BPJS Ketenagakerjaan" in table
+    assert "Total 2024" in table and "Tahun anggaran" in table and "kantor BPJS Ketenagakerjaan" in table
