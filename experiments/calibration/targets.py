@@ -2,7 +2,9 @@
 
 A target is a point (published value and tolerance) or a range; each reads one statistic from
 the replicate means of one simulated arm (the baseline, or a pilot experiment), so the objective
-only needs to know which arms to run and to which month.
+only needs to know which arms to run and to which month. A regency target (`[[regency]]`, an
+observed regency figure of the history) reads the arm's regency table instead: the replicate means
+of a regency's coverage or active count in a month.
 """
 
 from __future__ import annotations
