@@ -40,7 +40,7 @@ from experiments.draws import EnsembleError, typed
 from experiments.executors import Executor, using
 from experiments.layout import diagnostics_file, draws_file, ensemble_build, promote, staged
 from experiments.runner import execute
-from experiments.store import OUTPUTS, Store, code_version, now
+from experiments.store import OUTPUTS, REGENCY, Store, code_version, now
 from model import data
 from model.parameters import COSTS, PARAMETERS, PRIOR_RANGES, UNCERTAIN
 
@@ -119,7 +119,8 @@ def build(proposals: int = 160, keep: int = 40, seed: int = 11, scale: float | N
             raise EnsembleError(f"{len(missing)} ensemble runs failed (see {Path(folder) / 'runs.jsonl'}); "
                                 "rerun `cakupan ensemble` to retry them")
         table = store.read(OUTPUTS, keys)
-    evaluations = objective.score_table(points, table)
+        regency = store.read(REGENCY, keys) if spec.regency_arms else None
+    evaluations = objective.score_table(points, table, regency)
     table, info = summarise(spec, points, evaluations, keep, seed)
     return table, {"region": spec.region, "missed_by_calibration": missed_by_calibration(spec.region), **info}
 

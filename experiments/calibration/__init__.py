@@ -6,7 +6,8 @@
     plot(fit)                             # docs/calibration_fit.png
 
 The targets (model/data/regions/<id>/targets.toml, each with its source and tolerance) are the provincial
-coverage figures of 2024-2025, the national early-year dip of informal actives, Perisai recruits
+coverage figures of 2024-2025, the regencies' observed figures (each with a tolerance by its
+source's quality), the national early-year dip of informal actives, Perisai recruits
 per agent-month (2018) and the shape of Banerjee et al. (2021) as simulated pilot experiments
 whose effects must fall in stated ranges. Month 0 is matched by construction and only checked.
 

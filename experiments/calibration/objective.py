@@ -15,11 +15,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from experiments.calibration.targets import CalibrationError, Spec
+from experiments.calibration.targets import REGENCY_OUTPUTS, CalibrationError, Spec, regency_key
 from experiments.executors import Executor
 from experiments.runner import RunSpec, execute, plan
 from experiments.scenario import load_scenario
-from experiments.store import OUTPUTS, Store
+from experiments.store import OUTPUTS, REGENCY, Store
 
 
 @dataclass
@@ -77,30 +77,38 @@ class Objective:
             specs += plan([scenario], s.replicates, s.seed, [(p, p) for p in points])
         return specs
 
-    def score_table(self, points: list[dict[str, float]], table: pd.DataFrame) -> list[Evaluation]:
-        """Evaluations of parameter sets from a table of their runs (column `point` = index)."""
-        return [self._score(values, table[table["point"] == i], False) for i, values in enumerate(points)]
+    def score_table(self, points: list[dict[str, float]], table: pd.DataFrame,
+                    regency: pd.DataFrame | None = None) -> list[Evaluation]:
+        """Evaluations of parameter sets from a table of their runs (column `point` = index) and,
+        when a target reads a regency, of their regency tables (the same `point` column)."""
+        return [self._score(values, table[table["point"] == i], False, _point(regency, i))
+                for i, values in enumerate(points)]
 
     def _run(self, points: list[dict[str, float]], keep_runs: bool) -> list[Evaluation]:
         specs = self.plan(points)
+        regency = None
         if self.store is not None:
-            table = self._run_stored(specs, self.store)
+            table, regency = self._run_stored(specs, self.store)
         else:
             results, _ = execute(specs, self.executor, None, self.progress, label="calibration")
             failed = [r for r in results if r.error]
             if failed:
                 raise RuntimeError(f"a calibration run failed: {failed[0].error}\n{failed[0].traceback}")
             table = pd.concat([r.outputs for r in results], ignore_index=True)
-        return [self._score(values, table[table["point"] == i], keep_runs) for i, values in enumerate(points)]
+            if self.spec.regency_arms:
+                regency = pd.concat([r.regency for r in results], ignore_index=True)
+        return [self._score(values, table[table["point"] == i], keep_runs, _point(regency, i))
+                for i, values in enumerate(points)]
 
     def writing(self) -> AbstractContextManager:
         """Hold the results folder's lock (if there is a folder) for as long as the block runs:
         a second fit or build on the same folder is refused (StoreError naming the holder)."""
         return self.store.writing() if self.store is not None else nullcontext()
 
-    def _run_stored(self, specs: list[RunSpec], store: Store) -> pd.DataFrame:
+    def _run_stored(self, specs: list[RunSpec], store: Store) -> tuple[pd.DataFrame, pd.DataFrame | None]:
         """Run what the folder does not hold intact yet (damaged runs are deleted and rerun);
-        the table of every spec's outputs. The caller holds the lock (`writing`)."""
+        the table of every spec's outputs and (when a target reads one) their regency tables.
+        The caller holds the lock (`writing`)."""
         keys = [s.key for s in specs]
         store.discard_damaged(set(keys))
         execute(specs, self.executor, store, self.progress, label="calibration")
@@ -110,19 +118,34 @@ class Objective:
                                    " rerun the command to retry them")
         # A run key does not hold the design point, so a run stored by an earlier batch (as another
         # point) is this batch's spec's: label each spec's rows with its own point.
-        by_key = dict(tuple(store.read(OUTPUTS, keys).groupby("run_key")))
-        return pd.concat([by_key[s.key].assign(point=s.point) for s in specs], ignore_index=True)
+        return labelled(store, OUTPUTS, specs), (labelled(store, REGENCY, specs) if self.spec.regency_arms else None)
 
-    def _score(self, values: dict[str, float], runs: pd.DataFrame, keep_runs: bool) -> Evaluation:
+    def _score(self, values: dict[str, float], runs: pd.DataFrame, keep_runs: bool,
+               regency: pd.DataFrame | None = None) -> Evaluation:
         numeric = runs.select_dtypes("number").columns.difference(["point", "replicate", "seed"])
         means = {arm: frame.groupby("month")[list(numeric)].mean()
                  for arm, frame in runs.groupby("scenario")}
+        if regency is not None:
+            means.update({regency_key(arm): frame.groupby(["month", "regency"])[REGENCY_OUTPUTS].mean()
+                          for arm, frame in regency.groupby("scenario") if arm in self.spec.regency_arms})
         simulated = {t.name: t.simulate(means) for t in self.spec.targets}
         misses = {t.name: t.miss(simulated[t.name]) for t in self.spec.targets}
         data_loss = float(sum(misses[t.name] ** 2 for t in self.spec.targets if t.fitted))
         baseline = runs[runs["scenario"] == "baseline"] if keep_runs else None
         return Evaluation(values, simulated, misses, data_loss + self.spec.prior_penalty(values),
                           data_loss, means, baseline)
+
+
+def labelled(store: Store, kind: str, specs: list[RunSpec]) -> pd.DataFrame:
+    """The stored tables (OUTPUTS or REGENCY) of `specs`, each run's rows labelled with its spec's
+    design point: a run key does not hold the point, so a run stored by an earlier batch (as
+    another point) is this batch's spec's."""
+    by_key = dict(tuple(store.read(kind, [s.key for s in specs]).groupby("run_key")))
+    return pd.concat([by_key[s.key].assign(point=s.point) for s in specs], ignore_index=True)
+
+
+def _point(table: pd.DataFrame | None, i: int) -> pd.DataFrame | None:
+    return None if table is None else table[table["point"] == i]
 
 
 def _key(values: dict[str, float]) -> tuple:

@@ -2,7 +2,9 @@
 
 A target is a point (published value and tolerance) or a range; each reads one statistic from
 the replicate means of one simulated arm (the baseline, or a pilot experiment), so the objective
-only needs to know which arms to run and to which month.
+only needs to know which arms to run and to which month. A regency target (`[[regency]]`, an
+observed regency figure of the history) reads the arm's regency table instead: the replicate means
+of a regency's coverage or active count in a month.
 """
 
 from __future__ import annotations
@@ -64,6 +66,22 @@ class CoverageTarget(_Strict):
     note: str = ""
 
 
+class RegencyTarget(_Strict):
+    """An observed regency figure (history.toml `[[observed]]` with a regency `scope`): its
+    coverage (active / workers of the regency) or its active count, with a tolerance that says
+    how good the source is (`quality`: why that tolerance). A point at month 0 is built into the
+    population's start, so it is checked, not fitted (as the province's month-0 figures)."""
+
+    month: str = Field(pattern=months.PATTERN)
+    regency: str = Field(min_length=1)
+    output: Literal["coverage", "active"] = "coverage"
+    value: float = Field(ge=0)
+    tolerance: float = Field(gt=0)
+    source: str
+    quality: str = Field(min_length=1)
+    note: str = ""
+
+
 class DipTarget(_Strict):
     name: str
     output: str
@@ -107,6 +125,7 @@ class TargetsFile(_Strict):
     calibration: Settings
     month0: list[Month0] = []
     coverage: list[CoverageTarget] = []
+    regency: list[RegencyTarget] = []
     dip: list[DipTarget] = []
     perisai: list[PerisaiTarget] = []
     pilot: list[PilotTarget] = []
@@ -118,7 +137,7 @@ class Target:
     """One target: a point value with a tolerance, or a range [low, high]."""
 
     name: str
-    kind: str                       # month0, coverage, dip, perisai or pilot
+    kind: str                       # month0, coverage, regency, dip, perisai or pilot
     arm: str                        # the simulated experiment it reads ("baseline" or a pilot)
     last_month: str                 # the arm must run at least to here
     source: str
@@ -173,6 +192,8 @@ class Target:
         frame, r = means[self.arm], self.read
         if self.kind in ("month0", "coverage"):
             return float(frame.loc[r["month"], r["output"]])
+        if self.kind == "regency":
+            return float(means[regency_key(self.arm)].loc[(r["month"], r["regency"]), r["output"]])
         if self.kind == "dip":
             window = frame.loc[r["start"]:r["end"], r["output"]]
             return float(window.min() / frame.loc[r["reference"], r["output"]] - 1)
@@ -186,6 +207,14 @@ class Target:
         if r.get("relative_to"):
             return effect / float(frame.loc[r["relative_to"], "pilot_effect"])
         return effect
+
+
+REGENCY_OUTPUTS = ["coverage", "active"]   # what a regency target reads of the regency table
+
+
+def regency_key(arm: str) -> str:
+    """The key of an arm's regency means (by month and regency) among the objective's means."""
+    return f"regency: {arm}"
 
 
 @dataclass
@@ -202,6 +231,11 @@ class Spec:
     @property
     def names(self) -> list[str]:
         return list(self.settings.fit)
+
+    @property
+    def regency_arms(self) -> set[str]:
+        """The arms whose regency table a target reads (their runs' regency tables are scored)."""
+        return {t.arm for t in self.targets if t.kind == "regency"}
 
     @property
     def ranges(self) -> np.ndarray:
@@ -305,6 +339,14 @@ def _spec(doc: TargetsFile, source: str, region: str) -> Spec:
                       fitted=False, read={"month": month0, "output": t.name}) for t in doc.month0]
     targets += [Target(f"coverage {t.month}", "coverage", "baseline", t.month, t.source, t.value,
                        t.tolerance, read={"month": t.month, "output": COVERAGE.column}) for t in doc.coverage]
+    regencies = set(data.load(region).regency_names)
+    for g in doc.regency:
+        if g.regency not in regencies:
+            raise CalibrationError(f"{source}: regency target {g.month}: unknown regency {g.regency!r}."
+                                   f"{closest(g.regency, sorted(regencies))}")
+    targets += [Target(f"{g.output} {g.month} {g.regency}", "regency", "baseline", g.month, g.source, g.value,
+                       g.tolerance, fitted=g.month != month0,
+                       read={"month": g.month, "regency": g.regency, "output": g.output}) for g in doc.regency]
     targets += [Target(t.name, "dip", "baseline", t.end, t.source, t.value, t.tolerance,
                        read={"output": t.output, "reference": t.reference, "start": t.start, "end": t.end})
                 for t in doc.dip]

@@ -48,13 +48,19 @@ def test_a_pilot_without_treatment_shows_no_effect():
 
 
 def test_a_subsidy_pilot_shows_an_effect_that_outlasts_it_in_part():
-    frame = run(scale=0.02, seed=1, horizon="2026-08", pilot_unit="village", pilot_units=400,
-                pilot_subsidy_share=1.0, pilot_months=12).results().set_index("month")
-    during, after = frame.loc["2025-06"], frame.loc["2026-06"]
+    frames = [run(scale=0.02, seed=seed, horizon="2026-08", pilot_unit="village", pilot_units=400,
+                  pilot_subsidy_share=1.0, pilot_months=12).results().set_index("month") for seed in (1, 2, 3)]
+    during, after = frames[0].loc["2025-06"], frames[0].loc["2026-06"]
     # An offer passes through registration friction (Banerjee et al. 2021: about 22 points), far
     # below the 65 points the old acceptance step gave.
     assert 0.1 < during["pilot_effect_low"] and during["pilot_effect_high"] < 0.4
-    assert 0 < after["pilot_effect"] < during["pilot_effect"] / 3
+    assert 0 < after["pilot_effect"]
+    # The share of the effect left a year later, over three seeds: one village pilot's share moves
+    # from about 0.05 to 0.36 between seeds (400 villages at scale 0.02; 0.34, 0.22 and 0.19 for
+    # seeds 1-3 with the Dec 2026 fit), so a single seed cannot hold it under a bound.
+    share = (sum(f.loc["2026-06", "pilot_effect"] for f in frames)
+             / sum(f.loc["2025-06", "pilot_effect"] for f in frames))
+    assert 0 < share < 1 / 3
 
 
 def test_list_enrolment_reaches_more_workers_than_offers_of_the_same_budget():
