@@ -266,4 +266,6 @@ def routes(m: EnrollmentModel) -> tuple[np.ndarray, np.ndarray]:
         ids = ids[order]
         out.append(np.concatenate([ids[pop.segment[ids] == TRADER], ids[pop.segment[ids] != TRADER]]))
     bounds = np.concatenate([[0], np.cumsum([len(route) for route in out])]).astype(np.int64)
-    return np.concatenate(out).astype(np.int32), bounds    # worker ids: int32 is enough
+    # Worker ids as intp: the month's gather over every route (`is_open[flat]`) would convert an
+    # int32 index to intp first, a copy of the whole route each month.
+    return np.concatenate(out).astype(np.intp), bounds
