@@ -92,6 +92,7 @@ class EnrollmentModel(mesa.Model):
     construction_share0: float
     ref_price_pct: float
     take_up_logit: np.ndarray
+    take_up_ceiling: np.ndarray            # a static upper bound of b_i without contact (take_up.own_ceiling)
     peer_members: np.ndarray               # informal workers per peer group (kept by turnover)
     partial_share: float
     firm_hiring_cdf: np.ndarray
@@ -169,6 +170,7 @@ class EnrollmentModel(mesa.Model):
         informal = pop.segment >= FARMER
         self.ref_price_pct = float(np.median(100 * par["premium_idr"] / pop.income[informal]))
         self.take_up_logit = take_up.own_logit(self)
+        self.take_up_ceiling = take_up.own_ceiling(self)
         self.peer_members = self.peer_group_sizes()
         self.partial_share = pop.firms.partial_share
         self.firm_hiring_cdf = formal.hiring_cdf(self)

@@ -60,6 +60,15 @@ def own_logit(m: EnrollmentModel) -> np.ndarray:
             - par["price_sensitivity"] * (price_pct - m.ref_price_pct))
 
 
+def own_ceiling(m: EnrollmentModel) -> np.ndarray:
+    """An upper bound of b_i for each worker no outreach reached this month (contact 0), in any
+    month: the price term at a full waiver (every discount is in [0, 1]), plus a margin far
+    above float32 rounding. Static, so the model computes it once at build (float32)."""
+    pop, par = m.pop, m.params
+    waiver = np.maximum(0.0, par["price_sensitivity"] * 100.0 * par["premium_idr"] / pop.income)
+    return (1.0 / (1.0 + np.exp(-(m.take_up_logit + waiver))) + 1e-5).astype(np.float32)
+
+
 def own_probability(m: EnrollmentModel, ids: np.ndarray, contact: np.ndarray) -> np.ndarray:
     """b_i: own motivation, with the contact effect of this month (float32)."""
     par = m.params
@@ -90,13 +99,17 @@ def decide(m: EnrollmentModel, ids: np.ndarray, contact: np.ndarray) -> np.ndarr
 
     Friction only lowers h_i (every friction parameter is in [0, 1]) and F_g is at most the
     largest group's coverage, so h_i <= b_i + imitation * max F. h_i is worked out in full only
-    for the few workers whose draw is below that bound: the same decisions as computing it for
-    everyone, several times faster.
+    for the few workers whose draw is below that bound, and b_i only for those whose draw is
+    below its static ceiling (`own_ceiling`): the same decisions as computing it for everyone,
+    several times faster.
     """
     u = m.streams.uniform("take_up", m.t, ids)
     m.decided[ids] = True
-    bound = own_probability(m, ids, contact) + m.params["imitation"] * m.peer_coverage.max()
-    maybe = np.flatnonzero(u < bound)
+    peers_max = m.params["imitation"] * m.peer_coverage.max()
+    # The bound itself is worked out only where the static ceiling of b_i (`own_ceiling`, for
+    # the uncontacted) does not already rule the worker out, and for every contacted worker.
+    near = np.flatnonzero((u < m.take_up_ceiling[ids] + peers_max) | (contact != 0))
+    maybe = near[u[near] < own_probability(m, ids[near], contact[near]) + peers_max]
     join = np.zeros(len(ids), dtype=bool)
     join[maybe] = u[maybe] < join_probability(m, ids[maybe], contact[maybe])
     return join
