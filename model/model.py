@@ -90,6 +90,7 @@ class EnrollmentModel(mesa.Model):
     # Workers and their static derived values
     pop: population.Population
     construction_share0: float
+    construction_workers: np.ndarray       # their ids: nobody joins or leaves construction
     ref_price_pct: float
     take_up_logit: np.ndarray
     take_up_ceiling: np.ndarray            # a static upper bound of b_i without contact (take_up.own_ceiling)
@@ -165,8 +166,9 @@ class EnrollmentModel(mesa.Model):
         self.pop = pop = population.build(ds, self.scale, self.streams, self.region)
         population.initial_formal(pop, ds, self.streams, self.region.workforce["firms"])
         population.initial_construction(pop, ds, self.streams)
-        construction = pop.segment == population.CONSTRUCTION
-        self.construction_share0 = float(pop.con_active[construction].mean()) if construction.any() else 0.0
+        # Job turnover moves workers only between wage jobs and informal work (formal.py).
+        self.construction_workers = construction = np.flatnonzero(pop.segment == population.CONSTRUCTION)
+        self.construction_share0 = float(pop.con_active[construction].mean()) if len(construction) else 0.0
         informal = pop.segment >= FARMER
         self.ref_price_pct = float(np.median(100 * par["premium_idr"] / pop.income[informal]))
         self.take_up_logit = take_up.own_logit(self)

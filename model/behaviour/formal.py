@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from model import channels, participation
-from model.population import CONSTRUCTION, FARMER, FULL, NONE, URBAN, WAGE
+from model.population import FARMER, FULL, NONE, URBAN, WAGE
 
 if TYPE_CHECKING:
     from model.model import EnrollmentModel
@@ -158,7 +158,7 @@ def _enter_wage_job(m: EnrollmentModel, ids: np.ndarray, rng) -> None:
 def construction(m: EnrollmentModel) -> None:
     """Registered projects end; unregistered construction workers start registered ones."""
     pop, par = m.pop, m.params
-    ids = np.flatnonzero(pop.segment == CONSTRUCTION)
+    ids = m.construction_workers
     u = m.streams.uniform("construction", m.t, ids)
     end_rate = 1.0 / par["construction_project_months"]
     start_rate = end_rate * m.construction_share0 / max(1e-9, 1.0 - m.construction_share0)
