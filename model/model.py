@@ -351,12 +351,10 @@ class EnrollmentModel(mesa.Model):
         """Share of each peer group's informal workers who are active (float32 per group).
 
         Group sizes (`peer_members`) change only when workers change jobs, and job turnover
-        (behaviour/formal.py) updates them, so only the active workers are counted each month.
+        (behaviour/formal.py) updates them; the active workers by group are counted where they
+        change (participation.py), so nothing here passes over the workers.
         """
-        pop = self.pop
-        # Only informal workers can be active informal participants (tests/model/test_invariants).
-        covered = np.bincount(pop.peer_group[np.flatnonzero(pop.inf_active)],
-                              minlength=pop.places.n_groups)
+        covered = self.pop.active_by_group
         return (covered / np.maximum(self.peer_members, 1)).astype(np.float32)
 
     # ------------------------------------------------------------------ the month

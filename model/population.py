@@ -88,6 +88,7 @@ class Population:
     aware: np.ndarray = field(init=False)          # bool knows BPU and how to join
     registered: np.ndarray = field(init=False)     # bool has a BPJS number (can resume by paying)
     inf_active: np.ndarray = field(init=False)     # bool active informal (BPU) participant
+    active_by_group: np.ndarray = field(init=False)  # int64 [n_groups]: inf_active by peer group, kept
     stopped: np.ndarray = field(init=False)        # bool self-payer who stopped paying
     unpaid: np.ndarray = field(init=False)         # int8 consecutive unpaid months
     payer: np.ndarray = field(init=False)          # int8 SELF_PAYER or a government payer code

@@ -148,11 +148,11 @@ def _enter_wage_job(m: EnrollmentModel, ids: np.ndarray, rng) -> None:
     pop = m.pop
     m.tally["subsidies_ended"] += np.count_nonzero(pop.payer[ids] >= 0)
     m.peer_members -= np.bincount(pop.peer_group[ids], minlength=len(m.peer_members))
+    participation.leave(m, ids)          # first: counted out of the peer group they leave
     pop.segment[ids] = WAGE
     pop.market[ids] = -1
     pop.peer_group[ids] = pop.village[ids]
     pop.set_firm(ids, _hiring_firms(m, len(ids), rng))
-    participation.leave(m, ids)
 
 
 def construction(m: EnrollmentModel) -> None:
