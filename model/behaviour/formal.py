@@ -24,11 +24,12 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from model import channels, participation
+from model import arrays, channels, participation
 from model.population import FARMER, FULL, NONE, URBAN, WAGE
 
 if TYPE_CHECKING:
     from model.model import EnrollmentModel
+    from model.population import Population
 
 
 def partnership_queue(m: EnrollmentModel) -> list[np.ndarray]:
@@ -90,10 +91,18 @@ def firm_dynamics(m: EnrollmentModel) -> None:
     firms.state[join] = FULL
 
 
+def turnover_lists(pop: Population) -> tuple[np.ndarray, np.ndarray]:
+    """The wage earners and the informal workers who may take a wage job (not village
+    officials), ascending ids: job turnover is the only change of a worker's segment, so it
+    keeps both lists (`EnrollmentModel.wage_workers`, `job_seekers`) instead of finding them
+    among all workers each month."""
+    return np.flatnonzero(pop.segment == WAGE), np.flatnonzero((pop.segment >= FARMER) & ~pop.official)
+
+
 def turnover(m: EnrollmentModel) -> None:
     """Job separations, moves between firms, and swaps between wage and informal work."""
     pop, par = m.pop, m.params
-    wage = np.flatnonzero(pop.segment == WAGE)
+    wage = m.wage_workers
     u = m.streams.uniform("separation", m.t, wage)
     # u < separation rate: leaves; the lowest formal_exit_share of those go informal.
     leave = np.flatnonzero(u < par["job_separation_rate"])
@@ -102,9 +111,12 @@ def turnover(m: EnrollmentModel) -> None:
     to_informal, movers = leavers[exits], leavers[~exits]
     rng = m.streams.seeded(m.job_move_states[m.t])      # = generator("job_move", t), set up at build
     pop.set_firm(movers, _hiring_firms(m, len(movers), rng))
-    entrants = _entrants(m, len(to_informal), rng)
+    picked = _entrants(m, len(to_informal), rng)         # positions in job_seekers
+    entrants = m.job_seekers[picked]
     _leave_for_informal(m, to_informal)
     _enter_wage_job(m, entrants, rng)
+    m.wage_workers = arrays.merge_sorted(np.delete(wage, leave[exits]), entrants)
+    m.job_seekers = arrays.merge_sorted(np.delete(m.job_seekers, picked), to_informal[~pop.official[to_informal]])
 
 
 def hiring_cdf(m: EnrollmentModel) -> np.ndarray:
@@ -126,11 +138,13 @@ def _hiring_firms(m: EnrollmentModel, k: int, rng) -> np.ndarray:
 
 
 def _entrants(m: EnrollmentModel, k: int, rng) -> np.ndarray:
-    """Informal workers (not village officials) who take wage jobs, as many as left them."""
+    """Which informal workers (not village officials) take wage jobs, as many as left them: their
+    positions in `job_seekers`, the draws of `rng.choice(job_seekers, size, replace=False)`
+    (tests/model/test_fast_paths.py)."""
     if k == 0:
         return np.zeros(0, dtype=np.int64)
-    pool = np.flatnonzero((m.pop.segment >= FARMER) & ~m.pop.official)
-    return rng.choice(pool, size=min(k, len(pool)), replace=False)
+    n = len(m.job_seekers)
+    return rng.choice(n, size=min(k, n), replace=False)
 
 
 def _leave_for_informal(m: EnrollmentModel, ids: np.ndarray) -> None:
