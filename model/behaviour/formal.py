@@ -91,12 +91,12 @@ def firm_dynamics(m: EnrollmentModel) -> None:
     firms.state[join] = FULL
 
 
-def turnover_lists(pop: Population) -> tuple[np.ndarray, np.ndarray]:
-    """The wage earners and the informal workers who may take a wage job (not village
-    officials), ascending ids: job turnover is the only change of a worker's segment, so it
-    keeps both lists (`EnrollmentModel.wage_workers`, `job_seekers`) instead of finding them
-    among all workers each month."""
-    return np.flatnonzero(pop.segment == WAGE), np.flatnonzero((pop.segment >= FARMER) & ~pop.official)
+def wage_workers(pop: Population) -> np.ndarray:
+    """The wage earners, ascending ids. Job turnover is the only change of a worker's segment,
+    so it keeps this list (`EnrollmentModel.wage_workers`: a copy without the leavers, the
+    entrants merged in) instead of finding them among all workers each month. (The entrants'
+    pool is found afresh: for half the workers, a kept list costs more to update than one pass.)"""
+    return np.flatnonzero(pop.segment == WAGE)
 
 
 def turnover(m: EnrollmentModel) -> None:
@@ -111,12 +111,10 @@ def turnover(m: EnrollmentModel) -> None:
     to_informal, movers = leavers[exits], leavers[~exits]
     rng = m.streams.seeded(m.job_move_states[m.t])      # = generator("job_move", t), set up at build
     pop.set_firm(movers, _hiring_firms(m, len(movers), rng))
-    picked = _entrants(m, len(to_informal), rng)         # positions in job_seekers
-    entrants = m.job_seekers[picked]
+    entrants = _entrants(m, len(to_informal), rng)
     _leave_for_informal(m, to_informal)
     _enter_wage_job(m, entrants, rng)
     m.wage_workers = arrays.merge_sorted(np.delete(wage, leave[exits]), entrants)
-    m.job_seekers = arrays.merge_sorted(np.delete(m.job_seekers, picked), to_informal[~pop.official[to_informal]])
 
 
 def hiring_cdf(m: EnrollmentModel) -> np.ndarray:
@@ -138,13 +136,11 @@ def _hiring_firms(m: EnrollmentModel, k: int, rng) -> np.ndarray:
 
 
 def _entrants(m: EnrollmentModel, k: int, rng) -> np.ndarray:
-    """Which informal workers (not village officials) take wage jobs, as many as left them: their
-    positions in `job_seekers`, the draws of `rng.choice(job_seekers, size, replace=False)`
-    (tests/model/test_fast_paths.py)."""
+    """Informal workers (not village officials) who take wage jobs, as many as left them."""
     if k == 0:
         return np.zeros(0, dtype=np.int64)
-    n = len(m.job_seekers)
-    return rng.choice(n, size=min(k, n), replace=False)
+    pool = np.flatnonzero((m.pop.segment >= FARMER) & ~m.pop.official)
+    return rng.choice(pool, size=min(k, len(pool)), replace=False)
 
 
 def _leave_for_informal(m: EnrollmentModel, ids: np.ndarray) -> None:

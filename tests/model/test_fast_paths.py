@@ -176,15 +176,6 @@ def test_hiring_firms_draw_what_generator_choice_draws():
         assert fast.random() == plain.random()
 
 
-def test_entrants_by_position_are_what_generator_choice_of_the_pool_draws():
-    pool = np.flatnonzero(np.random.default_rng(2).random(50_000) < 0.4)
-    for k in (1, 30, 5_000, len(pool)):
-        fast, plain = np.random.default_rng(k), np.random.default_rng(k)
-        assert np.array_equal(pool[fast.choice(len(pool), size=k, replace=False)],
-                              plain.choice(pool, size=k, replace=False))
-        assert fast.random() == plain.random()        # the stream left where choice leaves it
-
-
 def test_merge_sorted_is_the_sorted_union():
     rng = np.random.default_rng(4)
     values = rng.permutation(10_000)
