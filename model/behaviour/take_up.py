@@ -69,12 +69,17 @@ def own_ceiling(m: EnrollmentModel) -> np.ndarray:
     return (1.0 / (1.0 + np.exp(-(m.take_up_logit + waiver))) + 1e-5).astype(np.float32)
 
 
+def contact_effects(m: EnrollmentModel) -> np.ndarray:
+    """The contact effect on logit(b_i) by contact code (channels.*_CONTACT), float32."""
+    par = m.params
+    return np.array([0.0, par["campaign_effect"], par["village_contact_effect"],
+                     par["perisai_visit_effect"]], dtype=np.float32)
+
+
 def own_probability(m: EnrollmentModel, ids: np.ndarray, contact: np.ndarray) -> np.ndarray:
     """b_i: own motivation, with the contact effect of this month (float32)."""
     par = m.params
-    effect = np.array([0.0, par["campaign_effect"], par["village_contact_effect"],
-                       par["perisai_visit_effect"]], dtype=np.float32)
-    z = m.take_up_logit[ids] + effect[contact]
+    z = m.take_up_logit[ids] + contact_effects(m)[contact]
     if m.premium.any[m.t]:      # a discounted premium: the price term at this month's price
         z = z + (par["price_sensitivity"] * m.premium.discount(ids) * 100.0 * par["premium_idr"]
                  / m.pop.income[ids]).astype(np.float32)
@@ -112,6 +117,20 @@ def decide(m: EnrollmentModel, ids: np.ndarray, contact: np.ndarray) -> np.ndarr
     maybe = near[u[near] < own_probability(m, ids[near], contact[near]) + peers_max]
     join = np.zeros(len(ids), dtype=bool)
     join[maybe] = u[maybe] < join_probability(m, ids[maybe], contact[maybe])
+    return join
+
+
+def joins_after_contact(m: EnrollmentModel, ids: np.ndarray, code: int, u: np.ndarray) -> np.ndarray:
+    """u < h_i for workers `ids`, all reached by contact `code` this month, with their take-up
+    draws `u`. The same as comparing with `join_probability` for all of them, which is worked
+    out only where u is below a bound of h_i: b_i <= own_ceiling_i x e^effect (sigmoid(z + e)
+    <= e^e sigmoid(z) for e >= 0), plus imitation x max F."""
+    contact = np.full(len(ids), code, dtype=np.uint8)
+    scale = max(1.0, float(np.exp(contact_effects(m)[code])))
+    bound = m.take_up_ceiling[ids] * scale + (m.params["imitation"] * float(m.peer_coverage.max()) + 1e-5)
+    near = np.flatnonzero(u < bound)
+    join = np.zeros(len(ids), dtype=bool)
+    join[near] = u[near] < join_probability(m, ids[near], contact[near])
     return join
 
 

@@ -95,6 +95,17 @@ def test_take_up_bound_never_drops_a_joiner_in_a_discount_month(discount_month):
     assert np.array_equal(take_up.decide(m, ids, contact), plain)
 
 
+@pytest.mark.parametrize("month", ["mid_run", "discount_month"])
+@pytest.mark.parametrize("code", [0, 1, 2, 3])
+def test_joins_after_contact_are_the_plain_comparison(month, code, request):
+    m = request.getfixturevalue(month)
+    ids = np.flatnonzero(m.pop.informal() & ~m.pop.inf_active)
+    u = m.streams.uniform("take_up", m.t, ids)
+    plain = u < take_up.join_probability(m, ids, np.full(len(ids), code, dtype=np.uint8))
+    assert plain.sum() > 10
+    assert np.array_equal(take_up.joins_after_contact(m, ids, code, u), plain)
+
+
 def test_awareness_bound_never_drops_a_learner(mid_run):
     m = mid_run
     ids = np.flatnonzero(~m.pop.aware & m.pop.informal())
