@@ -138,7 +138,7 @@ class Collector:
         self.regency_active_informal.append(pop.regency_counts(pop.inf_active))
         self.regency_spend.append(m.subsidy_spend[:m.payers.n_regencies] * w)
         self.province_spend.append(float(m.subsidy_spend[m.payers.province] * w))
-        self.previous, self.previous_count = active, np.count_nonzero(active)
+        self.previous, self.previous_count = active, int(np.count_nonzero(active))
 
     def _transitions(self, active: np.ndarray) -> dict[str, float]:
         m, w = self.model, self.model.pop.weight
