@@ -11,10 +11,3 @@ def ranges(starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
     lengths = np.asarray(lengths, dtype=np.int64)
     offsets = np.cumsum(lengths) - lengths
     return np.arange(lengths.sum(), dtype=np.int64) + np.repeat(np.asarray(starts, dtype=np.int64) - offsets, lengths)
-
-
-def merge_sorted(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """The sorted union of sorted `a` and `b`, which share no value: b's values inserted in place
-    (one copy of a, no sort of the whole)."""
-    b = np.sort(b)
-    return np.insert(a, np.searchsorted(a, b), b)

@@ -98,7 +98,6 @@ class EnrollmentModel(mesa.Model):
     partial_share: float
     firm_hiring_cdf: np.ndarray
     job_move_states: np.ndarray
-    wage_workers: np.ndarray               # ids of wage earners, ascending (kept by job turnover)
     _village_residents: np.ndarray
     _village_bounds: np.ndarray
     # Levers resolved to [month, regency] arrays and whole simulated counts
@@ -178,7 +177,6 @@ class EnrollmentModel(mesa.Model):
         self.partial_share = pop.firms.partial_share
         self.firm_hiring_cdf = formal.hiring_cdf(self)
         self.job_move_states = self.streams.generator_states("job_move", np.arange(self.n_months + 1))
-        self.wage_workers = formal.wage_workers(pop)
         # Worker ids as intp: gathers convert any other index type to intp first (a copy).
         self._village_residents = np.argsort(pop.village, kind="stable")
         self._village_bounds = np.searchsorted(pop.village[self._village_residents],

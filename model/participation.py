@@ -84,10 +84,12 @@ def allocate(pop: Population) -> None:
     pop.paid_own_before = np.zeros(n, dtype=bool)
 
 
-def _set_active(pop: Population, ids: np.ndarray, active: bool) -> None:
-    """inf_active[ids] = active, and the count by peer group of those whose state it changes."""
-    changed = np.unique(ids[pop.inf_active[ids] != active])     # ids may repeat
-    pop.inf_active[ids] = active
+def _flip(pop: Population, changed: np.ndarray, active: bool) -> None:
+    """inf_active = active for `changed`, workers whose inf_active is not `active` (in any order,
+    perhaps repeated), and the count by peer group with it."""
+    if len(changed) > 1 and not (changed[1:] > changed[:-1]).all():
+        changed = np.unique(changed)     # each counted once
+    pop.inf_active[changed] = active
     by_group = np.bincount(pop.peer_group[changed], minlength=len(pop.active_by_group))
     if active:
         pop.active_by_group += by_group
@@ -97,7 +99,7 @@ def _set_active(pop: Population, ids: np.ndarray, active: bool) -> None:
 
 def start_active(pop: Population, ids: np.ndarray) -> None:
     """Self-paying participants at month 0."""
-    _set_active(pop, ids, True)
+    _flip(pop, ids[~pop.inf_active[ids]], True)
 
 
 def start_registered(pop: Population, lapsed: np.ndarray) -> None:
@@ -117,8 +119,9 @@ def enrol(m: EnrollmentModel, ids: np.ndarray, reasons: np.ndarray) -> None:
     """Make `ids` paying informal participants; credit newly active ones to their reason."""
     pop = m.pop
     newly = ~pop.inf_active[ids]
-    m.channel[ids[newly]] = reasons[newly]
-    _set_active(pop, ids, True)
+    joining = ids[newly]
+    m.channel[joining] = reasons[newly]
+    _flip(pop, joining, True)
     pop.registered[ids] = True
     pop.aware[ids] = True
     pop.stopped[ids] = False
@@ -130,9 +133,10 @@ def pay(m: EnrollmentModel, ids: np.ndarray, reason: int | None = channels.SUBSI
     """A payer pays this month for `ids`: active (re-activated ones credited to `reason`, or to
     nobody when None), arrears cleared; `subsidised_month` counts the month in `subsidy_used`."""
     pop = m.pop
+    reactivated = ids[~pop.inf_active[ids]]
     if reason is not None:
-        m.channel[ids[~pop.inf_active[ids]]] = reason
-    _set_active(pop, ids, True)
+        m.channel[reactivated] = reason
+    _flip(pop, reactivated, True)
     pop.unpaid[ids] = 0
     pop.stopped[ids] = False
     if subsidised_month:
@@ -153,7 +157,7 @@ def month_end(m: EnrollmentModel, unpaid_beneficiaries: np.ndarray) -> None:
     unpaid = np.flatnonzero(unpaid)
     pop.unpaid[unpaid] += 1
     lapsed = unpaid[pop.unpaid[unpaid] >= m.params["lapse_months"]]
-    _set_active(pop, lapsed, False)
+    _flip(pop, lapsed[pop.inf_active[lapsed]], False)
     pop.stopped[lapsed] = False
     pop.unpaid[lapsed] = 0
 
@@ -182,7 +186,7 @@ def end_subsidy(m: EnrollmentModel, ids: np.ndarray, keeps: np.ndarray) -> None:
 def leave(m: EnrollmentModel, ids: np.ndarray) -> None:
     """`ids` take wage jobs: their BPU membership and any subsidy end (registration stays)."""
     pop = m.pop
-    _set_active(pop, ids, False)
+    _flip(pop, ids[pop.inf_active[ids]], False)
     pop.stopped[ids] = False
     pop.unpaid[ids] = 0
     pop.payer[ids] = SELF_PAYER

@@ -24,12 +24,11 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from model import arrays, channels, participation
+from model import channels, participation
 from model.population import FARMER, FULL, NONE, URBAN, WAGE
 
 if TYPE_CHECKING:
     from model.model import EnrollmentModel
-    from model.population import Population
 
 
 def partnership_queue(m: EnrollmentModel) -> list[np.ndarray]:
@@ -91,18 +90,10 @@ def firm_dynamics(m: EnrollmentModel) -> None:
     firms.state[join] = FULL
 
 
-def wage_workers(pop: Population) -> np.ndarray:
-    """The wage earners, ascending ids. Job turnover is the only change of a worker's segment,
-    so it keeps this list (`EnrollmentModel.wage_workers`: a copy without the leavers, the
-    entrants merged in) instead of finding them among all workers each month. (The entrants'
-    pool is found afresh: for half the workers, a kept list costs more to update than one pass.)"""
-    return np.flatnonzero(pop.segment == WAGE)
-
-
 def turnover(m: EnrollmentModel) -> None:
     """Job separations, moves between firms, and swaps between wage and informal work."""
     pop, par = m.pop, m.params
-    wage = m.wage_workers
+    wage = np.flatnonzero(pop.segment == WAGE)
     u = m.streams.uniform("separation", m.t, wage)
     # u < separation rate: leaves; the lowest formal_exit_share of those go informal.
     leave = np.flatnonzero(u < par["job_separation_rate"])
@@ -114,7 +105,6 @@ def turnover(m: EnrollmentModel) -> None:
     entrants = _entrants(m, len(to_informal), rng)
     _leave_for_informal(m, to_informal)
     _enter_wage_job(m, entrants, rng)
-    m.wage_workers = arrays.merge_sorted(np.delete(wage, leave[exits]), entrants)
 
 
 def hiring_cdf(m: EnrollmentModel) -> np.ndarray:

@@ -6,7 +6,7 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
-from model import EnrollmentModel, arrays
+from model import EnrollmentModel
 from model.behaviour import awareness, outreach, payment, take_up
 from model.population import in_priority_order
 from model.streams import _GOLDEN, _MASK64, Streams, sfc64_raw
@@ -185,14 +185,6 @@ def test_hiring_firms_draw_what_generator_choice_draws():
         expected = plain.choice(model.pop.firms.n, size=k, p=weights)
         assert np.array_equal(formal._hiring_firms(model, k, fast), expected)
         assert fast.random() == plain.random()
-
-
-def test_merge_sorted_is_the_sorted_union():
-    rng = np.random.default_rng(4)
-    values = rng.permutation(10_000)
-    a, b = np.sort(values[:7_000]), values[7_000:]
-    assert np.array_equal(arrays.merge_sorted(a, b), np.arange(10_000))
-    assert np.array_equal(arrays.merge_sorted(a, b[:0]), a)
 
 
 def test_ranges_is_the_concatenation_of_aranges():
