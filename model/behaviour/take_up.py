@@ -100,7 +100,7 @@ def join_probability(m: EnrollmentModel, ids: np.ndarray, contact: np.ndarray) -
 
 
 def decide(m: EnrollmentModel, ids: np.ndarray, contact: np.ndarray) -> np.ndarray:
-    """Which of `ids` join this month (their one take-up draw against h_i). Marks them decided.
+    """Which of `ids` join this month (their one take-up draw against h_i).
 
     Friction only lowers h_i (every friction parameter is in [0, 1]) and F_g is at most the
     largest group's coverage, so h_i <= b_i + imitation * max F. h_i is worked out in full only
@@ -109,7 +109,6 @@ def decide(m: EnrollmentModel, ids: np.ndarray, contact: np.ndarray) -> np.ndarr
     several times faster.
     """
     u = m.streams.uniform("take_up", m.t, ids)
-    m.decided[ids] = True
     peers_max = m.params["imitation"] * m.peer_coverage.max()
     # The bound itself is worked out only where the static ceiling of b_i (`own_ceiling`, for
     # the uncontacted) does not already rule the worker out, and for every contacted worker.
@@ -175,17 +174,22 @@ def subsidy_take_up(m: EnrollmentModel, ids: np.ndarray, share_paid: float, mech
     return offer_take_up(m, ids, share_paid)
 
 
-def at_risk(m: EnrollmentModel) -> np.ndarray:
+def at_risk_mask(m: EnrollmentModel) -> np.ndarray:
     """Aware informal workers not covered (or self-payers who stopped) and not yet decided."""
     pop = m.pop
     uncovered = ~pop.inf_active | pop.stopped
-    mask = (pop.segment >= FARMER) & pop.aware & uncovered & (pop.payer == SELF_PAYER) & ~m.decided
-    return np.flatnonzero(mask)
+    return (pop.segment >= FARMER) & pop.aware & uncovered & (pop.payer == SELF_PAYER) & ~m.decided
+
+
+def at_risk(m: EnrollmentModel) -> np.ndarray:
+    return np.flatnonzero(at_risk_mask(m))
 
 
 def step(m: EnrollmentModel) -> None:
     """The monthly decision of everyone at risk who was not decided by a Perisai visit."""
-    ids = at_risk(m)
+    mask = at_risk_mask(m)
+    m.decided |= mask            # all of them decide now (one pass, not a scatter of their ids)
+    ids = np.flatnonzero(mask)
     contact = m.contact[ids]
     joined = ids[decide(m, ids, contact)]
     channel = np.array([channels.CHANNEL_OF_CONTACT[c] for c in range(4)], dtype=np.uint8)
