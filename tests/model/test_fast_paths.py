@@ -187,6 +187,13 @@ def test_hiring_firms_draw_what_generator_choice_draws():
         assert fast.random() == plain.random()
 
 
+@pytest.mark.parametrize("region", ["sumsel", "jambi", "bengkulu"])
+def test_firms_are_numbered_regency_by_regency(region):
+    """formal.inspections finds each regency's open firms as a slice of all open firms."""
+    firms = EnrollmentModel(scale=0.01, seed=2, region=region, horizon="2025-01").pop.firms
+    assert len(firms.regency) > 100 and np.all(np.diff(firms.regency.astype(int)) >= 0)
+
+
 def test_ranges_is_the_concatenation_of_aranges():
     from model.arrays import ranges
 
