@@ -87,6 +87,8 @@ def allocate(pop: Population) -> None:
 def _flip(pop: Population, changed: np.ndarray, active: bool) -> None:
     """inf_active = active for `changed`, workers whose inf_active is not `active` (in any order,
     perhaps repeated), and the count by peer group with it."""
+    if len(changed) == 0:                # most calls (a payer's month re-activates nobody)
+        return
     if len(changed) > 1 and not (changed[1:] > changed[:-1]).all():
         changed = np.unique(changed)     # each counted once
     pop.inf_active[changed] = active
