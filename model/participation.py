@@ -90,7 +90,8 @@ def _flip(pop: Population, changed: np.ndarray, active: bool) -> None:
     if len(changed) == 0:                # most calls (a payer's month re-activates nobody)
         return
     if len(changed) > 1 and not (changed[1:] > changed[:-1]).all():
-        changed = np.unique(changed)     # each counted once
+        changed = np.sort(changed)       # each counted once (np.unique costs 40 us a call)
+        changed = changed[np.concatenate(([True], changed[1:] != changed[:-1]))]
     pop.inf_active[changed] = active
     by_group = np.bincount(pop.peer_group[changed], minlength=len(pop.active_by_group))
     if active:
