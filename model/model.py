@@ -177,8 +177,8 @@ class EnrollmentModel(mesa.Model):
         self.partial_share = pop.firms.partial_share
         self.firm_hiring_cdf = formal.hiring_cdf(self)
         self.job_move_states = self.streams.generator_states("job_move", np.arange(self.n_months + 1))
-        # Worker ids as intp: gathers convert any other index type to intp first (a copy).
-        self._village_residents = np.argsort(pop.village, kind="stable")
+        # Worker ids as int32 (the population's index type: pop.n < 2**31), half of argsort's int64.
+        self._village_residents = np.argsort(pop.village, kind="stable").astype(np.int32)
         self._village_bounds = np.searchsorted(pop.village[self._village_residents],
                                                np.arange(pop.places.n_villages + 1))
         # Month scratch arrays, reset by _begin_month (channel is used while enrolling at month 0).
