@@ -188,8 +188,7 @@ class PerisaiForce:
         agent_base = np.concatenate([[0], np.cumsum(per_regency)[:-1]])
         slot = agent_base[of] + (np.arange(len(ids)) - first[of]) // capacity   # index into agents
         u = m.streams.uniform("take_up", m.t, ids)
-        contact = np.full(len(ids), channels.PERISAI_CONTACT, dtype=np.uint8)
-        join = u < take_up.join_probability(m, ids, contact)
+        join = take_up.joins_after_contact(m, ids, channels.PERISAI_CONTACT, u)
         signed = np.cumsum(join) - join                  # joins before this visit, all agents
         block_first = first[of] + (slot - agent_base[of]) * capacity
         visited = (signed - signed[block_first]) < targets[regs][of]   # stop once the target is met
@@ -266,4 +265,6 @@ def routes(m: EnrollmentModel) -> tuple[np.ndarray, np.ndarray]:
         ids = ids[order]
         out.append(np.concatenate([ids[pop.segment[ids] == TRADER], ids[pop.segment[ids] != TRADER]]))
     bounds = np.concatenate([[0], np.cumsum([len(route) for route in out])]).astype(np.int64)
-    return np.concatenate(out).astype(np.int32), bounds    # worker ids: int32 is enough
+    # Worker ids as intp: the month's gather over every route (`is_open[flat]`) would convert an
+    # int32 index to intp first, a copy of the whole route each month.
+    return np.concatenate(out).astype(np.intp), bounds

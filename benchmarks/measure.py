@@ -6,14 +6,17 @@ that configuration's own and no run warms caches for the next.
 
 A spec names what to run:
     {"kind": "model" | "reference" | "kanwil", "scale": 0.05, "data_set": "article", "seed": 1,
-     "settings": "regional_plan" | "reference_rules", "horizon": "2030-12", "floor": true}
+     "settings": "regional_plan" | "reference_rules", "horizon": "2030-12", "floor": true,
+     "clock": "cpu"}
 "model" is the EnrollmentModel with the named settings; "reference" is the object-per-agent
 reference (benchmarks/reference_model.py) built from the EnrollmentModel's month 0 with the
 reference rules; "kanwil" runs the office's three provinces one after the other in this process
 (each its default data set and its part of the settings, experiments/office.py::localize), as a
 Kanwil run's worker does, keeping each province's tables. With "floor", the bare numpy floor
 (benchmarks/floor.py) runs after the model on the same population: `floor_s` and
-`floor_ratio` (floor s / run s).
+`floor_ratio` (floor s / run s). With "clock": "cpu", run and floor seconds (not the build's)
+are this process's CPU seconds (`time.process_time`) instead of wall seconds: on a machine
+shared with other work, wall time counts the waits for a core, CPU time does not.
 """
 
 from __future__ import annotations
@@ -58,6 +61,10 @@ def peak_rss_gb() -> float:
     return hwm if hwm is not None else resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024**2
 
 
+def _clock(spec: dict):
+    return time.process_time if spec.get("clock") == "cpu" else time.perf_counter
+
+
 def measure(spec: dict) -> dict:
     """Build and run `spec` here; returns seconds, workers, worker-months per second, memory."""
     from model import EnrollmentModel
@@ -72,15 +79,16 @@ def measure(spec: dict) -> dict:
     if spec["kind"] == "reference":
         return _measure_reference(spec, model, rss_imports)
     informal = int(model.pop.informal().sum())   # at month 0, as the reference counts them
-    start = time.perf_counter()
+    clock = _clock(spec)
+    start = clock()
     model.run()
-    run = time.perf_counter() - start
+    run = clock() - start
     figures = _figures(spec, model.pop.n, informal, model.n_months, build, run, rss_imports)
     if not spec.get("floor"):
         return figures
     from benchmarks import floor   # after the model: its peak memory is the model's
 
-    floor_s = floor.of_model(model)
+    floor_s = floor.of_model(model, clock)
     return {**figures, "floor_s": floor_s, "floor_ratio": floor_s / run}
 
 
@@ -90,6 +98,7 @@ def measure_kanwil(spec: dict) -> dict:
     from model import EnrollmentModel
 
     chosen = settings(spec["settings"])
+    clock = _clock(spec)
     rss_imports = current_rss_gb()
     build = run = 0.0
     workers = informal = worker_months = 0
@@ -102,9 +111,9 @@ def measure_kanwil(spec: dict) -> dict:
         workers += model.pop.n
         worker_months += model.pop.n * model.n_months
         informal += int(model.pop.informal().sum())
-        start = time.perf_counter()
+        start = clock()
         model.run()
-        run += time.perf_counter() - start
+        run += clock() - start
         tables.append((model.results(), model.regency_table()))
         floors.append((model.pop.peer_group.copy(), model.pop.places.n_groups, model.n_months))
         del model
@@ -114,7 +123,7 @@ def measure_kanwil(spec: dict) -> dict:
         return figures
     from benchmarks import floor
 
-    floor_s = sum(floor.run(groups, n, months, spec.get("seed", 1)) for groups, n, months in floors)
+    floor_s = sum(floor.run(groups, n, months, spec.get("seed", 1), clock) for groups, n, months in floors)
     return {**figures, "floor_s": floor_s, "floor_ratio": floor_s / run}
 
 

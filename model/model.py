@@ -90,8 +90,10 @@ class EnrollmentModel(mesa.Model):
     # Workers and their static derived values
     pop: population.Population
     construction_share0: float
+    construction_workers: np.ndarray       # their ids: nobody joins or leaves construction
     ref_price_pct: float
     take_up_logit: np.ndarray
+    take_up_ceiling: np.ndarray            # a static upper bound of b_i without contact (take_up.own_ceiling)
     peer_members: np.ndarray               # informal workers per peer group (kept by turnover)
     partial_share: float
     firm_hiring_cdf: np.ndarray
@@ -164,11 +166,13 @@ class EnrollmentModel(mesa.Model):
         self.pop = pop = population.build(ds, self.scale, self.streams, self.region)
         population.initial_formal(pop, ds, self.streams, self.region.workforce["firms"])
         population.initial_construction(pop, ds, self.streams)
-        construction = pop.segment == population.CONSTRUCTION
-        self.construction_share0 = float(pop.con_active[construction].mean()) if construction.any() else 0.0
+        # Job turnover moves workers only between wage jobs and informal work (formal.py).
+        self.construction_workers = construction = np.flatnonzero(pop.segment == population.CONSTRUCTION)
+        self.construction_share0 = float(pop.con_active[construction].mean()) if len(construction) else 0.0
         informal = pop.segment >= FARMER
         self.ref_price_pct = float(np.median(100 * par["premium_idr"] / pop.income[informal]))
         self.take_up_logit = take_up.own_logit(self)
+        self.take_up_ceiling = take_up.own_ceiling(self)
         self.peer_members = self.peer_group_sizes()
         self.partial_share = pop.firms.partial_share
         self.firm_hiring_cdf = formal.hiring_cdf(self)
@@ -347,12 +351,10 @@ class EnrollmentModel(mesa.Model):
         """Share of each peer group's informal workers who are active (float32 per group).
 
         Group sizes (`peer_members`) change only when workers change jobs, and job turnover
-        (behaviour/formal.py) updates them, so only the active workers are counted each month.
+        (behaviour/formal.py) updates them; the active workers by group are counted where they
+        change (participation.py), so nothing here passes over the workers.
         """
-        pop = self.pop
-        # Only informal workers can be active informal participants (tests/model/test_invariants).
-        covered = np.bincount(pop.peer_group[np.flatnonzero(pop.inf_active)],
-                              minlength=pop.places.n_groups)
+        covered = self.pop.active_by_group
         return (covered / np.maximum(self.peer_members, 1)).astype(np.float32)
 
     # ------------------------------------------------------------------ the month

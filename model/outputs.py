@@ -89,6 +89,7 @@ class Collector:
         self.regency_spend: list[np.ndarray] = []
         self.province_spend: list[float] = []
         self.previous = None
+        self.previous_count = 0           # how many `previous` holds
         self.current: dict = {}
 
     def record(self) -> None:
@@ -137,7 +138,7 @@ class Collector:
         self.regency_active_informal.append(pop.regency_counts(pop.inf_active))
         self.regency_spend.append(m.subsidy_spend[:m.payers.n_regencies] * w)
         self.province_spend.append(float(m.subsidy_spend[m.payers.province] * w))
-        self.previous = active
+        self.previous, self.previous_count = active, int(np.count_nonzero(active))
 
     def _transitions(self, active: np.ndarray) -> dict[str, float]:
         m, w = self.model, self.model.pop.weight
@@ -145,7 +146,8 @@ class Collector:
         if self.previous is None:
             return {"new_enrollments": 0.0, "lapses": 0.0, **out}
         new = np.flatnonzero(active & ~self.previous)
-        lapses = np.count_nonzero(self.previous & ~active)
+        # active last month and not now: last month's active but those active in both months
+        lapses = self.previous_count - (np.count_nonzero(active) - len(new))
         pop = m.pop
         channel = m.channel[new].copy()
         segment = pop.segment[new]

@@ -1,10 +1,13 @@
 """The one owner of a worker's informal (BPU) participation: every change of it happens here.
 
 A worker's participation is eight arrays of the Population, written by no other module
-(tests/test_architecture.py checks the source):
+(tests/model/test_imports.py checks the source), and one running count:
 
     registered    has a BPJS number (can resume by paying)
     inf_active    active participant
+    active_by_group  active participants by peer group (the month's peer coverage reads it):
+                  kept here wherever inf_active changes, so it never needs a pass over every
+                  worker; a worker's peer group changes only while they are not active
     stopped       stopped paying (still active until `lapse_months` unpaid months)
     unpaid        consecutive unpaid months
     payer         who pays: SELF_PAYER, regency r's local government (r), the province or a pilot
@@ -72,6 +75,7 @@ def allocate(pop: Population) -> None:
     n = pop.n
     pop.registered = np.zeros(n, dtype=bool)
     pop.inf_active = np.zeros(n, dtype=bool)
+    pop.active_by_group = np.zeros(pop.places.n_groups, dtype=np.int64)
     pop.stopped = np.zeros(n, dtype=bool)
     pop.unpaid = np.zeros(n, dtype=np.int8)
     pop.payer = np.full(n, SELF_PAYER, dtype=np.int8)
@@ -80,9 +84,25 @@ def allocate(pop: Population) -> None:
     pop.paid_own_before = np.zeros(n, dtype=bool)
 
 
+def _flip(pop: Population, changed: np.ndarray, active: bool) -> None:
+    """inf_active = active for `changed`, workers whose inf_active is not `active` (in any order,
+    perhaps repeated), and the count by peer group with it."""
+    if len(changed) == 0:                # most calls (a payer's month re-activates nobody)
+        return
+    if len(changed) > 1 and not (changed[1:] > changed[:-1]).all():
+        changed = np.sort(changed)       # each counted once (np.unique costs 40 us a call)
+        changed = changed[np.concatenate(([True], changed[1:] != changed[:-1]))]
+    pop.inf_active[changed] = active
+    by_group = np.bincount(pop.peer_group[changed], minlength=len(pop.active_by_group))
+    if active:
+        pop.active_by_group += by_group
+    else:
+        pop.active_by_group -= by_group
+
+
 def start_active(pop: Population, ids: np.ndarray) -> None:
     """Self-paying participants at month 0."""
-    pop.inf_active[ids] = True
+    _flip(pop, ids[~pop.inf_active[ids]], True)
 
 
 def start_registered(pop: Population, lapsed: np.ndarray) -> None:
@@ -102,8 +122,9 @@ def enrol(m: EnrollmentModel, ids: np.ndarray, reasons: np.ndarray) -> None:
     """Make `ids` paying informal participants; credit newly active ones to their reason."""
     pop = m.pop
     newly = ~pop.inf_active[ids]
-    m.channel[ids[newly]] = reasons[newly]
-    pop.inf_active[ids] = True
+    joining = ids[newly]
+    m.channel[joining] = reasons[newly]
+    _flip(pop, joining, True)
     pop.registered[ids] = True
     pop.aware[ids] = True
     pop.stopped[ids] = False
@@ -115,9 +136,10 @@ def pay(m: EnrollmentModel, ids: np.ndarray, reason: int | None = channels.SUBSI
     """A payer pays this month for `ids`: active (re-activated ones credited to `reason`, or to
     nobody when None), arrears cleared; `subsidised_month` counts the month in `subsidy_used`."""
     pop = m.pop
+    reactivated = ids[~pop.inf_active[ids]]
     if reason is not None:
-        m.channel[ids[~pop.inf_active[ids]]] = reason
-    pop.inf_active[ids] = True
+        m.channel[reactivated] = reason
+    _flip(pop, reactivated, True)
     pop.unpaid[ids] = 0
     pop.stopped[ids] = False
     if subsidised_month:
@@ -138,7 +160,7 @@ def month_end(m: EnrollmentModel, unpaid_beneficiaries: np.ndarray) -> None:
     unpaid = np.flatnonzero(unpaid)
     pop.unpaid[unpaid] += 1
     lapsed = unpaid[pop.unpaid[unpaid] >= m.params["lapse_months"]]
-    pop.inf_active[lapsed] = False
+    _flip(pop, lapsed[pop.inf_active[lapsed]], False)
     pop.stopped[lapsed] = False
     pop.unpaid[lapsed] = 0
 
@@ -167,7 +189,7 @@ def end_subsidy(m: EnrollmentModel, ids: np.ndarray, keeps: np.ndarray) -> None:
 def leave(m: EnrollmentModel, ids: np.ndarray) -> None:
     """`ids` take wage jobs: their BPU membership and any subsidy end (registration stays)."""
     pop = m.pop
-    pop.inf_active[ids] = False
+    _flip(pop, ids[pop.inf_active[ids]], False)
     pop.stopped[ids] = False
     pop.unpaid[ids] = 0
     pop.payer[ids] = SELF_PAYER

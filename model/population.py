@@ -88,6 +88,7 @@ class Population:
     aware: np.ndarray = field(init=False)          # bool knows BPU and how to join
     registered: np.ndarray = field(init=False)     # bool has a BPJS number (can resume by paying)
     inf_active: np.ndarray = field(init=False)     # bool active informal (BPU) participant
+    active_by_group: np.ndarray = field(init=False)  # int64 [n_groups]: inf_active by peer group, kept
     stopped: np.ndarray = field(init=False)        # bool self-payer who stopped paying
     unpaid: np.ndarray = field(init=False)         # int8 consecutive unpaid months
     payer: np.ndarray = field(init=False)          # int8 SELF_PAYER or a government payer code
@@ -99,8 +100,10 @@ class Population:
     treated: np.ndarray = field(init=False)        # bool in a pilot's treatment arm
     # --- dynamic formal state
     con_active: np.ndarray = field(init=False)     # bool construction project registered
-    # int32, derived from `firm` (written only through set_firm, so the two never disagree):
-    # 2 x firm + (partial_u < firms.partial_share), or 2 x firms.n for a worker without a firm
+    # intp, derived from `firm` (written only through set_firm, so the two never disagree):
+    # 2 x firm + (partial_u < firms.partial_share), or 2 x firms.n for a worker without a firm.
+    # intp, not int32: numpy converts an int32 index array to intp on every gather (a copy of
+    # every worker's index each month: wage_active three times slower at scale 1).
     firm_slot: np.ndarray = field(init=False)
 
     @property
@@ -127,7 +130,7 @@ class Population:
 
     def _firm_slots(self, ids: np.ndarray) -> np.ndarray:
         firm, below = self.firm[ids], self.partial_u[ids] < self.firms.partial_share
-        return np.where(firm >= 0, 2 * firm + below, 2 * self.firms.n).astype(np.int32)
+        return np.where(firm >= 0, 2 * firm + below, 2 * self.firms.n).astype(np.intp)
 
     def wage_active(self, partial_share: float) -> np.ndarray:
         """Wage earners registered by their firm: all in FULL firms, a share in PARTIAL ones."""

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from model import channels, participation
-from model.population import CONSTRUCTION, FARMER, FULL, NONE, URBAN, WAGE
+from model.population import FARMER, FULL, NONE, URBAN, WAGE
 
 if TYPE_CHECKING:
     from model.model import EnrollmentModel
@@ -59,14 +59,19 @@ def partnerships(m: EnrollmentModel) -> int:
 def inspections(m: EnrollmentModel) -> int:
     """Inspect this month's firms; returns how many were inspected."""
     firms = m.pop.firms
-    chosen = []
-    for r, k in enumerate(m.counts["inspections_per_month"][m.t]):
-        if k:
-            candidates = np.flatnonzero((firms.regency == r) & (firms.state != FULL))
-            order = m.streams.uniform("inspection", m.t, candidates, extra=1)
-            chosen.append(candidates[np.argsort(order)[:k]])
-    if not chosen:
+    counts = m.counts["inspections_per_month"][m.t]
+    regencies = np.flatnonzero(counts)
+    if not len(regencies):
         return 0
+    # Firms are numbered regency by regency (population._firms), so the open firms, ascending,
+    # are each regency's open firms in turn: one pass instead of one per regency.
+    open_ = np.flatnonzero(firms.state != FULL)
+    bounds = np.searchsorted(firms.regency[open_], np.arange(len(counts) + 1))
+    chosen = []
+    for r in regencies:
+        candidates = open_[bounds[r]:bounds[r + 1]]
+        order = m.streams.uniform("inspection", m.t, candidates, extra=1)
+        chosen.append(candidates[np.argsort(order)[:counts[r]]])
     inspected = np.concatenate(chosen)
     ok = inspected[m.streams.uniform("inspection", m.t, inspected) < m.params["inspection_success"]]
     _register(m, ok)
@@ -122,7 +127,13 @@ def _hiring_firms(m: EnrollmentModel, k: int, rng) -> np.ndarray:
     and summing the weights each month. None drawn for k=0, which leaves `rng` where it was."""
     if k == 0:
         return np.zeros(0, dtype=np.int64)
-    return m.firm_hiring_cdf.searchsorted(rng.random(k), side="right")
+    u = rng.random(k)
+    # Searched in ascending order, the draws walk the cdf in order (fewer cache misses: half the
+    # time for 20,000 hires); each draw's firm is the same in any order.
+    order = np.argsort(u)
+    firms = np.empty(k, dtype=np.intp)
+    firms[order] = m.firm_hiring_cdf.searchsorted(u[order], side="right")
+    return firms
 
 
 def _entrants(m: EnrollmentModel, k: int, rng) -> np.ndarray:
@@ -148,17 +159,17 @@ def _enter_wage_job(m: EnrollmentModel, ids: np.ndarray, rng) -> None:
     pop = m.pop
     m.tally["subsidies_ended"] += np.count_nonzero(pop.payer[ids] >= 0)
     m.peer_members -= np.bincount(pop.peer_group[ids], minlength=len(m.peer_members))
+    participation.leave(m, ids)          # first: counted out of the peer group they leave
     pop.segment[ids] = WAGE
     pop.market[ids] = -1
     pop.peer_group[ids] = pop.village[ids]
     pop.set_firm(ids, _hiring_firms(m, len(ids), rng))
-    participation.leave(m, ids)
 
 
 def construction(m: EnrollmentModel) -> None:
     """Registered projects end; unregistered construction workers start registered ones."""
     pop, par = m.pop, m.params
-    ids = np.flatnonzero(pop.segment == CONSTRUCTION)
+    ids = m.construction_workers
     u = m.streams.uniform("construction", m.t, ids)
     end_rate = 1.0 / par["construction_project_months"]
     start_rate = end_rate * m.construction_share0 / max(1e-9, 1.0 - m.construction_share0)

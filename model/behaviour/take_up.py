@@ -60,12 +60,26 @@ def own_logit(m: EnrollmentModel) -> np.ndarray:
             - par["price_sensitivity"] * (price_pct - m.ref_price_pct))
 
 
+def own_ceiling(m: EnrollmentModel) -> np.ndarray:
+    """An upper bound of b_i for each worker no outreach reached this month (contact 0), in any
+    month: the price term at a full waiver (every discount is in [0, 1]), plus a margin far
+    above float32 rounding. Static, so the model computes it once at build (float32)."""
+    pop, par = m.pop, m.params
+    waiver = np.maximum(0.0, par["price_sensitivity"] * 100.0 * par["premium_idr"] / pop.income)
+    return (1.0 / (1.0 + np.exp(-(m.take_up_logit + waiver))) + 1e-5).astype(np.float32)
+
+
+def contact_effects(m: EnrollmentModel) -> np.ndarray:
+    """The contact effect on logit(b_i) by contact code (channels.*_CONTACT), float32."""
+    par = m.params
+    return np.array([0.0, par["campaign_effect"], par["village_contact_effect"],
+                     par["perisai_visit_effect"]], dtype=np.float32)
+
+
 def own_probability(m: EnrollmentModel, ids: np.ndarray, contact: np.ndarray) -> np.ndarray:
     """b_i: own motivation, with the contact effect of this month (float32)."""
     par = m.params
-    effect = np.array([0.0, par["campaign_effect"], par["village_contact_effect"],
-                       par["perisai_visit_effect"]], dtype=np.float32)
-    z = m.take_up_logit[ids] + effect[contact]
+    z = m.take_up_logit[ids] + contact_effects(m)[contact]
     if m.premium.any[m.t]:      # a discounted premium: the price term at this month's price
         z = z + (par["price_sensitivity"] * m.premium.discount(ids) * 100.0 * par["premium_idr"]
                  / m.pop.income[ids]).astype(np.float32)
@@ -86,19 +100,36 @@ def join_probability(m: EnrollmentModel, ids: np.ndarray, contact: np.ndarray) -
 
 
 def decide(m: EnrollmentModel, ids: np.ndarray, contact: np.ndarray) -> np.ndarray:
-    """Which of `ids` join this month (their one take-up draw against h_i). Marks them decided.
+    """Which of `ids` join this month (their one take-up draw against h_i).
 
     Friction only lowers h_i (every friction parameter is in [0, 1]) and F_g is at most the
     largest group's coverage, so h_i <= b_i + imitation * max F. h_i is worked out in full only
-    for the few workers whose draw is below that bound: the same decisions as computing it for
-    everyone, several times faster.
+    for the few workers whose draw is below that bound, and b_i only for those whose draw is
+    below its static ceiling (`own_ceiling`): the same decisions as computing it for everyone,
+    several times faster.
     """
     u = m.streams.uniform("take_up", m.t, ids)
-    m.decided[ids] = True
-    bound = own_probability(m, ids, contact) + m.params["imitation"] * m.peer_coverage.max()
-    maybe = np.flatnonzero(u < bound)
+    peers_max = m.params["imitation"] * m.peer_coverage.max()
+    # The bound itself is worked out only where the static ceiling of b_i (`own_ceiling`, for
+    # the uncontacted) does not already rule the worker out, and for every contacted worker.
+    near = np.flatnonzero((u < m.take_up_ceiling[ids] + peers_max) | (contact != 0))
+    maybe = near[u[near] < own_probability(m, ids[near], contact[near]) + peers_max]
     join = np.zeros(len(ids), dtype=bool)
     join[maybe] = u[maybe] < join_probability(m, ids[maybe], contact[maybe])
+    return join
+
+
+def joins_after_contact(m: EnrollmentModel, ids: np.ndarray, code: int, u: np.ndarray) -> np.ndarray:
+    """u < h_i for workers `ids`, all reached by contact `code` this month, with their take-up
+    draws `u`. The same as comparing with `join_probability` for all of them, which is worked
+    out only where u is below a bound of h_i: b_i <= own_ceiling_i x e^effect (sigmoid(z + e)
+    <= e^e sigmoid(z) for e >= 0), plus imitation x max F."""
+    contact = np.full(len(ids), code, dtype=np.uint8)
+    scale = max(1.0, float(np.exp(contact_effects(m)[code])))
+    bound = m.take_up_ceiling[ids] * scale + (m.params["imitation"] * float(m.peer_coverage.max()) + 1e-5)
+    near = np.flatnonzero(u < bound)
+    join = np.zeros(len(ids), dtype=bool)
+    join[near] = u[near] < join_probability(m, ids[near], contact[near])
     return join
 
 
@@ -143,17 +174,22 @@ def subsidy_take_up(m: EnrollmentModel, ids: np.ndarray, share_paid: float, mech
     return offer_take_up(m, ids, share_paid)
 
 
-def at_risk(m: EnrollmentModel) -> np.ndarray:
+def at_risk_mask(m: EnrollmentModel) -> np.ndarray:
     """Aware informal workers not covered (or self-payers who stopped) and not yet decided."""
     pop = m.pop
     uncovered = ~pop.inf_active | pop.stopped
-    mask = (pop.segment >= FARMER) & pop.aware & uncovered & (pop.payer == SELF_PAYER) & ~m.decided
-    return np.flatnonzero(mask)
+    return (pop.segment >= FARMER) & pop.aware & uncovered & (pop.payer == SELF_PAYER) & ~m.decided
+
+
+def at_risk(m: EnrollmentModel) -> np.ndarray:
+    return np.flatnonzero(at_risk_mask(m))
 
 
 def step(m: EnrollmentModel) -> None:
     """The monthly decision of everyone at risk who was not decided by a Perisai visit."""
-    ids = at_risk(m)
+    mask = at_risk_mask(m)
+    m.decided |= mask            # all of them decide now (one pass, not a scatter of their ids)
+    ids = np.flatnonzero(mask)
     contact = m.contact[ids]
     joined = ids[decide(m, ids, contact)]
     channel = np.array([channels.CHANNEL_OF_CONTACT[c] for c in range(4)], dtype=np.uint8)

@@ -47,8 +47,9 @@ def test_a_measurement_reports_consistent_figures(kind, settings):
         assert result["workers"] == result["informal_workers"]
 
 
-def test_the_floor_runs_beside_the_model_on_its_population():
-    result = measure({"kind": "model", "settings": "regional_plan", "floor": True, **TINY})
+@pytest.mark.parametrize("clock", ["wall", "cpu"])
+def test_the_floor_runs_beside_the_model_on_its_population(clock):
+    result = measure({"kind": "model", "settings": "regional_plan", "floor": True, "clock": clock, **TINY})
     assert result["floor_s"] > 0
     assert result["floor_ratio"] == pytest.approx(result["floor_s"] / result["run_s"])
 

@@ -67,6 +67,45 @@ def test_take_up_bound_never_drops_a_joiner(mid_run):
     assert np.array_equal(take_up.decide(m, ids, contact), plain)
 
 
+@pytest.fixture(scope="module")
+def discount_month():
+    """A model at the start of a month of the national premium discount (PP 50/2025)."""
+    model = EnrollmentModel(scale=0.02, seed=5, **PLAN)
+    while not model.premium.any[model.t + 1]:
+        model.step()
+    model.t += 1
+    model._begin_month()
+    return model
+
+
+def test_own_ceiling_bounds_b_of_the_uncontacted_in_a_discount_month(discount_month):
+    m = discount_month
+    ids = np.flatnonzero(m.pop.informal())
+    own = take_up.own_probability(m, ids, np.zeros(len(ids), dtype=np.uint8))
+    assert m.premium.discount(ids).max() > 0
+    assert np.all(m.take_up_ceiling[ids] >= own)
+
+
+def test_take_up_bound_never_drops_a_joiner_in_a_discount_month(discount_month):
+    m = discount_month
+    ids = take_up.at_risk(m)
+    contact = np.random.default_rng(1).choice(4, len(ids), p=[0.7, 0.1, 0.1, 0.1]).astype(np.uint8)
+    plain = m.streams.uniform("take_up", m.t, ids) < take_up.join_probability(m, ids, contact)
+    assert plain.sum() > 20
+    assert np.array_equal(take_up.decide(m, ids, contact), plain)
+
+
+@pytest.mark.parametrize("month", ["mid_run", "discount_month"])
+@pytest.mark.parametrize("code", [0, 1, 2, 3])
+def test_joins_after_contact_are_the_plain_comparison(month, code, request):
+    m = request.getfixturevalue(month)
+    ids = np.flatnonzero(m.pop.informal() & ~m.pop.inf_active)
+    u = m.streams.uniform("take_up", m.t, ids)
+    plain = u < take_up.join_probability(m, ids, np.full(len(ids), code, dtype=np.uint8))
+    assert plain.sum() > 10
+    assert np.array_equal(take_up.joins_after_contact(m, ids, code, u), plain)
+
+
 def test_awareness_bound_never_drops_a_learner(mid_run):
     m = mid_run
     ids = np.flatnonzero(~m.pop.aware & m.pop.informal())
@@ -146,6 +185,13 @@ def test_hiring_firms_draw_what_generator_choice_draws():
         expected = plain.choice(model.pop.firms.n, size=k, p=weights)
         assert np.array_equal(formal._hiring_firms(model, k, fast), expected)
         assert fast.random() == plain.random()
+
+
+@pytest.mark.parametrize("region", ["sumsel", "jambi", "bengkulu"])
+def test_firms_are_numbered_regency_by_regency(region):
+    """formal.inspections finds each regency's open firms as a slice of all open firms."""
+    firms = EnrollmentModel(scale=0.01, seed=2, region=region, horizon="2025-01").pop.firms
+    assert len(firms.regency) > 100 and np.all(np.diff(firms.regency.astype(int)) >= 0)
 
 
 def test_ranges_is_the_concatenation_of_aranges():

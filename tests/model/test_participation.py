@@ -74,3 +74,16 @@ def test_leaving_for_a_wage_job_ends_membership_and_subsidy(model):
     participation.leave(model, active)
     assert not pop.inf_active[active].any() and (pop.payer[active] == SELF_PAYER).all()
     assert (pop.unpaid[active] == 0).all() and not pop.stopped[active].any()
+
+
+def test_active_by_peer_group_counts_each_worker_once_whatever_the_order(model):
+    """Workers given in any order, even repeated, flip and are counted once."""
+    pop = model.pop
+    out = np.flatnonzero(pop.informal() & ~pop.inf_active & (pop.payer == SELF_PAYER))[:40]
+    ids = np.concatenate([out[::-1], out[:7]])             # out of order, seven twice
+    participation.enrol(model, ids, np.full(len(ids), channels.SELF, dtype=np.uint8))
+    fresh = np.bincount(pop.peer_group[pop.inf_active], minlength=pop.places.n_groups)
+    assert np.array_equal(pop.active_by_group, fresh)
+    participation.leave(model, np.concatenate([out[:5], out[:5]]))
+    fresh = np.bincount(pop.peer_group[pop.inf_active], minlength=pop.places.n_groups)
+    assert np.array_equal(pop.active_by_group, fresh)

@@ -108,8 +108,11 @@ def homogeneous_well_mixed_run(p, q):
     model = EnrollmentModel(scale=0.05, seed=1, take_up_rate=p, imitation=q, valuation_sd=0,
                             price_sensitivity=0, friction=0, initial_awareness=1, stop_rate=0,
                             post_subsidy_retention=1, job_separation_rate=0, **ALL_LEVERS_ZERO)
-    model.pop.peer_group[:] = 0
-    model.peer_members = model.peer_group_sizes()   # the model keeps group sizes up to date
+    pop = model.pop
+    pop.peer_group[:] = 0
+    # the model keeps group sizes and active participants by group up to date: count afresh
+    model.peer_members = model.peer_group_sizes()
+    pop.active_by_group = np.bincount(pop.peer_group[pop.inf_active], minlength=pop.places.n_groups)
     model._begin_month()
     return model.run().results()["coverage_informal"].to_numpy()
 
