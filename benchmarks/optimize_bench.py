@@ -4,12 +4,22 @@
     .venv/bin/python -m benchmarks.optimize_bench --save benchmarks/saved/optimize-after.json
     .venv/bin/python -m benchmarks.optimize_bench --compare benchmarks/saved/optimize-before.json
     .venv/bin/python -m benchmarks.optimize_bench --trials 48          # a shorter smoke run
+    .venv/bin/python -m benchmarks.optimize_bench --region kanwil      # the same problem for the Kanwil
+    .venv/bin/python -m benchmarks.optimize_bench --no-verify          # without the out-of-sample check
 
 Prints the model runs, the candidates evaluated on each rung, the wall seconds, the CPU seconds
 of this process and of its workers (the CPU-bound figure: CPU seconds / workers is the wall time
 on idle cores) and the load average before and after; the verdict and the recommended plan, so
 a faster search that finds a worse plan is visible. Figures depend on the machine's load: compare
 figures taken on the same machine.
+
+Out of sample (issue 24: speed must not come from a search that finds worse plans): after the
+search, the recommended plan (or, when none qualifies, the closest) runs again at
+VERIFY_SCALE_FACTOR x the last rung's scale with VERIFY_REPLICATES replicates and new seeds (the
+root seed + VERIFY_SEED_OFFSET; replicate r still takes parameter draw r of the ensemble, so half
+the draws are new too), and the benchmark prints its P(target) and coverage beside the search's
+own figures and whether it still meets the target with the stated probability. Its CPU seconds
+are counted apart from the search's.
 """
 
 from __future__ import annotations
@@ -24,8 +34,13 @@ import tempfile
 import time
 from pathlib import Path
 
-from experiments import optimize as opt
+from experiments import office, optimize as opt
 from experiments.executors import LocalExecutor
+from experiments.scenario import is_path
+
+VERIFY_SCALE_FACTOR = 2.5      # the last rung's 0.02 -> 0.05
+VERIFY_REPLICATES = 16
+VERIFY_SEED_OFFSET = 1000
 
 
 class CountingEvaluator(opt.ModelEvaluator):
@@ -73,8 +88,55 @@ def _commit() -> str:
         return "unknown"
 
 
-def measure(problem_ref: str = "reach_50", workers: int = 2, trials: int | None = None) -> dict:
-    problem = opt.load_problem(problem_ref)
+def load(problem_ref: str = "reach_50", region: str | None = None) -> opt.OptProblem:
+    """A built-in problem (or file), for `region` when given (as the file's `region` key would)."""
+    if region is None:
+        return opt.load_problem(problem_ref)
+    path = Path(problem_ref)
+    if not is_path(problem_ref):
+        from importlib import resources
+
+        path = Path(str(resources.files("experiments").joinpath("problems", f"{problem_ref}.toml")))
+    text = path.read_text(encoding="utf-8")
+    lines = text.splitlines(keepends=True)
+    at = next(i for i, line in enumerate(lines) if line.startswith("base"))   # a top-level key, before any table
+    lines.insert(at + 1, f'region = "{region}"\n')
+    return opt.parse_problem("".join(lines), f"{path.name} (region {region})", path.parent)
+
+
+def verify(problem: opt.OptProblem, outcome: opt.Outcome, workers: int) -> dict | None:
+    """The recommended (or closest) plan out of sample: a larger scale, more replicates, new seeds."""
+    best = outcome.recommended
+    if best is None:
+        return None
+    last = problem.search.rungs[-1]
+    rung = opt.Rung(scale=round(last.scale * VERIFY_SCALE_FACTOR, 6), replicates=VERIFY_REPLICATES)
+    fresh = problem.model_copy(update={"seed": problem.seed + VERIFY_SEED_OFFSET})
+    plan = outcome.scenarios[int(best["trial"])].override(scale=rung.scale)
+    executor = LocalExecutor(workers)
+    cpu, start = _cpu(), time.perf_counter()
+    try:
+        m = opt.ModelEvaluator(fresh, executor)([plan], rung)[0]
+    finally:
+        executor.close()
+    wall = time.perf_counter() - start
+    time.sleep(0.5)
+    o = problem.objective
+    meets = m["p_target"] >= o.probability - 1e-12 and (
+        not problem.constraints.no_regency_below_status_quo
+        or m["regency_shortfall"] <= problem.constraints.regency_tolerance + 1e-12)
+    return {"scale": rung.scale, "replicates": rung.replicates, "seed": fresh.seed,
+            "trial": int(best["trial"]), "recommended": bool(outcome.reachable),
+            "p_target": round(m["p_target"], 4), "coverage_mean": round(m["coverage_mean"], 4),
+            "coverage_at_p": round(m["coverage_at_p"], 4), "spend_year_idr": m["spend_year_idr"],
+            "regency_shortfall": round(m.get("regency_shortfall", 0.0), 4),
+            "meets_target": bool(meets and outcome.reachable),
+            "wall_s": round(wall, 1), "cpu_s": round(_cpu() - cpu, 1)}
+
+
+def measure(problem_ref: str = "reach_50", workers: int = 2, trials: int | None = None,
+            region: str | None = None, check: bool = True) -> dict:
+    problem = load(problem_ref, region)
     if trials is not None:
         problem = problem.with_trials(trials)
     load_before = os.getloadavg()
@@ -90,24 +152,29 @@ def measure(problem_ref: str = "reach_50", workers: int = 2, trials: int | None 
     time.sleep(0.5)                           # the forkserver reaps the last workers
     cpu = _cpu() - cpu
     best = outcome.recommended or {}
+    region_id = problem.base.region
     return {
         "machine": {"date": time.strftime("%Y-%m-%dT%H:%M:%S"), "cores": os.cpu_count(),
                     "python": platform.python_version(), "commit": _commit(),
                     "load_before": [round(x, 2) for x in load_before],
                     "load_after": [round(x, 2) for x in os.getloadavg()]},
-        "problem": problem.name, "trials": problem.search.trials, "workers": workers,
+        "problem": problem.name, "region": region_id, "dimensions": len(opt.space(problem)),
+        "trials": problem.search.trials, "workers": workers,
         "model_runs": evaluator.model_runs, "candidates": evaluator.candidates,
         "wall_s": round(wall, 1), "cpu_s": round(cpu, 1), "cpu_s_per_worker": round(cpu / workers, 1),
         "message": outcome.message(),
         "recommended": {k: best.get(k) for k in ("trial", "spend_year_idr", "p_target", "coverage_mean",
                                                  "coverage_at_p")},
+        "reachable": bool(outcome.reachable),
+        "out_of_sample": verify(problem, outcome, workers) if check else None,
     }
 
 
 def show(figures: dict, previous: dict | None = None) -> str:
     rows = [("model runs", "model_runs"), ("wall seconds", "wall_s"), ("CPU seconds", "cpu_s"),
             ("CPU seconds / worker", "cpu_s_per_worker")]
-    lines = [f"{figures['problem']}: {figures['trials']} trials, {figures['workers']} workers, "
+    lines = [f"{figures['problem']} ({figures.get('region', 'sumsel')}, {figures.get('dimensions', '?')} "
+             f"dimensions): {figures['trials']} trials, {figures['workers']} workers, "
              f"load {figures['machine']['load_before']} -> {figures['machine']['load_after']}"]
     for label, key in rows:
         old = f"   (saved: {previous[key]})" if previous and key in previous else ""
@@ -118,7 +185,20 @@ def show(figures: dict, previous: dict | None = None) -> str:
     lines.append(f"  {figures['message']}")
     if previous:
         lines.append(f"  saved: {previous.get('message')}")
+    for label, data in (("out of sample", figures.get("out_of_sample")),
+                        ("saved out of sample", (previous or {}).get("out_of_sample"))):
+        if data:
+            lines.append(f"  {label}: {_verified(figures, data)}")
     return "\n".join(lines)
+
+
+def _verified(figures: dict, v: dict) -> str:
+    plan = "recommended plan" if v["recommended"] else "closest plan (none recommended)"
+    verdict = "meets" if v["meets_target"] else "does NOT meet"
+    return (f"{plan} trial {v['trial']} at scale {v['scale']:g} x {v['replicates']} replicates, seeds from "
+            f"{v['seed']}: P = {v['p_target']:.0%}, coverage {v['coverage_mean']:.1%} (at 1-p quantile "
+            f"{v['coverage_at_p']:.1%}), Rp {v['spend_year_idr'] / 1e9:,.1f} bn a year, regency shortfall "
+            f"{v['regency_shortfall']:.3f}: {verdict} its target ({v['wall_s']} s wall, {v['cpu_s']} CPU s)")
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -126,10 +206,14 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--problem", default="reach_50")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--trials", type=int, default=None)
+    parser.add_argument("--region", default=None, help=f"a province id or {office.OFFICE!r} (the problem's "
+                                                        "region replaced)")
+    parser.add_argument("--no-verify", dest="verify", action="store_false",
+                        help="skip the out-of-sample re-run of the recommended plan")
     parser.add_argument("--save", type=Path, default=None)
     parser.add_argument("--compare", type=Path, default=None)
     args = parser.parse_args(argv)
-    figures = measure(args.problem, args.workers, args.trials)
+    figures = measure(args.problem, args.workers, args.trials, args.region, args.verify)
     previous = json.loads(args.compare.read_text()) if args.compare else None
     print(show(figures, previous))
     if args.save:

@@ -39,7 +39,8 @@ from experiments.optimize.report import (EXPECTED_SPEND, Outcome, by_regency, ex
                                          objective_label, plan_file, statistic_note, write)
 from experiments.optimize.rungs import Progress, estimate, planned_runs, promoted
 from experiments.optimize.search import optimize
-from experiments.optimize.space import lever_values, regency_names, scenario_of, space, status_quo_params
+from experiments.optimize.space import (lever_values, regency_names, scenario_of, space, status_quo_params,
+                                        upper_bound_params)
 from experiments.errors import UserError
 
 __all__ = ["EXPECTED_SPEND", "GOALS", "MAX_BUDGET_IDR", "MAX_TRIALS", "Budget", "Constraints", "Evaluations",
@@ -48,4 +49,4 @@ __all__ = ["EXPECTED_SPEND", "GOALS", "MAX_BUDGET_IDR", "MAX_TRIALS", "Budget", 
            "feasible", "fingerprint", "lever_columns", "lever_values", "load_problem", "movable", "neighbours",
            "objective_label", "objective_value", "optimize", "outcome_metrics", "pareto_layers", "parse_problem",
            "plan_file", "planned_runs", "problem_names", "promoted", "regency_names", "scenario_of", "space",
-           "statistic_note", "status_quo_params", "violations", "write"]
+           "statistic_note", "status_quo_params", "upper_bound_params", "violations", "write"]

@@ -14,12 +14,13 @@ from experiments.optimize.space import Dims
 
 @dataclass
 class LocalPhase:
-    """The step (share of each range), the last batch's incumbent and how many batches in a row
-    it stayed the same."""
+    """The step (share of each range), the last batch's incumbent, how many batches in a row
+    it stayed the same, and whether the upper-bound plan was tried."""
 
     step: float = 0.1
     best: int | None = None
     stalled: int = 0
+    anchored: bool = False      # the upper-bound plan was tried (when the global phase found no feasible plan)
 
     def advance(self, incumbent: int | None) -> None:
         """One more batch of the local phase with this incumbent: a stalled search halves its

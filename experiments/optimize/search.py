@@ -21,7 +21,8 @@ from experiments.optimize.problem import OptProblem, Rung, fingerprint
 from experiments.optimize.rungs import Clock, Progress, promoted
 from experiments.optimize.sensitivity import sensitivity
 from experiments.optimize.space import (distributions, label, lever_values, restore_sampler, sampler,
-                                        sampler_state, scenario_of, space, status_quo_params)
+                                        sampler_state, scenario_of, space, status_quo_params,
+                                        upper_bound_params)
 from experiments.scenario import Scenario
 from experiments.store import Store, StoreError, write_atomic
 
@@ -120,7 +121,15 @@ class _Run:
             self._check_stop()
             n = min(self.batch, search.trials - done)
             if done >= local_from:
+                # The cheapest plan within the constraints. When the global phase found none (a
+                # target near the bounds' reach), the local phase first tries the plan with every
+                # lever at its upper bound, then walks from the closest plan (the least violation).
                 incumbent = self.log.incumbent(0)
+                if incumbent is None and not self.local.anchored:
+                    self.local.anchored = True
+                    self.study.enqueue_trial(upper_bound_params(p))
+                elif incumbent is None:
+                    incumbent = next(iter(self.log.ranking(0)), None)
                 self.local.advance(incumbent)
                 if self.local.converged(search.patience):
                     converged = True

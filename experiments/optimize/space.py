@@ -113,6 +113,15 @@ def status_quo_params(problem: OptProblem) -> dict[str, float]:
     return out
 
 
+def upper_bound_params(problem: OptProblem) -> dict[str, float]:
+    """Every moving lever at its upper bound (every part, every period): the other end of the
+    spend axis from the status quo. The search tries it when its global phase found no plan
+    within the constraints (search.py), so a target that the bounds allow at all is reached and
+    the local search walks down from there."""
+    return {key: int(math.floor(high)) if integer else float(high)
+            for key, (_, high, integer) in space(problem).items()}
+
+
 def distributions(dims: Dims) -> dict[str, Any]:
     """Optuna distributions of the search space (integers for count levers)."""
     from optuna.distributions import FloatDistribution, IntDistribution

@@ -572,3 +572,59 @@ def test_a_plans_yearly_spend_is_its_own_from_the_decision_month():
                            "workers": 2.0, "spend_subsidy_idr": 0.0, "spend_pilot_idr": 0.0} for row in rows])
     from experiments.optimize.evaluate import outcome_metrics
     assert outcome_metrics(problem, table)["spend_year_idr"] == pytest.approx(5e8 * 12)
+
+
+# ---------------------------------------------------------------- a target at the bounds' reach (issue 24)
+class Corner(Toy):
+    """The toy with a target only plans near every lever's upper bound reach: coverage rises
+    with both levers up to their upper bounds (0.6 at 300,000 workers and 200 villages)."""
+
+    def __call__(self, scenarios, rung):
+        out = super().__call__(scenarios, rung)
+        for m, s in zip(out, scenarios, strict=True):
+            x, y = s.settings["campaign_reach_per_month"], s.settings["villages_per_month"]
+            coverage = 0.3 + 0.2 * x / 300_000 + 0.1 * y / 200
+            m.update(coverage=coverage, coverage_mean=coverage, coverage_at_p=coverage,
+                     p_target=float(coverage >= self.target - 1e-12))
+        return out
+
+
+def corner(trials=32):
+    return opt.parse_problem(TOY.format(trials=trials).replace("target = 0.5", "target = 0.595"), "toy.toml")
+
+
+def test_when_the_global_phase_finds_no_feasible_plan_the_local_phase_starts_at_the_upper_bounds():
+    problem = corner()
+    outcome = opt.optimize(problem, evaluator=Corner(target=0.595))
+    assert outcome.reachable
+    plan = outcome.scenarios[int(outcome.recommended["trial"])].settings
+    assert plan["campaign_reach_per_month"] >= 0.95 * 300_000 and plan["villages_per_month"] >= 150
+    # the upper-bound plan is a candidate, and nothing cheaper than the recommended one is feasible
+    assert outcome.recommended["spend_year_idr"] <= 300_000 * 1e5 + 200 * 1e8
+    ok = outcome.candidates[outcome.candidates["feasible"].astype(bool)]
+    assert outcome.recommended["spend_year_idr"] == ok["spend_year_idr"].min()
+
+
+def test_a_search_anchored_at_the_upper_bounds_resumes_on_the_same_path(tmp_path):
+    problem = corner(trials=40)
+    whole = opt.optimize(problem, out=tmp_path / "whole", evaluator=Corner(target=0.595))
+    upper = opt.upper_bound_params(problem)
+    assert upper in _search_rows(tmp_path / "whole").values()
+    while True:
+        calls = iter(range(1000))
+        try:
+            resumed = opt.optimize(problem, out=tmp_path / "resumed", evaluator=Corner(target=0.595),
+                                   stop=lambda calls=calls: next(calls) >= 1)   # stop after one batch
+            break
+        except opt.Stopped:
+            pass
+    assert _search_rows(tmp_path / "resumed") == _search_rows(tmp_path / "whole")
+    assert resumed.recommended["trial"] == whole.recommended["trial"]
+
+
+def test_a_search_whose_global_phase_finds_a_feasible_plan_never_tries_the_upper_bounds():
+    problem = toy(trials=48)
+    outcome = opt.optimize(problem, evaluator=Toy())
+    upper = opt.scenario_of(problem, opt.lever_values(problem, opt.upper_bound_params(problem)),
+                            problem.search.rungs[0], "x").settings
+    assert all(s.settings != upper for s in outcome.scenarios.values())
