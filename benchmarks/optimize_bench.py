@@ -36,7 +36,6 @@ from pathlib import Path
 
 from experiments import office, optimize as opt
 from experiments.executors import LocalExecutor
-from experiments.scenario import is_path
 
 VERIFY_SCALE_FACTOR = 2.5      # the last rung's 0.02 -> 0.05
 VERIFY_REPLICATES = 16
@@ -89,19 +88,8 @@ def _commit() -> str:
 
 
 def load(problem_ref: str = "reach_50", region: str | None = None) -> opt.OptProblem:
-    """A built-in problem (or file), for `region` when given (as the file's `region` key would)."""
-    if region is None:
-        return opt.load_problem(problem_ref)
-    path = Path(problem_ref)
-    if not is_path(problem_ref):
-        from importlib import resources
-
-        path = Path(str(resources.files("experiments").joinpath("problems", f"{problem_ref}.toml")))
-    text = path.read_text(encoding="utf-8")
-    lines = text.splitlines(keepends=True)
-    at = next(i for i, line in enumerate(lines) if line.startswith("base"))   # a top-level key, before any table
-    lines.insert(at + 1, f'region = "{region}"\n')
-    return opt.parse_problem("".join(lines), f"{path.name} (region {region})", path.parent)
+    """A built-in problem (or file), for `region` when given (as `cakupan optimize --region`)."""
+    return opt.load_problem(problem_ref, region)
 
 
 def verify(problem: opt.OptProblem, outcome: opt.Outcome, workers: int) -> dict | None:

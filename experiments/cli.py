@@ -505,6 +505,19 @@ def _region(region: str | None) -> str:
     return region
 
 
+def _plan_region(region: str | None) -> str | None:
+    """A province id or kanwil for `optimize --region` (None: the file's), else exit 2 naming the allowed."""
+    from experiments.office import OFFICE
+    from model import data
+    from model.settings import closest
+
+    allowed = [*data.region_ids(), OFFICE]
+    if region is not None and region not in allowed:
+        raise typer.BadParameter(f"unknown region {region!r}.{closest(region, allowed)} "
+                                 f"Allowed: {', '.join(allowed)}", param_hint="--region")
+    return region
+
+
 def _names(text: str | None) -> list[str] | None:
     return [n.strip() for n in text.split(",") if n.strip()] if text else None
 
@@ -521,11 +534,15 @@ def optimize(problem: Annotated[str, typer.Argument(metavar="PROBLEM",
                  help="Candidates in the search [default: the file's].")] = None,
              workers: Workers = None, scheduler: Scheduler = None, connect_timeout: ConnectTimeout = 10.0,
              yes: Annotated[bool, typer.Option("--yes", help="Start a request above the confirmation size.")] = False,
-             quiet: Quiet = False):
+             quiet: Quiet = False,
+             region: Annotated[Optional[str], typer.Option(
+                 help="Province the plan is for: a folder of model/data/regions/, or kanwil for the three "
+                      "provinces together; its target and month unless the file sets them "
+                      "[default: the file's region key, else the base scenario's].")] = None):
     """Find the cheapest plans: the Pareto front of yearly spend against the objective."""
     from experiments import limits, optimize as opt, report, runner
 
-    chosen = opt.load_problem(problem)
+    chosen = opt.load_problem(problem, _plan_region(region))
     if trials is not None:
         limits.check_count(trials, 1, opt.MAX_TRIALS, "--trials")
         chosen = chosen.with_trials(trials)

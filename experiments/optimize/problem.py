@@ -246,25 +246,27 @@ def problem_names() -> list[str]:
     return sorted(p.name.removesuffix(".toml") for p in folder.iterdir() if p.name.endswith(".toml"))
 
 
-def load_problem(ref: str | Path) -> OptProblem:
-    """A problem from a built-in name ("reach_50") or a TOML file path."""
+def load_problem(ref: str | Path, region: str | None = None) -> OptProblem:
+    """A problem from a built-in name ("reach_50") or a TOML file path; `region` (a province id or
+    "kanwil") replaces the file's `region` key, as `cakupan optimize --region` does."""
     if is_path(ref):
         path = Path(ref)
         try:   # a regular file, at most 1 MB, UTF-8: the same door as scenario and sweep files
             text = read_text_file(path, "problem")
         except InputFileError as problem:
             raise ProblemError([Located(problem.path, problem.line, "", problem.message)]) from None
-        return parse_problem(text, str(ref), path.parent)
+        return parse_problem(text, str(ref), path.parent, region)
     if ref not in problem_names():
         raise ProblemError([Located(str(ref), None, "", "unknown built-in problem; built-ins: "
                                     f"{', '.join(problem_names())} (or give a path to a .toml file)")])
     text = resources.files("experiments").joinpath("problems", f"{ref}.toml").read_text(encoding="utf-8")
-    return parse_problem(text, f"{ref} (built-in)")
+    return parse_problem(text, f"{ref} (built-in)", region=region)
 
 
-def parse_problem(text: str, source: str = "<text>", directory: Path | None = None) -> OptProblem:
+def parse_problem(text: str, source: str = "<text>", directory: Path | None = None,
+                  region: str | None = None) -> OptProblem:
     """Check a problem file's text: structure, lever names and bounds, limits; errors name the
-    file, line and key."""
+    file, line and key. `region`, when given, stands for the file's `region` key."""
     try:
         raw = parse_toml(text)      # also refuses nesting deeper than errors.MAX_NESTING
     except ValueError as error:
@@ -280,6 +282,8 @@ def parse_problem(text: str, source: str = "<text>", directory: Path | None = No
         raise ProblemError([Located(source, line_of(text, path), dotted(path), message)])
 
     base = _base(doc.base, directory, fail)
+    if region is not None:
+        doc = doc.model_copy(update={"region": region})
     if doc.region is not None:
         try:
             base = base.override(region=doc.region)

@@ -52,6 +52,25 @@ def test_the_optimiser_takes_the_bases_region_target_unless_the_file_sets_one():
     assert load_problem("reach_50").objective.target == 0.5
 
 
+def test_optimize_region_replaces_the_files_region_and_names_the_allowed_when_unknown(tmp_path):
+    assert load_problem("reach_50").base.region == "sumsel"
+    kanwil = load_problem("reach_50", "kanwil")
+    assert kanwil.base.region == "kanwil" and len(space(kanwil)) > len(space(load_problem("reach_50")))
+    text = ('base = "baseline"\nregion = "jambi"\n[objective]\ngoal = "max_coverage"\n[levers.perisai_agents]\n'
+            'low = 0\nhigh = 100\n[search]\ntrials = 2\nrungs = [{ scale = 0.005, replicates = 1 }]\n')
+    path = tmp_path / "tiny.toml"
+    path.write_text(text)
+    assert load_problem(path).base.region == "jambi"
+    refused = CliRunner().invoke(cli.app, ["optimize", str(path), "--region", "jambai", "-o", str(tmp_path / "x")])
+    assert refused.exit_code == 2 and "jambi" in refused.output and "kanwil" in refused.output
+    assert not (tmp_path / "x").exists()                                  # nothing started
+    done = CliRunner().invoke(cli.app, ["optimize", str(path), "--region", "bengkulu", "-o", str(tmp_path / "o"),
+                                        "--workers", "1", "-q"])
+    assert done.exit_code == 0, done.output
+    plans = list((tmp_path / "o" / "plans").glob("*.toml"))
+    assert plans and all(tomllib.loads(f.read_text())["region"] == "bengkulu" for f in plans)
+
+
 def test_a_kanwil_problem_splits_a_lever_across_the_provinces():
     text = ('base = "baseline"\nregion = "kanwil"\n[levers.perisai_agents]\nlow = 0\nhigh = 1500\n'
             'by_region = true\n[search]\ntrials = 2\nrungs = [{ scale = 0.005, replicates = 1 }]\n')
