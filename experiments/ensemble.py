@@ -42,16 +42,17 @@ from experiments.layout import diagnostics_file, draws_file, ensemble_build, pro
 from experiments.runner import execute
 from experiments.store import OUTPUTS, REGENCY, Store, code_version, now
 from model import data
-from model.parameters import COSTS, PARAMETERS, PRIOR_RANGES, UNCERTAIN
+from model.parameters import COSTS, PARAMETERS, PRIOR_RANGES, UNCERTAIN, prior_range
 
 # ---------------------------------------------------------------- building
 def prior_ranges(spec=None) -> dict[str, tuple[float, float]]:
     """Uniform prior range of every uncertain parameter and cost (fitted: the searched range)."""
     fitted = dict(spec.settings.fit) if spec is not None else {}
+    region = spec.region if spec is not None else data.DEFAULT_REGION
     ranges: dict[str, tuple[float, float]] = {}
     for name in [*UNCERTAIN, *COSTS]:
         if name in fitted or name in PRIOR_RANGES:
-            low, high = fitted[name] if name in fitted else PRIOR_RANGES[name]
+            low, high = fitted[name] if name in fitted else prior_range(name, region)
             ranges[name] = (float(low), float(high))
         else:
             raise EnsembleError(f"{name}: no prior range in model.parameters.PRIOR_RANGES")

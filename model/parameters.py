@@ -389,12 +389,43 @@ def priors(region: str = data.DEFAULT_REGION) -> dict[str, Any]:
 @cache
 def _registry(region: data.Region) -> dict[str, Parameter]:
     fitted = region.calibration.get("parameters", {})
-    return {p.name: _calibrated(p, fitted) for p in _entries(region)}
+    return {p.name: _calibrated(p, fitted) for p in _regional(region)}
 
 
 @cache
 def _priors(region: data.Region) -> dict[str, Any]:
-    return {p.name: p.default for p in _entries(region)}
+    return {p.name: p.default for p in _regional(region)}
+
+
+def _regional(region: data.Region) -> list[Parameter]:
+    """The region's entries, with the defaults its region.toml [parameters.<name>] sets (an
+    uncertain parameter the region's own data decide, with its source)."""
+    entries = _entries(region)
+    own = region.parameters
+    unknown = sorted(set(own) - {p.name for p in entries if p.kind == "uncertain"})
+    if unknown:
+        raise data.RegionError(f"region {region.id!r}: region.toml [parameters]: {', '.join(unknown)} "
+                               "is not an uncertain parameter")
+    return [_own(p, own[p.name], region.id) if p.name in own else p for p in entries]
+
+
+def _own(p: Parameter, entry: dict, region_id: str) -> Parameter:
+    value, (low, high) = float(entry["value"]), (float(x) for x in entry["prior"])
+    if not (p.bounds[0] <= low <= value <= high <= p.bounds[1]):
+        raise data.RegionError(f"region {region_id!r}: region.toml [parameters.{p.name}]: value {value:g} and "
+                               f"prior [{low:g}, {high:g}] must lie in order within {p.bounds}")
+    source = f"{region_id}: {entry['source']} (national default {p.default:g}: {p.source})"
+    return replace(p, default=value, source=source)
+
+
+def prior_range(name: str, region: str = data.DEFAULT_REGION) -> tuple[float, float]:
+    """The ensemble's prior range of an uncertain parameter or cost in `region`: the region's
+    own (region.toml [parameters.<name>].prior) if it sets one, else PRIOR_RANGES."""
+    own = data.load(region).parameters.get(name)
+    if own is not None:
+        low, high = own["prior"]
+        return float(low), float(high)
+    return PRIOR_RANGES[name]
 
 
 def names(kind: Kind) -> list[str]:

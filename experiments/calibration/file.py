@@ -17,7 +17,7 @@ from experiments.calibration.targets import CalibrationError, load_targets
 from experiments.executors import Executor, using
 from experiments.layout import calibration_file, promote, relative, staged
 from experiments.store import code_version, now
-from model.parameters import PARAMETERS, UNCERTAIN
+from model.parameters import UNCERTAIN, registry
 
 def write(calibration: Calibration, path: str | Path | None = None) -> Path:
     """The fitted values and fit quality as TOML (default: the fit's region's calibration.toml);
@@ -26,6 +26,7 @@ def write(calibration: Calibration, path: str | Path | None = None) -> Path:
     checks (`problems`); otherwise CalibrationError, and `path` stays as it was."""
     s, fit = calibration.spec.settings, calibration.fit
     path = Path(path) if path is not None else calibration_file(calibration.spec.region)
+    fixed = registry(calibration.spec.region)     # the values the fit's runs held (the region's)
     doc: dict[str, Any] = {
         "created": now(), "code_version": code_version(), "targets": relative(calibration.spec.source),
         "method": calibration.method, "evaluations": calibration.evaluations,
@@ -33,7 +34,7 @@ def write(calibration: Calibration, path: str | Path | None = None) -> Path:
         "loss": round(calibration.loss, 6), "data_loss": round(calibration.data_loss, 6),
         "prior_sd": s.prior_sd,
         "targets_met": int(fit.loc[fit["fitted"], "within"].sum()), "targets_fitted": int(fit["fitted"].sum()),
-        "parameters": {}, "fixed": {n: PARAMETERS[n].default for n in UNCERTAIN if n not in calibration.spec.names},
+        "parameters": {}, "fixed": {n: fixed[n].default for n in UNCERTAIN if n not in calibration.spec.names},
         "fit": []}
     for row in calibration.parameters.itertuples():
         doc["parameters"][row.name] = {

@@ -100,6 +100,9 @@ class Region:
     targets: dict = field(repr=False)
     calibration: dict = field(repr=False)    # empty until `cakupan calibrate --region <id>`
     history: dict = field(default_factory=dict, repr=False)   # history.toml (issue 22): programmes, observed points
+    # region.toml [parameters.<name>]: an uncertain parameter whose value the region's own data
+    # decide (value, prior = [low, high] for the ensemble, source); model/parameters.py applies it.
+    parameters: dict[str, dict] = field(default_factory=dict, repr=False)
 
     # ---------------------------------------------------------------- history
     @property
@@ -305,7 +308,8 @@ def from_folder(folder: str | Path) -> Region:
             workforce=_toml(folder, "workforce.toml"), subsidies=_toml(folder, "subsidies.toml"),
             targets=_toml(folder, "targets.toml", required=False),
             calibration=_toml(folder, "calibration.toml", required=False),
-            history=_toml(folder, "history.toml", required=False))
+            history=_toml(folder, "history.toml", required=False),
+            parameters=dict(meta.get("parameters", {})))
     except (KeyError, TypeError) as error:
         raise RegionError(f"region {folder.name!r}: region.toml: missing or unexpected field {error}") from error
     if region.id != folder.name:

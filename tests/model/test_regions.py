@@ -201,3 +201,33 @@ def test_a_scenario_files_region_is_an_id_of_a_folder_never_a_path(line, message
 
     with pytest.raises(ScenarioError, match=re.escape(f"<text>:2: {message}")):
         parse_scenario(f'name = "x"\n{line}\n')
+
+
+def test_a_region_sets_an_uncertain_parameters_default_and_prior_from_its_own_data(tiny):
+    """region.toml [parameters.<name>] (Jambi's disbursement lag): the region's runs take its
+    value, the ensemble its prior; other regions keep the national default."""
+    (tiny / "region.toml").write_text(TINY_REGION + """
+[parameters.subsidy_disbursement_lag]
+value = 1
+prior = [0, 2]
+source = "the office's series shows no early-year dip"
+""", encoding="utf-8")
+    lag = parameters.registry("tiny")["subsidy_disbursement_lag"]
+    assert lag.default == 1 and lag.source.startswith("tiny: the office's series shows no early-year dip")
+    assert parameters.prior_range("subsidy_disbursement_lag", "tiny") == (0.0, 2.0)
+    assert parameters.priors("tiny")["subsidy_disbursement_lag"] == 1
+    assert parameters.registry("sumsel")["subsidy_disbursement_lag"].default == 3
+    assert parameters.prior_range("subsidy_disbursement_lag") == (2, 4)     # the default region's
+    model = EnrollmentModel(scale=0.05, seed=3, region="tiny", horizon="2025-02")
+    assert model.params["subsidy_disbursement_lag"] == 1
+
+
+@pytest.mark.parametrize("entry, message", [
+    ('[parameters.perisai_agents]\nvalue = 1\nprior = [0, 2]\nsource = "x"\n',
+     "perisai_agents is not an uncertain parameter"),
+    ('[parameters.subsidy_disbursement_lag]\nvalue = 3\nprior = [0, 2]\nsource = "x"\n', "must lie in order within"),
+])
+def test_a_regions_own_parameter_must_be_uncertain_and_within_its_bounds(tiny, entry, message):
+    (tiny / "region.toml").write_text(TINY_REGION + "\n" + entry, encoding="utf-8")
+    with pytest.raises(data.RegionError, match=message):
+        parameters.registry("tiny")

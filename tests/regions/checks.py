@@ -33,7 +33,8 @@ INTEGER_COLUMNS = ["population", "population_year", "kecamatan", "desa", "kelura
 DATA_SET_KEYS = {"label", "month0", "coverage", "active_wage", "active_informal", "active_construction",
                  "source", "note"}
 REGION_KEYS = {"id", "name", "province_code", "office", "default_data_set", "target"}
-OPTIONAL_REGION_KEYS = {"short_name"}
+OPTIONAL_REGION_KEYS = {"short_name", "parameters"}   # parameters: a region's own uncertain values
+PARAMETER_KEYS = {"value", "prior", "source"}
 TARGET_KEYS = {"coverage", "month", "source", "note"}   # and optionally published_month
 # South Sumatra's workforce.toml predates the "assumption carries a range" rule: its ranges are the
 # ensemble's priors (model/parameters.py); it moves unchanged into its region folder.
@@ -147,6 +148,12 @@ def _region(files, region, data_sets) -> list[str]:
     if keys != TARGET_KEYS or not 0 < target.get("coverage", 0) < 1 or not is_month(target.get("month")) \
             or not is_text(target.get("source")):
         p.append(f"{files.id}: region.toml [target] needs coverage in (0, 1), month YYYY-MM, source and note")
+    for name, entry in region.get("parameters", {}).items():
+        prior = entry.get("prior")
+        if set(entry) != PARAMETER_KEYS or not is_text(entry.get("source")) or not isinstance(prior, list) \
+                or len(prior) != 2 or not prior[0] <= entry["value"] <= prior[1]:
+            p.append(f"{files.id}: region.toml [parameters.{name}] needs value, prior = [low, high] holding it, "
+                     "and source")
     return p
 
 
