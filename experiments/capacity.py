@@ -106,12 +106,10 @@ def most_demanding_plan(problem_name: str, region: str, scale: float | None = No
     """The built-in problem's most demanding candidate in `region`: every moving lever at its
     upper bound in every period (no plan the search can recommend asks for more)."""
     from experiments.optimize.problem import load_problem
-    from experiments.optimize.space import lever_values, scenario_of, space
+    from experiments.optimize.space import lever_values, scenario_of, upper_bound_params
 
-    problem = load_problem(problem_name)
-    problem = problem.model_copy(update={"base": problem.base.override(region=region)})
-    params = {name: high for name, (_, high, _) in space(problem).items()}
-    plan = scenario_of(problem, lever_values(problem, params), problem.search.rungs[0],
+    problem = load_problem(problem_name, region)
+    plan = scenario_of(problem, lever_values(problem, upper_bound_params(problem)), problem.search.rungs[0],
                        f"{problem_name}_most_demanding")
     return plan.override(scale=scale if scale is not None else 1.0)
 

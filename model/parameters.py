@@ -11,6 +11,7 @@ model/levers.py). Status-quo defaults describe Aug 2024 carried forward unchange
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from functools import cache
@@ -409,10 +410,21 @@ def _regional(region: data.Region) -> list[Parameter]:
     return [_own(p, own[p.name], region.id) if p.name in own else p for p in entries]
 
 
-def _own(p: Parameter, entry: dict, region_id: str) -> Parameter:
-    value, (low, high) = float(entry["value"]), (float(x) for x in entry["prior"])
+OWN_FORM = "value = a number, prior = [low, high], source = a text"
+
+
+def _own(p: Parameter, entry: Any, region_id: str) -> Parameter:
+    where = f"region {region_id!r}: region.toml [parameters.{p.name}]"
+    if not isinstance(entry, dict) or set(entry) != {"value", "prior", "source"}:
+        raise data.RegionError(f"{where}: needs exactly {OWN_FORM}")
+    numbers = [entry["value"], *entry["prior"]] if isinstance(entry["prior"], list) else []
+    if (len(numbers) != 3 or not all(isinstance(x, int | float) and not isinstance(x, bool) for x in numbers)
+            or not all(math.isfinite(x) for x in numbers) or not isinstance(entry["source"], str)
+            or not entry["source"].strip()):
+        raise data.RegionError(f"{where}: needs {OWN_FORM} (finite numbers, a source that is not empty)")
+    value, low, high = (float(x) for x in numbers)
     if not (p.bounds[0] <= low <= value <= high <= p.bounds[1]):
-        raise data.RegionError(f"region {region_id!r}: region.toml [parameters.{p.name}]: value {value:g} and "
+        raise data.RegionError(f"{where}: value {value:g} and "
                                f"prior [{low:g}, {high:g}] must lie in order within {p.bounds}")
     source = f"{region_id}: {entry['source']} (national default {p.default:g}: {p.source})"
     return replace(p, default=value, source=source)

@@ -298,6 +298,9 @@ def from_folder(folder: str | Path) -> Region:
     """Read one region folder (checks the shape of its files; sources travel with the data)."""
     folder = Path(folder)
     meta = _toml(folder, "region.toml")
+    if not isinstance(meta.get("parameters", {}), dict):
+        raise RegionError(f"region {folder.name!r}: region.toml: parameters must be tables "
+                          "[parameters.<name>] (value, prior = [low, high], source)")
     try:
         target = Target(**meta["target"])
         region = Region(

@@ -226,8 +226,23 @@ source = "the office's series shows no early-year dip"
     ('[parameters.perisai_agents]\nvalue = 1\nprior = [0, 2]\nsource = "x"\n',
      "perisai_agents is not an uncertain parameter"),
     ('[parameters.subsidy_disbursement_lag]\nvalue = 3\nprior = [0, 2]\nsource = "x"\n', "must lie in order within"),
+    ('[parameters.subsidy_disbursement_lag]\nvalue = 1\nprior = [0, 2]\n', "needs exactly value = a number, prior"),
+    ('[parameters.subsidy_disbursement_lag]\nvalue = 1\nprior = [0, 2]\nsource = "x"\nrun = "rm -rf /"\n',
+     "needs exactly value"),
+    ('[parameters.subsidy_disbursement_lag]\nvalue = "1"\nprior = [0, 2]\nsource = "x"\n', "finite numbers"),
+    ('[parameters.subsidy_disbursement_lag]\nvalue = 1\nprior = [0]\nsource = "x"\n', "prior = \\[low, high\\]"),
+    ('[parameters.subsidy_disbursement_lag]\nvalue = nan\nprior = [0, 2]\nsource = "x"\n', "finite numbers"),
+    ('[parameters.subsidy_disbursement_lag]\nvalue = true\nprior = [0, 2]\nsource = "x"\n', "finite numbers"),
+    ('[parameters.subsidy_disbursement_lag]\nvalue = 1\nprior = [0, 2]\nsource = " "\n', "a source that is not empty"),
+    ('[parameters]\nsubsidy_disbursement_lag = 2\n', "needs exactly value"),
 ])
 def test_a_regions_own_parameter_must_be_uncertain_and_within_its_bounds(tiny, entry, message):
     (tiny / "region.toml").write_text(TINY_REGION + "\n" + entry, encoding="utf-8")
     with pytest.raises(data.RegionError, match=message):
+        parameters.registry("tiny")
+
+
+def test_a_regions_parameters_must_be_tables_of_entries(tiny):
+    (tiny / "region.toml").write_text('parameters = "lag"\n' + TINY_REGION, encoding="utf-8")
+    with pytest.raises(data.RegionError, match=re.escape("parameters must be tables [parameters.<name>]")):
         parameters.registry("tiny")
