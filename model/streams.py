@@ -19,6 +19,7 @@ Decisions are named; their integer codes are fixed here so a new decision never 
 
 from __future__ import annotations
 
+import numba
 import numpy as np
 
 # Fixed codes: append new decisions at the end, never renumber (renumbering changes every run).
@@ -63,42 +64,27 @@ def _splitmix64_int(x: int) -> int:
     return x ^ (x >> 31)
 
 
-def _splitmix64_array(x: np.ndarray, scratch: np.ndarray) -> None:
-    """SplitMix64 finaliser over a uint64 array in place (wrapping arithmetic); `scratch` is a
-    uint64 array of the same length for the shifted copies."""
-    np.right_shift(x, _S30, out=scratch)
-    x ^= scratch
-    x *= _M1
-    np.right_shift(x, _S27, out=scratch)
-    x ^= scratch
-    x *= _M2
-    np.right_shift(x, _S31, out=scratch)
-    x ^= scratch
+@numba.njit(cache=True, nogil=True)
+def _hash_ids(ids: np.ndarray, key: np.uint64, out: np.ndarray) -> None:
+    """Draws of `ids` written to `out`: SplitMix64 of id * golden + key (wrapping uint64
+    arithmetic), top 53 bits as a float in [0, 1). One compiled pass, no temporaries: about five
+    times numpy's dozen whole-array passes (benchmarks/README.md, issue 24 third round); the
+    bare numpy version is the floor's (benchmarks/floor.py), tested equal."""
+    for i in range(ids.size):
+        x = np.uint64(ids[i]) * _GOLDEN_U64 + key
+        x ^= x >> _S30
+        x *= _M1
+        x ^= x >> _S27
+        x *= _M2
+        x ^= x >> _S31
+        out[i] = (x >> _SHIFT_11) * _TO_UNIT
 
 
 _S30, _S27, _S31 = np.uint64(30), np.uint64(27), np.uint64(31)
 _M1, _M2 = np.uint64(0xBF58476D1CE4E5B9), np.uint64(0x94D049BB133111EB)
-
-
-def _hash(block: np.ndarray, key: np.uint64, scratch: np.ndarray, out: np.ndarray) -> None:
-    """Draws of the ids in `block` (uint64, hashed in place) written to `out` (may share its
-    memory): SplitMix64 of id * golden + key, top 53 bits as a float in [0, 1)."""
-    block *= _GOLDEN_U64
-    block += key
-    _splitmix64_array(block, scratch)
-    block >>= _SHIFT_11
-    np.multiply(block, _TO_UNIT, out=out)
-
-
 _GOLDEN_U64 = np.uint64(_GOLDEN)
 _SHIFT_11 = np.uint64(11)
 _TO_UNIT = 1.0 / 9007199254740992.0
-
-
-# Draws are hashed this many at a time (256 KiB of uint64), a block small enough to stay in a
-# core's cache through the hash's dozen passes: about twice as fast as whole-array passes over
-# a million workers, with the same values.
-_BLOCK = 1 << 15
 
 
 class Streams:
@@ -119,18 +105,12 @@ class Streams:
 
     def uniform(self, decision: str, month: int, ids: np.ndarray, extra: int = 0) -> np.ndarray:
         """One U[0, 1) draw per id for this decision and month (float64, 53-bit)."""
-        x = np.array(ids, dtype=np.uint64)      # a fresh copy: hashed in place, block by block
-        out = x.view(np.float64)                # each block's draws overwrite its hashes
-        if not len(x):
-            return out
-        key = np.uint64(self.key(decision, month, extra))
-        if len(x) <= _BLOCK:                    # most calls: one block, no loop or slicing
-            _hash(x, key, np.empty_like(x), out)
-            return out
-        scratch = np.empty(_BLOCK, dtype=np.uint64)
-        for lo in range(0, len(x), _BLOCK):
-            block = x[lo:lo + _BLOCK]
-            _hash(block, key, scratch[:len(block)], out[lo:lo + _BLOCK])
+        ids = np.ascontiguousarray(ids)
+        if ids.dtype.kind not in "iu":
+            ids = ids.astype(np.int64)           # e.g. an empty float array: no ids
+        out = np.empty(ids.shape, dtype=np.float64)
+        if ids.size:
+            _hash_ids(ids.ravel(), np.uint64(self.key(decision, month, extra)), out.ravel())
         return out
 
     def generator(self, decision: str, month: int, *extra: int) -> np.random.Generator:

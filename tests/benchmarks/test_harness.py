@@ -5,11 +5,12 @@ import json
 import numpy as np
 import pytest
 
-from benchmarks import report
+from benchmarks import floor, report
 from benchmarks.measure import measure, measure_kanwil
 from benchmarks.plan import REGIONAL_PLAN
 from benchmarks.sweep import sweep
 from model import EnrollmentModel
+from model.streams import Streams
 
 TINY = dict(scale=0.002, data_set="office-2024-08", seed=1)
 
@@ -52,6 +53,15 @@ def test_the_floor_runs_beside_the_model_on_its_population(clock):
     result = measure({"kind": "model", "settings": "regional_plan", "floor": True, "clock": clock, **TINY})
     assert result["floor_s"] > 0
     assert result["floor_ratio"] == pytest.approx(result["floor_s"] / result["run_s"])
+
+
+@pytest.mark.parametrize("n", [0, 1, 5, 32_768, 70_001])       # empty, one, and across its blocks
+def test_the_floors_numpy_hash_draws_the_models_numbers(n):
+    streams = Streams(11)
+    ids = np.arange(3, 3 + 2 * n, 2)
+    assert np.array_equal(floor.uniform(streams, "take_up", 9, ids), streams.uniform("take_up", 9, ids))
+    if n:
+        assert not np.array_equal(floor.uniform(streams, "take_up", 10, ids), streams.uniform("take_up", 9, ids))
 
 
 def test_the_kanwil_measurement_runs_the_three_provinces():
