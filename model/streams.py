@@ -64,20 +64,27 @@ def _splitmix64_int(x: int) -> int:
     return x ^ (x >> 31)
 
 
+@numba.njit(cache=True, inline="always")
+def draw(key: np.uint64, worker) -> float:
+    """One worker's draw of the stream `key` (`Streams.key`, as np.uint64): SplitMix64 of
+    worker * golden + key (wrapping uint64 arithmetic), top 53 bits as a float in [0, 1).
+    For compiled loops that draw for the workers they visit (the same number as `uniform`)."""
+    x = np.uint64(worker) * _GOLDEN_U64 + key
+    x ^= x >> _S30
+    x *= _M1
+    x ^= x >> _S27
+    x *= _M2
+    x ^= x >> _S31
+    return (x >> _SHIFT_11) * _TO_UNIT
+
+
 @numba.njit(cache=True, nogil=True)
 def _hash_ids(ids: np.ndarray, key: np.uint64, out: np.ndarray) -> None:
-    """Draws of `ids` written to `out`: SplitMix64 of id * golden + key (wrapping uint64
-    arithmetic), top 53 bits as a float in [0, 1). One compiled pass, no temporaries: about five
-    times numpy's dozen whole-array passes (benchmarks/README.md, issue 24 third round); the
-    bare numpy version is the floor's (benchmarks/floor.py), tested equal."""
+    """Draws of `ids` written to `out`: one compiled pass, no temporaries, about five times
+    numpy's dozen whole-array passes (benchmarks/README.md, issue 24 third round); the bare
+    numpy version is the floor's (benchmarks/floor.py), tested equal."""
     for i in range(ids.size):
-        x = np.uint64(ids[i]) * _GOLDEN_U64 + key
-        x ^= x >> _S30
-        x *= _M1
-        x ^= x >> _S27
-        x *= _M2
-        x ^= x >> _S31
-        out[i] = (x >> _SHIFT_11) * _TO_UNIT
+        out[i] = draw(key, ids[i])
 
 
 _S30, _S27, _S31 = np.uint64(30), np.uint64(27), np.uint64(31)
@@ -103,6 +110,10 @@ class Streams:
         code = DECISIONS[decision]
         return _splitmix64_int(self._seed_hash ^ (code << 40) ^ ((month + 1) << 20) ^ extra)
 
+    def key_u64(self, decision: str, month: int, extra: int = 0) -> np.uint64:
+        """`key` as the np.uint64 that compiled loops pass to `draw`."""
+        return np.uint64(self.key(decision, month, extra))
+
     def uniform(self, decision: str, month: int, ids: np.ndarray, extra: int = 0) -> np.ndarray:
         """One U[0, 1) draw per id for this decision and month (float64, 53-bit)."""
         ids = np.ascontiguousarray(ids)
@@ -110,7 +121,7 @@ class Streams:
             ids = ids.astype(np.int64)           # e.g. an empty float array: no ids
         out = np.empty(ids.shape, dtype=np.float64)
         if ids.size:
-            _hash_ids(ids.ravel(), np.uint64(self.key(decision, month, extra)), out.ravel())
+            _hash_ids(ids.ravel(), self.key_u64(decision, month, extra), out.ravel())
         return out
 
     def generator(self, decision: str, month: int, *extra: int) -> np.random.Generator:

@@ -9,7 +9,7 @@ import pytest
 from model import EnrollmentModel
 from model.behaviour import awareness, outreach, payment, take_up
 from model.population import in_priority_order
-from model.streams import _GOLDEN, _MASK64, Streams, sfc64_raw
+from model.streams import _GOLDEN, _MASK64, Streams, draw, sfc64_raw
 
 PLAN = dict(perisai_agents=1500, villages_per_month=20,
             subsidy_budget_idr=30e9, digital_payment_share=0.5, registration_assistance=0.3)
@@ -34,6 +34,8 @@ def test_uniform_is_the_documented_hash_whatever_else_is_drawn():
     subset = ids[::97]
     assert np.array_equal(streams.uniform("take_up", 7, subset), draws[::97])
     assert not np.array_equal(streams.uniform("take_up", 8, subset), draws[::97])
+    assert draw(streams.key_u64("take_up", 7), int(ids[5])) == draws[5]        # a compiled loop's draw
+    assert np.array_equal(streams.uniform("take_up", 7, ids.astype(np.int32)), draws)
 
 
 def test_waiting_list_order_is_a_stable_sort_by_priority_with_ties():
