@@ -15,6 +15,7 @@ from __future__ import annotations
 import itertools
 from dataclasses import dataclass, field
 
+import numba
 import numpy as np
 
 from model import data, participation
@@ -125,8 +126,9 @@ class Population:
 
     def set_firm(self, ids: np.ndarray, firm: np.ndarray | int) -> None:
         """Workers `ids` now work for `firm` (-1: no firm), their firm slot with it."""
-        self.firm[ids] = firm
-        self.firm_slot[ids] = self._firm_slots(ids)
+        firms = np.broadcast_to(np.asarray(firm, dtype=np.int64), ids.shape)
+        _set_firm(ids, firms, self.firm, self.firm_slot, self.partial_u,
+                  np.float32(self.firms.partial_share), self.firms.n)
 
     def _firm_slots(self, ids: np.ndarray) -> np.ndarray:
         firm, below = self.firm[ids], self.partial_u[ids] < self.firms.partial_share
@@ -136,18 +138,38 @@ class Population:
         """Wage earners registered by their firm: all in FULL firms, a share in PARTIAL ones."""
         if partial_share != self.firms.partial_share:      # not the share the slots were set with
             return self.wage_active_plain(partial_share)
-        # One bool gather over all workers: a firm's two slots say whether it registers a worker
-        # whose partial_u is at or above the share (FULL firms) or below it (FULL or PARTIAL);
-        # the last slot, workers without a firm, stays False.
-        registers = np.zeros(2 * self.firms.n + 1, dtype=bool)
-        registers[0:-1:2] = self.firms.state == FULL
-        registers[1:-1:2] = self.firms.state != NONE
-        return registers[self.firm_slot]
+        return _wage_active(self.firm_slot, self.firms.state)
 
     def wage_active_plain(self, partial_share: float) -> np.ndarray:
         """wage_active from the firms' states directly (firm -1 picks the appended NONE)."""
         state = np.append(self.firms.state, NONE)[self.firm]
         return (state == FULL) | ((state == PARTIAL) & (self.partial_u < partial_share))
+
+
+# --------------------------------------------------------------------------- _kernels
+@numba.njit(cache=True)
+def _set_firm(ids, firms, firm, firm_slot, partial_u, partial_share, n_firms):
+    """In place: firm[ids[j]] = firms[j] and its slot, 2 x firm + (partial_u < partial_share)
+    (both float32, as numpy compares a float32 array with a float), or 2 x n_firms for -1."""
+    for j in range(ids.size):
+        i, f = ids[j], firms[j]
+        firm[i] = f
+        firm_slot[i] = 2 * f + (partial_u[i] < partial_share) if f >= 0 else 2 * n_firms
+
+
+@numba.njit(cache=True)
+def _wage_active(firm_slot, state):
+    """Whether each worker's firm registers them, from their slot: slot 2f (partial_u at or
+    above the share) if firm f is FULL, slot 2f + 1 (below it) if f is FULL or PARTIAL; the
+    last slot (no firm) never: a table of the 2 n_firms + 1 slots, then one pass over the workers."""
+    registers = np.zeros(2 * state.size + 1, dtype=np.bool_)
+    for f in range(state.size):
+        registers[2 * f] = state[f] == FULL
+        registers[2 * f + 1] = state[f] != NONE
+    out = np.empty(firm_slot.size, dtype=np.bool_)
+    for i in range(firm_slot.size):
+        out[i] = registers[firm_slot[i]]
+    return out
 
 
 # --------------------------------------------------------------------------- pool sizes
