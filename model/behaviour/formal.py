@@ -22,10 +22,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+import numba
 import numpy as np
 
 from model import channels, participation
 from model.population import FARMER, FULL, NONE, URBAN, WAGE
+from model.streams import draw
 
 if TYPE_CHECKING:
     from model.model import EnrollmentModel
@@ -85,31 +87,103 @@ def _register(m: EnrollmentModel, firm_ids: np.ndarray) -> None:
 
 def firm_dynamics(m: EnrollmentModel) -> None:
     """Registered firms may stop paying; unregistered ones may register on their own."""
-    firms = m.pop.firms
-    ids = np.arange(firms.n)
-    drop = (firms.state != NONE) & (
-        m.streams.uniform("firm_dropout", m.t, ids) < m.params["firm_dropout_rate"])
-    join = (firms.state != FULL) & ~drop & (
-        m.streams.uniform("firm_registration", m.t, ids) < m.params["firm_registration_rate"])
-    firms.state[drop] = NONE
-    firms.state[join] = FULL
+    _firm_dynamics(m.pop.firms.state, m.streams.key_u64("firm_dropout", m.t),
+                   m.streams.key_u64("firm_registration", m.t),
+                   m.params["firm_dropout_rate"], m.params["firm_registration_rate"])
+
+
+@numba.njit(cache=True)
+def _firm_dynamics(state, drop_key, join_key, drop_rate, join_rate):
+    """In place: a firm not NONE drops (-> NONE) if its "firm_dropout" draw is below drop_rate;
+    one not FULL that did not drop registers (-> FULL) if its "firm_registration" draw is below
+    join_rate (drawn only for the firms at risk: each firm's draw is its own)."""
+    for f in range(state.size):
+        s = state[f]
+        if s != NONE and draw(drop_key, f) < drop_rate:
+            state[f] = NONE
+        elif s != FULL and draw(join_key, f) < join_rate:
+            state[f] = FULL
 
 
 def turnover(m: EnrollmentModel) -> None:
     """Job separations, moves between firms, and swaps between wage and informal work."""
     pop, par = m.pop, m.params
-    wage = np.flatnonzero(pop.segment == WAGE)
-    u = m.streams.uniform("separation", m.t, wage)
     # u < separation rate: leaves; the lowest formal_exit_share of those go informal.
-    leave = np.flatnonzero(u < par["job_separation_rate"])
-    leavers, u = wage[leave], u[leave]
-    exits = u < par["job_separation_rate"] * par["formal_exit_share"]
-    to_informal, movers = leavers[exits], leavers[~exits]
+    to_informal, movers, pool_start = _separations(
+        pop.segment, pop.official, m.streams.key_u64("separation", m.t),
+        par["job_separation_rate"], par["job_separation_rate"] * par["formal_exit_share"])
     rng = m.streams.seeded(m.job_move_states[m.t])      # = generator("job_move", t), set up at build
     pop.set_firm(movers, _hiring_firms(m, len(movers), rng))
-    entrants = _entrants(m, len(to_informal), rng)
+    entrants = _entrants(m, len(to_informal), rng, pool_start)
     _leave_for_informal(m, to_informal)
     _enter_wage_job(m, entrants, rng)
+
+
+# The entrants' pool (informal workers, not village officials) is counted in blocks of 2**_POOL_SHIFT
+# workers, so the k-th member is found by scanning one block.
+_POOL_SHIFT = 7
+_BLOCK = 1 << _POOL_SHIFT
+
+
+@numba.njit(cache=True)
+def _separations(segment, official, key, leave_rate, exit_rate):
+    """One pass over the workers. Wage earners draw "separation" (key); a draw below exit_rate
+    goes informal, one below leave_rate moves firm. Returns (to_informal, movers), ascending
+    ids (int64), and pool_start: pool_start[b] = members of the entrants' pool among workers
+    [0, b << _POOL_SHIFT) (so pool_start[-1] is the pool's size)."""
+    n = segment.size
+    to_informal = np.empty(n, dtype=np.int64)
+    movers = np.empty(n, dtype=np.int64)
+    n_blocks = (n >> _POOL_SHIFT) + 1
+    pool_start = np.zeros(n_blocks + 1, dtype=np.int64)
+    off = official.view(np.uint8)
+    wage = np.empty(_BLOCK, dtype=np.int64)
+    n_out = n_move = 0
+    # Block by block, branch-free where segments alternate: count the pool members (a fixed
+    # count of workers but in the last block, which the compiler vectorizes), gather the wage
+    # earners, then draw for them.
+    for block in range(n_blocks):
+        lo, hi = block << _POOL_SHIFT, min((block + 1) << _POOL_SHIFT, n)
+        members = 0
+        if hi - lo == _BLOCK:
+            for k in range(_BLOCK):
+                members += (segment[lo + k] >= FARMER) & (off[lo + k] == 0)
+        else:
+            for i in range(lo, hi):
+                members += (segment[i] >= FARMER) & (off[i] == 0)
+        pool_start[block + 1] = pool_start[block] + members
+        n_wage = 0
+        for i in range(lo, hi):
+            wage[n_wage] = i
+            n_wage += segment[i] == WAGE
+        for j in range(n_wage):
+            u = draw(key, wage[j])
+            if u < leave_rate:
+                if u < exit_rate:
+                    to_informal[n_out] = wage[j]
+                    n_out += 1
+                else:
+                    movers[n_move] = wage[j]
+                    n_move += 1
+    return to_informal[:n_out].copy(), movers[:n_move].copy(), pool_start
+
+
+@numba.njit(cache=True)
+def _pool_members(segment, official, pool_start, ranks):
+    """The worker id of each rank of the entrants' pool (0: its lowest id), the pool as
+    `_separations` counted it into pool_start (segments not changed since)."""
+    out = np.empty(ranks.size, dtype=np.int64)
+    for j in range(ranks.size):
+        block = np.searchsorted(pool_start, ranks[j], side="right") - 1   # the block holding it
+        i = block << _POOL_SHIFT
+        left = ranks[j] - pool_start[block] + 1      # members up to and including it
+        while True:
+            left -= (segment[i] >= FARMER) & (not official[i])
+            if left == 0:
+                break
+            i += 1
+        out[j] = i
+    return out
 
 
 def hiring_cdf(m: EnrollmentModel) -> np.ndarray:
@@ -136,12 +210,15 @@ def _hiring_firms(m: EnrollmentModel, k: int, rng) -> np.ndarray:
     return firms
 
 
-def _entrants(m: EnrollmentModel, k: int, rng) -> np.ndarray:
-    """Informal workers (not village officials) who take wage jobs, as many as left them."""
+def _entrants(m: EnrollmentModel, k: int, rng, pool_start: np.ndarray) -> np.ndarray:
+    """Informal workers (not village officials) who take wage jobs, as many as left them:
+    `rng.choice(pool, size, replace=False)`, which draws positions in the pool from its size
+    alone (then `pool[positions]`), with the pool counted by `_separations`."""
     if k == 0:
         return np.zeros(0, dtype=np.int64)
-    pool = np.flatnonzero((m.pop.segment >= FARMER) & ~m.pop.official)
-    return rng.choice(pool, size=min(k, len(pool)), replace=False)
+    size = int(pool_start[-1])
+    ranks = rng.choice(size, size=min(k, size), replace=False)
+    return _pool_members(m.pop.segment, m.pop.official, pool_start, ranks)
 
 
 def _leave_for_informal(m: EnrollmentModel, ids: np.ndarray) -> None:
@@ -168,11 +245,22 @@ def _enter_wage_job(m: EnrollmentModel, ids: np.ndarray, rng) -> None:
 
 def construction(m: EnrollmentModel) -> None:
     """Registered projects end; unregistered construction workers start registered ones."""
-    pop, par = m.pop, m.params
-    ids = m.construction_workers
-    u = m.streams.uniform("construction", m.t, ids)
+    par = m.params
     end_rate = 1.0 / par["construction_project_months"]
     start_rate = end_rate * m.construction_share0 / max(1e-9, 1.0 - m.construction_share0)
-    active = pop.con_active[ids]
-    pop.con_active[ids[active & (u < end_rate)]] = False
-    pop.con_active[ids[~active & (u < start_rate)]] = True
+    _construction(m.pop.con_active, m.construction_workers, m.streams.key_u64("construction", m.t),
+                  end_rate, start_rate)
+
+
+@numba.njit(cache=True)
+def _construction(con_active, ids, key, end_rate, start_rate):
+    """In place: each worker of ids draws "construction" (key); a registered project ends if
+    the draw is below end_rate, an unregistered worker starts one if it is below start_rate."""
+    for j in range(ids.size):
+        i = ids[j]
+        u = draw(key, i)
+        if con_active[i]:
+            if u < end_rate:
+                con_active[i] = False
+        elif u < start_rate:
+            con_active[i] = True
