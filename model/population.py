@@ -101,10 +101,9 @@ class Population:
     treated: np.ndarray = field(init=False)        # bool in a pilot's treatment arm
     # --- dynamic formal state
     con_active: np.ndarray = field(init=False)     # bool construction project registered
-    # intp, derived from `firm` (written only through set_firm, so the two never disagree):
+    # int32, derived from `firm` (written only through set_firm, so the two never disagree):
     # 2 x firm + (partial_u < firms.partial_share), or 2 x firms.n for a worker without a firm.
-    # intp, not int32: numpy converts an int32 index array to intp on every gather (a copy of
-    # every worker's index each month: wage_active three times slower at scale 1).
+    # Read by compiled loops only (a numpy gather would copy int32 indices to intp each time).
     firm_slot: np.ndarray = field(init=False)
 
     @property
@@ -132,7 +131,7 @@ class Population:
 
     def _firm_slots(self, ids: np.ndarray) -> np.ndarray:
         firm, below = self.firm[ids], self.partial_u[ids] < self.firms.partial_share
-        return np.where(firm >= 0, 2 * firm + below, 2 * self.firms.n).astype(np.intp)
+        return np.where(firm >= 0, 2 * firm + below, 2 * self.firms.n).astype(np.int32)
 
     def wage_active(self, partial_share: float) -> np.ndarray:
         """Wage earners registered by their firm: all in FULL firms, a share in PARTIAL ones."""

@@ -90,7 +90,7 @@ def test_set_firm_slots_are_the_plain_formula(mid_run):
     below = pop.partial_u[ids] < pop.firms.partial_share         # float32, as numpy compares
     assert np.array_equal(pop.firm[ids], new)
     assert np.array_equal(pop.firm_slot[ids], np.where(new >= 0, 2 * new + below, 2 * pop.firms.n))
-    assert pop.firm_slot.dtype == np.intp
+    assert pop.firm_slot.dtype == np.int32
     pop.set_firm(ids[:10], -1)
     assert np.all(pop.firm[ids[:10]] == -1) and np.all(pop.firm_slot[ids[:10]] == 2 * pop.firms.n)
     pop.firm[:], pop.firm_slot[:] = firm, slot
