@@ -107,3 +107,13 @@ def test_a_partial_share_between_float32_values_is_compared_in_float32(mid_run):
         assert pop.firm_slot[i] == pop._firm_slots(np.array([i]))[0]
     pop.firms.partial_share = share
     pop.firm[:], pop.firm_slot[:] = firm, slot
+
+
+@pytest.mark.parametrize("k", [0, 1, 7, 300, 20_000])
+def test_firms_at_is_searchsorted_right_with_ties(k):
+    rng = np.random.default_rng(k)
+    weights = rng.integers(0, 4, 2_000).astype(float)      # firms of size 0: repeated cdf entries
+    cdf = (weights / weights.sum()).cumsum()
+    cdf /= cdf[-1]
+    u = np.concatenate([rng.random(k), rng.choice(cdf, k // 2)])   # some draws on an entry
+    assert np.array_equal(formal._firms_at(cdf, u, np.argsort(u)), cdf.searchsorted(u, side="right"))
