@@ -117,3 +117,13 @@ def test_firms_at_is_searchsorted_right_with_ties(k):
     cdf /= cdf[-1]
     u = np.concatenate([rng.random(k), rng.choice(cdf, k // 2)])   # some draws on an entry
     assert np.array_equal(formal._firms_at(cdf, u, np.argsort(u)), cdf.searchsorted(u, side="right"))
+
+
+def test_regency_counts_count_each_regency_slice(mid_run):
+    pop = mid_run.pop
+    mask = np.random.default_rng(4).random(pop.n) < 0.3
+    starts = pop.regency_start
+    plain = [np.count_nonzero(mask[lo:hi]) for lo, hi in zip(starts[:-1], starts[1:], strict=True)]
+    assert np.array_equal(pop.regency_counts(mask), plain)
+    assert np.array_equal(pop.regency_counts(pop.inf_active), np.bincount(pop.regency[pop.inf_active],
+                                                                          minlength=len(plain)))
