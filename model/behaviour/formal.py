@@ -235,24 +235,49 @@ def _entrants(m: EnrollmentModel, k: int, rng, pool_start: np.ndarray) -> np.nda
 
 def _leave_for_informal(m: EnrollmentModel, ids: np.ndarray) -> None:
     pop = m.pop
-    m.peer_members += np.bincount(pop.peer_group[ids], minlength=len(m.peer_members))
-    pop.segment[ids] = URBAN
+    _join_informal(ids, pop.peer_group, m.peer_members, pop.segment, pop.aware)
     pop.set_firm(ids, -1)
-    pop.aware[ids] = True        # they had a BPJS number through their employer
     participation.rejoin_registered(m, ids)
+
+
+@numba.njit(cache=True)
+def _join_informal(ids, peer_group, peer_members, segment, aware):
+    """In place, for wage earners `ids` going informal: one more member of their peer group
+    (their village), segment URBAN, aware (they had a BPJS number through their employer)."""
+    for i in ids:
+        peer_members[peer_group[i]] += 1
+        segment[i] = URBAN
+        aware[i] = True
 
 
 def _enter_wage_job(m: EnrollmentModel, ids: np.ndarray, rng) -> None:
     """An informal worker's BPU membership ends when they become a wage earner; a subsidy they
     had ends too (counted with the month's ended subsidies; their payer has no one to pay)."""
     pop = m.pop
-    m.tally["subsidies_ended"] += np.count_nonzero(pop.payer[ids] >= 0)
-    m.peer_members -= np.bincount(pop.peer_group[ids], minlength=len(m.peer_members))
-    participation.leave(m, ids)          # first: counted out of the peer group they leave
-    pop.segment[ids] = WAGE
-    pop.market[ids] = -1
-    pop.peer_group[ids] = pop.village[ids]
+    m.tally["subsidies_ended"] += _leave_informal(ids, pop.payer, pop.peer_group, m.peer_members)
+    participation.leave(m, ids)          # before _join_wage: counted out of the peer group they leave
+    _join_wage(ids, pop.segment, pop.market, pop.peer_group, pop.village)
     pop.set_firm(ids, _hiring_firms(m, len(ids), rng))
+
+
+@numba.njit(cache=True)
+def _leave_informal(ids, payer, peer_group, peer_members):
+    """In place, for informal workers `ids` taking wage jobs: one member fewer in their peer
+    group. Returns how many of them had a subsidy (payer >= 0)."""
+    subsidised = 0
+    for i in ids:
+        subsidised += payer[i] >= 0
+        peer_members[peer_group[i]] -= 1
+    return subsidised
+
+
+@numba.njit(cache=True)
+def _join_wage(ids, segment, market, peer_group, village):
+    """In place: `ids` are wage earners, with no market, their peer group their village."""
+    for i in ids:
+        segment[i] = WAGE
+        market[i] = -1
+        peer_group[i] = village[i]
 
 
 def construction(m: EnrollmentModel) -> None:
