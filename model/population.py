@@ -121,7 +121,7 @@ class Population:
 
     def set_firm(self, ids: np.ndarray, firm: np.ndarray | int) -> None:
         """Workers `ids` now work for `firm` (-1: no firm), their firm slot with it."""
-        firms = np.broadcast_to(np.asarray(firm, dtype=np.int64), ids.shape)
+        firms = firm if isinstance(firm, np.ndarray) else np.full(len(ids), firm, dtype=np.int64)
         _set_firm(ids, firms, self.firm, self.firm_slot, self.partial_u,
                   np.float32(self.firms.partial_share), self.firms.n)
 
