@@ -169,12 +169,15 @@ def _separations(segment, official, key, leave_rate, exit_rate):
 
 
 @numba.njit(cache=True)
-def _pool_members(segment, official, pool_start, ranks):
+def _pool_members(segment, official, pool_start, ranks, order):
     """The worker id of each rank of the entrants' pool (0: its lowest id), the pool as
-    `_separations` counted it into pool_start (segments not changed since)."""
+    `_separations` counted it into pool_start (segments not changed since). The ranks are
+    visited in ascending order (`order`), so the blocks and workers are walked upward once."""
     out = np.empty(ranks.size, dtype=np.int64)
-    for j in range(ranks.size):
-        block = np.searchsorted(pool_start, ranks[j], side="right") - 1   # the block holding it
+    block = 0
+    for j in order:
+        while pool_start[block + 1] <= ranks[j]:     # the block holding it
+            block += 1
         i = block << _POOL_SHIFT
         left = ranks[j] - pool_start[block] + 1      # members up to and including it
         while True:
@@ -230,7 +233,7 @@ def _entrants(m: EnrollmentModel, k: int, rng, pool_start: np.ndarray) -> np.nda
         return np.zeros(0, dtype=np.int64)
     size = int(pool_start[-1])
     ranks = rng.choice(size, size=min(k, size), replace=False)
-    return _pool_members(m.pop.segment, m.pop.official, pool_start, ranks)
+    return _pool_members(m.pop.segment, m.pop.official, pool_start, ranks, np.argsort(ranks))
 
 
 def _leave_for_informal(m: EnrollmentModel, ids: np.ndarray) -> None:
