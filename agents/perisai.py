@@ -25,11 +25,13 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import mesa
+import numba
 import numpy as np
 
-from model import arrays, channels, data, participation
+from model import channels, data, participation
 from model.behaviour import take_up
 from model.population import FARMER, SELF_PAYER, TRADER
+from model.streams import draw
 
 if TYPE_CHECKING:
     from model.model import EnrollmentModel
@@ -77,6 +79,9 @@ class PerisaiForce:
         n_regencies = len(m.regency_names)
         self.route_ids, self.route_bounds = routes(m)
         self.route_pointer = np.zeros(n_regencies, dtype=np.int64)   # where each regency's walk resumes
+        # Workers ever recruited (recruiter >= 0: set here only, never reset), ascending: the
+        # month's pay looks at them, not at every worker.
+        self.recruited = np.flatnonzero(m.pop.recruiter >= 0)
         # Agents' records, by index (agents who left keep their index, inactive).
         self.active = np.zeros(0, dtype=bool)
         self.regency = np.zeros(0, dtype=np.int16)
@@ -128,89 +133,47 @@ class PerisaiForce:
 
         Regencies share no workers and a visit reads only the visited worker's state and the
         peers' coverage taken at the start of the month, so working them out together gives
-        what visiting one regency after another gives (tests/model/test_golden_outputs.py),
-        without a dozen small array operations per regency per month.
+        what visiting one regency after another gives (tests/model/test_golden_outputs.py).
+        Three compiled passes (`_kernels` below) and the take-up decision between them: the
+        agents by regency, the open workers ahead on each route with their draws, the visits.
         """
         m = self.model
-        n_regencies = len(m.regency_names)
+        pop = m.pop
         self.month_recruits = np.zeros(len(self.active), dtype=np.int64)
         capacity = int(m.params["perisai_visit_capacity"])
-        if not capacity or not self.active.any():
+        targets = np.asarray(m.lever("perisai_recruits_per_month"), dtype=np.float64)
+        agents, agent_start, need = _agents_by_regency(self.active, self.regency, targets,
+                                                       self.route_bounds, capacity)
+        ids, u, take, self.route_pointer = self.open_workers(self.route_pointer, need,
+                                                             m.streams.key_u64("take_up", m.t))
+        if not len(ids):
             return
-        agents = np.flatnonzero(self.active)
-        agents = agents[np.argsort(self.regency[agents], kind="stable")]   # by regency, then index
-        per_regency = np.bincount(self.regency[agents], minlength=n_regencies)
-        targets = m.lever("perisai_recruits_per_month")
-        regs = np.flatnonzero((per_regency > 0) & (targets > 0) & (np.diff(self.route_bounds) > 0))
-        if not len(regs):
-            return
-        visiting = np.zeros(n_regencies, dtype=bool)
-        visiting[regs] = True
-        agents = agents[visiting[self.regency[agents]]]
-        pos, of = self.open_positions(regs, self.route_pointer[regs], per_regency[regs] * capacity)
-        if len(pos):
-            self._visit(regs, pos, of, agents, per_regency[regs], capacity, targets)
+        join = take_up.joins_after_contact(m, ids, channels.PERISAI_CONTACT, u)
+        joined, first_time, visits = _visit_route(
+            ids, join, take, capacity, targets, agents, agent_start, m.decided, pop.aware,
+            m.contact, channels.PERISAI_CONTACT, pop.recruiter, self.month_recruits)
+        self.recruited = _merged(self.recruited, first_time)
+        participation.enrol(m, joined, np.full(len(joined), channels.PERISAI, dtype=np.uint8))
+        m.tally["perisai_visits"] += visits
 
-    def open_positions(self, regs: np.ndarray, starts: np.ndarray,
-                       need: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """For each regency regs[j], the positions on its route of the next need[j] workers open
-        to a visit, from starts[j] round to the end and then from the route's beginning:
-        uncovered (or stopped) informal self-payers not yet decided this month. Returns the
-        positions, regency by regency in walking order, and for each the index j of its regency.
-
-        Open workers are found in one pass over all routes, and each regency's k-th open worker
-        after its start is then an index into them: a few whole-array operations a month
-        instead of a loop over regencies and route chunks (most of a route is covered after a
-        year)."""
+    def open_workers(self, starts: np.ndarray, need: np.ndarray,
+                     key: np.uint64) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """For each regency r, the next need[r] workers on its route open to a visit, from
+        position starts[r] round to the end and then from the route's beginning: uncovered (or
+        stopped) informal self-payers not yet decided this month. Returns their ids, regency by
+        regency in walking order, their draws of stream `key`, how many each regency has, and
+        where each regency's walk resumes next month (after its last one; starts[r] if none)."""
         m = self.model
         pop = m.pop
-        flat, bounds = self.route_ids, self.route_bounds
-        is_open = ((pop.segment >= FARMER) & (~pop.inf_active | pop.stopped)
-                   & (pop.payer == SELF_PAYER) & ~m.decided)
-        open_at = np.flatnonzero(is_open[flat])                 # open route positions, ascending
-        first = np.searchsorted(open_at, bounds[regs])          # regency j's: open_at[first:last]
-        total = np.searchsorted(open_at, bounds[regs + 1]) - first
-        before = np.searchsorted(open_at, bounds[regs] + starts) - first   # open before its start
-        take = np.minimum(need, total)
-        of = np.repeat(np.arange(len(regs)), take)
-        k = arrays.ranges(np.zeros(len(regs), dtype=np.int64), take)      # k-th visit of its regency
-        at = open_at[first[of] + (before[of] + k) % total[of]]
-        return at - bounds[regs][of], of
-
-    def _visit(self, regs: np.ndarray, pos: np.ndarray, of: np.ndarray, agents: np.ndarray,
-               per_regency: np.ndarray, capacity: int, targets: np.ndarray) -> None:
-        """Visit the workers at route positions `pos` (of regency regs[of]): each regency's
-        agents (`agents`, by regency then index) take `capacity` of them in turn and stop once
-        they have signed their regency's target."""
-        m = self.model
-        ids = self.route_ids[self.route_bounds[regs][of] + pos]
-        first = np.searchsorted(of, np.arange(len(regs)))        # each regency's first visit
-        agent_base = np.concatenate([[0], np.cumsum(per_regency)[:-1]])
-        slot = agent_base[of] + (np.arange(len(ids)) - first[of]) // capacity   # index into agents
-        u = m.streams.uniform("take_up", m.t, ids)
-        join = take_up.joins_after_contact(m, ids, channels.PERISAI_CONTACT, u)
-        signed = np.cumsum(join) - join                  # joins before this visit, all agents
-        block_first = first[of] + (slot - agent_base[of]) * capacity
-        visited = (signed - signed[block_first]) < targets[regs][of]   # stop once the target is met
-        last = np.flatnonzero(np.diff(np.append(of, len(regs))))          # each regency's last visit
-        self.route_pointer[regs[of[last]]] = pos[last] + 1
-        ids, join, agent = ids[visited], join[visited], agents[slot[visited]]
-        m.decided[ids] = True
-        m.pop.aware[ids] = True
-        m.contact[ids] = channels.PERISAI_CONTACT
-        joined = ids[join]
-        participation.enrol(m, joined, np.full(len(joined), channels.PERISAI, dtype=np.uint8))
-        m.pop.recruiter[joined] = agent[join]
-        self.month_recruits += np.bincount(agent[join], minlength=len(self.active))
-        m.tally["perisai_visits"] += len(ids)
+        return _open_walk(self.route_ids, self.route_bounds, starts, need, pop.segment,
+                          pop.inf_active, pop.stopped, pop.payer, m.decided, FARMER, SELF_PAYER, key)
 
     def settle(self) -> float:
         """Pay agents for this month and apply their quit rules; returns the rupiah paid."""
         m = self.model
         pop, par = m.pop, m.params
         n = len(self.active)
-        paying = np.flatnonzero(pop.inf_active & ~pop.stopped & (pop.payer == SELF_PAYER)
-                                & (pop.recruiter >= 0))
+        paying = _paying(self.recruited, pop.inf_active, pop.stopped, pop.payer, SELF_PAYER)
         collected = np.bincount(pop.recruiter[paying], weights=m.premium.price(paying), minlength=n)
         collected = np.where(self.active, collected, 0.0)
         rate = m.lever("perisai_commission")[self.regency]
@@ -268,3 +231,137 @@ def routes(m: EnrollmentModel) -> tuple[np.ndarray, np.ndarray]:
     # Worker ids as intp: the month's gather over every route (`is_open[flat]`) would convert an
     # int32 index to intp first, a copy of the whole route each month.
     return np.concatenate(out).astype(np.intp), bounds
+
+
+# ---- _kernels: the month's compiled passes (arrays and numbers in, no Python objects) ----
+
+@numba.njit(cache=True)
+def _agents_by_regency(active, regency, targets, bounds, capacity):
+    """The active agents by regency, then index (a counting sort: what a stable argsort of
+    their regencies gives), where each regency's start in that list, and how many visits
+    each regency needs: capacity per agent where it has a target and a route, else none."""
+    n_regencies = len(bounds) - 1
+    start = np.zeros(n_regencies + 1, dtype=np.int64)
+    for i in range(len(active)):
+        if active[i]:
+            start[regency[i] + 1] += 1
+    for r in range(n_regencies):
+        start[r + 1] += start[r]
+    agents = np.empty(start[n_regencies], dtype=np.int64)
+    fill = start[:n_regencies].copy()
+    for i in range(len(active)):
+        if active[i]:
+            agents[fill[regency[i]]] = i
+            fill[regency[i]] += 1
+    need = np.zeros(n_regencies, dtype=np.int64)
+    for r in range(n_regencies):
+        if targets[r] > 0 and bounds[r + 1] > bounds[r]:
+            need[r] = (start[r + 1] - start[r]) * capacity
+    return agents, start, need
+
+
+@numba.njit(cache=True)
+def _open_walk(route_ids, bounds, starts, need, segment, inf_active, stopped, payer, decided,
+               farmer, self_payer, key):
+    """`PerisaiForce.open_workers`: each regency's route walked from its start, once round at
+    most, taking open workers until it has need[r] of them; then their draws."""
+    n_regencies = len(bounds) - 1
+    ids = np.empty(need.sum() + 1, dtype=np.intp)          # + 1: each position is written
+    after = np.empty(len(ids), dtype=np.int64)              # the position after each one
+    take = np.zeros(n_regencies, dtype=np.int64)
+    ends = starts.copy()
+    n = 0
+    for r in range(n_regencies):
+        if need[r] == 0:
+            continue
+        length = bounds[r + 1] - bounds[r]
+        n_before = n
+        p = starts[r]
+        for _ in range(length):
+            if p == length:                                  # round to the beginning
+                p = 0
+            w = route_ids[bounds[r] + p]
+            p += 1
+            # Open or not, without a branch on each test (they are far from predictable):
+            # the worker is written at ids[n], and kept by moving n on only if open.
+            is_open = ((segment[w] >= farmer) & ((not inf_active[w]) | stopped[w])
+                       & (payer[w] == self_payer) & (not decided[w]))
+            ids[n] = w
+            after[n] = p
+            n += is_open
+            if n - n_before == need[r]:
+                break
+        take[r] = n - n_before
+        if take[r]:
+            ends[r] = after[n - 1]
+    u = np.empty(n)
+    for i in range(n):
+        u[i] = draw(key, ids[i])
+    return ids[:n], u, take, ends
+
+
+@numba.njit(cache=True)
+def _visit_route(ids, join, take, capacity, targets, agents, agent_start, decided, aware,
+                 contact, code, recruiter, month_recruits):
+    """The visits to `ids` (take[r] of regency r, in walking order): the regency's agents take
+    `capacity` of them in turn, each stopping once it has signed targets[r]. A visited worker
+    is decided, aware and contacted (`code`); one who joins (`join`) is its agent's recruit.
+    Returns the recruits' ids in walking order, those of them never recruited before, and the
+    number of visits."""
+    joined = np.empty(len(ids), dtype=ids.dtype)
+    first_time = np.empty(len(ids), dtype=np.int64)
+    n_joined = n_first = 0
+    visits = 0
+    i = 0
+    for r in range(len(take)):
+        signed = 0
+        for k in range(take[r]):
+            if k % capacity == 0:                            # the next agent's first visit
+                signed = 0
+            if signed < targets[r]:
+                w = ids[i]
+                decided[w] = True
+                aware[w] = True
+                contact[w] = code
+                visits += 1
+                if join[i]:
+                    agent = agents[agent_start[r] + k // capacity]
+                    if recruiter[w] < 0:
+                        first_time[n_first] = w
+                        n_first += 1
+                    recruiter[w] = agent
+                    month_recruits[agent] += 1
+                    joined[n_joined] = w
+                    n_joined += 1
+                    signed += 1
+            i += 1
+    return joined[:n_joined], first_time[:n_first], visits
+
+
+@numba.njit(cache=True)
+def _merged(ascending, new):
+    """`ascending` with the values `new` (none of them in it, in any order) in their places: the
+    result ascending. Copies the runs between them (np.insert builds a mask as long as both)."""
+    new = np.sort(new)
+    at = np.searchsorted(ascending, new)
+    out = np.empty(len(ascending) + len(new), dtype=ascending.dtype)
+    prev = 0
+    for j in range(len(new)):
+        out[prev + j:at[j] + j] = ascending[prev:at[j]]
+        out[at[j] + j] = new[j]
+        prev = at[j]
+    out[prev + len(new):] = ascending[prev:]
+    return out
+
+
+@numba.njit(cache=True)
+def _paying(recruited, inf_active, stopped, payer, self_payer):
+    """Those of `recruited` (in their order) who pay for themselves this month: active, not
+    stopped, self-payers."""
+    out = np.empty(len(recruited) + 1, dtype=np.int64)    # + 1: each worker is written
+    n = 0
+    for w in recruited:
+        # Kept by moving n on, without a branch on each test (they are far from predictable).
+        out[n] = w
+        n += inf_active[w] & (not stopped[w]) & (payer[w] == self_payer)
+    return out[:n]

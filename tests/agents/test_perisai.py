@@ -30,19 +30,24 @@ def _route(m, r):
 
 @pytest.mark.parametrize("start_share, k", [(0.0, 150), (0.5, 1500), (0.97, 3000),
                                             (0.3, 10**6), (1.0, 40)])
-def test_open_positions_are_the_next_k_open_workers_round_the_route(model, start_share, k):
-    regs = np.array([0, 3, 4, 16])
-    routes = [_route(model, r) for r in regs]
+def test_open_workers_are_the_next_k_open_workers_round_the_route(model, start_share, k):
+    force = model.perisai
+    n_regencies = len(model.regency_names)
+    routes = [_route(model, r) for r in range(n_regencies)]
     starts = np.array([int(start_share * len(route)) for route in routes])
-    need = np.array([k, 1, 0, 2 * k])               # a regency that needs none gets none
+    need = np.zeros(n_regencies, dtype=np.int64)
+    need[[0, 3, 4, 16]] = [k, 1, 0, 2 * k]           # a regency that needs none gets none
     for route in routes:
         model.decided[route[::5]] = True           # some decided already this month: not open
-    pos, of = model.perisai.open_positions(regs, starts, need)
-    for j, route in enumerate(routes):
-        plain = _plain_open_positions(model, route, starts[j], need[j])
-        assert np.array_equal(pos[of == j], plain)
-        assert len(plain) == min(need[j], len(_plain_open_positions(model, route, 0, 10**9)))
-    assert np.all(np.diff(of) >= 0)                 # regency by regency
+    key = model.streams.key_u64("take_up", model.t)
+    ids, u, take, ends = force.open_workers(starts, need, key)
+    bounds = np.concatenate([[0], np.cumsum(take)])
+    for r, route in enumerate(routes):
+        plain = _plain_open_positions(model, route, starts[r], need[r])
+        assert np.array_equal(ids[bounds[r]:bounds[r + 1]], route[plain])   # regency by regency
+        assert len(plain) == min(need[r], len(_plain_open_positions(model, route, 0, 10**9)))
+        assert ends[r] == (plain[-1] + 1 if len(plain) else starts[r])     # resumes after the last
+    assert np.array_equal(u, model.streams.uniform("take_up", model.t, ids))
 
 
 def _plain_end_month(m, index, record):
