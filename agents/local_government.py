@@ -39,6 +39,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 import mesa
+import numba
 import numpy as np
 
 from model import channels, levers, participation
@@ -152,12 +153,8 @@ class LocalGovernment(mesa.Agent):
         if room <= 0:
             return
         year = m.calendar.year[t]
-        wl = self.waiting_list
-        limit = self.limit[t]
-        free = (pop.payer[wl] == SELF_PAYER) & (pop.segment[wl] >= FARMER) & (pop.offer_year[wl] != year)
-        if limit > 0:
-            free &= pop.subsidy_used[wl] < limit
-        candidates = wl[free][:room]
+        candidates = _first_free(self.waiting_list, room, pop.payer, pop.segment, pop.offer_year,
+                                 pop.subsidy_used, year, self.limit[t])
         costs = m.premium.price(candidates, t) * self.share[t]
         affordable = int(np.searchsorted(np.cumsum(costs), self.pot, side="right"))
         # Implementation takes time: at most the month's throughput, none during the lead time.
@@ -180,6 +177,22 @@ class LocalGovernment(mesa.Agent):
         self.model.subsidy_spend[self.code] += amount
 
 
+@numba.njit(cache=True)
+def _first_free(waiting_list, room, payer, segment, offer_year, subsidy_used, year, limit):
+    """The first `room` workers of the waiting list who can be admitted: self-payers, informal,
+    not offered a subsidy this year, with subsidised months left under `limit` (if above 0)."""
+    out = np.empty(min(room, len(waiting_list)), dtype=np.int64)
+    n = 0
+    for w in waiting_list:
+        if n == len(out):
+            break
+        if (payer[w] == SELF_PAYER and segment[w] >= FARMER and offer_year[w] != year
+                and (limit <= 0 or subsidy_used[w] < limit)):
+            out[n] = w
+            n += 1
+    return out[:n]
+
+
 def step_all(m: EnrollmentModel, governments: Iterable[LocalGovernment]) -> None:
     """Every payer's month, in order. A payer's month changes only its own beneficiaries (it
     admits self-payers and ends its own), so the lists found at the start are what
@@ -196,9 +209,13 @@ def step_all(m: EnrollmentModel, governments: Iterable[LocalGovernment]) -> None
 
 def all_beneficiaries(m: EnrollmentModel) -> tuple[np.ndarray, np.ndarray]:
     """Every government payer's beneficiaries in one pass: payer p's, in waiting-list order,
-    are ids[bounds[p]:bounds[p + 1]] (the same as its `beneficiaries()`)."""
+    are ids[bounds[p]:bounds[p + 1]] (the same as its `beneficiaries()`). The payers are read in
+    waiting-list order (`payer_in_order`), so the places found are in that order already and a
+    stable sort by payer code (a radix sort of int8) groups them."""
     pop, province = m.pop, m.payers.province
-    ids = in_priority_order(pop, np.flatnonzero((pop.payer >= 0) & (pop.payer <= province)))
-    codes = pop.payer[ids]
-    order = np.argsort(codes, kind="stable")
-    return ids[order], np.searchsorted(codes[order], np.arange(province + 2))
+    in_order = pop.payer_in_order
+    places = np.flatnonzero((in_order >= 0) & (in_order <= province))
+    codes = in_order[places]
+    by_code = np.argsort(codes, kind="stable")
+    ids = pop.by_priority[places[by_code]].astype(np.int64)
+    return ids, np.searchsorted(codes[by_code], np.arange(province + 2))

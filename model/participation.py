@@ -1,7 +1,7 @@
 """The one owner of a worker's informal (BPU) participation: every change of it happens here.
 
 A worker's participation is eight arrays of the Population, written by no other module
-(tests/model/test_imports.py checks the source), and one running count:
+(tests/model/test_imports.py checks the source), and two derived ones kept here with them:
 
     registered    has a BPJS number (can resume by paying)
     inf_active    active participant
@@ -11,6 +11,9 @@ A worker's participation is eight arrays of the Population, written by no other 
     stopped       stopped paying (still active until `lapse_months` unpaid months)
     unpaid        consecutive unpaid months
     payer         who pays: SELF_PAYER, regency r's local government (r), the province or a pilot
+    payer_in_order  the same payers in subsidy waiting-list order (payer_in_order[k] is the
+                  payer of worker by_priority[k]): every payer's beneficiaries, already in
+                  waiting-list order, come from one pass over it (local_government.py)
     subsidy_used  months a government has paid so far
     payer_since   the month the current payer took the worker on (how long they were covered)
     paid_own_before  the worker was paying their own premium when the payer took them on
@@ -37,6 +40,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+import numba
 import numpy as np
 
 from model import channels
@@ -79,6 +83,7 @@ def allocate(pop: Population) -> None:
     pop.stopped = np.zeros(n, dtype=bool)
     pop.unpaid = np.zeros(n, dtype=np.int8)
     pop.payer = np.full(n, SELF_PAYER, dtype=np.int8)
+    pop.payer_in_order = np.full(n, SELF_PAYER, dtype=np.int8)
     pop.subsidy_used = np.zeros(n, dtype=np.int16)
     pop.payer_since = np.zeros(n, dtype=np.int16)
     pop.paid_own_before = np.zeros(n, dtype=bool)
@@ -133,17 +138,31 @@ def enrol(m: EnrollmentModel, ids: np.ndarray, reasons: np.ndarray) -> None:
 
 def pay(m: EnrollmentModel, ids: np.ndarray, reason: int | None = channels.SUBSIDY,
         subsidised_month: bool = True) -> None:
-    """A payer pays this month for `ids`: active (re-activated ones credited to `reason`, or to
-    nobody when None), arrears cleared; `subsidised_month` counts the month in `subsidy_used`."""
+    """A payer pays this month for `ids` (distinct workers): active (re-activated ones credited
+    to `reason`, or to nobody when None), arrears cleared; `subsidised_month` counts the month
+    in `subsidy_used`."""
     pop = m.pop
-    reactivated = ids[~pop.inf_active[ids]]
+    reactivated = _paid(ids, pop.inf_active, pop.unpaid, pop.stopped, pop.subsidy_used, subsidised_month)
     if reason is not None:
         m.channel[reactivated] = reason
     _flip(pop, reactivated, True)
-    pop.unpaid[ids] = 0
-    pop.stopped[ids] = False
-    if subsidised_month:
-        pop.subsidy_used[ids] += 1
+
+
+@numba.njit(cache=True)
+def _paid(ids, inf_active, unpaid, stopped, subsidy_used, subsidised_month):
+    """`pay`'s arrays in one pass over `ids` (distinct workers): arrears cleared, the month
+    counted if subsidised; returns the inactive ones (to re-activate), in the order of `ids`."""
+    inactive = np.empty(len(ids), dtype=np.int64)
+    n = 0
+    for w in ids:
+        if not inf_active[w]:
+            inactive[n] = w
+            n += 1
+        unpaid[w] = 0
+        stopped[w] = False
+        if subsidised_month:
+            subsidy_used[w] += 1
+    return inactive[:n]
 
 
 def stop(m: EnrollmentModel, ids: np.ndarray) -> None:
@@ -171,7 +190,7 @@ def set_payer(m: EnrollmentModel, ids: np.ndarray, code: int, subsidised_month: 
     pop = m.pop
     pop.paid_own_before[ids] = pop.inf_active[ids] & ~pop.stopped[ids] & (pop.payer[ids] == SELF_PAYER)
     pop.payer_since[ids] = m.t
-    pop.payer[ids] = code
+    _set_payer_code(pop, ids, code)
     if subsidised_month:
         pop.subsidy_used[ids] += 1
 
@@ -180,7 +199,7 @@ def end_subsidy(m: EnrollmentModel, ids: np.ndarray, keeps: np.ndarray) -> None:
     """The payer stops paying for `ids`: they pay themselves again; active ones that do not
     `keep` paying stop (and lapse later)."""
     pop = m.pop
-    pop.payer[ids] = SELF_PAYER
+    _set_payer_code(pop, ids, SELF_PAYER)
     pop.paid_own_before[ids] = False
     active = pop.inf_active[ids]
     pop.stopped[ids[active & ~keeps]] = True
@@ -192,8 +211,13 @@ def leave(m: EnrollmentModel, ids: np.ndarray) -> None:
     _flip(pop, ids[pop.inf_active[ids]], False)
     pop.stopped[ids] = False
     pop.unpaid[ids] = 0
-    pop.payer[ids] = SELF_PAYER
+    _set_payer_code(pop, ids, SELF_PAYER)
     pop.paid_own_before[ids] = False
+
+
+def _set_payer_code(pop: Population, ids: np.ndarray, code: int) -> None:
+    pop.payer[ids] = code
+    pop.payer_in_order[pop.priority_rank[ids]] = code
 
 
 def rejoin_registered(m: EnrollmentModel, ids: np.ndarray) -> None:

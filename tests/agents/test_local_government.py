@@ -6,6 +6,7 @@ import pytest
 from agents import local_government
 from agents.local_government import LocalGovernment
 from model import EnrollmentModel, months
+from model.population import FARMER, SELF_PAYER
 
 
 @pytest.fixture(scope="module")
@@ -40,3 +41,21 @@ def test_allowance_is_the_years_budget_over_its_active_months(model):
             assert g.allowance[t] == expected
             assert model.calendar.month[t] == months.calendar_month(model.start, t)
             assert model.calendar.year[t] == months.year(model.start, t)
+
+
+@pytest.mark.parametrize("limit", [0, 3])
+def test_first_free_on_the_waiting_list_is_the_plain_selection(model, limit):
+    """The compiled scan of `_admit` picks the first `room` admissible workers, as the whole
+    waiting-list mask did: self-payers, informal, not offered this year, months left."""
+    pop, year = model.pop, int(model.calendar.year[model.t])
+    g = max(model.agents_by_type[LocalGovernment], key=lambda g: len(g.waiting_list))
+    wl = g.waiting_list
+    free = (pop.payer[wl] == SELF_PAYER) & (pop.segment[wl] >= FARMER) & (pop.offer_year[wl] != year)
+    if limit:
+        free &= pop.subsidy_used[wl] < limit
+    plain = wl[free]
+    assert len(plain) > 50 and not free.all()         # some are taken: a real selection
+    for room in (1, 37, len(plain), len(wl) + 5):
+        got = local_government._first_free(wl, room, pop.payer, pop.segment, pop.offer_year,
+                                           pop.subsidy_used, year, limit)
+        assert np.array_equal(got, plain[:room])

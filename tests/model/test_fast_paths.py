@@ -8,7 +8,7 @@ import pytest
 
 from model import EnrollmentModel
 from model.behaviour import awareness, outreach, payment, take_up
-from model.population import in_priority_order
+from model.population import _priority_order, in_priority_order
 from model.streams import _GOLDEN, _MASK64, Streams, draw, sfc64_raw
 
 PLAN = dict(perisai_agents=1500, villages_per_month=20,
@@ -42,7 +42,10 @@ def test_waiting_list_order_is_a_stable_sort_by_priority_with_ties():
     rng = np.random.default_rng(3)
     priority = rng.integers(0, 50, 10_000).astype(np.float32) / 50   # many ties
     ids = np.sort(rng.choice(10_000, 3_000, replace=False))
-    pop = SimpleNamespace(subsidy_priority=priority)
+    pop = SimpleNamespace(n=len(priority), subsidy_priority=priority)
+    _priority_order(pop)
+    assert np.array_equal(pop.by_priority, np.argsort(priority, kind="stable"))
+    assert np.array_equal(pop.by_priority[pop.priority_rank], np.arange(pop.n))
     expected = ids[np.argsort(priority[ids], kind="stable")]
     assert np.array_equal(in_priority_order(pop, ids), expected)
 

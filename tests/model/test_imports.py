@@ -117,10 +117,11 @@ def test_the_cycle_finder_sees_a_cycle_and_skips_type_only_imports():
 
 
 def test_participation_state_is_written_only_by_its_owner():
-    """inf_active, stopped, unpaid, payer, subsidy_used and registered change only in
+    """inf_active, stopped, unpaid, payer (and its copy in waiting-list order), subsidy_used and
+    registered change only in
     model/participation.py: no other module assigns to them (an item, a slice or the whole)."""
     fields = ("inf_active", "stopped", "unpaid", "payer", "subsidy_used", "registered",
-              "payer_since", "paid_own_before")
+              "payer_since", "paid_own_before", "payer_in_order")
     writers = []
     for package in PACKAGES:
         for path in sorted((ROOT / package).rglob("*.py")):

@@ -49,8 +49,8 @@ def test_no_worker_is_counted_twice_at_any_month():
 
 
 def test_counts_kept_between_months_match_a_fresh_count():
-    """Peer-group sizes (kept by job turnover), the active
-    participants by peer group (kept by participation.py) and the activated-village flag of
+    """Peer-group sizes (kept by job turnover), the active participants by peer group and the
+    payers in waiting-list order (kept by participation.py) and the activated-village flag of
     each worker (kept by village activation) equal what counting afresh gives, every month."""
     model = EnrollmentModel(scale=0.01, seed=9, job_separation_rate=0.1, **PLAN)
     pop = model.pop
@@ -59,8 +59,10 @@ def test_counts_kept_between_months_match_a_fresh_count():
         assert np.array_equal(pop.active_by_group,
                               np.bincount(pop.peer_group[pop.inf_active], minlength=pop.places.n_groups))
         assert np.array_equal(model.in_active_village, model.village_active[model.pop.village])
+        assert np.array_equal(pop.payer_in_order, pop.payer[pop.by_priority])
         model.step()
     assert pop.active_by_group.sum() > 0
+    assert (pop.payer_in_order >= 0).sum() > 100       # beneficiaries of several payers kept
     assert model.village_active.any()
 
 
