@@ -58,6 +58,15 @@ def partnerships(m: EnrollmentModel) -> int:
     return len(signed)
 
 
+def _lowest(values: np.ndarray, k: int) -> np.ndarray:
+    """Indexes of the k lowest `values`, lowest first: `np.argsort(values)[:k]` (for distinct
+    values, as draws are) without sorting the rest."""
+    if k >= len(values):
+        return np.argsort(values)
+    part = np.argpartition(values, k - 1)[:k]
+    return part[np.argsort(values[part])]
+
+
 def inspections(m: EnrollmentModel) -> int:
     """Inspect this month's firms; returns how many were inspected."""
     firms = m.pop.firms
@@ -73,7 +82,7 @@ def inspections(m: EnrollmentModel) -> int:
     for r in regencies:
         candidates = open_[bounds[r]:bounds[r + 1]]
         order = m.streams.uniform("inspection", m.t, candidates, extra=1)
-        chosen.append(candidates[np.argsort(order)[:counts[r]]])
+        chosen.append(candidates[_lowest(order, counts[r])])
     inspected = np.concatenate(chosen)
     ok = inspected[m.streams.uniform("inspection", m.t, inspected) < m.params["inspection_success"]]
     _register(m, ok)

@@ -128,3 +128,11 @@ def test_regency_counts_count_each_regency_slice(mid_run):
     assert np.array_equal(pop.regency_counts(mask), plain)
     assert np.array_equal(pop.regency_counts(pop.inf_active), np.bincount(pop.regency[pop.inf_active],
                                                                           minlength=len(plain)))
+
+
+def test_lowest_is_the_head_of_the_argsort():
+    """Inspections choose each regency's firms by the k lowest draws, lowest first."""
+    values = np.random.default_rng(5).random(2_000)
+    for k in (1, 7, 1_999, 2_000, 2_500):
+        assert np.array_equal(formal._lowest(values, k), np.argsort(values)[:k])
+    assert not np.array_equal(formal._lowest(values, 7), np.arange(7))
