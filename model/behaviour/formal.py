@@ -146,34 +146,36 @@ def _separations(segment, official, key, leave_rate, exit_rate):
     n_blocks = (n >> _POOL_SHIFT) + 1
     pool_start = np.zeros(n_blocks + 1, dtype=np.int64)
     off = official.view(np.uint8)
-    wage = np.empty(_BLOCK, dtype=np.int64)
+    u = np.empty(_BLOCK)
     n_out = n_move = 0
-    # Block by block, branch-free where segments alternate: count the pool members (a fixed
-    # count of workers but in the last block, which the compiler vectorizes), gather the wage
-    # earners, then draw for them.
+    # Block by block. Every worker's draw is made (a wage earner's is the one used; the others
+    # cost less than picking the wage earners out first): a fixed-length loop without branches
+    # the compiler vectorizes counts the pool members and the block's leavers, and only a block
+    # with a leaver (or the last, shorter one) is walked again to list them.
     for block in range(n_blocks):
         lo, hi = block << _POOL_SHIFT, min((block + 1) << _POOL_SHIFT, n)
-        members = 0
+        members = leaves = 0
         if hi - lo == _BLOCK:
             for k in range(_BLOCK):
-                members += (segment[lo + k] >= FARMER) & (off[lo + k] == 0)
+                s, x = segment[lo + k], draw(key, lo + k)
+                u[k] = x
+                members += (s >= FARMER) & (off[lo + k] == 0)
+                leaves += (x < leave_rate) & (s == WAGE)
         else:
             for i in range(lo, hi):
+                u[i - lo] = draw(key, i)
                 members += (segment[i] >= FARMER) & (off[i] == 0)
+            leaves = 1
         pool_start[block + 1] = pool_start[block] + members
-        n_wage = 0
-        for i in range(lo, hi):
-            wage[n_wage] = i
-            n_wage += segment[i] == WAGE
-        for j in range(n_wage):
-            u = draw(key, wage[j])
-            if u < leave_rate:
-                if u < exit_rate:
-                    to_informal[n_out] = wage[j]
-                    n_out += 1
-                else:
-                    movers[n_move] = wage[j]
-                    n_move += 1
+        if leaves:
+            for i in range(lo, hi):
+                if segment[i] == WAGE and u[i - lo] < leave_rate:
+                    if u[i - lo] < exit_rate:
+                        to_informal[n_out] = i
+                        n_out += 1
+                    else:
+                        movers[n_move] = i
+                        n_move += 1
     return to_informal[:n_out].copy(), movers[:n_move].copy(), pool_start
 
 
