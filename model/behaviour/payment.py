@@ -72,15 +72,17 @@ def _at_risk(segment, inf_active, stopped, payer, decided, key, stop_rate):
     """The active participants who have stopped paying, and of the informal self-payers still
     paying and not decided those whose "stop_paying" draw (key) is below stop_rate, with their
     draws; ids ascending (int64). A flag per worker (a loop the compiler vectorizes), then one
-    branch-free gather of the flagged: about a third of numpy's masks and flatnonzero."""
+    branch-free gather of the flagged (about 4 ms a month at full scale against 5 ms for numpy's
+    masks and flatnonzero; two gathers in one loop run three times slower, so one a loop)."""
     active, stop, fresh = inf_active.view(np.uint8), stopped.view(np.uint8), decided.view(np.uint8)
     flags = np.empty(active.size, dtype=np.uint8)
     for i in range(active.size):
         paying = np.uint8(segment[i] >= FARMER) & np.uint8(payer[i] == SELF_PAYER) & (fresh[i] ^ 1)
         flags[i] = active[i] & (stop[i] | paying)
     ids = _flagged(flags)
-    stopped_ids = _gather(stop[ids], ids)
-    paying_ids = _gather(stop[ids] ^ 1, ids)
+    stop_of_ids = stop[ids]
+    stopped_ids = _gather(stop_of_ids, ids)
+    paying_ids = _gather(stop_of_ids ^ 1, ids)
     out = np.empty(paying_ids.size, dtype=np.int64)
     draws = np.empty(paying_ids.size, dtype=np.float64)
     k = 0
