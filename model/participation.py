@@ -170,18 +170,63 @@ def stop(m: EnrollmentModel, ids: np.ndarray) -> None:
     m.pop.stopped[ids] = True
 
 
-def month_end(m: EnrollmentModel, unpaid_beneficiaries: np.ndarray) -> None:
+def month_end(m: EnrollmentModel, unpaid_beneficiaries: np.ndarray,
+              stopped: np.ndarray | None = None) -> None:
     """Everyone unpaid this month (stopped self-payers and the beneficiaries whose payer has not
-    paid) moves one month toward lapsing; at `lapse_months` they become inactive."""
+    paid) moves one month toward lapsing; at `lapse_months` they become inactive. `stopped`: the
+    active participants who have stopped paying (inf_active & stopped, each once) if the caller
+    has them; otherwise one pass finds them."""
     pop = m.pop
-    unpaid = pop.inf_active & pop.stopped
-    unpaid[unpaid_beneficiaries] = True
-    unpaid = np.flatnonzero(unpaid)
-    pop.unpaid[unpaid] += 1
-    lapsed = unpaid[pop.unpaid[unpaid] >= m.params["lapse_months"]]
-    _flip(pop, lapsed[pop.inf_active[lapsed]], False)
-    pop.stopped[lapsed] = False
-    pop.unpaid[lapsed] = 0
+    if stopped is None:
+        stopped = _stopped_active(pop.inf_active, pop.stopped)
+    _month_end(unpaid_beneficiaries, stopped, pop.inf_active, pop.stopped, pop.unpaid, pop.peer_group,
+               pop.active_by_group, float(m.params["lapse_months"]))
+
+
+@numba.njit(cache=True)
+def _stopped_active(inf_active, stopped):
+    """The ids (ascending, int64) of the active participants who have stopped paying."""
+    active, stop = inf_active.view(np.uint8), stopped.view(np.uint8)
+    out = np.empty(inf_active.size, dtype=np.int64)
+    k = 0
+    for i in range(inf_active.size):
+        out[k] = i
+        k += active[i] & stop[i]
+    return out[:k].copy()
+
+
+@numba.njit(cache=True)
+def _month_end(beneficiaries, stopped_ids, inf_active, stopped, unpaid, peer_group, active_by_group,
+               lapse):
+    """In place: each worker of `stopped_ids` (each once) and of `beneficiaries` (in any order, maybe
+    repeated; one active and stopped is among `stopped_ids`) counts one unpaid month, once; at
+    `lapse` months a worker is reset (not stopped, unpaid 0) and, if active, inactive (one fewer
+    active in their peer group). Branch-free: a branch on a value not yet read from memory
+    would wait for each read in turn (three times slower at full scale)."""
+    active, stop = inf_active.view(np.uint8), stopped.view(np.uint8)
+    ids = np.empty(beneficiaries.size + stopped_ids.size, dtype=np.int64)
+    k = 0
+    if beneficiaries.size:
+        seen = np.zeros(active.size, dtype=np.uint8)     # marks, not a sort (5 ms for 140,000)
+        for i in beneficiaries:
+            ids[k] = i
+            k += (seen[i] | (active[i] & stop[i])) ^ 1
+            seen[i] = 1
+    ids[k:k + stopped_ids.size] = stopped_ids
+    k += stopped_ids.size
+    lapsed = np.empty(k, dtype=np.int64)
+    n_lapsed = 0
+    for j in range(k):
+        i = ids[j]
+        unpaid[i] += 1
+        lapsed[n_lapsed] = i
+        n_lapsed += unpaid[i] >= lapse
+    for j in range(n_lapsed):
+        i = lapsed[j]
+        active_by_group[peer_group[i]] -= active[i]
+        active[i] = 0
+        stop[i] = 0
+        unpaid[i] = 0
 
 
 def set_payer(m: EnrollmentModel, ids: np.ndarray, code: int, subsidised_month: bool = False) -> None:
