@@ -34,10 +34,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+import numba
 import numpy as np
 
 from model import channels, participation
 from model.population import FARMER, SELF_PAYER
+from model.streams import draw
 
 if TYPE_CHECKING:
     from model.model import EnrollmentModel
@@ -113,10 +115,17 @@ def decide(m: EnrollmentModel, ids: np.ndarray, contact: np.ndarray) -> np.ndarr
     # The bound itself is worked out only where the static ceiling of b_i (`own_ceiling`, for
     # the uncontacted) does not already rule the worker out, and for every contacted worker.
     near = np.flatnonzero((u < m.take_up_ceiling[ids] + peers_max) | (contact != 0))
-    maybe = near[u[near] < own_probability(m, ids[near], contact[near]) + peers_max]
     join = np.zeros(len(ids), dtype=bool)
-    join[maybe] = u[maybe] < join_probability(m, ids[maybe], contact[maybe])
+    join[near[_joins(m, ids[near], u[near], contact[near], peers_max)]] = True
     return join
+
+
+def _joins(m: EnrollmentModel, ids: np.ndarray, u: np.ndarray, contact: np.ndarray,
+           peers_max: np.float32) -> np.ndarray:
+    """Positions in `ids` (draws `u`, contact codes `contact`) of those who join: u below the
+    bound b_i + imitation * max F, then below h_i (worked out only for those)."""
+    maybe = np.flatnonzero(u < own_probability(m, ids, contact) + peers_max)
+    return maybe[u[maybe] < join_probability(m, ids[maybe], contact[maybe])]
 
 
 def joins_after_contact(m: EnrollmentModel, ids: np.ndarray, code: int, u: np.ndarray) -> np.ndarray:
@@ -187,10 +196,56 @@ def at_risk(m: EnrollmentModel) -> np.ndarray:
 
 def step(m: EnrollmentModel) -> None:
     """The monthly decision of everyone at risk who was not decided by a Perisai visit."""
-    mask = at_risk_mask(m)
-    m.decided |= mask            # all of them decide now (one pass, not a scatter of their ids)
-    ids = np.flatnonzero(mask)
-    contact = m.contact[ids]
-    joined = ids[decide(m, ids, contact)]
+    pop = m.pop
+    peers_max = m.params["imitation"] * m.peer_coverage.max()
+    # One pass: everyone at risk is marked decided and draws; only those near a join are kept.
+    near, u = _at_risk_near(pop.segment, pop.aware, pop.inf_active, pop.stopped, pop.payer,
+                            m.decided, m.contact, m.take_up_ceiling,
+                            m.streams.key_u64("take_up", m.t), peers_max)
+    joined = near[_joins(m, near, u, m.contact[near], peers_max)]
     channel = np.array([channels.CHANNEL_OF_CONTACT[c] for c in range(4)], dtype=np.uint8)
     participation.enrol(m, joined, channel[m.contact[joined]])
+
+
+# The workers are visited in blocks of _BLOCK, each in loops the compiler vectorizes (flags, then
+# draws), then its few near workers gathered word by word (8 flags at a time).
+_BLOCK = 4096
+
+
+@numba.njit(cache=True)
+def _at_risk_near(segment, aware, inf_active, stopped, payer, decided, contact, ceiling, key,
+                  peers_max):
+    """One pass over the workers. Each at risk (`at_risk_mask`) is marked decided and draws
+    "take_up" (key); kept are those whose draw is below ceiling + peers_max (float32, as numpy
+    adds them) or whom a contact reached. Returns their ids (ascending, int64) and draws.
+    Everyone's draw is worked out (a vectorized loop is cheaper than picking the at-risk out
+    first); a draw depends only on its worker, so the kept draws are the same."""
+    n = segment.size
+    aware, inf_active, stopped = aware.view(np.uint8), inf_active.view(np.uint8), stopped.view(np.uint8)
+    decided = decided.view(np.uint8)
+    near = np.empty(n + 1, dtype=np.int64)      # one past the last kept: written, not kept
+    flag = np.zeros(_BLOCK, dtype=np.uint8)
+    words = flag.view(np.uint64)
+    k = 0
+    for lo in range(0, n, _BLOCK):
+        hi = min(lo + _BLOCK, n)
+        seg, aw, st, act = segment[lo:hi], aware[lo:hi], stopped[lo:hi], inf_active[lo:hi]
+        pay, dec, con, ceil = payer[lo:hi], decided[lo:hi], contact[lo:hi], ceiling[lo:hi]
+        for j in range(hi - lo):
+            f = (np.uint8(seg[j] >= FARMER) & aw[j] & (st[j] | (act[j] ^ np.uint8(1)))
+                 & np.uint8(pay[j] == SELF_PAYER) & (dec[j] ^ np.uint8(1)))
+            flag[j] = f
+            dec[j] |= f
+        for j in range(hi - lo):
+            flag[j] &= np.uint8((draw(key, lo + j) < ceil[j] + peers_max) | (con[j] != 0))
+        flag[hi - lo:] = 0
+        for w in range(_BLOCK >> 3):
+            if words[w] != 0:
+                for b in range(8):
+                    near[k] = lo + 8 * w + b
+                    k += flag[8 * w + b]
+    near = near[:k].copy()
+    u = np.empty(k)
+    for j in range(k):
+        u[j] = draw(key, near[j])
+    return near, u

@@ -1,0 +1,83 @@
+"""The compiled loops of behaviour/take_up.py and awareness.py give exactly what the plain numpy
+computation they replaced gives, on a model in mid-run (some workers contacted or decided)."""
+
+import numpy as np
+import pytest
+
+from model import EnrollmentModel
+from model.behaviour import awareness, take_up
+from model.population import FARMER, SELF_PAYER
+
+
+@pytest.fixture
+def mid_run():
+    """A model at the start of month 7, scratch arrays reset, some workers contacted and some
+    already decided (as a Perisai visit leaves them)."""
+    model = EnrollmentModel(scale=0.03, seed=7, horizon="2026-06")
+    for _ in range(6):
+        model.step()
+    model.t += 1
+    model._begin_month()
+    rng = np.random.default_rng(3)
+    model.contact[:] = rng.choice(4, model.pop.n, p=[0.85, 0.05, 0.05, 0.05])
+    model.decided[:] = rng.random(model.pop.n) < 0.05
+    return model
+
+
+def _at_risk_near(m, decided):
+    pop = m.pop
+    return take_up._at_risk_near(pop.segment, pop.aware, pop.inf_active, pop.stopped, pop.payer,
+                                 decided, m.contact, m.take_up_ceiling,
+                                 m.streams.key_u64("take_up", m.t),
+                                 m.params["imitation"] * m.peer_coverage.max())
+
+
+def test_at_risk_near_is_the_plain_mask_draws_and_bound(mid_run):
+    m = mid_run
+    mask = take_up.at_risk_mask(m)
+    ids = np.flatnonzero(mask)
+    u = m.streams.uniform("take_up", m.t, ids)
+    peers_max = m.params["imitation"] * m.peer_coverage.max()
+    kept = (u < m.take_up_ceiling[ids] + peers_max) | (m.contact[ids] != 0)
+    decided = m.decided.copy()
+    near, u_near = _at_risk_near(m, decided)
+    assert len(near) > 100 and (m.contact[near] == 0).sum() > 20 and len(near) < len(ids)
+    assert near.dtype == np.int64 and u_near.dtype == np.float64
+    assert np.array_equal(near, ids[kept])
+    assert np.array_equal(u_near, u[kept])
+    assert np.array_equal(decided, m.decided | mask) and (decided != m.decided).any()
+
+
+def test_at_risk_near_keeps_everyone_when_all_are_near():
+    n = 4096 * 2 + 13          # two full blocks and a short one
+    segment = np.full(n, FARMER, dtype=np.uint8)
+    false, true = np.zeros(n, dtype=bool), np.ones(n, dtype=bool)
+    near, u = take_up._at_risk_near(segment, true, false, false, np.full(n, SELF_PAYER, dtype=np.int8),
+                                    false.copy(), np.zeros(n, dtype=np.uint8),
+                                    np.ones(n, dtype=np.float32), np.uint64(99), np.float32(0.0))
+    assert np.array_equal(near, np.arange(n)) and np.all((u >= 0) & (u < 1))
+
+
+def test_step_enrols_the_plain_joiners(mid_run, monkeypatch):
+    m = mid_run
+    ids = take_up.at_risk(m)
+    contact = m.contact[ids]
+    plain = ids[m.streams.uniform("take_up", m.t, ids) < take_up.join_probability(m, ids, contact)]
+    enrolled = []
+    monkeypatch.setattr(take_up.participation, "enrol", lambda _m, joined, reasons: enrolled.append(joined))
+    take_up.step(m)
+    assert len(plain) > 20 and (m.contact[plain] != 0).any()
+    assert len(enrolled) == 1 and np.array_equal(enrolled[0], plain)
+
+
+def test_awareness_is_the_plain_rule(mid_run):
+    m, pop = mid_run, mid_run.pop
+    ids = np.flatnonzero(~pop.aware & (pop.segment >= FARMER))
+    u = m.streams.uniform("awareness", m.t, ids)
+    rate = m.params["peer_awareness"]
+    learn = (u < rate * m.peer_coverage.max()) & (u < rate * m.peer_coverage[pop.peer_group[ids]])
+    expected = pop.aware.copy()
+    expected[ids[learn]] = True
+    awareness.step(m)
+    assert learn.sum() > 5 and len(ids) > 100
+    assert np.array_equal(pop.aware, expected)
