@@ -88,10 +88,12 @@ def own_probability(m: EnrollmentModel, ids: np.ndarray, contact: np.ndarray) ->
     return 1.0 / (1.0 + np.exp(-z))
 
 
-def join_probability(m: EnrollmentModel, ids: np.ndarray, contact: np.ndarray) -> np.ndarray:
-    """h_i for workers `ids` with contact codes `contact` (arrays of equal length)."""
+def join_probability(m: EnrollmentModel, ids: np.ndarray, contact: np.ndarray,
+                     own: np.ndarray | None = None) -> np.ndarray:
+    """h_i for workers `ids` with contact codes `contact` (arrays of equal length); `own` is
+    their b_i if already worked out (`own_probability`, elementwise the same numbers)."""
     pop, par = m.pop, m.params
-    own = own_probability(m, ids, contact)
+    own = own_probability(m, ids, contact) if own is None else own
     peers = par["imitation"] * m.peer_coverage[pop.peer_group[ids]]
     self_friction = par["friction"] * (1.0 - m.lever("registration_assistance"))   # by regency
     assisted = contact >= channels.VILLAGE_CONTACT
@@ -124,8 +126,9 @@ def _joins(m: EnrollmentModel, ids: np.ndarray, u: np.ndarray, contact: np.ndarr
            peers_max: np.float32) -> np.ndarray:
     """Positions in `ids` (draws `u`, contact codes `contact`) of those who join: u below the
     bound b_i + imitation * max F, then below h_i (worked out only for those)."""
-    maybe = np.flatnonzero(u < own_probability(m, ids, contact) + peers_max)
-    return maybe[u[maybe] < join_probability(m, ids[maybe], contact[maybe])]
+    own = own_probability(m, ids, contact)
+    maybe = np.flatnonzero(u < own + peers_max)
+    return maybe[u[maybe] < join_probability(m, ids[maybe], contact[maybe], own[maybe])]
 
 
 def joins_after_contact(m: EnrollmentModel, ids: np.ndarray, code: int, u: np.ndarray) -> np.ndarray:
@@ -194,6 +197,13 @@ def at_risk(m: EnrollmentModel) -> np.ndarray:
     return np.flatnonzero(at_risk_mask(m))
 
 
+def contacted_bound(m: EnrollmentModel, peers_max: np.float32) -> tuple[np.float32, np.float32]:
+    """(scale, add): own_ceiling_i x scale + add bounds h_i of a worker reached by any contact,
+    float32 (the bound of `joins_after_contact` at the largest contact effect)."""
+    scale = np.float32(np.maximum(1.0, np.exp(contact_effects(m))).max())
+    return scale, np.float32(peers_max + np.float32(1e-5))
+
+
 def step(m: EnrollmentModel) -> None:
     """The monthly decision of everyone at risk who was not decided by a Perisai visit."""
     pop = m.pop
@@ -201,7 +211,7 @@ def step(m: EnrollmentModel) -> None:
     # One pass: everyone at risk is marked decided and draws; only those near a join are kept.
     near, u = _at_risk_near(pop.segment, pop.aware, pop.inf_active, pop.stopped, pop.payer,
                             m.decided, m.contact, m.take_up_ceiling,
-                            m.streams.key_u64("take_up", m.t), peers_max)
+                            m.streams.key_u64("take_up", m.t), peers_max, *contacted_bound(m, peers_max))
     joined = near[_joins(m, near, u, m.contact[near], peers_max)]
     channel = np.array([channels.CHANNEL_OF_CONTACT[c] for c in range(4)], dtype=np.uint8)
     participation.enrol(m, joined, channel[m.contact[joined]])
@@ -214,10 +224,12 @@ _BLOCK = 4096
 
 @numba.njit(cache=True)
 def _at_risk_near(segment, aware, inf_active, stopped, payer, decided, contact, ceiling, key,
-                  peers_max):
+                  peers_max, scale, add):
     """One pass over the workers. Each at risk (`at_risk_mask`) is marked decided and draws
-    "take_up" (key); kept are those whose draw is below ceiling + peers_max (float32, as numpy
-    adds them) or whom a contact reached. Returns their ids (ascending, int64) and draws.
+    "take_up" (key); kept are those whose draw is below a bound of h_i (float32, as numpy
+    works it out): ceiling + peers_max if no contact reached them, as `decide` bounds them,
+    else ceiling x scale + add (`contacted_bound`). Returns their ids (ascending, int64) and
+    draws.
     Everyone's draw is worked out (a vectorized loop is cheaper than picking the at-risk out
     first); a draw depends only on its worker, so the kept draws are the same."""
     n = segment.size
@@ -237,7 +249,9 @@ def _at_risk_near(segment, aware, inf_active, stopped, payer, decided, contact, 
             flag[j] = f
             dec[j] |= f
         for j in range(hi - lo):
-            flag[j] &= np.uint8((draw(key, lo + j) < ceil[j] + peers_max) | (con[j] != 0))
+            u = draw(key, lo + j)
+            flag[j] &= np.uint8(((u < ceil[j] + peers_max) & (con[j] == 0))
+                                | ((u < ceil[j] * scale + add) & (con[j] != 0)))
         flag[hi - lo:] = 0
         for w in range(_BLOCK >> 3):
             if words[w] != 0:

@@ -24,12 +24,25 @@ def mid_run():
     return model
 
 
+@pytest.fixture
+def discount_month():
+    """The same at the start of a month of the national premium discount (PP 50/2025)."""
+    model = EnrollmentModel(scale=0.02, seed=5, horizon="2026-06")
+    while not model.premium.any[model.t + 1]:
+        model.step()
+    model.t += 1
+    model._begin_month()
+    model.contact[:] = np.random.default_rng(4).choice(4, model.pop.n, p=[0.85, 0.05, 0.05, 0.05])
+    return model
+
+
 def _at_risk_near(m, decided):
     pop = m.pop
+    peers_max = m.params["imitation"] * m.peer_coverage.max()
     return take_up._at_risk_near(pop.segment, pop.aware, pop.inf_active, pop.stopped, pop.payer,
                                  decided, m.contact, m.take_up_ceiling,
-                                 m.streams.key_u64("take_up", m.t),
-                                 m.params["imitation"] * m.peer_coverage.max())
+                                 m.streams.key_u64("take_up", m.t), peers_max,
+                                 *take_up.contacted_bound(m, peers_max))
 
 
 def test_at_risk_near_is_the_plain_mask_draws_and_bound(mid_run):
@@ -37,15 +50,30 @@ def test_at_risk_near_is_the_plain_mask_draws_and_bound(mid_run):
     mask = take_up.at_risk_mask(m)
     ids = np.flatnonzero(mask)
     u = m.streams.uniform("take_up", m.t, ids)
+    contact, ceiling = m.contact[ids], m.take_up_ceiling[ids]
     peers_max = m.params["imitation"] * m.peer_coverage.max()
-    kept = (u < m.take_up_ceiling[ids] + peers_max) | (m.contact[ids] != 0)
+    scale, add = take_up.contacted_bound(m, peers_max)
+    # the uncontacted as `decide` bounds them, the contacted below the `contacted_bound`
+    kept = np.where(contact == 0, u < ceiling + peers_max, u < ceiling * scale + add)
     decided = m.decided.copy()
     near, u_near = _at_risk_near(m, decided)
-    assert len(near) > 100 and (m.contact[near] == 0).sum() > 20 and len(near) < len(ids)
+    assert len(near) > 100 and len(near) < len(ids)
+    assert (m.contact[near] == 0).sum() > 20 and (m.contact[near] != 0).sum() > 20
+    assert (contact != 0).sum() > (m.contact[near] != 0).sum()
     assert near.dtype == np.int64 and u_near.dtype == np.float64
     assert np.array_equal(near, ids[kept])
     assert np.array_equal(u_near, u[kept])
     assert np.array_equal(decided, m.decided | mask) and (decided != m.decided).any()
+
+
+@pytest.mark.parametrize("month", ["mid_run", "discount_month"])
+def test_contacted_bound_bounds_the_join_probability(month, request):
+    m = request.getfixturevalue(month)
+    ids = np.flatnonzero(m.pop.informal())
+    scale, add = take_up.contacted_bound(m, m.params["imitation"] * m.peer_coverage.max())
+    for code in (1, 2, 3):
+        h = take_up.join_probability(m, ids, np.full(len(ids), code, dtype=np.uint8))
+        assert np.all(h <= m.take_up_ceiling[ids] * scale + add)
 
 
 def test_at_risk_near_keeps_everyone_when_all_are_near():
@@ -54,12 +82,14 @@ def test_at_risk_near_keeps_everyone_when_all_are_near():
     false, true = np.zeros(n, dtype=bool), np.ones(n, dtype=bool)
     near, u = take_up._at_risk_near(segment, true, false, false, np.full(n, SELF_PAYER, dtype=np.int8),
                                     false.copy(), np.zeros(n, dtype=np.uint8),
-                                    np.ones(n, dtype=np.float32), np.uint64(99), np.float32(0.0))
+                                    np.ones(n, dtype=np.float32), np.uint64(99),
+                                    np.float32(0), np.float32(1), np.float32(0))
     assert np.array_equal(near, np.arange(n)) and np.all((u >= 0) & (u < 1))
 
 
-def test_step_enrols_the_plain_joiners(mid_run, monkeypatch):
-    m = mid_run
+@pytest.mark.parametrize("month", ["mid_run", "discount_month"])
+def test_step_enrols_the_plain_joiners(month, request, monkeypatch):
+    m = request.getfixturevalue(month)
     ids = take_up.at_risk(m)
     contact = m.contact[ids]
     plain = ids[m.streams.uniform("take_up", m.t, ids) < take_up.join_probability(m, ids, contact)]
