@@ -138,11 +138,27 @@ def joins_after_contact(m: EnrollmentModel, ids: np.ndarray, code: int, u: np.nd
     <= e^e sigmoid(z) for e >= 0), plus imitation x max F."""
     contact = np.full(len(ids), code, dtype=np.uint8)
     scale = max(1.0, float(np.exp(contact_effects(m)[code])))
-    bound = m.take_up_ceiling[ids] * scale + (m.params["imitation"] * float(m.peer_coverage.max()) + 1e-5)
-    near = np.flatnonzero(u < bound)
+    add = m.params["imitation"] * float(m.peer_coverage.max()) + 1e-5
+    # as numpy works out ceiling[ids] * scale + add: the python floats taken as float32
+    near = _below(np.ascontiguousarray(ids), u, m.take_up_ceiling, np.float32(scale), np.float32(add))
     join = np.zeros(len(ids), dtype=bool)
     join[near] = u[near] < join_probability(m, ids[near], contact[near])
     return join
+
+
+@numba.njit(cache=True)
+def _below(ids, u, ceiling, scale, add):
+    """Positions j (ascending, int64) where u[j] < ceiling[ids[j]] x scale + add (float32).
+    The tests first (independent loads of scattered ids), then the positions gathered."""
+    keep = np.empty(ids.size, dtype=np.uint8)
+    for j in range(ids.size):
+        keep[j] = u[j] < ceiling[ids[j]] * scale + add
+    out = np.empty(ids.size + 1, dtype=np.int64)      # one past the last kept: written, not kept
+    k = 0
+    for j in range(ids.size):
+        out[k] = j
+        k += keep[j]
+    return out[:k].copy()
 
 
 def list_enrolment(m: EnrollmentModel, ids: np.ndarray, share_paid: float) -> np.ndarray:

@@ -111,3 +111,13 @@ def test_awareness_is_the_plain_rule(mid_run):
     awareness.step(m)
     assert learn.sum() > 5 and len(ids) > 100
     assert np.array_equal(pop.aware, expected)
+
+
+def test_below_is_the_plain_bound_of_joins_after_contact(mid_run):
+    m = mid_run
+    ids = np.random.default_rng(5).permutation(np.flatnonzero(m.pop.informal()))   # a route's order
+    u = m.streams.uniform("take_up", m.t, ids)
+    scale, add = 3.7, m.params["imitation"] * float(m.peer_coverage.max()) + 1e-5
+    plain = np.flatnonzero(u < m.take_up_ceiling[ids] * scale + add)
+    near = take_up._below(ids, u, m.take_up_ceiling, np.float32(scale), np.float32(add))
+    assert 20 < len(plain) < len(ids) and np.array_equal(near, plain)
