@@ -38,6 +38,7 @@ import numba
 import numpy as np
 
 from model import channels, participation
+from model.channels import VILLAGE_CONTACT
 from model.population import FARMER, SELF_PAYER
 from model.streams import draw
 
@@ -81,7 +82,8 @@ def contact_effects(m: EnrollmentModel) -> np.ndarray:
 def own_probability(m: EnrollmentModel, ids: np.ndarray, contact: np.ndarray) -> np.ndarray:
     """b_i: own motivation, with the contact effect of this month (float32)."""
     par = m.params
-    z = m.take_up_logit[ids] + contact_effects(m)[contact]
+    z = _own_logit(np.ascontiguousarray(ids), np.ascontiguousarray(contact), m.take_up_logit,
+                   contact_effects(m))
     if m.premium.any[m.t]:      # a discounted premium: the price term at this month's price
         z = z + (par["price_sensitivity"] * m.premium.discount(ids) * 100.0 * par["premium_idr"]
                  / m.pop.income[ids]).astype(np.float32)
@@ -94,13 +96,38 @@ def join_probability(m: EnrollmentModel, ids: np.ndarray, contact: np.ndarray,
     their b_i if already worked out (`own_probability`, elementwise the same numbers)."""
     pop, par = m.pop, m.params
     own = own_probability(m, ids, contact) if own is None else own
-    peers = par["imitation"] * m.peer_coverage[pop.peer_group[ids]]
     self_friction = par["friction"] * (1.0 - m.lever("registration_assistance"))   # by regency
-    assisted = contact >= channels.VILLAGE_CONTACT
-    friction = np.where(assisted, par["assisted_friction"], self_friction[pop.regency[ids]])
-    friction = np.where(pop.registered[ids], 0.0, friction)
+    peers, friction = _peers_and_friction(
+        np.ascontiguousarray(ids), np.ascontiguousarray(contact), pop.peer_group, m.peer_coverage,
+        np.float32(par["imitation"]), pop.regency, self_friction, float(par["assisted_friction"]),
+        pop.registered)
     friction = m.pilot.adjust_friction(ids, friction)
     return (1.0 - friction) * np.minimum(1.0, own + peers)
+
+
+@numba.njit(cache=True)
+def _own_logit(ids, contact, logit, effects):
+    """logit[ids] + effects[contact] (float32, as numpy adds them), in one pass."""
+    z = np.empty(ids.size, dtype=np.float32)
+    for j in range(ids.size):
+        z[j] = logit[ids[j]] + effects[contact[j]]
+    return z
+
+
+@numba.njit(cache=True)
+def _peers_and_friction(ids, contact, peer_group, coverage, imitation, regency, self_friction,
+                        assisted_friction, registered):
+    """In one pass, for each of `ids`: imitation x F_g (float32, as numpy multiplies the python
+    float by the float32 coverage) and phi_i before a pilot's assistance (float64): 0 if
+    registered, else assisted_friction if contact >= VILLAGE_CONTACT, else the regency's."""
+    peers = np.empty(ids.size, dtype=np.float32)
+    friction = np.empty(ids.size)
+    for j in range(ids.size):
+        i = ids[j]
+        peers[j] = imitation * coverage[peer_group[i]]
+        phi = assisted_friction if contact[j] >= VILLAGE_CONTACT else self_friction[regency[i]]
+        friction[j] = 0.0 if registered[i] else phi
+    return peers, friction
 
 
 def decide(m: EnrollmentModel, ids: np.ndarray, contact: np.ndarray) -> np.ndarray:

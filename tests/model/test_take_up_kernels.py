@@ -121,3 +121,24 @@ def test_below_is_the_plain_bound_of_joins_after_contact(mid_run):
     plain = np.flatnonzero(u < m.take_up_ceiling[ids] * scale + add)
     near = take_up._below(ids, u, m.take_up_ceiling, np.float32(scale), np.float32(add))
     assert 20 < len(plain) < len(ids) and np.array_equal(near, plain)
+
+
+@pytest.mark.parametrize("month", ["mid_run", "discount_month"])
+def test_gathers_of_own_and_join_probability_are_the_plain_ones(month, request):
+    m = request.getfixturevalue(month)
+    pop, par = m.pop, m.params
+    ids = np.random.default_rng(6).permutation(np.flatnonzero(pop.informal()))[:5000]
+    contact = m.contact[ids]
+    z = take_up._own_logit(ids, contact, m.take_up_logit, take_up.contact_effects(m))
+    assert z.dtype == np.float32
+    assert np.array_equal(z, m.take_up_logit[ids] + take_up.contact_effects(m)[contact])
+    self_friction = par["friction"] * (1.0 - m.lever("registration_assistance"))
+    peers, friction = take_up._peers_and_friction(
+        ids, contact, pop.peer_group, m.peer_coverage, np.float32(par["imitation"]), pop.regency,
+        self_friction, float(par["assisted_friction"]), pop.registered)
+    plain = np.where(contact >= 2, par["assisted_friction"], self_friction[pop.regency[ids]])
+    plain = np.where(pop.registered[ids], 0.0, plain)
+    assert peers.dtype == np.float32 and (peers > 0).sum() > 100
+    assert np.array_equal(peers, par["imitation"] * m.peer_coverage[pop.peer_group[ids]])
+    assert pop.registered[ids].any() and (contact >= 2).any() and len(np.unique(plain)) > 2
+    assert np.array_equal(friction, plain)
