@@ -34,10 +34,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+import numba
 import numpy as np
 
 from model import channels, participation
+from model.channels import VILLAGE_CONTACT
 from model.population import FARMER, SELF_PAYER
+from model.streams import draw
 
 if TYPE_CHECKING:
     from model.model import EnrollmentModel
@@ -79,24 +82,52 @@ def contact_effects(m: EnrollmentModel) -> np.ndarray:
 def own_probability(m: EnrollmentModel, ids: np.ndarray, contact: np.ndarray) -> np.ndarray:
     """b_i: own motivation, with the contact effect of this month (float32)."""
     par = m.params
-    z = m.take_up_logit[ids] + contact_effects(m)[contact]
+    z = _own_logit(np.ascontiguousarray(ids), np.ascontiguousarray(contact), m.take_up_logit,
+                   contact_effects(m))
     if m.premium.any[m.t]:      # a discounted premium: the price term at this month's price
         z = z + (par["price_sensitivity"] * m.premium.discount(ids) * 100.0 * par["premium_idr"]
                  / m.pop.income[ids]).astype(np.float32)
     return 1.0 / (1.0 + np.exp(-z))
 
 
-def join_probability(m: EnrollmentModel, ids: np.ndarray, contact: np.ndarray) -> np.ndarray:
-    """h_i for workers `ids` with contact codes `contact` (arrays of equal length)."""
+def join_probability(m: EnrollmentModel, ids: np.ndarray, contact: np.ndarray,
+                     own: np.ndarray | None = None) -> np.ndarray:
+    """h_i for workers `ids` with contact codes `contact` (arrays of equal length); `own` is
+    their b_i if already worked out (`own_probability`, elementwise the same numbers)."""
     pop, par = m.pop, m.params
-    own = own_probability(m, ids, contact)
-    peers = par["imitation"] * m.peer_coverage[pop.peer_group[ids]]
+    own = own_probability(m, ids, contact) if own is None else own
     self_friction = par["friction"] * (1.0 - m.lever("registration_assistance"))   # by regency
-    assisted = contact >= channels.VILLAGE_CONTACT
-    friction = np.where(assisted, par["assisted_friction"], self_friction[pop.regency[ids]])
-    friction = np.where(pop.registered[ids], 0.0, friction)
+    peers, friction = _peers_and_friction(
+        np.ascontiguousarray(ids), np.ascontiguousarray(contact), pop.peer_group, m.peer_coverage,
+        np.float32(par["imitation"]), pop.regency, self_friction, float(par["assisted_friction"]),
+        pop.registered)
     friction = m.pilot.adjust_friction(ids, friction)
     return (1.0 - friction) * np.minimum(1.0, own + peers)
+
+
+@numba.njit(cache=True)
+def _own_logit(ids, contact, logit, effects):
+    """logit[ids] + effects[contact] (float32, as numpy adds them), in one pass."""
+    z = np.empty(ids.size, dtype=np.float32)
+    for j in range(ids.size):
+        z[j] = logit[ids[j]] + effects[contact[j]]
+    return z
+
+
+@numba.njit(cache=True)
+def _peers_and_friction(ids, contact, peer_group, coverage, imitation, regency, self_friction,
+                        assisted_friction, registered):
+    """In one pass, for each of `ids`: imitation x F_g (float32, as numpy multiplies the python
+    float by the float32 coverage) and phi_i before a pilot's assistance (float64): 0 if
+    registered, else assisted_friction if contact >= VILLAGE_CONTACT, else the regency's."""
+    peers = np.empty(ids.size, dtype=np.float32)
+    friction = np.empty(ids.size)
+    for j in range(ids.size):
+        i = ids[j]
+        peers[j] = imitation * coverage[peer_group[i]]
+        phi = assisted_friction if contact[j] >= VILLAGE_CONTACT else self_friction[regency[i]]
+        friction[j] = 0.0 if registered[i] else phi
+    return peers, friction
 
 
 def decide(m: EnrollmentModel, ids: np.ndarray, contact: np.ndarray) -> np.ndarray:
@@ -113,10 +144,18 @@ def decide(m: EnrollmentModel, ids: np.ndarray, contact: np.ndarray) -> np.ndarr
     # The bound itself is worked out only where the static ceiling of b_i (`own_ceiling`, for
     # the uncontacted) does not already rule the worker out, and for every contacted worker.
     near = np.flatnonzero((u < m.take_up_ceiling[ids] + peers_max) | (contact != 0))
-    maybe = near[u[near] < own_probability(m, ids[near], contact[near]) + peers_max]
     join = np.zeros(len(ids), dtype=bool)
-    join[maybe] = u[maybe] < join_probability(m, ids[maybe], contact[maybe])
+    join[near[_joins(m, ids[near], u[near], contact[near], peers_max)]] = True
     return join
+
+
+def _joins(m: EnrollmentModel, ids: np.ndarray, u: np.ndarray, contact: np.ndarray,
+           peers_max: np.float32) -> np.ndarray:
+    """Positions in `ids` (draws `u`, contact codes `contact`) of those who join: u below the
+    bound b_i + imitation * max F, then below h_i (worked out only for those)."""
+    own = own_probability(m, ids, contact)
+    maybe = np.flatnonzero(u < own + peers_max)
+    return maybe[u[maybe] < join_probability(m, ids[maybe], contact[maybe], own[maybe])]
 
 
 def joins_after_contact(m: EnrollmentModel, ids: np.ndarray, code: int, u: np.ndarray) -> np.ndarray:
@@ -126,11 +165,27 @@ def joins_after_contact(m: EnrollmentModel, ids: np.ndarray, code: int, u: np.nd
     <= e^e sigmoid(z) for e >= 0), plus imitation x max F."""
     contact = np.full(len(ids), code, dtype=np.uint8)
     scale = max(1.0, float(np.exp(contact_effects(m)[code])))
-    bound = m.take_up_ceiling[ids] * scale + (m.params["imitation"] * float(m.peer_coverage.max()) + 1e-5)
-    near = np.flatnonzero(u < bound)
+    add = m.params["imitation"] * float(m.peer_coverage.max()) + 1e-5
+    # as numpy works out ceiling[ids] * scale + add: the python floats taken as float32
+    near = _below(np.ascontiguousarray(ids), u, m.take_up_ceiling, np.float32(scale), np.float32(add))
     join = np.zeros(len(ids), dtype=bool)
     join[near] = u[near] < join_probability(m, ids[near], contact[near])
     return join
+
+
+@numba.njit(cache=True)
+def _below(ids, u, ceiling, scale, add):
+    """Positions j (ascending, int64) where u[j] < ceiling[ids[j]] x scale + add (float32).
+    The tests first (independent loads of scattered ids), then the positions gathered."""
+    keep = np.empty(ids.size, dtype=np.uint8)
+    for j in range(ids.size):
+        keep[j] = u[j] < ceiling[ids[j]] * scale + add
+    out = np.empty(ids.size + 1, dtype=np.int64)      # one past the last kept: written, not kept
+    k = 0
+    for j in range(ids.size):
+        out[k] = j
+        k += keep[j]
+    return out[:k].copy()
 
 
 def list_enrolment(m: EnrollmentModel, ids: np.ndarray, share_paid: float) -> np.ndarray:
@@ -185,12 +240,69 @@ def at_risk(m: EnrollmentModel) -> np.ndarray:
     return np.flatnonzero(at_risk_mask(m))
 
 
+def contacted_bound(m: EnrollmentModel, peers_max: np.float32) -> tuple[np.float32, np.float32]:
+    """(scale, add): own_ceiling_i x scale + add bounds h_i of a worker reached by any contact,
+    float32 (the bound of `joins_after_contact` at the largest contact effect)."""
+    scale = np.float32(np.maximum(1.0, np.exp(contact_effects(m))).max())
+    return scale, np.float32(peers_max + np.float32(1e-5))
+
+
 def step(m: EnrollmentModel) -> None:
     """The monthly decision of everyone at risk who was not decided by a Perisai visit."""
-    mask = at_risk_mask(m)
-    m.decided |= mask            # all of them decide now (one pass, not a scatter of their ids)
-    ids = np.flatnonzero(mask)
-    contact = m.contact[ids]
-    joined = ids[decide(m, ids, contact)]
+    pop = m.pop
+    peers_max = m.params["imitation"] * m.peer_coverage.max()
+    # One pass: everyone at risk is marked decided and draws; only those near a join are kept.
+    near, u = _at_risk_near(pop.segment, pop.aware, pop.inf_active, pop.stopped, pop.payer,
+                            m.decided, m.contact, m.take_up_ceiling,
+                            m.streams.key_u64("take_up", m.t), peers_max, *contacted_bound(m, peers_max))
+    joined = near[_joins(m, near, u, m.contact[near], peers_max)]
     channel = np.array([channels.CHANNEL_OF_CONTACT[c] for c in range(4)], dtype=np.uint8)
     participation.enrol(m, joined, channel[m.contact[joined]])
+
+
+# The workers are visited in blocks of _BLOCK, each in loops the compiler vectorizes (flags, then
+# draws), then its few near workers gathered word by word (8 flags at a time).
+_BLOCK = 4096
+
+
+@numba.njit(cache=True)
+def _at_risk_near(segment, aware, inf_active, stopped, payer, decided, contact, ceiling, key,
+                  peers_max, scale, add):
+    """One pass over the workers. Each at risk (`at_risk_mask`) is marked decided and draws
+    "take_up" (key); kept are those whose draw is below a bound of h_i (float32, as numpy
+    works it out): ceiling + peers_max if no contact reached them, as `decide` bounds them,
+    else ceiling x scale + add (`contacted_bound`). Returns their ids (ascending, int64) and
+    draws.
+    Everyone's draw is worked out (a vectorized loop is cheaper than picking the at-risk out
+    first); a draw depends only on its worker, so the kept draws are the same."""
+    n = segment.size
+    aware, inf_active, stopped = aware.view(np.uint8), inf_active.view(np.uint8), stopped.view(np.uint8)
+    decided = decided.view(np.uint8)
+    near = np.empty(n + 1, dtype=np.int64)      # one past the last kept: written, not kept
+    flag = np.zeros(_BLOCK, dtype=np.uint8)
+    words = flag.view(np.uint64)
+    k = 0
+    for lo in range(0, n, _BLOCK):
+        hi = min(lo + _BLOCK, n)
+        seg, aw, st, act = segment[lo:hi], aware[lo:hi], stopped[lo:hi], inf_active[lo:hi]
+        pay, dec, con, ceil = payer[lo:hi], decided[lo:hi], contact[lo:hi], ceiling[lo:hi]
+        for j in range(hi - lo):
+            f = (np.uint8(seg[j] >= FARMER) & aw[j] & (st[j] | (act[j] ^ np.uint8(1)))
+                 & np.uint8(pay[j] == SELF_PAYER) & (dec[j] ^ np.uint8(1)))
+            flag[j] = f
+            dec[j] |= f
+        for j in range(hi - lo):
+            u = draw(key, lo + j)
+            flag[j] &= np.uint8(((u < ceil[j] + peers_max) & (con[j] == 0))
+                                | ((u < ceil[j] * scale + add) & (con[j] != 0)))
+        flag[hi - lo:] = 0
+        for w in range(_BLOCK >> 3):
+            if words[w] != 0:
+                for b in range(8):
+                    near[k] = lo + 8 * w + b
+                    k += flag[8 * w + b]
+    near = near[:k].copy()
+    u = np.empty(k)
+    for j in range(k):
+        u[j] = draw(key, near[j])
+    return near, u
