@@ -214,7 +214,7 @@ def all_beneficiaries(m: EnrollmentModel) -> tuple[np.ndarray, np.ndarray]:
     stable sort by payer code (a radix sort of int8) groups them."""
     pop, province = m.pop, m.payers.province
     in_order = pop.payer_in_order
-    places = np.flatnonzero((in_order >= 0) & (in_order <= province))
+    places = np.flatnonzero(in_order.view(np.uint8) <= province)   # SELF_PAYER, -1, reads 255
     codes = in_order[places]
     by_code = np.argsort(codes, kind="stable")
     ids = pop.by_priority[places[by_code]].astype(np.int64)
