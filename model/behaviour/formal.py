@@ -169,7 +169,9 @@ def _separations(segment, official, key, leave_rate, exit_rate):
         pool_start[block + 1] = pool_start[block] + members
         if leaves:
             for i in range(lo, hi):
-                if segment[i] == WAGE and u[i - lo] < leave_rate:
+                # `&`, not `and`: the draw test is almost always false, so the branch is
+                # predictable, while a test of the segment first is not once job moves mix them.
+                if (u[i - lo] < leave_rate) & (segment[i] == WAGE):
                     if u[i - lo] < exit_rate:
                         to_informal[n_out] = i
                         n_out += 1
