@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+import numba
 import numpy as np
 
 from model import arrays, channels, data, streams
@@ -68,10 +69,18 @@ def campaign(m: EnrollmentModel) -> int:
     if ids is None:
         ids = audience(m, m.t)
     if len(ids):                     # regencies share no workers: one pass over all reached
-        ids = ids[pop.segment[ids] >= FARMER]
-        pop.aware[ids] = True
-        _contact(m, ids, channels.CAMPAIGN_CONTACT)
+        _reach(ids, pop.segment, pop.aware, m.contact, channels.CAMPAIGN_CONTACT)
     return int(reach.sum())
+
+
+@numba.njit(cache=True)
+def _reach(ids, segment, aware, contact, code):
+    """In place, for the informal workers among `ids` (formal ones reached are not at risk):
+    aware, and contacted with at least `code`. One pass (a worker reached twice is the same)."""
+    for w in ids:
+        if segment[w] >= FARMER:
+            aware[w] = True
+            contact[w] = max(contact[w], code)
 
 
 def activate_villages(m: EnrollmentModel) -> int:

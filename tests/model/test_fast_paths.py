@@ -6,9 +6,9 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
-from model import EnrollmentModel
+from model import EnrollmentModel, channels
 from model.behaviour import awareness, outreach, payment, take_up
-from model.population import _priority_order, in_priority_order
+from model.population import FARMER, _priority_order, in_priority_order
 from model.streams import _GOLDEN, _MASK64, Streams, draw, sfc64_raw
 
 PLAN = dict(perisai_agents=1500, villages_per_month=20,
@@ -282,3 +282,18 @@ def test_campaign_audiences_drawn_at_build_are_those_of_their_month(settings):
     assert at_build == ([] if settings else list(range(model.n_months + 1)))
     for t in at_build:
         np.testing.assert_array_equal(model.campaign_audiences[t], outreach.audience(model, t))
+
+
+def test_campaign_reach_is_the_plain_rule(mid_run):
+    """A campaign's audience (repeats included): its informal workers aware and contacted with
+    at least the campaign's code; the formal ones untouched."""
+    m, pop = mid_run, mid_run.pop
+    ids = np.random.default_rng(2).integers(0, pop.n, 5_000)
+    informal = ids[pop.segment[ids] >= FARMER]
+    aware, contact = pop.aware.copy(), m.contact.copy()
+    aware[informal] = True
+    contact[informal] = np.maximum(contact[informal], channels.CAMPAIGN_CONTACT)
+    assert (contact != m.contact).any() and (aware != pop.aware).any()
+    assert len(informal) < len(ids)                       # formal workers in the audience too
+    outreach._reach(ids, pop.segment, pop.aware, m.contact, channels.CAMPAIGN_CONTACT)
+    assert np.array_equal(pop.aware, aware) and np.array_equal(m.contact, contact)
