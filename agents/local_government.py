@@ -199,7 +199,7 @@ def step_all(m: EnrollmentModel, governments: Iterable[LocalGovernment]) -> None
     `beneficiaries()` would give at each payer's turn. A payer with no budget this month and no
     beneficiaries has nothing to do but its pot (which gains nothing then, outside January)."""
     t = m.t
-    ids, bounds = all_beneficiaries(m)
+    ids, bounds = m.beneficiary_lists.current()
     for g in governments:
         lo, hi = bounds[g.code], bounds[g.code + 1]
         if lo == hi and g.budget[t] <= 0 and m.calendar.month[t] != 1:
@@ -212,10 +212,91 @@ def all_beneficiaries(m: EnrollmentModel) -> tuple[np.ndarray, np.ndarray]:
     are ids[bounds[p]:bounds[p + 1]] (the same as its `beneficiaries()`). The payers are read in
     waiting-list order (`payer_in_order`), so the places found are in that order already and a
     stable sort by payer code (a radix sort of int8) groups them."""
-    pop, province = m.pop, m.payers.province
+    keys, ids = _all_keyed(m.pop, m.payers.province)
+    return ids, _bounds(keys, m.payers.province)
+
+
+class BeneficiaryLists:
+    """`all_beneficiaries`, kept from month to month: each month only the workers whose payer
+    was set since (participation's log) are taken out and put back by payer and place; a full
+    pass when they are many (at the first call, and when a quarter of the lists changed)."""
+
+    def __init__(self, m: EnrollmentModel):
+        self.m = m
+        self.keys: np.ndarray | None = None   # int64 payer << 32 | place in waiting-list order, ascending
+        self.ids = np.zeros(0, dtype=np.int64)
+        self.changed = np.zeros(m.pop.n, dtype=bool)   # scratch, all False between calls
+
+    def current(self) -> tuple[np.ndarray, np.ndarray]:
+        """(ids, bounds) as `all_beneficiaries` gives them now."""
+        pop, province = self.m.pop, self.m.payers.province
+        changed = participation.take_payer_changes(pop)
+        if self.keys is None or 4 * len(changed) > len(self.keys):
+            self.keys, self.ids = _all_keyed(pop, province)
+        else:
+            self._update(changed)
+        return self.ids, _bounds(self.keys, province)
+
+    def _update(self, changed: np.ndarray) -> None:
+        pop, province = self.m.pop, self.m.payers.province
+        self.changed[changed] = True
+        keep = ~self.changed[self.ids]
+        changed = _distinct(changed, self.changed)      # and the marks cleared
+        codes = pop.payer[changed]
+        now = changed[codes.view(np.uint8) <= province]   # SELF_PAYER, -1, reads 255
+        new = (pop.payer[now].astype(np.int64) << 32) | pop.priority_rank[now]
+        order = np.argsort(new)
+        self.keys, self.ids = _merge(self.keys, self.ids, keep, new[order], now[order])
+
+
+@numba.njit(cache=True)
+def _distinct(ids, marked):
+    """`ids` without repeats (first occurrences, in order), clearing their marks (all set)."""
+    out = np.empty(ids.size, dtype=np.int64)
+    n = 0
+    for w in ids:
+        if marked[w]:
+            marked[w] = False
+            out[n] = w
+            n += 1
+    return out[:n]
+
+
+@numba.njit(cache=True)
+def _merge(keys, ids, keep, new_keys, new_ids):
+    """The kept entries (keep) of ascending `keys` merged with the ascending `new_keys`, each
+    with its id: (keys, ids) of the result, ascending (the keys are distinct)."""
+    n = 0
+    for k in keep:
+        n += k
+    out_keys = np.empty(n + new_keys.size, dtype=np.int64)
+    out_ids = np.empty(n + new_keys.size, dtype=np.int64)
+    j = o = 0
+    for i in range(keys.size):
+        if not keep[i]:
+            continue
+        while j < new_keys.size and new_keys[j] < keys[i]:
+            out_keys[o], out_ids[o] = new_keys[j], new_ids[j]
+            j += 1
+            o += 1
+        out_keys[o], out_ids[o] = keys[i], ids[i]
+        o += 1
+    out_keys[o:], out_ids[o:] = new_keys[j:], new_ids[j:]
+    return out_keys, out_ids
+
+
+def _all_keyed(pop, province: int) -> tuple[np.ndarray, np.ndarray]:
+    """Every government payer's beneficiaries from one pass over `payer_in_order`: their keys
+    (payer << 32 | place in waiting-list order), ascending, and their ids."""
     in_order = pop.payer_in_order
     places = np.flatnonzero(in_order.view(np.uint8) <= province)   # SELF_PAYER, -1, reads 255
     codes = in_order[places]
     by_code = np.argsort(codes, kind="stable")
-    ids = pop.by_priority[places[by_code]].astype(np.int64)
-    return ids, np.searchsorted(codes[by_code], np.arange(province + 2))
+    places = places[by_code]
+    keys = (codes[by_code].astype(np.int64) << 32) | places
+    return keys, pop.by_priority[places].astype(np.int64)
+
+
+def _bounds(keys: np.ndarray, province: int) -> np.ndarray:
+    """Where each payer's keys start (payer p's are keys[bounds[p]:bounds[p + 1]])."""
+    return np.searchsorted(keys >> 32, np.arange(province + 2))

@@ -108,6 +108,7 @@ class EnrollmentModel(mesa.Model):
     premium: Premium                       # the premium each worker faces each month
     # Actors (each owns its state: the branch its outreach, the force its agents)
     governments: mesa.agent.AgentSet
+    beneficiary_lists: local_government.BeneficiaryLists   # the payers' beneficiaries, kept monthly
     branch: BranchOffice
     perisai: PerisaiForce
     pilot: Pilot
@@ -270,6 +271,7 @@ class EnrollmentModel(mesa.Model):
             self, self.payers.province, self.region.province_payer, province,
             self.lever_values["palm_subsidy_budget_idr"].sum(axis=1) / pop.weight, ones, 0 * ones)
         self.governments = self.agents_by_type[LocalGovernment]
+        self.beneficiary_lists = local_government.BeneficiaryLists(self)
         self._enrol_status_quo()
         population.initial_informal(pop, self.data_set, self.params, self.streams, self.region.workforce)
         self.branch = BranchOffice(self)

@@ -1,7 +1,7 @@
 """The one owner of a worker's informal (BPU) participation: every change of it happens here.
 
 A worker's participation is eight arrays of the Population, written by no other module
-(tests/model/test_imports.py checks the source), and two derived ones kept here with them:
+(tests/model/test_imports.py checks the source), and three derived ones kept here with them:
 
     registered    has a BPJS number (can resume by paying)
     inf_active    active participant
@@ -14,6 +14,8 @@ A worker's participation is eight arrays of the Population, written by no other 
     payer_in_order  the same payers in subsidy waiting-list order (payer_in_order[k] is the
                   payer of worker by_priority[k]): every payer's beneficiaries, already in
                   waiting-list order, come from one pass over it (local_government.py)
+    payer_changes  the workers whose payer was set since `take_payer_changes` was last called
+                  (so those lists can be kept from month to month)
     subsidy_used  months a government has paid so far
     payer_since   the month the current payer took the worker on (how long they were covered)
     paid_own_before  the worker was paying their own premium when the payer took them on
@@ -84,6 +86,7 @@ def allocate(pop: Population) -> None:
     pop.unpaid = np.zeros(n, dtype=np.int8)
     pop.payer = np.full(n, SELF_PAYER, dtype=np.int8)
     pop.payer_in_order = np.full(n, SELF_PAYER, dtype=np.int8)
+    pop.payer_changes = []
     pop.subsidy_used = np.zeros(n, dtype=np.int16)
     pop.payer_since = np.zeros(n, dtype=np.int16)
     pop.paid_own_before = np.zeros(n, dtype=bool)
@@ -261,8 +264,21 @@ def leave(m: EnrollmentModel, ids: np.ndarray) -> None:
 
 
 def _set_payer_code(pop: Population, ids: np.ndarray, code: int) -> None:
-    pop.payer[ids] = code
-    pop.payer_in_order[pop.priority_rank[ids]] = code
+    """payer = code for `ids`, its copy in waiting-list order with it, and the change logged
+    (only for those whose payer it changes: a worker taking a job is mostly a self-payer)."""
+    moved = ids[pop.payer[ids] != code]
+    pop.payer[moved] = code
+    pop.payer_in_order[pop.priority_rank[moved]] = code
+    if len(moved):
+        pop.payer_changes.append(moved.astype(np.int64))
+
+
+def take_payer_changes(pop: Population) -> np.ndarray:
+    """The workers whose payer was set since the last call (perhaps repeated, in any order),
+    and the log emptied: whoever keeps lists by payer updates them from it."""
+    changed = np.concatenate(pop.payer_changes) if pop.payer_changes else np.zeros(0, dtype=np.int64)
+    pop.payer_changes = []
+    return changed
 
 
 def rejoin_registered(m: EnrollmentModel, ids: np.ndarray) -> None:

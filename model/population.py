@@ -96,6 +96,7 @@ class Population:
     unpaid: np.ndarray = field(init=False)         # int8 consecutive unpaid months
     payer: np.ndarray = field(init=False)          # int8 SELF_PAYER or a government payer code
     payer_in_order: np.ndarray = field(init=False)  # int8 payer[by_priority]: in waiting-list order
+    payer_changes: list = field(init=False)          # int64 arrays: workers whose payer was set since
     subsidy_used: np.ndarray = field(init=False)   # int16 months subsidised so far
     payer_since: np.ndarray = field(init=False)    # int16 month index the current payer took the worker on
     paid_own_before: np.ndarray = field(init=False)  # bool was a paying self-payer when a payer took them on

@@ -59,3 +59,21 @@ def test_first_free_on_the_waiting_list_is_the_plain_selection(model, limit):
         got = local_government._first_free(wl, room, pop.payer, pop.segment, pop.offer_year,
                                            pop.subsidy_used, year, limit)
         assert np.array_equal(got, plain[:room])
+
+
+def test_kept_lists_are_the_fresh_pass_every_month(monkeypatch):
+    """The beneficiaries kept from month to month (only the workers whose payer was set are
+    moved) equal a full pass each month, with subsidies admitted, ended and lost to wage jobs;
+    most months take the kept path, not the full one."""
+    updates = []
+    update = local_government.BeneficiaryLists._update
+    monkeypatch.setattr(local_government.BeneficiaryLists, "_update",
+                        lambda self, changed: updates.append(len(changed)) or update(self, changed))
+    m = EnrollmentModel(scale=0.03, seed=6, horizon="2027-12", subsidy_budget_idr=4e10,
+                        subsidy_months=4, palm_subsidy_budget_idr=[{"to": "2025-03", "value": 8e9}])
+    while m.running:
+        m.step()
+        kept, fresh = m.beneficiary_lists.current(), local_government.all_beneficiaries(m)
+        assert np.array_equal(kept[0], fresh[0]) and np.array_equal(kept[1], fresh[1])
+    assert len(kept[0]) > 200
+    assert sum(n > 0 for n in updates) > m.n_months / 2, updates    # the kept path, with changes

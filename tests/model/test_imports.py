@@ -121,7 +121,7 @@ def test_participation_state_is_written_only_by_its_owner():
     registered change only in
     model/participation.py: no other module assigns to them (an item, a slice or the whole)."""
     fields = ("inf_active", "stopped", "unpaid", "payer", "subsidy_used", "registered",
-              "payer_since", "paid_own_before", "payer_in_order")
+              "payer_since", "paid_own_before", "payer_in_order", "payer_changes")
     writers = []
     for package in PACKAGES:
         for path in sorted((ROOT / package).rglob("*.py")):

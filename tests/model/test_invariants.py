@@ -3,6 +3,7 @@
 import numpy as np
 import pytest
 
+from agents import local_government
 from model import EnrollmentModel, outputs
 from model.population import CONSTRUCTION, FARMER, WAGE
 from tests.helpers import run
@@ -54,15 +55,20 @@ def test_counts_kept_between_months_match_a_fresh_count():
     each worker (kept by village activation) equal what counting afresh gives, every month."""
     model = EnrollmentModel(scale=0.01, seed=9, job_separation_rate=0.1, **PLAN)
     pop = model.pop
+    updates = 0
     while model.running:
         assert np.array_equal(model.peer_members, model.peer_group_sizes())
         assert np.array_equal(pop.active_by_group,
                               np.bincount(pop.peer_group[pop.inf_active], minlength=pop.places.n_groups))
         assert np.array_equal(model.in_active_village, model.village_active[model.pop.village])
         assert np.array_equal(pop.payer_in_order, pop.payer[pop.by_priority])
+        kept, fresh = model.beneficiary_lists.current(), local_government.all_beneficiaries(model)
+        assert np.array_equal(kept[0], fresh[0]) and np.array_equal(kept[1], fresh[1])
+        updates += model.beneficiary_lists.keys is not None and len(kept[0]) > 0
         model.step()
     assert pop.active_by_group.sum() > 0
     assert (pop.payer_in_order >= 0).sum() > 100       # beneficiaries of several payers kept
+    assert updates > 50                                 # the kept lists compared most months
     assert model.village_active.any()
 
 
