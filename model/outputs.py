@@ -95,7 +95,7 @@ class Collector:
     def record(self) -> None:
         m = self.model
         pop, w = m.pop, m.pop.weight
-        wage_active = pop.wage_active(m.partial_share)
+        wage_active = pop.wage_active_kept(m.partial_share)
         active = wage_active | pop.inf_active | pop.con_active
         informal = pop.segment >= FARMER
         n_informal = int(np.count_nonzero(informal))

@@ -63,6 +63,29 @@ class Places:
 
 
 @dataclass
+class WageKept:
+    """Population.wage_active as of the last `wage_active_kept`, with what it needs to catch up:
+    the firms' states it was computed with, the workers set_firm moved since (`pending`), and each
+    firm's workers as a doubly linked list (head per firm, next/prev per worker, -1 ends) that
+    set_firm keeps up to date."""
+
+    wage: np.ndarray
+    state: np.ndarray
+    slot: np.ndarray                 # the firm_slot array it was built from (replaced: rebuild)
+    head: np.ndarray
+    next: np.ndarray
+    prev: np.ndarray
+    pending: list = field(default_factory=list)
+    n_pending: int = 0
+
+    @classmethod
+    def build(cls, pop: Population) -> WageKept:
+        head, nxt, prev = _link_all(pop.firm, pop.firms.n)
+        return cls(_wage_active(pop.firm_slot, pop.firms.state), pop.firms.state.copy(), pop.firm_slot,
+                   head, nxt, prev)
+
+
+@dataclass
 class Population:
     """All workers. Static attributes first, then the state that behaviours change."""
 
@@ -108,6 +131,8 @@ class Population:
     # 2 x firm + (partial_u < firms.partial_share), or 2 x firms.n for a worker without a firm.
     # Read by compiled loops only (a numpy gather would copy int32 indices to intp each time).
     firm_slot: np.ndarray = field(init=False)
+    # wage_active kept month to month for the outputs (`wage_active_kept`), None until first asked
+    wage_kept: WageKept | None = field(init=False, default=None, repr=False)
 
     @property
     def n(self) -> int:
@@ -126,6 +151,13 @@ class Population:
     def set_firm(self, ids: np.ndarray, firm: np.ndarray | int) -> None:
         """Workers `ids` now work for `firm` (-1: no firm), their firm slot with it."""
         firms = firm if isinstance(firm, np.ndarray) else np.full(len(ids), firm, dtype=np.int64)
+        kept = self.wage_kept
+        if kept is not None:
+            _relink(ids, firms, self.firm, kept.head, kept.next, kept.prev)
+            kept.pending.append(np.array(ids, dtype=np.int64))
+            kept.n_pending += len(ids)
+            if kept.n_pending > self.n // 4:        # cheaper to start again than to catch up
+                self.wage_kept = None
         _set_firm(ids, firms, self.firm, self.firm_slot, self.partial_u,
                   np.float32(self.firms.partial_share), self.firms.n)
 
@@ -138,6 +170,23 @@ class Population:
         if partial_share != self.firms.partial_share:      # not the share the slots were set with
             return self.wage_active_plain(partial_share)
         return _wage_active(self.firm_slot, self.firms.state)
+
+    def wage_active_kept(self, partial_share: float) -> np.ndarray:
+        """wage_active, kept from the last call: only the workers of the firms whose state changed
+        since then and those set_firm moved are looked up again (about 1.5% of the workers a month
+        instead of all of them). The array is the kept one: read it, never write to it."""
+        kept, firms = self.wage_kept, self.firms
+        if partial_share != firms.partial_share:
+            return self.wage_active_plain(partial_share)
+        if kept is None or kept.slot is not self.firm_slot or kept.state.size != firms.n:
+            self.wage_kept = kept = WageKept.build(self)
+            return kept.wage
+        changed = np.flatnonzero(firms.state != kept.state)
+        pending = np.concatenate(kept.pending) if kept.pending else np.zeros(0, dtype=np.int64)
+        _refresh(kept.wage, self.firm_slot, firms.state, changed, kept.head, kept.next, pending)
+        kept.state[changed] = firms.state[changed]
+        kept.pending, kept.n_pending = [], 0
+        return kept.wage
 
     def wage_active_plain(self, partial_share: float) -> np.ndarray:
         """wage_active from the firms' states directly (firm -1 picks the appended NONE)."""
@@ -180,14 +229,75 @@ def _wage_active(firm_slot, state):
     """Whether each worker's firm registers them, from their slot: slot 2f (partial_u at or
     above the share) if firm f is FULL, slot 2f + 1 (below it) if f is FULL or PARTIAL; the
     last slot (no firm) never: a table of the 2 n_firms + 1 slots, then one pass over the workers."""
-    registers = np.zeros(2 * state.size + 1, dtype=np.bool_)
-    for f in range(state.size):
-        registers[2 * f] = state[f] == FULL
-        registers[2 * f + 1] = state[f] != NONE
+    registers = _registers(state)
     out = np.empty(firm_slot.size, dtype=np.bool_)
     for i in range(firm_slot.size):
         out[i] = registers[firm_slot[i]]
     return out
+
+
+@numba.njit(cache=True)
+def _registers(state):
+    """Whether a worker in each of the 2 n_firms + 1 slots is registered (see _wage_active)."""
+    registers = np.zeros(2 * state.size + 1, dtype=np.bool_)
+    for f in range(state.size):
+        registers[2 * f] = state[f] == FULL
+        registers[2 * f + 1] = state[f] != NONE
+    return registers
+
+
+@numba.njit(cache=True)
+def _refresh(wage, firm_slot, state, changed, head, nxt, pending):
+    """In place: wage[i] looked up again for the workers of the firms `changed` (their lists)
+    and for the workers `pending`."""
+    registers = _registers(state)
+    for f in changed:
+        i = head[f]
+        while i >= 0:
+            wage[i] = registers[firm_slot[i]]
+            i = nxt[i]
+    for i in pending:
+        wage[i] = registers[firm_slot[i]]
+
+
+@numba.njit(cache=True)
+def _link_all(firm, n_firms):
+    """Each firm's workers as a doubly linked list: head[f], next[i], prev[i] (int32, -1 ends)."""
+    head = np.full(n_firms, -1, dtype=np.int32)
+    nxt = np.full(firm.size, -1, dtype=np.int32)
+    prev = np.full(firm.size, -1, dtype=np.int32)
+    for i in range(firm.size):
+        f = firm[i]
+        if f >= 0:
+            nxt[i] = head[f]
+            if head[f] >= 0:
+                prev[head[f]] = i
+            head[f] = i
+    return head, nxt, prev
+
+
+@numba.njit(cache=True)
+def _relink(ids, firms, firm, head, nxt, prev):
+    """Move workers ids[j] from their firm's list (firm[ids[j]], none if -1) to firms[j]'s, in
+    order (a worker listed twice ends in the last one's). Writes firm[ids[j]] as it goes; the
+    caller's _set_firm then writes the same values again with the slots."""
+    for j in range(ids.size):
+        i, f, old = ids[j], firms[j], firm[ids[j]]
+        if old >= 0:
+            p, q = prev[i], nxt[i]
+            if p >= 0:
+                nxt[p] = q
+            else:
+                head[old] = q
+            if q >= 0:
+                prev[q] = p
+        prev[i], nxt[i] = -1, -1
+        if f >= 0:
+            nxt[i] = head[f]
+            if head[f] >= 0:
+                prev[head[f]] = i
+            head[f] = i
+        firm[i] = f
 
 
 # --------------------------------------------------------------------------- pool sizes
