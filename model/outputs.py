@@ -103,9 +103,10 @@ class Collector:
         pop, w = m.pop, m.pop.weight
         wage_active, n_wage = pop.wage_active_kept(m.partial_share)
         active = self._buffers[self.previous is self._buffers[0]]     # not last month's
-        np.bitwise_or(wage_active, pop.inf_active, out=active)
-        np.bitwise_or(active, pop.con_active, out=active)
-        regency_active = pop.regency_counts(active)
+        previous = active if self.previous is None else self.previous       # month 0: none new
+        new = self._scratch                  # active now and not last month
+        u8 = [a.view(np.uint8) for a in (wage_active, pop.inf_active, pop.con_active, previous, active, new)]
+        regency_active = _active_by_regency(u8[0], u8[1], u8[2], u8[3], u8[4], u8[5], pop.regency_start)
         n_informal, n_registered, n_subsidised = _informal_counts(
             pop.segment, pop.registered.view(np.uint8), pop.payer)
         formal_workers = pop.n - n_informal
@@ -128,7 +129,7 @@ class Collector:
             "villages_active": np.count_nonzero(m.branch.village_active),
         }
         n_active = int(regency_active.sum())
-        out.update(self._transitions(active, n_active))
+        out.update(self._transitions(new, n_active))
         tally = m.tally
         out["perisai_visits"] = tally["perisai_visits"] * w
         out["subsidy_offers"] = tally["subsidy_offers"] * w
@@ -152,12 +153,12 @@ class Collector:
         self.province_spend.append(float(m.subsidy_spend[m.payers.province] * w))
         self.previous, self.previous_count = active, n_active
 
-    def _transitions(self, active: np.ndarray, n_active: int) -> dict[str, float]:
+    def _transitions(self, newly_active: np.ndarray, n_active: int) -> dict[str, float]:
         m, w = self.model, self.model.pop.weight
         out = dict.fromkeys(CHANNEL_OUTPUTS, 0.0)
         if self.previous is None:
             return {"new_enrollments": 0.0, "lapses": 0.0, **out}
-        new = np.flatnonzero(np.greater(active, self.previous, out=self._scratch))  # now, not last month
+        new = np.flatnonzero(newly_active)
         # active last month and not now: last month's active but those active in both months
         lapses = self.previous_count - (n_active - len(new))
         pop = m.pop
@@ -210,3 +211,28 @@ def _informal_counts(segment, registered, payer):
         informal_registered += registered[i] & is_informal
         subsidised += payer[i] >= 0
     return informal, informal_registered, subsidised
+
+
+@numba.njit(cache=True)
+def _active_by_regency(wage, informal, construction, previous, active, new, starts):
+    """In place: active = wage | informal | construction, new = active and not `previous` (all
+    uint8 views of bool arrays); returns the active by regency (int64), a flat loop per regency
+    (_active_slice) the compiler vectorizes."""
+    counts = np.zeros(starts.size - 1, dtype=np.int64)
+    for r in range(starts.size - 1):
+        lo, hi = starts[r], starts[r + 1]
+        counts[r] = _active_slice(wage[lo:hi], informal[lo:hi], construction[lo:hi], previous[lo:hi],
+                                  active[lo:hi], new[lo:hi])
+    return counts
+
+
+@numba.njit(cache=True)
+def _active_slice(wage, informal, construction, previous, active, new):
+    """_active_by_regency over one regency's slices: how many are active."""
+    count = 0
+    for j in range(wage.size):
+        a = wage[j] | informal[j] | construction[j]
+        active[j] = a
+        new[j] = a > previous[j]
+        count += a
+    return count

@@ -49,14 +49,16 @@ def test_kept_firm_lists_hold_the_firms_workers(mid_run):
         expected = set(np.flatnonzero(pop.firm == f).tolist())
         assert len(expected) > 0 and expected <= _members(kept, f)
     ids = np.flatnonzero(pop.firm >= 0)[:5]
-    moved, to = np.array([ids[0], ids[1], ids[0], ids[2]]), np.array([7, 7, 9, -1])
+    moved, to = np.array([ids[0], ids[1], ids[0], ids[2], ids[3], ids[3]]), np.array([7, 7, 9, -1, 9, -1])
     pop.set_firm(moved, to)                      # a worker listed twice ends in the last firm
-    assert pop.firm[ids[0]] == 9 and pop.firm[ids[1]] == 7 and pop.firm[ids[2]] == -1
+    assert pop.firm[ids[0]] == 9 and pop.firm[ids[1]] == 7 and pop.firm[ids[2]] == pop.firm[ids[3]] == -1
     assert {int(ids[0]), int(ids[1])} <= _members(kept, 7) and int(ids[0]) in _members(kept, 9)
     pop.firms.state[[7, 9]] = 2 - pop.firms.state[[7, 9]]        # and their firms change state
+    assert pop.wage_kept.count == np.count_nonzero(pop.wage_kept.wage)
     fast, count = pop.wage_active_kept(mid_run.partial_share)
     plain = pop.wage_active_plain(mid_run.partial_share)
     assert np.array_equal(fast, plain) and count == np.count_nonzero(plain)
+    assert not fast[ids[2]] and not fast[ids[3]]
     head, node_worker, _, n_nodes = _link_all(pop.firm, pop.firms.n, pop.n)
     assert n_nodes == np.count_nonzero(pop.firm >= 0) and np.all(head[pop.firm[ids[:2]]] >= 0)
 
