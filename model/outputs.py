@@ -12,6 +12,7 @@ from functools import partial
 from typing import TYPE_CHECKING, Any
 
 import mesa
+import numba
 import numpy as np
 import pandas as pd
 
@@ -88,20 +89,29 @@ class Collector:
         self.regency_active_informal: list[np.ndarray] = []
         self.regency_spend: list[np.ndarray] = []
         self.province_spend: list[float] = []
-        self.previous = None
+        self.previous: np.ndarray | None = None
+        # `active` by turns: this month's is written over the month before last's
+        self._buffers = (np.zeros(pop.n, dtype=bool), np.zeros(pop.n, dtype=bool))
+        self._scratch = np.zeros(pop.n, dtype=bool)
+        places = pop.places
+        self.group_regency = np.concatenate([places.village_regency, places.market_regency])
         self.previous_count = 0           # how many `previous` holds
         self.current: dict = {}
 
     def record(self) -> None:
         m = self.model
         pop, w = m.pop, m.pop.weight
-        wage_active = pop.wage_active(m.partial_share)
-        active = wage_active | pop.inf_active | pop.con_active
-        informal = pop.segment >= FARMER
-        n_informal = int(np.count_nonzero(informal))
+        wage_active, n_wage = pop.wage_active_kept(m.partial_share)
+        active = self._buffers[self.previous is self._buffers[0]]     # not last month's
+        previous = active if self.previous is None else self.previous       # month 0: none new
+        new = self._scratch                  # active now and not last month
+        u8 = [a.view(np.uint8) for a in (wage_active, pop.inf_active, pop.con_active, previous, active, new)]
+        regency_active = _active_by_regency(u8[0], u8[1], u8[2], u8[3], u8[4], u8[5], pop.regency_start)
+        n_informal, n_registered, n_subsidised = _informal_counts(
+            pop.segment, pop.registered.view(np.uint8), pop.payer)
         formal_workers = pop.n - n_informal
-        n_wage, n_con, n_inf = (int(np.count_nonzero(wage_active)), int(np.count_nonzero(pop.con_active)),
-                                int(np.count_nonzero(pop.inf_active)))
+        # the peer groups' kept counts: every group lies in one regency, as its members do
+        n_con, n_inf = int(np.count_nonzero(pop.con_active)), int(pop.active_by_group.sum())
         out: dict[str, Any] = {
             "month": m.month_labels[m.t],
             "workers": pop.n * w,
@@ -113,12 +123,13 @@ class Collector:
             "coverage_informal": n_inf / max(n_informal, 1),
             "active_wage": n_wage * w,
             "active_construction": n_con * w,
-            "registered_informal": np.count_nonzero(pop.registered & informal) * w,
-            "subsidised": np.count_nonzero(pop.payer >= 0) * w,
+            "registered_informal": n_registered * w,
+            "subsidised": n_subsidised * w,
             "perisai_agents_active": np.count_nonzero(m.perisai.active) * w,
             "villages_active": np.count_nonzero(m.branch.village_active),
         }
-        out.update(self._transitions(active))
+        n_active = int(regency_active.sum())
+        out.update(self._transitions(new, n_active))
         tally = m.tally
         out["perisai_visits"] = tally["perisai_visits"] * w
         out["subsidy_offers"] = tally["subsidy_offers"] * w
@@ -134,20 +145,22 @@ class Collector:
         # Python scalars, not numpy ones: OutputCollector.collect appends these values as they
         # are (no copy), so the collected rows and the table built from them hold plain numbers.
         self.current = {k: v.item() if isinstance(v, np.generic) else v for k, v in out.items()}
-        self.regency_active.append(pop.regency_counts(active))
-        self.regency_active_informal.append(pop.regency_counts(pop.inf_active))
+        self.regency_active.append(regency_active)
+        informal_by_regency = np.bincount(self.group_regency, weights=pop.active_by_group,
+                                          minlength=len(regency_active))
+        self.regency_active_informal.append(informal_by_regency.astype(np.int64))
         self.regency_spend.append(m.subsidy_spend[:m.payers.n_regencies] * w)
         self.province_spend.append(float(m.subsidy_spend[m.payers.province] * w))
-        self.previous, self.previous_count = active, int(np.count_nonzero(active))
+        self.previous, self.previous_count = active, n_active
 
-    def _transitions(self, active: np.ndarray) -> dict[str, float]:
+    def _transitions(self, newly_active: np.ndarray, n_active: int) -> dict[str, float]:
         m, w = self.model, self.model.pop.weight
         out = dict.fromkeys(CHANNEL_OUTPUTS, 0.0)
         if self.previous is None:
             return {"new_enrollments": 0.0, "lapses": 0.0, **out}
-        new = np.flatnonzero(active & ~self.previous)
+        new = np.flatnonzero(newly_active)
         # active last month and not now: last month's active but those active in both months
-        lapses = self.previous_count - (np.count_nonzero(active) - len(new))
+        lapses = self.previous_count - (n_active - len(new))
         pop = m.pop
         channel = m.channel[new].copy()
         segment = pop.segment[new]
@@ -185,3 +198,41 @@ class Collector:
             "coverage": (active / workers).ravel(),
             "spend_idr": np.array(self.regency_spend).ravel(),
         })
+
+
+@numba.njit(cache=True)
+def _informal_counts(segment, registered, payer):
+    """Informal workers (segment >= FARMER), those of them registered, and subsidised workers
+    (payer >= 0): one flat pass the compiler vectorizes (registered as uint8)."""
+    informal = informal_registered = subsidised = 0
+    for i in range(segment.size):
+        is_informal = np.uint8(segment[i] >= FARMER)
+        informal += is_informal
+        informal_registered += registered[i] & is_informal
+        subsidised += payer[i] >= 0
+    return informal, informal_registered, subsidised
+
+
+@numba.njit(cache=True)
+def _active_by_regency(wage, informal, construction, previous, active, new, starts):
+    """In place: active = wage | informal | construction, new = active and not `previous` (all
+    uint8 views of bool arrays); returns the active by regency (int64), a flat loop per regency
+    (_active_slice) the compiler vectorizes."""
+    counts = np.zeros(starts.size - 1, dtype=np.int64)
+    for r in range(starts.size - 1):
+        lo, hi = starts[r], starts[r + 1]
+        counts[r] = _active_slice(wage[lo:hi], informal[lo:hi], construction[lo:hi], previous[lo:hi],
+                                  active[lo:hi], new[lo:hi])
+    return counts
+
+
+@numba.njit(cache=True)
+def _active_slice(wage, informal, construction, previous, active, new):
+    """_active_by_regency over one regency's slices: how many are active."""
+    count = 0
+    for j in range(wage.size):
+        a = wage[j] | informal[j] | construction[j]
+        active[j] = a
+        new[j] = a > previous[j]
+        count += a
+    return count
