@@ -101,7 +101,8 @@ class Collector:
     def record(self) -> None:
         m = self.model
         pop, w = m.pop, m.pop.weight
-        wage_active, n_wage = pop.wage_active_kept(m.partial_share)
+        wage_active = pop.wage_active(m.partial_share)
+        n_wage = int(np.count_nonzero(wage_active))
         active = self._buffers[self.previous is self._buffers[0]]     # not last month's
         previous = active if self.previous is None else self.previous       # month 0: none new
         new = self._scratch                  # active now and not last month

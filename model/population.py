@@ -63,43 +63,6 @@ class Places:
 
 
 @dataclass
-class WageKept:
-    """Population.wage_active as of the last `wage_active_kept`, with what it needs to catch up:
-    the firms' states it was computed with, the workers set_firm moved since (`pending`), and
-    each firm's workers as a list that set_firm adds to: nodes (worker, next node) from head[f],
-    -1 ends. A worker who leaves stays in the old firm's list (looking them up again is
-    harmless), so a move is one node pushed; when the nodes run out the whole is built again."""
-
-    wage: np.ndarray
-    state: np.ndarray
-    slot: np.ndarray                 # the firm_slot array it was built from (replaced: rebuild)
-    head: np.ndarray                 # int32 [n_firms] first node
-    node_worker: np.ndarray          # int32 [capacity]
-    node_next: np.ndarray            # int32 [capacity]
-    n_nodes: int
-    count: int                       # np.count_nonzero(wage)
-    pending: list = field(default_factory=list)
-    n_pending: int = 0
-
-    @classmethod
-    def build(cls, pop: Population) -> WageKept:
-        capacity = int(np.count_nonzero(pop.firm >= 0)) + pop.n // 4 + 1   # ~20 months of moves
-        head, node_worker, node_next, n_nodes = _link_all(pop.firm, pop.firms.n, capacity)
-        wage = _wage_active(pop.firm_slot, pop.firms.state)
-        return cls(wage, pop.firms.state.copy(), pop.firm_slot, head, node_worker, node_next, n_nodes,
-                   int(np.count_nonzero(wage)))
-
-    def moved(self, ids: np.ndarray, firms: np.ndarray) -> bool:
-        """Workers `ids` join `firms` (-1: none): False if the nodes or the pending list ran out."""
-        if self.n_nodes + len(ids) > self.node_worker.size or self.n_pending > self.wage.size // 4:
-            return False
-        self.n_nodes = _push(ids, firms, self.head, self.node_worker, self.node_next, self.n_nodes)
-        self.pending.append(np.array(ids, dtype=np.int64))
-        self.n_pending += len(ids)
-        return True
-
-
-@dataclass
 class Population:
     """All workers. Static attributes first, then the state that behaviours change."""
 
@@ -146,8 +109,6 @@ class Population:
     # 2 x firm + (partial_u < firms.partial_share), or 2 x firms.n for a worker without a firm.
     # Read by compiled loops only (a numpy gather would copy int32 indices to intp each time).
     firm_slot: np.ndarray = field(init=False)
-    # wage_active kept month to month for the outputs (`wage_active_kept`), None until first asked
-    wage_kept: WageKept | None = field(init=False, default=None, repr=False)
 
     @property
     def n(self) -> int:
@@ -166,9 +127,6 @@ class Population:
     def set_firm(self, ids: np.ndarray, firm: np.ndarray | int) -> None:
         """Workers `ids` now work for `firm` (-1: no firm), their firm slot with it."""
         firms = firm if isinstance(firm, np.ndarray) else np.full(len(ids), firm, dtype=np.int64)
-        kept = self.wage_kept
-        if kept is not None and not kept.moved(ids, firms):
-            self.wage_kept = None                  # built again when next asked
         _set_firm(ids, firms, self.firm, self.firm_slot, self.partial_u,
                   np.float32(self.firms.partial_share), self.firms.n)
 
@@ -181,26 +139,6 @@ class Population:
         if partial_share != self.firms.partial_share:      # not the share the slots were set with
             return self.wage_active_plain(partial_share)
         return _wage_active(self.firm_slot, self.firms.state)
-
-    def wage_active_kept(self, partial_share: float) -> tuple[np.ndarray, int]:
-        """wage_active, kept from the last call: only the workers of the firms whose state changed
-        since then and those set_firm moved are looked up again (about 1.5% of the workers a month
-        instead of all of them), and how many it selects. The array is the kept one: read it,
-        never write to it."""
-        kept, firms = self.wage_kept, self.firms
-        if partial_share != firms.partial_share:
-            plain = self.wage_active_plain(partial_share)
-            return plain, int(np.count_nonzero(plain))
-        if kept is None or kept.slot is not self.firm_slot or kept.state.size != firms.n:
-            self.wage_kept = kept = WageKept.build(self)
-            return kept.wage, kept.count
-        changed = np.flatnonzero(firms.state != kept.state)
-        pending = np.concatenate(kept.pending) if kept.pending else np.zeros(0, dtype=np.int64)
-        kept.count += _refresh(kept.wage, self.firm_slot, firms.state, changed, kept.head,
-                               kept.node_worker, kept.node_next, pending)
-        kept.state[changed] = firms.state[changed]
-        kept.pending, kept.n_pending = [], 0
-        return kept.wage, kept.count
 
     def wage_active_plain(self, partial_share: float) -> np.ndarray:
         """wage_active from the firms' states directly (firm -1 picks the appended NONE)."""
@@ -243,79 +181,14 @@ def _wage_active(firm_slot, state):
     """Whether each worker's firm registers them, from their slot: slot 2f (partial_u at or
     above the share) if firm f is FULL, slot 2f + 1 (below it) if f is FULL or PARTIAL; the
     last slot (no firm) never: a table of the 2 n_firms + 1 slots, then one pass over the workers."""
-    registers = _registers(state)
-    out = np.empty(firm_slot.size, dtype=np.bool_)
-    for i in range(firm_slot.size):
-        out[i] = registers[firm_slot[i]]
-    return out
-
-
-@numba.njit(cache=True)
-def _registers(state):
-    """Whether a worker in each of the 2 n_firms + 1 slots is registered (see _wage_active)."""
     registers = np.zeros(2 * state.size + 1, dtype=np.bool_)
     for f in range(state.size):
         registers[2 * f] = state[f] == FULL
         registers[2 * f + 1] = state[f] != NONE
-    return registers
-
-
-@numba.njit(cache=True)
-def _refresh(wage, firm_slot, state, changed, head, node_worker, node_next, pending):
-    """In place: wage[i] looked up again for the workers in the lists of the firms `changed` and
-    for the workers `pending`. Returns how many more are True than before. The lists are walked
-    16 at a time, a node of each in turn, so the memory waits of one list overlap the others'."""
-    registers = _registers(state)
-    change = 0
-    cursor = np.full(16, -1, dtype=np.int64)
-    started = 0
-    busy = 1
-    while busy:
-        busy = 0
-        for lane in range(cursor.size):
-            k = cursor[lane]
-            while k < 0 and started < changed.size:     # idle lane: the next firm's list
-                k = head[changed[started]]
-                started += 1
-            if k >= 0:
-                i = node_worker[k]
-                change += np.int64(registers[firm_slot[i]]) - np.int64(wage[i])
-                wage[i] = registers[firm_slot[i]]
-                k = node_next[k]
-                busy = 1
-            cursor[lane] = k
-    for i in pending:
-        change += np.int64(registers[firm_slot[i]]) - np.int64(wage[i])
-        wage[i] = registers[firm_slot[i]]
-    return change
-
-
-@numba.njit(cache=True)
-def _link_all(firm, n_firms, capacity):
-    """Each firm's workers as a list of nodes (WageKept): head[f], node_worker, node_next (int32,
-    -1 ends), one node per worker with a firm; and the number of nodes used."""
-    head = np.full(n_firms, -1, dtype=np.int32)
-    node_worker = np.empty(capacity, dtype=np.int32)
-    node_next = np.empty(capacity, dtype=np.int32)
-    k = 0
-    for i in range(firm.size):
-        f = firm[i]
-        if f >= 0:
-            node_worker[k], node_next[k], head[f] = i, head[f], k
-            k += 1
-    return head, node_worker, node_next, k
-
-
-@numba.njit(cache=True)
-def _push(ids, firms, head, node_worker, node_next, k):
-    """Worker ids[j] added at the head of firms[j]'s list (none for -1), from node k on; returns
-    the number of nodes used after."""
-    for j in range(ids.size):
-        f = firms[j]
-        if f >= 0:
-            node_worker[k], node_next[k], head[f] = ids[j], head[f], k
-            k += 1
-    return k
+    out = np.empty(firm_slot.size, dtype=np.bool_)
+    for i in range(firm_slot.size):
+        out[i] = registers[firm_slot[i]]
+    return out
 
 
 # --------------------------------------------------------------------------- pool sizes
