@@ -19,3 +19,13 @@ def results(**kwargs):
     return run(**kwargs).results()
 
 
+
+
+def month_started(model: EnrollmentModel, months_done: int) -> EnrollmentModel:
+    """`model` after `months_done` months, at the start of the next one: the month counted and
+    its scratch arrays reset, none of its steps run yet (a mid-run state to test a step on)."""
+    for _ in range(months_done):
+        model.step()
+    model.t += 1
+    model._begin_month()
+    return model

@@ -10,6 +10,7 @@ from model import EnrollmentModel, channels
 from model.behaviour import awareness, outreach, payment, take_up
 from model.population import FARMER, _priority_order, in_priority_order
 from model.streams import _GOLDEN, _MASK64, Streams, draw, sfc64_raw
+from tests.helpers import month_started
 
 PLAN = dict(perisai_agents=1500, villages_per_month=20,
             subsidy_budget_idr=30e9, digital_payment_share=0.5, registration_assistance=0.3)
@@ -53,11 +54,7 @@ def test_waiting_list_order_is_a_stable_sort_by_priority_with_ties():
 @pytest.fixture
 def mid_run():
     """A model at the start of month 4, scratch arrays reset, some workers contacted."""
-    model = EnrollmentModel(scale=0.03, seed=4, **PLAN)
-    for _ in range(3):
-        model.step()
-    model.t += 1
-    model._begin_month()
+    model = month_started(EnrollmentModel(scale=0.03, seed=4, **PLAN), 3)
     rng = np.random.default_rng(0)
     model.contact[:] = rng.choice(4, model.pop.n, p=[0.7, 0.1, 0.1, 0.1])
     return model

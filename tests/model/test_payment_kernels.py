@@ -9,6 +9,7 @@ from benchmarks.plan import REGIONAL_PLAN
 from model import EnrollmentModel, participation
 from model.behaviour import payment
 from model.population import FARMER, SELF_PAYER
+from tests.helpers import month_started
 
 FIELDS = ("inf_active", "stopped", "unpaid", "active_by_group")
 
@@ -16,12 +17,7 @@ FIELDS = ("inf_active", "stopped", "unpaid", "active_by_group")
 @pytest.fixture(scope="module")
 def mid_run():
     """A model after 14 months, this month's first steps done up to payment."""
-    model = EnrollmentModel(scale=0.03, seed=3, **REGIONAL_PLAN)
-    for _ in range(14):
-        model.step()
-    model.t += 1
-    model._begin_month()
-    return model
+    return month_started(EnrollmentModel(scale=0.03, seed=3, **REGIONAL_PLAN), 14)
 
 
 def _state(pop):

@@ -7,17 +7,14 @@ import pytest
 from model import EnrollmentModel
 from model.behaviour import awareness, take_up
 from model.population import FARMER, SELF_PAYER
+from tests.helpers import month_started
 
 
 @pytest.fixture
 def mid_run():
     """A model at the start of month 7, scratch arrays reset, some workers contacted and some
     already decided (as a Perisai visit leaves them)."""
-    model = EnrollmentModel(scale=0.03, seed=7, horizon="2026-06")
-    for _ in range(6):
-        model.step()
-    model.t += 1
-    model._begin_month()
+    model = month_started(EnrollmentModel(scale=0.03, seed=7, horizon="2026-06"), 6)
     rng = np.random.default_rng(3)
     model.contact[:] = rng.choice(4, model.pop.n, p=[0.85, 0.05, 0.05, 0.05])
     model.decided[:] = rng.random(model.pop.n) < 0.05
