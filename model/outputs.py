@@ -93,8 +93,7 @@ class Collector:
         # `active` by turns: this month's is written over the month before last's
         self._buffers = (np.zeros(pop.n, dtype=bool), np.zeros(pop.n, dtype=bool))
         self._scratch = np.zeros(pop.n, dtype=bool)
-        places = pop.places
-        self.group_regency = np.concatenate([places.village_regency, places.market_regency])
+        self.group_regency = pop.places.group_regency()
         self.previous_count = 0           # how many `previous` holds
         self.current: dict = {}
 

@@ -61,6 +61,10 @@ class Places:
         """Peer groups: villages first, then markets."""
         return len(self.village_regency) + len(self.market_regency)
 
+    def group_regency(self) -> np.ndarray:
+        """The regency of each peer group (villages first, then markets)."""
+        return np.concatenate([self.village_regency, self.market_regency])
+
 
 @dataclass
 class Population:

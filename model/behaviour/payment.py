@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING
 import numba
 import numpy as np
 
-from model import participation
+from model import arrays, participation
 from model.behaviour.take_up import logit
 from model.population import FARMER, SELF_PAYER
 from model.streams import draw
@@ -88,7 +88,7 @@ def _at_risk(segment, inf_active, stopped, payer, decided, key, stop_rate):
         ids[k] = i
         k += flags[i]
     ids = ids[:total]
-    stopped_ids = _gather(stop[ids], ids)
+    stopped_ids = arrays.compress(stop[ids], ids)
     out = np.empty(total - stopped_ids.size + 1, dtype=np.int64)
     draws = np.empty(out.size, dtype=np.float64)
     k = 0
@@ -100,15 +100,6 @@ def _at_risk(segment, inf_active, stopped, payer, decided, key, stop_rate):
     return out[:k].copy(), draws[:k].copy(), stopped_ids
 
 
-@numba.njit(cache=True)
-def _gather(keep, ids):
-    """ids[keep] (keep: uint8 0/1 per id), branch-free."""
-    out = np.empty(ids.size, dtype=np.int64)
-    k = 0
-    for j in range(ids.size):
-        out[k] = ids[j]
-        k += keep[j]
-    return out[:k].copy()
 
 
 def keep_probability(m: EnrollmentModel, ids: np.ndarray) -> np.ndarray:

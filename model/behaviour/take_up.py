@@ -37,7 +37,7 @@ from typing import TYPE_CHECKING
 import numba
 import numpy as np
 
-from model import channels, participation
+from model import arrays, channels, participation
 from model.channels import VILLAGE_CONTACT
 from model.population import FARMER, SELF_PAYER
 from model.streams import draw
@@ -180,12 +180,7 @@ def _below(ids, u, ceiling, scale, add):
     keep = np.empty(ids.size, dtype=np.uint8)
     for j in range(ids.size):
         keep[j] = u[j] < ceiling[ids[j]] * scale + add
-    out = np.empty(ids.size + 1, dtype=np.int64)      # one past the last kept: written, not kept
-    k = 0
-    for j in range(ids.size):
-        out[k] = j
-        k += keep[j]
-    return out[:k].copy()
+    return arrays.compress(keep, np.arange(ids.size))
 
 
 def list_enrolment(m: EnrollmentModel, ids: np.ndarray, share_paid: float) -> np.ndarray:
